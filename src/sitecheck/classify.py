@@ -1,0 +1,144 @@
+"""Turn what a server answered into an :class:`Outcome` (pure functions, no I/O).
+
+The fetcher calls these after every response; the rules never look at raw statuses.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from collections.abc import Iterable, Mapping
+
+from sitecheck.models import Outcome
+
+# Statuses worth another attempt: the server or a proxy may recover. 404 never is.
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
+
+# Signatures of anti-bot walls and JS-cookie challenges. Such an answer says nothing about
+# whether the link works in a browser, so it is "blocked" (could not verify), never "dead".
+_CHALLENGE_MARKERS = (
+    "$_ts",  # 瑞数 (River Security) dynamic protection: 412/202 + inline $_ts script
+    "__jsl_clearance",  # 加速乐 521 cookie challenge
+    "just a moment",  # Cloudflare
+    "cf-chl",
+    "challenge-platform",
+    "请稍候",
+    "安全验证",
+    "访问验证",
+    "人机验证",
+    "滑动验证",
+)
+# Block pages of common WAFs; only meaningful on an error status (a 200 article may say 拦截).
+_BLOCK_MARKERS = ("访问异常", "拦截", "安全狗", "云盾", "创宇盾", "access denied", "forbidden by")
+_CHALLENGE_STATUSES = frozenset({412, 521})  # used (almost) only by WAF challenges
+_MAX_CHALLENGE_BODY = 4000  # challenge pages are tiny; a long 200 page is the site's own
+
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_SPACE_RE = re.compile(r"\s+")
+_ERROR_TITLE_RE = re.compile(r"^\s*(?:error\s*)?(?:40[0-9]|41[0-9]|5[0-9][0-9])\b", re.IGNORECASE)
+
+
+def is_challenge(status: int, headers: Mapping[str, str], body_sample: str) -> bool:
+    """An anti-bot answer rather than the site's own page or error page."""
+    if status in _CHALLENGE_STATUSES:
+        return True
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    lowered = body_sample[: _MAX_CHALLENGE_BODY * 4].lower()
+    if len(body_sample) <= _MAX_CHALLENGE_BODY and any(m in lowered for m in _CHALLENGE_MARKERS):
+        return True
+    return status in (403, 202) and any(m in lowered for m in _BLOCK_MARKERS + _CHALLENGE_MARKERS)
+
+
+def outcome_for_status(status: int) -> Outcome:
+    if 200 <= status < 400:
+        return Outcome.OK
+    if status in (404, 410):
+        return Outcome.NOT_FOUND
+    if status == 429:
+        return Outcome.RATE_LIMITED
+    if 400 <= status < 500:
+        return Outcome.CLIENT_ERROR
+    return Outcome.SERVER_ERROR
+
+
+def visible_text(html: str) -> str:
+    """Rough visible text of a short HTML document (used only for error-page detection)."""
+    return _SPACE_RE.sub(" ", _TAG_RE.sub(" ", html)).strip()
+
+
+def soft_404_phrase(title: str, text: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
+    """The phrase that marks a 200 page as an error page, or None.
+
+    Titles are strong evidence ("404", "页面不存在"); body text only counts on short pages,
+    because a real article may well mention a 404 error.
+    """
+    title_l = title.strip().lower()
+    if _ERROR_TITLE_RE.match(title_l):
+        return title.strip()
+    text_l = text.lower() if len(text) <= short_page_chars else ""
+    for phrase in (p.lower() for p in phrases):
+        if phrase.isdigit():
+            # A bare status code counts only as a token of its own ("404 - Not Found",
+            # "错误 404"), never inside "第404期".
+            token = re.compile(rf"(?:^|[\s\-_|:：(（]){phrase}(?:$|[\s\-_|:：!！)）.])")
+            if token.search(title_l) or token.search(text_l):
+                return phrase
+        elif phrase in title_l or phrase in text_l:
+            return phrase
+    return None
+
+
+def title_of(body: bytes, encoding: str = "utf-8") -> str:
+    match = _TITLE_RE.search(body[:65536])
+    if not match:
+        return ""
+    return _SPACE_RE.sub(" ", match.group(1).decode(encoding, errors="replace")).strip()
+
+
+def outcome_for_exception(exc: BaseException) -> tuple[Outcome, str]:
+    """Map a transport exception (any library's) to an outcome and a short detail.
+
+    httpx reports refused connections, DNS and TLS failures all as ConnectError; the cause
+    chain tells them apart (lychee does the same).
+    """
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = " ".join(type(e).__name__ for e in chain)
+    detail = f"{type(exc).__name__}: {chain[-1]}"[:300]
+    for err in chain:
+        if isinstance(err, socket.gaierror):
+            return Outcome.DNS_ERROR, detail
+        if isinstance(err, ssl.SSLError | ssl.CertificateError):
+            return Outcome.TLS_ERROR, detail
+    text = " ".join(str(e) for e in chain).lower()
+    if "certificate" in text or "ssl" in text or "tls" in text:
+        return Outcome.TLS_ERROR, detail
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return Outcome.DNS_ERROR, detail
+    if "TooManyRedirects" in names:
+        return Outcome.REDIRECT_ERROR, detail
+    if "Timeout" in names or isinstance(exc, TimeoutError):
+        return Outcome.TIMEOUT, detail
+    if "InvalidURL" in names or "UnsupportedProtocol" in names or "LocalProtocolError" in names:
+        return Outcome.INVALID_URL, detail
+    return Outcome.CONNECTION_ERROR, detail
+
+
+def is_refused(exc: BaseException) -> bool:
+    """A refused connection is not retried: nothing is listening, waiting will not help."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

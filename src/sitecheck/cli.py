@@ -1,0 +1,292 @@
+"""Command line: ``sitecheck crawl|demo|judge``.
+
+Exit codes (documented in README.md):
+    0  audit finished, no problems (warnings such as "could not verify" do not count)
+    1  audit finished with findings (dead links, unavailable entries, home page problems)
+    2  usage or configuration error
+    3  the audit could not run (home page unreachable, data directory or output unusable)
+    130 interrupted (Ctrl-C / SIGTERM); what was fetched is kept, continue with --resume
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sitecheck import __version__
+from sitecheck.config import AuditConfig, load_config, validate_start_url
+from sitecheck.errors import ConfigError, SitecheckError
+from sitecheck.labels import KIND_LABELS, OUTCOME_LABELS
+from sitecheck.models import Severity
+
+
+class ExitCode(IntEnum):
+    CLEAN = 0
+    FINDINGS = 1
+    USAGE = 2
+    FAILURE = 3
+    INTERRUPTED = 130
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    click.echo(f"sitecheck: 错误：{message}", err=True)
+    raise SystemExit(int(code))
+
+
+def _parse_date(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        _fail(f"--as-of 应为 YYYY-MM-DD 格式的日期，现为 {value!r}", ExitCode.USAGE)
+        raise  # unreachable; keeps type checkers happy
+
+
+def build_config(url: str | None, config_path: str | None, overrides: dict[str, Any]) -> AuditConfig:
+    config = load_config(config_path) if config_path else AuditConfig()
+    if url:
+        config = config.replace("site", start_url=validate_start_url(url, key="URL"))
+    if not config.site.start_url:
+        raise ConfigError(
+            "", "no start URL: give one (sitecheck crawl URL) or set site.start_url in --config"
+        )
+    sections: dict[str, dict[str, Any]] = {}
+    for name, value in overrides.items():
+        if value is None or value == ():
+            continue
+        section, key = name.split(".", 1)
+        sections.setdefault(section, {})[key] = value
+    for section, changes in sections.items():
+        if section == "top":
+            for key, value in changes.items():
+                import dataclasses
+
+                config = dataclasses.replace(config, **{key: value})
+        else:
+            config = config.replace(section, **changes)
+    return config
+
+
+def _print_summary(result: Any, json_path: str | None) -> None:
+    summary = result.summary
+    stats = result.stats
+    click.echo(
+        f"检查完成：{summary.pages} 个页面，{summary.checked_urls} 个不同链接，"
+        f"{summary.link_occurrences} 处链接；"
+        f"用时 {stats.elapsed:.1f} 秒（{stats.pages_per_second:.1f} 页/秒）"
+    )
+    if not summary.findings:
+        click.echo("未发现问题。")
+    for kind, count in sorted(summary.by_kind.items()):
+        from sitecheck.models import FindingKind
+
+        click.echo(f"  {KIND_LABELS[FindingKind(kind)]}：{count}")
+    shown = 0
+    for finding in summary.findings:
+        if finding.severity is Severity.WARNING or shown >= 20:
+            continue
+        shown += 1
+        outcome = OUTCOME_LABELS[finding.outcome] if finding.outcome else finding.detail
+        where = finding.referrers[0] if finding.referrers else None
+        text = f"「{where.text}」" if where and where.text else ""
+        page = f" ← {where.page}" if where else ""
+        click.echo(f"  - {KIND_LABELS[finding.kind]} {finding.url} {text}{outcome}{page}")
+    if json_path:
+        click.echo(f"结果已写入 {json_path}")
+    click.echo(f"运行编号 {result.run_id}（数据目录中的事实可用 sitecheck judge 重新评判）")
+
+
+def _exit_for(result: Any) -> int:
+    if result.summary is None:
+        return int(ExitCode.INTERRUPTED)
+    serious = [f for f in result.findings if f.severity is not Severity.WARNING]
+    return int(ExitCode.FINDINGS if serious else ExitCode.CLEAN)
+
+
+def _run(config: AuditConfig, *, resume: bool, as_of: date, json_path: str | None, quiet: bool) -> int:
+    from sitecheck.audit import run_audit
+    from sitecheck.progress import Progress
+    from sitecheck.report.jsonfile import check_writable
+
+    if json_path:
+        check_writable(json_path)
+    with Progress(quiet=quiet) as progress:
+        result = run_audit(config, resume=resume, as_of=as_of, json_path=json_path, progress=progress)
+    if result.summary is None:
+        click.echo(
+            f"已中断：已保存 {result.stats.pages} 个页面、{result.stats.checked} 个链接的检查结果；"
+            "用相同参数加 --resume 继续。",
+            err=True,
+        )
+    else:
+        _print_summary(result, json_path)
+    return _exit_for(result)
+
+
+_crawl_options = [
+    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="门户配置文件（TOML）。"),
+    click.option("--data-dir", "top.data_dir", help="事实库所在目录（默认 .sitecheck）。"),
+    click.option("--max-pages", "scope.max_pages", type=click.IntRange(min=1), help="最多抓取的页面数。"),
+    click.option("--max-depth", "scope.max_depth", type=click.IntRange(min=0), help="最大链接深度。"),
+    click.option("--include", "scope.include", multiple=True, help="只抓取匹配此正则的站内网址（可多次）。"),
+    click.option("--exclude", "scope.exclude", multiple=True, help="不访问匹配此正则的网址（可多次）。"),
+    click.option(
+        "--extra-host", "site.extra_hosts", multiple=True, help="也属于本站的其他主机名（可多次）。"
+    ),
+    click.option("--seed", "site.extra_seeds", multiple=True, help="额外的起始网址（可多次）。"),
+    click.option("--no-sitemap", is_flag=True, default=False, help="不读取 sitemap.xml。"),
+    click.option(
+        "--concurrency", "politeness.concurrency", type=click.IntRange(min=1), help="同时请求数上限。"
+    ),
+    click.option(
+        "--per-host",
+        "politeness.per_host_concurrency",
+        type=click.IntRange(min=1),
+        help="每个主机同时请求数上限（默认 2）。",
+    ),
+    click.option(
+        "--interval",
+        "politeness.min_interval",
+        type=click.FloatRange(min=0),
+        help="同一主机两次请求的最小间隔秒数（默认 0.3）。",
+    ),
+    click.option(
+        "--no-robots", is_flag=True, default=False, help="不遵守 robots.txt（仅用于检查本单位自己的网站）。"
+    ),
+    click.option("--user-agent", "politeness.user_agent", help="自定义 User-Agent。"),
+    click.option(
+        "--timeout", "fetch.timeout", type=click.FloatRange(min=0.1), help="单次请求超时秒数（默认 15）。"
+    ),
+    click.option(
+        "--retries", "fetch.retries", type=click.IntRange(min=0), help="超时、连接中断、5xx 的重试次数。"
+    ),
+    click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
+    click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
+    click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
+    click.option("--resume", is_flag=True, default=False, help="继续同一网站上次被中断的检查。"),
+    click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。"),
+]
+
+
+def crawl_options(func: Any) -> Any:
+    for option in reversed(_crawl_options):
+        func = option(func)
+    return func
+
+
+def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
+    overrides = {k: v for k, v in kwargs.items() if "." in k}
+    if kwargs.pop("no_sitemap", False):
+        overrides["site.use_sitemap"] = False
+    if kwargs.pop("no_robots", False):
+        overrides["politeness.respect_robots"] = False
+    if kwargs.pop("insecure", False):
+        overrides["fetch.verify_tls"] = False
+    return overrides
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="sitecheck")
+def cli() -> None:
+    """sitecheck：政府网站自查工具（不可用链接、空白栏目、栏目不更新）。"""
+
+
+@cli.command()
+@click.argument("url", required=False)
+@crawl_options
+def crawl(
+    url: str | None,
+    config_path: str | None,
+    json_path: str | None,
+    as_of: str | None,
+    resume: bool,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
+    """抓取整个网站并检查每一个链接、图片和附件。"""
+    when = _parse_date(as_of)
+    config = build_config(url, config_path, _overrides(kwargs))
+    raise SystemExit(_run(config, resume=resume, as_of=when, json_path=json_path, quiet=quiet))
+
+
+@cli.command()
+@click.option(
+    "--pages", type=click.IntRange(min=20), default=150, show_default=True, help="示例网站的页面数。"
+)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
+@click.option("--data-dir", default=None, help="事实库目录（默认 临时目录）。")
+@click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。")
+def demo(pages: int, json_path: str | None, data_dir: str | None, quiet: bool) -> None:
+    """在本机回环地址上启动自带的示例门户并完整检查一遍（无需联网）。"""
+    import tempfile
+
+    from sitecheck.demo import DemoServer
+
+    with DemoServer(pages=pages, slow_seconds=6.0) as server:
+        click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
+        with tempfile.TemporaryDirectory(prefix="sitecheck-demo-") as tmp:
+            config = AuditConfig(data_dir=data_dir or tmp)
+            config = config.replace("site", start_url=server.base_url, name="示例门户（演示）")
+            # The sample portal is ours and on loopback: no need to be gentle, and the slow
+            # endpoint should not hold the demo up for 3 × 15 s.
+            config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
+            config = config.replace("fetch", timeout=2.0, retries=1, backoff=0.2)
+            code = _run(config, resume=False, as_of=date.today(), json_path=json_path, quiet=quiet)
+    raise SystemExit(code)
+
+
+@cli.command()
+@click.argument("run_id", required=False, type=int)
+@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
+@click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。")
+def judge(run_id: int | None, data_dir: str, json_path: str | None, as_of: str | None) -> None:
+    """用当前规则重新评判已保存的一次检查（不重新抓取）。"""
+    from sitecheck.audit import rejudge
+
+    if not Path(data_dir, "sitecheck.sqlite3").exists():
+        _fail(f"数据目录 {data_dir} 中没有事实库", ExitCode.USAGE)
+    summary = rejudge(data_dir, run_id, _parse_date(as_of), json_path)
+    click.echo(f"运行 {summary.run.id}（{summary.run.start_url}）：{len(summary.findings)} 个问题")
+    for kind, count in sorted(summary.by_kind.items()):
+        from sitecheck.models import FindingKind
+
+        click.echo(f"  {KIND_LABELS[FindingKind(kind)]}：{count}")
+    if json_path:
+        click.echo(f"结果已写入 {json_path}")
+    serious = [f for f in summary.findings if f.severity is not Severity.WARNING]
+    raise SystemExit(int(ExitCode.FINDINGS if serious else ExitCode.CLEAN))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="sitecheck", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
+    except click.exceptions.Abort:
+        click.echo("sitecheck: 已取消", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE)
+    except ConfigError as exc:
+        click.echo(f"sitecheck: 配置错误：{exc}", err=True)
+        return int(ExitCode.USAGE)
+    except SitecheckError as exc:
+        click.echo(f"sitecheck: 错误：{exc}", err=True)
+        return int(ExitCode.FAILURE)
+    except KeyboardInterrupt:
+        click.echo("sitecheck: 已中断", err=True)
+        return int(ExitCode.INTERRUPTED)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,319 @@
+"""The engine: the one module that wires frontier, fetch, extract and store together.
+
+Breadth-first over the ``targets`` table (ids grow in discovery order, so dispatching by id
+is breadth-first). A dispatcher keeps a small buffer of pending targets grouped by host and
+starts a task whenever the global limit and that host's limit allow, so one slow host never
+blocks the others. Each finished target is stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import html
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sitecheck import __version__
+from sitecheck.classify import soft_404_phrase
+from sitecheck.config import AuditConfig
+from sitecheck.extract import parse_page
+from sitecheck.fetch import Fetcher, host_of
+from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome
+from sitecheck.robots import RobotsPolicy
+from sitecheck.store import Store, Target
+from sitecheck.urls import Scope, canonical, is_resource, trap_reason
+
+PAGE, RESOURCE, EXTERNAL, EXCLUDED = "page", "resource", "external", "excluded"
+
+_BUFFER_LOW = 200
+_BUFFER_FILL = 1000
+_LOC_RE = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(slots=True)
+class CrawlStats:
+    """Live counters for the progress display (not facts: those are in the store)."""
+
+    run_id: int = 0
+    pages: int = 0
+    checked: int = 0
+    dead: int = 0
+    unverified: int = 0
+    queued: int = 0
+    active: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+    interrupted: bool = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[CrawlStats], None]
+
+
+class Crawler:
+    def __init__(
+        self,
+        config: AuditConfig,
+        store: Store,
+        fetcher: Fetcher,
+        robots: RobotsPolicy,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.robots = robots
+        self.progress = progress
+        self.scope = Scope(
+            config.site.start_url,
+            extra_hosts=config.site.extra_hosts,
+            include=config.scope.include,
+            exclude=config.scope.exclude,
+        )
+        self.stats = CrawlStats()
+        self._stop = asyncio.Event()
+        self._page_targets = 0
+        self._home_id = 0
+
+    # -- public -----------------------------------------------------------------------
+    def start_run(self) -> int:
+        config_json = json.dumps(_config_dict(self.config), ensure_ascii=False, sort_keys=True)
+        run_id = self.store.create_run(
+            self.config.site_name, self.config.site.start_url, config_json, __version__
+        )
+        self.store.begin()
+        for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
+            self._add(run_id, seed, depth=0, navigable=True, frame=False)
+        self.store.commit()
+        return run_id
+
+    def stop(self) -> None:
+        """Ask the crawl to end soon: no new requests; in-flight ones are abandoned."""
+        self._stop.set()
+
+    async def run(self, run_id: int, *, seed_sitemaps: bool = True) -> CrawlStats:
+        self.stats = CrawlStats(run_id=run_id)
+        self._page_targets = self.store.count_targets(run_id, kind=PAGE)
+        self._home_id = self.store.first_target_id(run_id)
+        self.store.set_run_status(run_id, "running")
+        if seed_sitemaps and self.config.site.use_sitemap:
+            await self._seed_sitemaps(run_id)
+        await self._dispatch(run_id)
+        self.stats.finished = not self._stop.is_set()
+        self.stats.interrupted = self._stop.is_set()
+        self.store.set_run_status(run_id, "finished" if self.stats.finished else "interrupted")
+        self._report()
+        return self.stats
+
+    # -- dispatching --------------------------------------------------------------------
+    async def _dispatch(self, run_id: int) -> None:
+        per_host = self.config.politeness.per_host_concurrency
+        limit = self.config.politeness.concurrency
+        buffers: dict[str, deque[Target]] = {}
+        inflight: dict[str, int] = {}
+        tasks: set[asyncio.Task[None]] = set()
+        buffered = 0
+        cursor = 0
+        wake = asyncio.Event()
+        stop_wait = asyncio.ensure_future(self._stop.wait())
+
+        def done(task: asyncio.Task[None], host: str) -> None:
+            tasks.discard(task)
+            inflight[host] -= 1
+            wake.set()
+
+        try:
+            while not self._stop.is_set():
+                if buffered < _BUFFER_LOW:
+                    fresh = self.store.pending_targets(run_id, cursor, _BUFFER_FILL)
+                    for target in fresh:
+                        buffers.setdefault(host_of(target.url), deque()).append(target)
+                    buffered += len(fresh)
+                    if fresh:
+                        cursor = fresh[-1].id
+                for host in list(buffers):
+                    queue = buffers[host]
+                    while queue and len(tasks) < limit and inflight.get(host, 0) < per_host:
+                        target = queue.popleft()
+                        buffered -= 1
+                        inflight[host] = inflight.get(host, 0) + 1
+                        task = asyncio.ensure_future(self._process(run_id, target))
+                        task.add_done_callback(functools.partial(done, host=host))
+                        tasks.add(task)
+                    if not queue:
+                        del buffers[host]
+                self.stats.active = len(tasks)
+                self.stats.queued = buffered
+                if not tasks and not buffered:
+                    if not self.store.pending_targets(run_id, cursor, 1):
+                        break
+                    continue
+                self._report()
+                wake.clear()
+                waiter = asyncio.ensure_future(wake.wait())
+                await asyncio.wait({waiter, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+        finally:
+            stop_wait.cancel()
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            # Finished tasks may still surface exceptions: they are bugs, not site behaviour.
+        self.stats.queued = 0
+        self.stats.active = 0
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.stats)
+
+    # -- one target -----------------------------------------------------------------------
+    async def _process(self, run_id: int, target: Target) -> None:
+        if target.kind == EXCLUDED:
+            self._save(
+                run_id, target, FetchResult(url=target.url, outcome=Outcome.EXCLUDED, error=target.note)
+            )
+            return
+        if not await self.robots.allowed(target.url):
+            result = FetchResult(url=target.url, outcome=Outcome.ROBOTS_DISALLOWED, error="robots.txt")
+            self._save(run_id, target, result)
+            return
+        if target.kind == PAGE:
+            result = await self.fetcher.page(target.url)
+            self._save_page(run_id, target, result)
+        else:
+            result = await self.fetcher.probe(target.url, head_first=target.kind == RESOURCE)
+            self._save(run_id, target, result)
+
+    def _save(self, run_id: int, target: Target, result: FetchResult) -> None:
+        self.store.begin()
+        try:
+            self.store.save_check(run_id, target.id, result)
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        self._count(result)
+
+    def _count(self, result: FetchResult) -> None:
+        self.stats.checked += 1
+        if result.outcome.is_dead:
+            self.stats.dead += 1
+        elif result.outcome.is_unverified:
+            self.stats.unverified += 1
+
+    def _save_page(self, run_id: int, target: Target, result: FetchResult) -> None:
+        final_url = result.final_url or target.url
+        if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
+            self._save(run_id, target, result)
+            return
+        facts, _tree = parse_page(result.body, final_url, result.charset)
+        phrase = soft_404_phrase(
+            facts.title, "", self.config.soft404.phrases, self.config.soft404.short_page_chars
+        )
+        if phrase is not None:
+            result = dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}")
+        if target.id == self._home_id:
+            self.store.set_home_url(run_id, final_url)
+        self.store.begin()
+        try:
+            self.store.save_check(run_id, target.id, result)
+            self.store.save_page(
+                run_id,
+                target.id,
+                facts.title,
+                facts.encoding,
+                facts.encoding_source,
+                len(facts.links),
+                result.truncated,
+            )
+            rows: list[tuple[int | None, LinkRef]] = []
+            if result.outcome is Outcome.OK:
+                for ref in facts.links:
+                    target_id = None
+                    if ref.url is not None and ref.special is LinkSpecial.NONE:
+                        target_id = self._add(run_id, ref.url, target.depth + 1, ref.navigable, ref.frame)
+                    rows.append((target_id, ref))
+            self.store.save_links(run_id, target.id, rows)
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        self.stats.pages += 1
+        self._count(result)
+
+    def _add(self, run_id: int, url: str, depth: int, navigable: bool, frame: bool) -> int:
+        key = canonical(url)
+        kind, note = self._kind_for(url, depth, navigable, frame)
+        if kind == PAGE:
+            self._page_targets += 1
+        return self.store.add_target(run_id, key, url, kind, depth, note)
+
+    def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[str, str]:
+        if self.scope.excluded(url):
+            return EXCLUDED, "matches scope.exclude"
+        in_scope = self.scope.in_scope(url)
+        if not in_scope:
+            return (EXTERNAL if navigable and not is_resource(url) else RESOURCE), ""
+        reason = trap_reason(
+            url,
+            max_url_length=self.config.scope.max_url_length,
+            max_segment_repeats=self.config.scope.max_segment_repeats,
+        )
+        if reason is not None:
+            return EXCLUDED, reason
+        if not (navigable or frame) or is_resource(url):
+            return RESOURCE, ""
+        if depth > self.config.scope.max_depth or self._page_targets >= self.config.scope.max_pages:
+            # Beyond the crawl limits a page is still checked, just not parsed.
+            return EXTERNAL, ""
+        return PAGE, ""
+
+    # -- sitemaps -----------------------------------------------------------------------
+    async def _seed_sitemaps(self, run_id: int) -> None:
+        start = urlsplit(self.config.site.start_url)
+        origin = f"{start.scheme}://{start.netloc}"
+        await self.robots.allowed(self.config.site.start_url)  # loads robots.txt and its Sitemap lines
+        candidates = self.robots.sitemaps(origin) or [f"{origin}/sitemap.xml"]
+        seen: set[str] = set()
+        urls: list[str] = []
+        while candidates and len(seen) < 20:
+            sitemap = candidates.pop(0)
+            if sitemap in seen:
+                continue
+            seen.add(sitemap)
+            result = await self.fetcher.document(sitemap, limit=20 * 1024 * 1024)
+            if result.outcome is not Outcome.OK or result.body is None:
+                continue
+            text = result.body.decode("utf-8", errors="replace")
+            locs = [html.unescape(loc) for loc in _LOC_RE.findall(text)]
+            if "<sitemapindex" in text[:2000].lower():
+                candidates.extend(locs)
+            else:
+                urls.extend(locs)
+        if not urls:
+            return
+        self.store.begin()
+        for url in urls:
+            if self.scope.in_scope(url):
+                self._add(run_id, url, depth=1, navigable=True, frame=False)
+        self.store.commit()
+
+
+def _config_dict(config: AuditConfig) -> dict[str, object]:
+    return dataclasses.asdict(config)

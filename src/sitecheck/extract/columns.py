@@ -1,0 +1,1297 @@
+"""Column (栏目) list pages: their items, dates, pagination and emptiness.
+
+Pure functions over an already-parsed page. The audit needs, per column, the newest displayed
+publish date (栏目不更新) and whether the column has any item at all (空白栏目), so this module
+answers: is the page's main content a list of linked, dated items; which items; how many further
+list pages there are; and whether the page only shows a 暂无信息-style placeholder.
+
+The page is walked once. Blocks are found by where links repeat (the parent of the rows that hold
+links), then scored by how many of those rows carry a date, so a 20-row 通知公告 list beats a
+60-link footer. CMS-specific knowledge is limited to what cannot be seen in the DOM: TRS pager
+scripts, Hanweb's list records shipped as XML inside a ``<script>`` and its dataproxy endpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from sitecheck.extract.dates import iter_texts, scan_dates, url_date
+
+__all__ = [
+    "EMPTY_PLACEHOLDERS",
+    "ColumnItem",
+    "DataproxyPage",
+    "DataproxyRequest",
+    "ListingFacts",
+    "analyse_listing",
+    "dataproxy_requests",
+    "detect_cms",
+    "pagination_urls",
+    "parse_dataproxy_xml",
+]
+
+DateSource = Literal["text", "url", "none"]
+NameSource = Literal["meta", "breadcrumb", "title", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnItem:
+    """One entry of a column list."""
+
+    title: str
+    url: str | None  # absolute; None for javascript:/#/empty hrefs and unresolvable onclick rows
+    date: date | None
+    date_source: DateSource  # "text": shown on the page; "url": read from the item URL only
+
+
+@dataclass(frozen=True, slots=True)
+class ListingFacts:
+    """What one page says about the column it shows."""
+
+    page_url: str
+    name: str
+    name_source: NameSource
+    items: tuple[ColumnItem, ...]
+    newest: date | None  # max item date not after today (pinned 置顶 items are old; typos are future)
+    pagination: tuple[str, ...]  # absolute URLs of the further list pages, in page order
+    total_pages: int | None
+    total_records: int | None
+    placeholder: str | None  # the 暂无信息-style text shown in the main content, if any
+    cms: str  # trs, hanweb, nfcms, ucap, generic
+    is_listing: bool
+    breadcrumb: tuple[str, ...]
+    column_type_meta: str | None
+
+    @property
+    def is_empty(self) -> bool:
+        """A column list page that lists nothing (空白栏目 candidate)."""
+        return self.is_listing and not self.items and (self.total_records or 0) == 0
+
+
+# Texts CMS templates show when a column has no rows. Longer phrases first, so the reported
+# placeholder is the most specific one present.
+EMPTY_PLACEHOLDERS: tuple[str, ...] = (
+    "网站此栏目正在建设中",
+    "本栏目正在建设中",
+    "该栏目正在建设中",
+    "此栏目正在建设中",
+    "栏目正在建设中",
+    "该栏目暂无文章",
+    "该栏目暂无数据",
+    "该栏目暂无信息",
+    "该栏目暂无内容",
+    "本栏目暂无信息",
+    "本栏目暂无内容",
+    "暂无相关信息",
+    "暂无相关数据",
+    "暂无信息",
+    "暂无数据",
+    "暂无内容",
+    "暂无记录",
+    "暂无文章",
+    "没有找到相关记录",
+    "正在建设中",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Page walk
+
+# Subtrees whose text is never shown as page content.
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "textarea"})
+_CHROME_TAGS = frozenset({"header", "footer", "nav"})
+_CHROME_WORDS = (
+    "head|header|top|topbar|toolbar|nav|navs|navbar|menu|menus|mainmenu|foot|footer|bottom|"
+    "copyright|banner|daohang|yqlj|friendlink|sitemap"
+)
+# Site chrome by id/class: whole words (bounded by space, -, _, a digit or a camelCase hump) so
+# that "news-list" or "headline" do not qualify, plus words unambiguous anywhere in a name.
+_CHROME_HOOK = re.compile(
+    rf"(?:^|(?<=[\s_\-]))(?i:{_CHROME_WORDS})(?=$|[\s_\-\dA-Z])"
+    rf"|(?<=[a-z])(?:{'|'.join(word.capitalize() for word in _CHROME_WORDS.split('|'))})(?=$|[\s_\-\dA-Z])"
+    r"|(?i:header|footer|navbar|copyright|topbar|topnav|mainnav|daohang)"
+)
+_CRUMB_HOOK = re.compile(
+    r"crumb|position|location|currentloc|curpos|dqwz|weizhi|(?:^|[\s_-])pos(?:$|[\s_-])|path",
+    re.IGNORECASE,
+)
+_CRUMB_LABEL = re.compile(r"(?:[您你]?(?:当前|现在)(?:所在|的)?|所在)的?位置\s*[:：]?|当前页\s*[:：]")
+_CRUMB_SEP = re.compile(r"\s*(?:->|—>|>>|>|»|›|→|＞|/|\\)\s*")
+# How far above a link its row may start (a > span > div > li covers the usual list markup).
+_ROW_DEPTH = 4
+# How far above a date text its row may start.
+_DATE_DEPTH = 6
+_MAX_ROW_LINKS = 3
+# Links are counted this far up, so that a row's count includes links nested deeper in it than
+# the row search reaches.
+_COUNT_DEPTH = 8
+# Quick filter before running the date scanner on a text node.
+_DATEISH = re.compile(r"\d{1,4}\s?[-/.年月]\s?\d")
+_MAX_DATE_CELL = 30
+
+
+def _is_chrome(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    if node.tag in _CHROME_TAGS:
+        return True
+    hook = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+    return _CHROME_HOOK.search(hook) is not None
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(slots=True)
+class _Link:
+    node: LexborNode
+    order: int
+    chrome: bool
+    path: tuple[LexborNode, ...]  # the link's ancestors, nearest first, at most _ROW_DEPTH
+    text: str
+    href: str | None  # as written; None for script pseudo-links
+    title: str  # the title attribute
+
+
+@dataclass(slots=True)
+class _Walk:
+    links: list[_Link]
+    link_counts: dict[int, int]  # element mem_id -> links under it (within _COUNT_DEPTH levels)
+    dated: set[int]  # mem_ids of elements with a shown date (not after today) somewhere under them
+    prose: int  # characters of running text outside links and site chrome
+    placeholder: str | None
+    pub_line: bool  # a 发布时间：/发布日期： metadata line, as articles carry under their title
+    crumbs: list[LexborNode]
+    pager_links: list[LexborNode]
+    texts: list[str]  # visible texts, for 共N页/共N条 totals
+
+
+_PAGER_WORDS = frozenset({"下一页", "下页", "尾页", "末页", "最后一页", "上一页", "上页", "首页", "第一页"})
+_NEXT_WORDS = frozenset({"下一页", "下页"})
+_LAST_WORDS = frozenset({"尾页", "末页", "最后一页"})
+# Pre-filters (evaluated by lexbor, not Python) for the id/class hooks checked precisely below.
+_CHROME_CSS = ", ".join(
+    ["header", "footer", "nav"]
+    + [
+        f"[{attr}*={word} i]"
+        for attr in ("class", "id")
+        for word in (
+            "head",
+            "top",
+            "nav",
+            "menu",
+            "foot",
+            "bottom",
+            "copyright",
+            "banner",
+            "daohang",
+            "yqlj",
+            "link",
+            "sitemap",
+        )
+    ]
+)
+_CRUMB_CSS = ", ".join(
+    f"[{attr}*={word} i]"
+    for attr in ("class", "id")
+    for word in ("crumb", "pos", "loc", "dqwz", "weizhi", "path")
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+# onclick on containers and controls is behaviour, not a link to an item.
+_NOT_LINK_TAGS = frozenset(
+    {
+        "input",
+        "button",
+        "img",
+        "span",
+        "i",
+        "body",
+        "html",
+        "li",
+        "ul",
+        "ol",
+        "div",
+        "table",
+        "tbody",
+        "tr",
+        "form",
+    }
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _placeholder_pattern(placeholders: tuple[str, ...]) -> re.Pattern[str]:
+    if not placeholders:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(re.escape(p) for p in placeholders))
+
+
+def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk:
+    chrome_nodes = [node for node in root.css(_CHROME_CSS) if _is_chrome(node, node.attributes)]
+    chrome_roots = {node.mem_id for node in chrome_nodes}
+    chrome_links: set[int] = set()
+    for node in chrome_nodes:
+        chrome_links.update(a.mem_id for a in node.css("a, [onclick]"))
+    placeholder_re = _placeholder_pattern(placeholders)
+    hooked: list[LexborNode] = []
+    crumbs: list[LexborNode] = []  # stronger evidence: a 当前位置 label or TRS CurrChnlCls links
+    for node in root.css(_CRUMB_CSS):
+        attrs = node.attributes
+        hook = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+        style = (attrs.get("style") or "").replace(" ", "").lower()
+        if _CRUMB_HOOK.search(hook) and "display:none" not in style:
+            hooked.append(node)
+
+    links: list[_Link] = []
+    link_counts: dict[int, int] = {}
+    pager_links: list[LexborNode] = []
+    root_id = root.mem_id
+    seen_links: set[int] = set()
+    for node in root.css("a, [onclick]"):
+        if node.mem_id in seen_links:
+            continue
+        seen_links.add(node.mem_id)
+        tag = node.tag
+        if tag in _NOT_LINK_TAGS:
+            # onclick on containers and controls is behaviour, not a link to an item.
+            continue
+        path: list[LexborNode] = []
+        parent = node.parent
+        inside_link = False
+        while parent is not None and len(path) < _COUNT_DEPTH and parent.mem_id != root_id:
+            if parent.tag == "a":
+                inside_link = True
+                break
+            path.append(parent)
+            parent = parent.parent
+        if inside_link:
+            continue
+        for ancestor in path:
+            key = ancestor.mem_id
+            link_counts[key] = link_counts.get(key, 0) + 1
+        del path[_ROW_DEPTH:]
+        attrs = node.attributes
+        text = _collapse(node.text())
+        if tag == "a":
+            if text in _PAGER_WORDS or (text.isdigit() and len(text) <= 4):
+                pager_links.append(node)
+            if "CurrChnlCls" in (attrs.get("class") or "") and path:
+                crumbs.append(path[0])
+        links.append(
+            _Link(
+                node=node,
+                order=len(links),
+                chrome=node.mem_id in chrome_links,
+                path=tuple(path),
+                text=text,
+                href=_href(node),
+                title=_collapse(attrs.get("title") or ""),
+            )
+        )
+
+    dated: set[int] = set()
+    texts: list[str] = []
+    placeholder: str | None = None
+    pub_line = False
+    limit = today + timedelta(days=1)
+    for node in root.traverse(include_text=True, skip_empty=True):
+        if node.tag != "-text":
+            continue
+        raw = node.text_content
+        if not raw:
+            continue
+        parent = node.parent
+        if parent is None or parent.tag in _SKIP_TAGS:
+            continue
+        text = raw.strip()
+        texts.append(text)
+        if _DATEISH.search(text):
+            value = _cell_date(text, today)
+            if value is not None and value <= limit:
+                up: LexborNode | None = parent
+                for _ in range(_DATE_DEPTH):
+                    if up is None:
+                        break
+                    dated.add(up.mem_id)
+                    up = up.parent
+        # Rare texts: only these pay for a walk up the tree.
+        if (
+            placeholder is None
+            and len(text) <= 40
+            and placeholder_re.search(text) is not None
+            and not _in_chrome(parent, chrome_roots, root_id)
+        ):
+            placeholder = next(p for p in placeholders if p in text)
+        if not pub_line and ("发布" in text or "发文" in text) and _PUB_LINE.search(text) is not None:
+            pub_line = True
+        if "位置" in text and _CRUMB_LABEL.search(text) is not None:
+            crumbs.append(parent)
+            if parent.parent is not None:
+                crumbs.append(parent.parent)
+    prose = _prose(root)
+    for node in _outermost(chrome_nodes, chrome_roots):
+        prose -= _prose(node)
+    for link in links:
+        if not link.chrome:
+            prose -= _long_len(link.node.text(separator="\x01").split("\x01"))
+    return _Walk(
+        links, link_counts, dated, max(prose, 0), placeholder, pub_line, crumbs + hooked, pager_links, texts
+    )
+
+
+_PUB_LINE = re.compile(r"(?:发布|发文)(?:时间|日期)\s*[:：]")
+_PROSE_MIN = 15
+_HIDDEN_CSS = "script, style, noscript, template, select, textarea"
+
+
+def _long_len(pieces: Iterable[str]) -> int:
+    total = 0
+    for piece in pieces:
+        size = len(piece.strip())
+        if size >= _PROSE_MIN:
+            total += size
+    return total
+
+
+def _prose(node: LexborNode) -> int:
+    """Characters of running text (text runs of 15+ characters) under ``node``.
+
+    Whole-subtree text in one C call, minus script/style runs, instead of a Python walk over
+    every text node: this runs on every crawled page.
+    """
+    total = _long_len(node.text(separator="\x01").split("\x01"))
+    for hidden in node.css(_HIDDEN_CSS):
+        total -= _long_len(hidden.text(separator="\x01").split("\x01"))
+    return total
+
+
+def _outermost(nodes: list[LexborNode], ids: set[int]) -> Iterator[LexborNode]:
+    for node in nodes:
+        parent = node.parent
+        nested = False
+        while parent is not None:
+            if parent.mem_id in ids:
+                nested = True
+                break
+            parent = parent.parent
+        if not nested:
+            yield node
+
+
+def _in_chrome(node: LexborNode, chrome_roots: set[int], stop: int) -> bool:
+    current: LexborNode | None = node
+    while current is not None:
+        mem = current.mem_id
+        if mem == stop:
+            return False
+        if mem in chrome_roots:
+            return True
+        current = current.parent
+    return False
+
+
+def _cell_date(text: str, today: date) -> date | None:
+    """The date of a list row's date cell: short texts, or a date at either end of a title line.
+
+    A date in the middle of a long title ("关于2020年12月31日前报送…的通知") is not the row's date.
+    """
+    found = scan_dates(text, today=today)
+    if not found:
+        return None
+    if len(text) <= _MAX_DATE_CELL:
+        return max(value for _, _, value in found)
+    start, _, value = found[0]
+    if not text[:start].strip(" \t\r\n\xa0[(【"):
+        return value
+    _, end, value = found[-1]
+    if not text[end:].strip(" \t\r\n\xa0])】"):
+        return value
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks and rows
+
+
+@dataclass(slots=True)
+class _Row:
+    node: LexborNode
+    links: list[_Link]
+
+
+@dataclass(slots=True)
+class _Block:
+    node: LexborNode
+    rows: dict[int, _Row]
+    chrome: bool
+
+
+def _blocks(links: list[_Link]) -> dict[int, _Block]:
+    blocks: dict[int, _Block] = {}
+    for link in links:
+        child = link.node
+        for parent in link.path:
+            key = parent.mem_id
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = _Block(parent, {}, link.chrome)
+            row = block.rows.get(child.mem_id)
+            if row is None:
+                block.rows[child.mem_id] = _Row(child, [link])
+            else:
+                row.links.append(link)
+            child = parent
+    return blocks
+
+
+@dataclass(slots=True)
+class _Scored:
+    block: _Block
+    rows: list[_Row]  # item-like rows (one entry each)
+    dated: int  # rows with a date in their text
+    dated_links: set[int]  # main-link mem_ids of those rows
+    doc_links: set[int]  # main-link mem_ids of undated rows whose URL looks like a document
+    url_dated: int
+    score: float
+
+
+_DOCLIKE = re.compile(
+    r"(?:/t\d{8}_\d+|/art_\d+_\d+|content_\d+|post_\d+|/\d{4,}[^/]*\.s?html?$|[0-9a-f]{16,}\.s?html?$)"
+)
+# "More" links under a list head lead to the column, they are not items of it.
+_MORE = re.compile(
+    r"^(?:更多|查看更多|更多信息|更多内容|more|>>|»|＞＞|\+)\s*(?:>>|»|＞＞|\+)?$", re.IGNORECASE
+)
+
+
+def _is_more(link: _Link) -> bool:
+    return bool(link.text) and len(link.text) <= 8 and _MORE.match(link.text.replace(" ", "")) is not None
+
+
+def _score(
+    block: _Block, walk: _Walk, nav_urls: frozenset[str], base: str, doclike: dict[int, bool]
+) -> _Scored | None:
+    counts = walk.link_counts
+    rows = [row for row in block.rows.values() if counts.get(row.node.mem_id, 1) <= _MAX_ROW_LINKS]
+    if not rows or (len(rows) == 1 and rows[0].node.mem_id not in walk.dated):
+        return None
+    kept: list[_Row] = []
+    dated = 0
+    dated_links: set[int] = set()
+    doc_links: set[int] = set()
+    url_dated = 0
+    score = 0.0
+    in_nav = 0
+    for row in rows:
+        main = _main_link(row)
+        if _is_more(main):
+            continue
+        kept.append(row)
+        title_len = len(main.text) or len(main.title)
+        weight = 1.0 if title_len >= 6 else 0.3
+        href = main.href
+        if href and nav_urls and _absolute(href, base) in nav_urls:
+            in_nav += 1
+        if row.node.mem_id in walk.dated:
+            dated += 1
+            dated_links.add(main.node.mem_id)
+            weight += 2.0
+        elif href:
+            is_doc = doclike.get(main.order)
+            if is_doc is None:
+                is_doc = doclike[main.order] = bool(_DOCLIKE.search(href)) or url_date(href) is not None
+            if is_doc:
+                url_dated += 1
+                doc_links.add(main.node.mem_id)
+                weight += 0.5
+        score += weight
+    if not kept:
+        return None
+    if in_nav * 5 >= len(kept) * 3:
+        # Mostly links the caller knows as site navigation: never the column list.
+        return None
+    if block.chrome:
+        score *= 0.2
+    return _Scored(block, kept, dated, dated_links, doc_links, url_dated, score)
+
+
+def _main_link(row: _Row) -> _Link:
+    if len(row.links) == 1:
+        return row.links[0]
+    return max(row.links, key=lambda link: len(link.text) or len(link.title))
+
+
+_NOT_A_LINK = re.compile(r"^(?:javascript:|#|mailto:|tel:|about:|data:)", re.IGNORECASE)
+_ONCLICK_URL = re.compile(
+    r"(?:window\.open|location(?:\.href)?\s*=|location\.assign|location\.replace)\s*\(?\s*['\"]([^'\"]+)['\"]"
+)
+
+
+def _href(node: LexborNode) -> str | None:
+    """The navigable URL of a link element, as written; None for script pseudo-links."""
+    attrs = node.attributes
+    href = (attrs.get("href") or "").strip()
+    if href and not _NOT_A_LINK.match(href):
+        return href
+    onclick = attrs.get("onclick") or ""
+    if not href or href.lower().startswith("javascript") or href == "#":
+        found = _ONCLICK_URL.search(onclick) or _ONCLICK_URL.search(href)
+        if found and not _NOT_A_LINK.match(found.group(1)):
+            return found.group(1)
+    return None
+
+
+def _absolute(href: str, base: str) -> str:
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href
+
+
+# ---------------------------------------------------------------------------------------------
+# Items
+
+
+def _row_item(row: LexborNode, main: LexborNode | None, base: str, today: date) -> ColumnItem | None:
+    """Title, URL and date of one list row, read from the row itself."""
+    limit = today + timedelta(days=1)
+    main_id = main.mem_id if main is not None else None
+    title_parts: list[str] = []
+    inside: list[tuple[date, bool]] = []  # (date, written without a year)
+    outside: list[tuple[date, bool]] = []
+    for text_node, raw in iter_texts(row):
+        text = raw.strip()
+        in_main = main_id is None or _has_ancestor(text_node, main_id, row.mem_id)
+        value = _cell_date(text, today) if _DATEISH.search(text) else None
+        date_only = value is not None and len(text) <= _MAX_DATE_CELL and _is_date_only(text, today)
+        if in_main and not date_only:
+            title_parts.append(text)
+        if value is not None:
+            (inside if in_main else outside).append((value, _YEAR.search(text) is None))
+    title = _collapse(" ".join(title_parts))
+    if main is not None:
+        attr_title = _collapse(main.attributes.get("title") or "")
+        if len(attr_title) > len(title) or (not title and attr_title):
+            title = attr_title
+    if not title:
+        return None
+    href = _href(main) if main is not None else None
+    url = _absolute(href, base) if href else None
+    from_url = url_date(url, today=today) if url else None
+    # A date in the link text is usually part of the title; prefer one shown beside the link.
+    candidates = outside or inside
+    shown = [c for c in candidates if c[0] <= limit]
+    chosen = max(shown) if shown else (min(candidates) if candidates else None)
+    if chosen is not None:
+        value, yearless = chosen
+        if yearless and from_url is not None and from_url.value.month == value.month:
+            # The year of "10-11" was guessed from today; the URL's /202310/ states it.
+            with contextlib.suppress(ValueError):  # Feb 29 in a year without one
+                value = value.replace(year=from_url.value.year)
+        return ColumnItem(title, url, value, "text")
+    if from_url is not None:
+        return ColumnItem(title, url, from_url.value, "url")
+    return ColumnItem(title, url, None, "none")
+
+
+def _is_date_only(text: str, today: date) -> bool:
+    found = scan_dates(text, today=today)
+    if not found:
+        return False
+    rest = text
+    for start, end, _ in reversed(found):
+        rest = rest[:start] + rest[end:]
+    # What remains may be a label, brackets, a time of day or separators.
+    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?|发布|时间|日期|更新|[:：\[\]()【】\s\-/|]", "", rest)
+    return not rest
+
+
+def _has_ancestor(node: LexborNode, target: int, stop: int) -> bool:
+    parent = node.parent
+    while parent is not None:
+        mem = parent.mem_id
+        if mem == target:
+            return True
+        if mem == stop:
+            return False
+        parent = parent.parent
+    return False
+
+
+def _items(rows: Iterable[_Row], base: str, today: date) -> list[ColumnItem]:
+    items: list[ColumnItem] = []
+    seen: set[tuple[str, str | None]] = set()
+    for row in rows:
+        item = _row_item(row.node, _main_link(row).node, base, today)
+        # Responsive templates repeat each list for mobile; one entry per title and URL.
+        if item is not None and (item.title, item.url) not in seen:
+            seen.add((item.title, item.url))
+            items.append(item)
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# CMS and metadata
+
+
+# Plain substring tests: a case-insensitive regex over a 400 KB page costs 10 ms, these 0.2 ms.
+_HANWEB_MARKS = (
+    "<datastore",
+    "/module/web/jpage/",
+    "/module/jpage/",
+    "hanweb",
+    "Hanweb",
+    "jcms_files",
+    "大汉版通",
+)
+_UCAP_MARKS = ("<ucaptitle", "<ucapcontent", "<UCAPTITLE", "websiteCode")
+_TRS_MARKS = ("createPageHTML", "CurrChnlCls", "TRS_Editor", "trs_", "TRS_", "var countPage")
+_TRS_DOC = re.compile(r"/t\d{8}_\d+\.s?html?")
+
+
+def detect_cms(html_text: str) -> str:
+    """The CMS family that produced a page, from markers in its source."""
+    if "NFCMS_" in html_text:
+        return "nfcms"
+    if any(mark in html_text for mark in _HANWEB_MARKS):
+        return "hanweb"
+    if any(mark in html_text for mark in _UCAP_MARKS):
+        return "ucap"
+    if any(mark in html_text for mark in _TRS_MARKS) or _TRS_DOC.search(html_text):
+        return "trs"
+    return "generic"
+
+
+def _meta_map(tree: LexborHTMLParser) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.css("meta[name]"):
+        attrs = node.attributes
+        key = (attrs.get("name") or "").strip().lower()
+        content = _collapse(attrs.get("content") or "")
+        if key and content and key not in found:
+            found[key] = content
+    return found
+
+
+def _breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
+    """Entries of the first candidate that reads as a trail: names joined by separators.
+
+    Reading stops at the first two names not joined by a separator, which drops widgets that
+    share the container (字号 / 打印 buttons after the trail on gov.cn).
+    """
+    seen: set[int] = set()
+    for node in candidates:
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
+        parts: list[str] = []
+        joined = True  # the next name is attached to the trail
+        separators = 0
+        labelled = False
+        for _, raw in iter_texts(node):
+            text = raw.replace("\xa0", " ")
+            if _CRUMB_LABEL.search(text):
+                labelled = True
+                text = _CRUMB_LABEL.sub(" > ", text) if parts else _CRUMB_LABEL.sub("", text)
+            pieces = _CRUMB_SEP.split(text)
+            for index, piece in enumerate(pieces):
+                if index > 0:
+                    joined = True
+                    separators += 1
+                name = piece.strip(" \t\r\n")
+                if not name:
+                    continue
+                if not joined and parts:
+                    break
+                parts.append(name)
+                joined = False
+            else:
+                continue
+            break
+        if len(parts) >= 2 and (separators or labelled) and sum(map(len, parts)) <= 200:
+            return tuple(parts)
+        if parts and labelled and len(parts) == 1:
+            return tuple(parts)
+    return ()
+
+
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|--|—|–|-)\s*|\s+-\s+")
+
+
+def _name_from_title(title: str, site_name: str | None) -> str:
+    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
+    if not parts:
+        return ""
+    if site_name:
+        kept = [p for p in parts if site_name not in p and p not in site_name]
+        if kept:
+            return kept[0].strip()
+    return parts[0].strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Pagination
+
+# createPageHTML(46, 0, "index", "html") and the 海云 form createPageHTML('page_div', 10, 1, 'xlist',
+# 'shtml', 189). The function's own definition has identifiers, not numbers, so it never matches.
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(?P<box>['\"][^'\"]*['\"]\s*,\s*)?(?P<count>\d+)\s*,\s*(?P<current>\d+)\s*,"
+    r"\s*['\"](?P<base>[^'\"]+)['\"]\s*,\s*['\"](?P<ext>s?html?|jsp|php)['\"]\s*(?:,\s*(?P<total>\d+))?"
+)
+_DOC_PAGER = re.compile(r"t\d{8}_\d+$|content_\d+$|art_\d+_\d+$|post_\d+$")
+_COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
+_CURRENT_PAGE = re.compile(r"var\s+currentPage\s*=\s*(\d+)")
+_COUNT_NUM = re.compile(r"var\s+(?:countnum|recordCount|totalRecord)\s*=\s*(\d+)", re.IGNORECASE)
+_PAGE_BASE = re.compile(r"['\"](\w+)['\"]\s*\+\s*['\"]_['\"]")
+_PAGE_EXT = re.compile(r"\.(s?html?)\b|['\"](s?html?)['\"]")
+_TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页|\d+\s*/\s*(\d+)\s*页")
+_TOTAL_RECORDS_TEXT = re.compile(r"(?:共|共有|总共|总计)\s*(\d+)\s*(?:条|篇|项|个记录)")
+_NUMBERED = re.compile(r"^(?P<head>.*?)(?P<num>\d+)(?P<tail>\.\w+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pager:
+    urls: tuple[str, ...]
+    total_pages: int | None
+    total_records: int | None
+
+
+def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
+    match = _CREATE_PAGE.search(html_text)
+    if match and _DOC_PAGER.match(match["base"]):
+        # An article split over pages (createPageHTML(2,0,"t20190918_693227","shtml")): its
+        # pages continue the document, they are not list pages.
+        match = None
+    if match:
+        count = int(match["count"])
+        current = int(match["current"])
+        name, ext = match["base"], match["ext"]
+        total = int(match["total"]) if match["total"] else None
+        if match["box"]:
+            # 海云: pages are 1-based and page k (k >= 2) is {base}_{k}.
+            pages = [(k, f"{name}.{ext}" if k == 1 else f"{name}_{k}.{ext}") for k in range(1, count + 1)]
+        else:
+            # Classic TRS: page index i is 0-based and page i (i >= 1) is {base}_{i}.
+            pages = [(i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
+        urls = tuple(_absolute(rel, base) for k, rel in pages if k != current)[:max_pages]
+        return _Pager(urls, count, total)
+    match = _COUNT_PAGE.search(html_text)
+    if match:
+        count = int(match.group(1))
+        window = html_text[match.start() : match.start() + 4000]
+        current_match = _CURRENT_PAGE.search(html_text, max(0, match.start() - 400), match.start() + 4000)
+        current = int(current_match.group(1)) if current_match else 0
+        base_match = _PAGE_BASE.search(window)
+        name = base_match.group(1) if base_match else "index"
+        ext_match = _PAGE_EXT.search(window)
+        ext = (ext_match.group(1) or ext_match.group(2)) if ext_match else "html"
+        pages = [(i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
+        urls = tuple(_absolute(rel, base) for i, rel in pages if i != current)[:max_pages]
+        num = _COUNT_NUM.search(html_text, max(0, match.start() - 400), match.start() + 400)
+        return _Pager(urls, count, int(num.group(1)) if num else None)
+    return None
+
+
+def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_pages: int) -> _Pager | None:
+    """Further pages from a rendered pager (下一页 / 尾页 / numbered links)."""
+    anchor = next((node for node in pager_links if _collapse(node.text()) in _NEXT_WORDS | _LAST_WORDS), None)
+    if anchor is None:
+        return None
+    # The pager is the nearest ancestor holding several pager links; links outside it (a
+    # breadcrumb's 首页) are not pages of this list.
+    members = {node.mem_id for node in pager_links}
+    container = anchor.parent
+    for _ in range(3):
+        if container is None or sum(1 for a in container.css("a") if a.mem_id in members) >= 2:
+            break
+        container = container.parent
+    scope = [a for a in container.css("a") if a.mem_id in members] if container is not None else [anchor]
+    here = _strip_fragment(page_url)
+    ordered: list[str] = []
+    next_url: str | None = None
+    last_url: str | None = None
+    for node in scope:
+        href = _href(node)
+        if not href:
+            continue
+        url = _absolute(href, base)
+        if _strip_fragment(url) == here:
+            continue
+        label = _collapse(node.text())
+        if label in _NEXT_WORDS:
+            next_url = next_url or url
+        elif label in _LAST_WORDS:
+            last_url = url
+        if url not in ordered:
+            ordered.append(url)
+    if next_url and last_url:
+        generated = _fill_sequence(next_url, last_url, max_pages)
+        if generated is not None:
+            urls, total = generated
+            return _Pager(urls, total, None)
+    if not ordered:
+        return None
+    return _Pager(tuple(ordered[:max_pages]), None, None)
+
+
+def _fill_sequence(next_url: str, last_url: str, max_pages: int) -> tuple[tuple[str, ...], int] | None:
+    """All pages between "next" and "last" when both follow one numbering (index_1 … index_55)."""
+    a, b = _NUMBERED.match(next_url), _NUMBERED.match(last_url)
+    if not a or not b or a["head"] != b["head"] or a["tail"] != b["tail"]:
+        return None
+    first, last = int(a["num"]), int(b["num"])
+    if first > last or first not in (1, 2):
+        return None
+    urls = tuple(f"{a['head']}{n}{a['tail']}" for n in range(first, last + 1))[:max_pages]
+    # index_1 as page 2 means 0-based numbering: pages = last + 1.
+    total = last + 1 if first == 1 else last
+    return urls, total
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def pagination_urls(
+    tree: LexborHTMLParser, page_url: str, html_text: str, *, max_pages: int = 200
+) -> tuple[str, ...]:
+    """Absolute URLs of the further pages of a list (script pagers first, then static links)."""
+    base = _base_url(tree, page_url)
+    pager = _script_pager(html_text, base, max_pages)
+    if pager is None and tree.body is not None:
+        links = [
+            node
+            for node in tree.body.css("a")
+            if node.text(strip=True) in _PAGER_WORDS or node.text(strip=True).isdigit()
+        ]
+        pager = _static_pager(links, page_url, base, max_pages)
+    return pager.urls if pager else ()
+
+
+def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
+    node = tree.css_first("base[href]")
+    if node is not None:
+        href = (node.attributes.get("href") or "").strip()
+        if href:
+            return _absolute(href, page_url)
+    return page_url
+
+
+# ---------------------------------------------------------------------------------------------
+# Hanweb / JCMS jpage
+
+_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.DOTALL | re.IGNORECASE)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+_TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.IGNORECASE)
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.IGNORECASE)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.DOTALL | re.IGNORECASE)
+_HREF = re.compile(r"href\s*=\s*['\"]([^'\"]+)['\"]", re.IGNORECASE)
+_JPAGE_INIT = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.DOTALL)
+_JS_NUMBER = re.compile(r"\b(totalRecord|perPage|groupSize|totalPage)\s*:\s*['\"]?(\d+)")
+_JS_PROXY = re.compile(r"\bproxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
+_JS_AJAX_PARAM = re.compile(r"\bajaxParam\s*:\s*\{(.*?)\}", re.DOTALL)
+_JS_PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([\w.\-]+))")
+_DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
+
+
+@dataclass(frozen=True, slots=True)
+class DataproxyPage:
+    """One ``dataproxy.jsp`` XML response (or the datastore embedded in a column page)."""
+
+    items: tuple[ColumnItem, ...]
+    total_records: int | None
+    total_pages: int | None
+    next_url: str | None  # the nextgroup link, absolute
+
+
+@dataclass(frozen=True, slots=True)
+class DataproxyRequest:
+    """A POST a crawler sends to read records ``start``..``end`` of a Hanweb column."""
+
+    url: str  # absolute, with startrecord/endrecord/perpage in the query
+    form: tuple[tuple[str, str], ...]  # application/x-www-form-urlencoded body fields
+    start: int
+    end: int
+
+    @property
+    def body(self) -> str:
+        return urlencode(self.form)
+
+
+def _records_to_items(records: list[str], base: str, today: date) -> list[ColumnItem]:
+    if not records:
+        return []
+    # One parse for all records: each CDATA holds an <li> (or <tr>) fragment.
+    fragment = "".join(f"<div data-record>{record}</div>" for record in records)
+    doc = LexborHTMLParser(f"<html><body>{fragment}</body></html>")
+    items: list[ColumnItem] = []
+    for row in doc.css("div[data-record]"):
+        anchors = [a for a in row.css("a") if a.text(strip=True) or a.attributes.get("title")]
+        main = max(anchors, key=lambda a: len(a.text(strip=True))) if anchors else None
+        item = _row_item(row, main, base, today)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def parse_dataproxy_xml(text: str, base_url: str, today: date) -> DataproxyPage:
+    """Items and totals of a Hanweb jpage XML (a dataproxy.jsp response or an embedded datastore)."""
+    records = _RECORD.findall(text)
+    total_records = _TOTAL_RECORD.search(text)
+    total_pages = _TOTAL_PAGE.search(text)
+    next_url: str | None = None
+    nextgroup = _NEXTGROUP.search(text)
+    if nextgroup:
+        href = _HREF.search(nextgroup.group(1))
+        if href:
+            next_url = _absolute(href.group(1).replace("&amp;", "&"), base_url)
+    return DataproxyPage(
+        items=tuple(_records_to_items(records, base_url, today)),
+        total_records=int(total_records.group(1)) if total_records else None,
+        total_pages=int(total_pages.group(1)) if total_pages else None,
+        next_url=next_url,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Jpage:
+    stores: int  # <datastore> blocks in the page
+    records: int
+    total_records: int | None
+    total_pages: int | None
+    per_page: int | None
+    group_size: int | None
+    proxy: str | None
+    params: dict[str, str]
+    next_href: str | None
+
+
+def _jpage(html_text: str) -> _Jpage | None:
+    stores = _DATASTORE.findall(html_text)
+    init = _JPAGE_INIT.search(html_text)
+    if not stores and not init:
+        return None
+    records = sum(len(_RECORD.findall(store)) for store in stores)
+    total_records: int | None = None
+    total_pages: int | None = None
+    next_href: str | None = None
+    for store in stores:
+        if total_records is None and (found := _TOTAL_RECORD.search(store)):
+            total_records = int(found.group(1))
+        if total_pages is None and (found := _TOTAL_PAGE.search(store)):
+            total_pages = int(found.group(1))
+        if (
+            next_href is None
+            and (group := _NEXTGROUP.search(store))
+            and (href := _HREF.search(group.group(1)))
+        ):
+            next_href = href.group(1).replace("&amp;", "&")
+    numbers: dict[str, int] = {}
+    proxy: str | None = None
+    params: dict[str, str] = {}
+    if init:
+        body = init.group(1)
+        numbers = {key: int(value) for key, value in _JS_NUMBER.findall(body)}
+        if found_proxy := _JS_PROXY.search(body):
+            proxy = found_proxy.group(1)
+        if ajax := _JS_AJAX_PARAM.search(body):
+            for key, quoted1, quoted2, bare in _JS_PAIR.findall(ajax.group(1)):
+                params[key] = quoted1 or quoted2 or bare
+    if total_records is None and "totalRecord" in numbers:
+        total_records = numbers["totalRecord"]
+    if total_pages is None and "totalPage" in numbers:
+        total_pages = numbers["totalPage"]
+    if next_href:
+        query = dict(parse_qsl(urlsplit(next_href).query, keep_blank_values=True))
+        for key in ("appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype"):
+            if key in query and key not in params:
+                params[key] = query[key]
+    return _Jpage(
+        stores=len(stores),
+        records=records,
+        total_records=total_records,
+        total_pages=total_pages,
+        per_page=numbers.get("perPage"),
+        group_size=numbers.get("groupSize"),
+        proxy=proxy,
+        params=params,
+        next_href=next_href,
+    )
+
+
+def dataproxy_requests(
+    html_text: str,
+    page_url: str,
+    *,
+    total_records: int | None = None,
+    per_page: int | None = None,
+    batch: int | None = None,
+    max_requests: int = 200,
+) -> tuple[DataproxyRequest, ...]:
+    """The POSTs that fetch a Hanweb column's records beyond those embedded in its page.
+
+    ``columnid``/``unitid``/``webid`` come from the jpage init script's ``ajaxParam`` or, failing
+    that, from the ``nextgroup`` link. When the record count is unknown (neither ``totalrecord``
+    nor ``totalRecord:`` on the page and no ``total_records`` given) only the next batch is
+    requested; its XML response carries ``totalrecord`` for a second call.
+    """
+    info = _jpage(html_text)
+    if info is None or not (info.params.get("columnid") or info.next_href):
+        return ()
+    total = total_records if total_records is not None else info.total_records
+    size = per_page or info.per_page or 15
+    # jpage fetches groupSize pages per request; matching it keeps requests few and natural.
+    step = batch or size * (info.group_size or 3)
+    if info.proxy:
+        proxy = info.proxy
+    elif info.next_href and "dataproxy" in urlsplit(info.next_href).path:
+        proxy = urlsplit(info.next_href).path
+    else:
+        proxy = _DEFAULT_PROXY
+    endpoint = urlsplit(_absolute(proxy, page_url))
+    form: list[tuple[str, str]] = [
+        ("col", info.params.get("col", "1")),
+        ("appid", info.params.get("appid", "1")),
+    ]
+    for key in ("webid", "path", "columnid", "unitid", "webname"):
+        if key in info.params:
+            form.append((key, info.params[key]))
+    form.append(("sourceContentType", info.params.get("sourceContentType", "1")))
+    form.append(("permissiontype", info.params.get("permissiontype", "0")))
+    start = info.records + 1
+    requests: list[DataproxyRequest] = []
+    while len(requests) < max_requests and (total is None or start <= total):
+        end = start + step - 1 if total is None else min(start + step - 1, total)
+        query = urlencode([("startrecord", str(start)), ("endrecord", str(end)), ("perpage", str(size))])
+        url = urlunsplit((endpoint.scheme, endpoint.netloc, endpoint.path, query, ""))
+        requests.append(DataproxyRequest(url, tuple(form), start, end))
+        if total is None:
+            break
+        start = end + 1
+    return tuple(requests)
+
+
+# ---------------------------------------------------------------------------------------------
+# The listing decision
+
+
+def _ordered_unique(rows: Iterable[_Row]) -> list[_Row]:
+    seen: set[int] = set()
+    unique: list[_Row] = []
+    for row in sorted(rows, key=lambda r: _main_link(r).order):
+        key = _main_link(row).node.mem_id
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    return unique
+
+
+def _signature(node: LexborNode) -> tuple[str | None, str]:
+    return node.tag, (node.attributes.get("class") or "").strip()
+
+
+def _select_rows(scored: list[_Scored], *, home: bool) -> tuple[list[_Row], bool]:
+    """Rows of the page's column list, and whether they look like a list at all.
+
+    A dominant block (most of the page's dated rows) is the column list; when dated rows are
+    spread over several blocks, or the page is a site's home page, all dated lists count.
+    """
+    dated = [s for s in scored if s.dated and not s.block.chrome]
+    if dated:
+        best = max(dated, key=lambda s: s.score)
+        all_dated = set().union(*(s.dated_links for s in dated))
+        if not home and best.dated * 2 >= len(all_dated):
+            sig = _signature(best.block.node)
+            parent = best.block.node.parent
+            siblings = [
+                s
+                for s in dated
+                if s is not best
+                and s.block.node.parent is not None
+                and parent is not None
+                and s.block.node.parent.mem_id == parent.mem_id
+                and _signature(s.block.node) == sig
+            ]
+            rows = [row for s in (best, *siblings) for row in s.rows]
+            return _ordered_unique(rows), True
+        # Several lists: their dated (or document-linking) rows; headings and 更多 links of
+        # each list are rows too, but not items.
+        rows = [
+            row
+            for s in dated
+            if s.dated * 2 >= len(s.rows)
+            for row in s.rows
+            if _main_link(row).node.mem_id in s.dated_links or _main_link(row).node.mem_id in s.doc_links
+        ]
+        return _ordered_unique(rows), True
+    # No dates anywhere: runs of document links can still be (stale) column lists.
+    undated = [s for s in scored if not s.block.chrome and s.url_dated * 3 >= len(s.rows) * 2]
+    if home:
+        rows = [
+            row
+            for s in undated
+            if s.url_dated >= 2
+            for row in s.rows
+            if _main_link(row).node.mem_id in s.doc_links
+        ]
+        if rows:
+            return _ordered_unique(rows), True
+    undated = [s for s in undated if s.url_dated >= 3]
+    if undated:
+        best = max(undated, key=lambda s: s.score)
+        return _ordered_unique(best.rows), True
+    return [], False
+
+
+def analyse_listing(
+    tree: LexborHTMLParser,
+    page_url: str,
+    html_text: str,
+    *,
+    today: date,
+    placeholders: tuple[str, ...] = EMPTY_PLACEHOLDERS,
+    max_pages: int = 200,
+    nav_urls: frozenset[str] = frozenset(),
+) -> ListingFacts:
+    """Decide whether a page is a column list page and read its items, dates and pagination.
+
+    ``nav_urls`` are absolute URLs known to be site navigation (seen on many pages); a block
+    made of them is never taken for the column list.
+    """
+    base = _base_url(tree, page_url)
+    meta = _meta_map(tree)
+    cms = detect_cms(html_text)
+    body = tree.body
+    walk = (
+        _walk(body, today, placeholders)
+        if body is not None
+        else _Walk([], {}, set(), 0, None, False, [], [], [])
+    )
+
+    jpage = _jpage(html_text) if cms == "hanweb" else None
+    # An embedded datastore decides the list even when its recordset is empty (an empty column).
+    hanweb = jpage is not None and (jpage.stores > 0 or jpage.total_records is not None)
+    items: list[ColumnItem]
+    listish: bool
+    total_records: int | None = None
+    total_pages: int | None = None
+    pagination: tuple[str, ...] = ()
+    if jpage is not None and hanweb:
+        stores = "".join(_DATASTORE.findall(html_text))
+        items = _records_to_items(_RECORD.findall(stores), base, today)
+        listish = True
+        total_records = jpage.total_records
+        total_pages = jpage.total_pages
+        if total_pages is None and total_records is not None and jpage.per_page:
+            total_pages = -(-total_records // jpage.per_page)
+    else:
+        blocks = _blocks(walk.links)
+        doclike: dict[int, bool] = {}
+        scored = [_score(block, walk, nav_urls, base, doclike) for block in blocks.values()]
+        rows, listish = _select_rows([s for s in scored if s is not None], home=_is_home(page_url))
+        items = _items(rows, base, today)
+
+    script = _script_pager(html_text, base, max_pages)
+    pager = script or _static_pager(walk.pager_links, page_url, base, max_pages)
+    if pager is not None:
+        pagination = pager.urls
+        total_pages = total_pages if total_pages is not None else pager.total_pages
+        total_records = total_records if total_records is not None else pager.total_records
+    joined = "".join(walk.texts)
+    if total_pages is None and (found := _TOTAL_PAGES_TEXT.search(joined)):
+        total_pages = int(found.group(1) or found.group(2))
+    if total_records is None and (found := _TOTAL_RECORDS_TEXT.search(joined)):
+        total_records = int(found.group(1))
+
+    article = _is_article(meta, walk, items)
+    dated_items = sum(1 for item in items if item.date_source == "text")
+    script_pager = script is not None
+    if article:
+        is_listing = False
+    elif hanweb:
+        is_listing = True
+    elif not items and (
+        walk.placeholder is not None
+        or total_records == 0
+        or total_pages == 0
+        or (script_pager and (total_pages or 0) <= 1)
+    ):
+        # A list page that lists nothing: the 空白栏目 case.
+        is_listing = True
+    else:
+        is_listing = listish and (
+            dated_items >= 2
+            or (bool(items) and (bool(pagination) or (total_pages or 0) > 1))
+            or len(items) >= 8
+            or (bool(items) and "columnname" in meta)
+        )
+    if not is_listing:
+        items = []
+
+    limit = today + timedelta(days=1)
+    shown = [item.date for item in items if item.date is not None and item.date <= limit]
+    breadcrumb = _breadcrumb(walk.crumbs)
+    name, name_source = _column_name(tree, meta, breadcrumb)
+    return ListingFacts(
+        page_url=page_url,
+        name=name,
+        name_source=name_source,
+        items=tuple(items),
+        newest=max(shown) if shown else None,
+        pagination=pagination,
+        total_pages=total_pages,
+        total_records=total_records,
+        placeholder=walk.placeholder,
+        cms=cms,
+        is_listing=is_listing,
+        breadcrumb=breadcrumb,
+        column_type_meta=meta.get("columntype") or None,
+    )
+
+
+_HOME_PATH = re.compile(r"/?(?:(?:index|default|home)\.\w+)?", re.IGNORECASE)
+
+
+def _is_home(page_url: str) -> bool:
+    """A site root: its lists are the home-page columns, none of them dominant by design."""
+    try:
+        path = urlsplit(page_url).path
+    except ValueError:
+        return False
+    return _HOME_PATH.fullmatch(path) is not None
+
+
+def _is_article(meta: dict[str, str], walk: _Walk, items: list[ColumnItem]) -> bool:
+    """Article pages announce themselves in meta tags or carry running text."""
+    if "articletitle" in meta:
+        return True
+    dated = sum(1 for item in items if item.date_source == "text")
+    if ("pubdate" in meta or "firstpublishedtime" in meta) and dated < 10:
+        return True
+    if walk.pub_line and dated < 2:
+        return True
+    # Related-article boxes under a body text are short; a real list has more rows than prose.
+    return walk.prose >= 600 and walk.prose >= 60 * max(dated, 1)
+
+
+def _column_name(
+    tree: LexborHTMLParser, meta: dict[str, str], breadcrumb: tuple[str, ...]
+) -> tuple[str, NameSource]:
+    if meta.get("columnname"):
+        return meta["columnname"], "meta"
+    if breadcrumb:
+        return breadcrumb[-1], "breadcrumb"
+    title_node = tree.css_first("title")
+    title = _collapse(title_node.text()) if title_node is not None else ""
+    if title:
+        return _name_from_title(title, meta.get("sitename")), "title"
+    return "", "none"

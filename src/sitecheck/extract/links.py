@@ -1,0 +1,495 @@
+"""Every link on a parsed page, with where it was found.
+
+What a record means:
+
+* ``url`` set, ``special`` NONE: a link to request.
+* ``url`` None, ``special`` NONE: an http(s) or relative link that cannot be requested at all
+  (``http://``, a bad port, a host with spaces): the checker reports it as an invalid URL.
+* ``special`` NOT_CHECKABLE: mailto:, tel:, javascript:void(0), data:, same-page ``#anchors``,
+  an empty href, unrendered ``{{…}}`` templates and other schemes; recorded, never requested.
+* ``special`` PLACEHOLDER: a visible ``href="#"`` link or a ``javascript:alert('建设中')``: an
+  entry that leads nowhere; ``in_nav`` tells the rules whether it sits in a navigation block.
+
+``raw`` is the attribute value as written; for values holding several URLs (srcset, scripts,
+``<meta http-equiv=refresh>``) it is the URL substring as written, so a webmaster can find it.
+
+Scope decisions:
+
+* ``<template>`` content is inert (never rendered); lexbor keeps it out of the tree, so it is
+  skipped for free.
+* ``<noscript>`` content is kept: the page is parsed with scripting off, as the inspection
+  crawlers and users without JavaScript see it, and its links are real links for them.
+* Text that merely looks like a URL (hidden ``<li>http://…</li>`` lists for scripts) is not a link.
+* Links written by scripts at runtime (``document.write``, jQuery templates) are not seen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from sitecheck.models import LinkRef, LinkSpecial
+from sitecheck.urls import resolve, scheme_of, strip_href
+
+__all__ = ["extract_links"]
+
+_MAX_TEXT = 200
+
+# One selector list, evaluated once in C; lexbor reports a node once per matching selector, so
+# nodes are deduplicated by identity below.
+_SELECTOR = ", ".join(
+    (
+        "a[href]",
+        "area[href]",
+        "img[src]",
+        "img[srcset]",
+        "link[href]",
+        "script[src]",
+        "iframe[src]",
+        "frame[src]",
+        "embed[src]",
+        "object[data]",
+        "video[src]",
+        "video[poster]",
+        "audio[src]",
+        "source[src]",
+        "source[srcset]",
+        "track[src]",
+        "input[src]",
+        "body[background]",
+        "table[background]",
+        "td[background]",
+        "th[background]",
+        "meta[http-equiv]",
+        "option[value]",
+        "[onclick]",
+    )
+)
+
+_HTTP = frozenset({"http", "https"})
+# Resource hints name an origin, not a resource: nothing to check.
+_SKIP_LINK_RELS = frozenset({"dns-prefetch", "preconnect"})
+
+# window.open('…'), location.href='…', location='…', location.assign/replace('…'), in any
+# window/top/parent/self/document prefix form. Only the first, literal argument; a literal that is
+# continued with "+" is a fragment of a computed URL and is dropped.
+_JS_URL_RE = re.compile(
+    r"""(?:\bopen\s*\(|\blocation(?:\.href)?\s*=(?!=)|\blocation\.(?:assign|replace)\s*\()"""
+    r"""\s*(["'])([^"'\\]*)\1(\s*\+)?"""
+)
+_JS_ALERT_RE = re.compile(r"""\balert\s*\(\s*(["'])(.*?)\1""", re.DOTALL)
+_JS_STRING_RE = re.compile(r"""(["'])(.*?)\1""", re.DOTALL)
+# Phrases that say the target does not exist yet, in any message (layer.msg, custom toasts ...).
+_UNAVAILABLE_PHRASES = (
+    "建设中",
+    "正在建设",
+    "暂未开通",
+    "暂未开放",
+    "尚未开通",
+    "即将开通",
+    "即将上线",
+    "敬请期待",
+    "开发中",
+    "升级中",
+    "维护中",
+)
+# Looser words, trusted only inside alert(): "建设" alone also means construction projects
+# (工程建设项目), a common search term on these sites.
+_UNAVAILABLE_WORDS = ("建设", "暂无", "未开通", "未开放")
+_URLISH_RE = re.compile(r"^(?:https?:)?//|^\.{0,2}/|^[^\s:/?#]+\.[A-Za-z0-9]{2,6}(?:[/?#]|$)|^[^\s:]+[/?]")
+_WS_RE = re.compile(r"\s+")
+
+# Navigation containers: tag names, and id/class tokens. Tokens are split on separators and
+# digits; "nav", "menu", "daohang", "lanmu", "column" may be glued to other words (topnav, navbar,
+# submenu, lanmulist); "dh" (导航 in pinyin initials) and "header" must stand alone ("dhtml",
+# "subheader"). "head" is left out on purpose: "news-head" is usually a column's title bar.
+_NAV_TAGS = frozenset({"nav", "header"})
+_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+|\d+")
+_NAV_AFFIXES = ("nav", "menu", "daohang", "lanmu", "column")
+_NAV_EXACT = frozenset({"dh", "header", "topbar"})
+_NOT_NAV = frozenset({"navy", "columnist"})
+_DROPDOWN_TAGS = frozenset({"ul", "ol", "div", "dl"})
+
+
+def _collapse(text: str | None) -> str:
+    if not text:
+        return ""
+    return _WS_RE.sub(" ", text).strip()[:_MAX_TEXT]
+
+
+def _attr_text(attrs: dict[str, str | None]) -> str:
+    return _collapse(attrs.get("alt") or attrs.get("title"))
+
+
+def _anchor_text(node: LexborNode, attrs: dict[str, str | None]) -> str:
+    text = _collapse(node.text(deep=True))
+    if text:
+        return text
+    img = node.css_first("img[alt], img[title]")
+    if img is not None:
+        text = _attr_text(img.attributes)
+        if text:
+            return text
+    return _attr_text(attrs)
+
+
+def _has_visible_content(node: LexborNode) -> bool:
+    # The element's own content, not its title: empty "#" anchors are script hooks (share buttons,
+    # CSS-background logos) that nobody reads as a menu entry.
+    if node.text(deep=True).strip():
+        return True
+    return node.css_first("img, input[type=image], svg") is not None
+
+
+def _js_urls(code: str) -> list[str]:
+    urls = []
+    for m in _JS_URL_RE.finditer(code):
+        if m.group(3):
+            continue
+        candidate = m.group(2).strip()
+        if (
+            candidate
+            and candidate != "#"
+            and scheme_of(candidate) in ("", "http", "https")
+            and _URLISH_RE.search(candidate)
+        ):
+            urls.append(candidate)
+    return urls
+
+
+def _says_unavailable(code: str) -> bool:
+    if not code:
+        return False
+    literals = [m.group(2) for m in _JS_STRING_RE.finditer(code)]
+    if any(phrase in text for text in literals for phrase in _UNAVAILABLE_PHRASES):
+        return True
+    alerts = [m.group(2) for m in _JS_ALERT_RE.finditer(code)]
+    return any(word in text for text in alerts for word in _UNAVAILABLE_WORDS)
+
+
+def _is_nav_token(token: str) -> bool:
+    if not token or token in _NOT_NAV:
+        return False
+    if token in _NAV_EXACT:
+        return True
+    return any(token.startswith(a) or token.endswith(a) for a in _NAV_AFFIXES)
+
+
+def _in_nav(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html", "-document"):
+        tag = parent.tag or ""
+        if tag in _NAV_TAGS:
+            return True
+        attrs = parent.attributes
+        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
+        if names.strip() and any(_is_nav_token(t) for t in _TOKEN_SPLIT_RE.split(names)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_dropdown_toggle(node: LexborNode) -> bool:
+    """``<li><a href="#">政务公开</a><ul>…links…</ul></li>``: the "#" opens a submenu."""
+    sibling = node.next
+    for _ in range(6):
+        if sibling is None:
+            return False
+        if sibling.tag in _DROPDOWN_TAGS and sibling.css_first("a[href]") is not None:
+            return True
+        sibling = sibling.next
+    return False
+
+
+def _scripted(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    """``#`` links that do something: event handlers, tab/dropdown toggles, submenu openers."""
+    # Event handlers, and data-* attributes (data-toggle, data-cmd, data-rel ...), which on a "#"
+    # link are nearly always there for a script to bind to.
+    if any(name.startswith(("on", "data-")) for name in attrs):
+        return True
+    if attrs.get("role") in ("tab", "button"):
+        return True
+    return _is_dropdown_toggle(node)
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """Candidate URLs of a srcset (HTML "parse a srcset attribute", without descriptor checks)."""
+    urls = []
+    i, n = 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            depth = 0
+            while i < n:
+                c = value[i]
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                elif c == "," and depth <= 0:
+                    break
+                i += 1
+        if url:
+            urls.append(url)
+    return urls
+
+
+_REFRESH_PREFIX_RE = re.compile(r"\s*[\d.]*\s*[;,]?\s*")
+_REFRESH_URL_RE = re.compile(r"url\s*=\s*", re.IGNORECASE)
+
+
+def _refresh_target(content: str) -> str | None:
+    """The URL of ``<meta http-equiv=refresh content="5; url=…">`` (HTML spec parsing), if any."""
+    m = _REFRESH_PREFIX_RE.match(content)
+    rest = content[m.end() :] if m else content
+    u = _REFRESH_URL_RE.match(rest)
+    if u:
+        rest = rest[u.end() :]
+    if rest[:1] in ("'", '"'):
+        quote, rest = rest[0], rest[1:]
+        end = rest.find(quote)
+        if end >= 0:
+            rest = rest[:end]
+    rest = rest.strip()
+    return rest or None
+
+
+class _Extractor:
+    """State for one page: base URL, encoding, a per-page resolution cache."""
+
+    def __init__(self, base: str, encoding: str) -> None:
+        self.base = base
+        self.encoding = encoding
+        self.cache: dict[str, str | None] = {}
+        self.links: list[LinkRef] = []
+
+    def resolve(self, raw: str) -> str | None:
+        try:
+            return self.cache[raw]
+        except KeyError:
+            url = self.cache[raw] = resolve(self.base, raw, self.encoding)
+            return url
+
+    def add(
+        self,
+        raw: str,
+        element: str,
+        attribute: str,
+        text: str = "",
+        *,
+        navigable: bool,
+        frame: bool = False,
+    ) -> None:
+        """A URL-valued attribute: classify by scheme and record."""
+        value = strip_href(raw)
+        if not value:
+            self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
+            return
+        scheme = scheme_of(value)
+        if scheme == "javascript":
+            urls = _js_urls(value)
+            if urls:
+                for u in urls:
+                    self.add(u, element, attribute, text, navigable=True, frame=frame)
+            elif _says_unavailable(value):
+                self.special(raw, element, attribute, text, LinkSpecial.PLACEHOLDER, navigable=navigable)
+            else:
+                self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
+            return
+        if scheme and scheme not in _HTTP:
+            self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
+            return
+        if value.startswith("#"):
+            # Same-page anchor: the page itself is already being checked.
+            self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
+            return
+        if "{{" in value and "}}" in value:
+            # An unrendered client-side template (AngularJS/Vue): the browser fills it in, so the
+            # literal is nobody's link. (An unrendered server template such as ${ctx} is kept: that
+            # one reaches users as written and is a real broken link.)
+            self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
+            return
+        self.links.append(
+            LinkRef(
+                raw=raw,
+                url=self.resolve(value),
+                element=element,
+                attribute=attribute,
+                text=text,
+                navigable=navigable,
+                frame=frame,
+            )
+        )
+
+    def special(
+        self,
+        raw: str,
+        element: str,
+        attribute: str,
+        text: str,
+        special: LinkSpecial,
+        *,
+        navigable: bool,
+        in_nav: bool = False,
+    ) -> None:
+        self.links.append(
+            LinkRef(
+                raw=raw,
+                url=None,
+                element=element,
+                attribute=attribute,
+                text=text,
+                navigable=navigable,
+                special=special,
+                in_nav=in_nav,
+            )
+        )
+
+    # --- per element -------------------------------------------------------------------------
+
+    def anchor(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
+        text = _anchor_text(node, attrs)
+        onclick = attrs.get("onclick") or ""
+        click_urls = _js_urls(onclick) if onclick else []
+        if "href" not in attrs:  # matched for its onclick only
+            for u in click_urls:
+                self.add(u, tag, "onclick", text, navigable=True)
+            if not click_urls and _says_unavailable(onclick):
+                self.placeholder(node, onclick, tag, "onclick", text)
+            return
+        raw = attrs.get("href") or ""
+        value = strip_href(raw)
+        if raw and not value:
+            return  # whitespace-only href: template residue, not a link anyone sees
+        scheme = scheme_of(value)
+        href_urls: list[str] = []
+        unavailable = False
+        if scheme == "javascript":
+            href_urls = _js_urls(value)
+            unavailable = not href_urls and _says_unavailable(value)
+        noop = not value or value == "#" or (scheme == "javascript" and not href_urls and not unavailable)
+        if noop and click_urls:
+            # <a href="#" onclick="window.open('/x')">: the script is the link.
+            for u in click_urls:
+                self.add(u, tag, "onclick", text, navigable=True)
+            return
+        if noop and _says_unavailable(onclick):
+            self.placeholder(node, onclick, tag, "onclick", text)
+            return
+        if unavailable:
+            self.placeholder(node, raw, tag, "href", text)
+            return
+        if value == "#" and _has_visible_content(node) and not _scripted(node, attrs):
+            self.placeholder(node, raw, tag, "href", text)
+            return
+        self.add(raw, tag, "href", text, navigable=True)
+        for u in click_urls:
+            self.add(u, tag, "onclick", text, navigable=True)
+
+    def placeholder(self, node: LexborNode, raw: str, tag: str, attribute: str, text: str) -> None:
+        self.special(raw, tag, attribute, text, LinkSpecial.PLACEHOLDER, navigable=True, in_nav=_in_nav(node))
+
+    def option(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
+        value = strip_href(attrs.get("value") or "")
+        if not value or value == "#":
+            return
+        select = node.parent
+        if select is not None and select.tag == "optgroup":
+            select = select.parent
+        if select is None or select.tag != "select":
+            return
+        explicit = scheme_of(value) in _HTTP
+        if not explicit:
+            if "onchange" not in select.attributes or not _URLISH_RE.search(value):
+                return  # a form field (value="0", "请选择"), not a link dropdown
+            if value.lower().startswith("www."):
+                # 友情链接 lists often omit the scheme and let the handler prefix it.
+                value = "http://" + value
+        self.add(value, "option", "value", _collapse(node.text(deep=True)), navigable=True)
+
+    def onclick(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
+        urls = _js_urls(attrs.get("onclick") or "")
+        if urls:
+            text = _collapse(node.text(deep=True)) or _attr_text(attrs)
+            for u in urls:
+                self.add(u, tag, "onclick", text, navigable=True)
+
+
+def extract_links(tree: LexborHTMLParser, page_url: str, encoding: str) -> tuple[LinkRef, ...]:
+    """All links of a parsed page, in document order, resolved against ``<base href>`` if any."""
+    base = page_url
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        base_href = base_node.attributes.get("href") or ""
+        resolved = resolve(page_url, base_href, encoding) if strip_href(base_href) else None
+        if resolved is not None:
+            base = resolved
+    ex = _Extractor(base, encoding)
+    seen: set[int] = set()
+    for node in tree.css(_SELECTOR):
+        ident = node.mem_id
+        if ident in seen:
+            continue
+        seen.add(ident)
+        _dispatch(ex, node)
+    return tuple(ex.links)
+
+
+def _dispatch(ex: _Extractor, node: LexborNode) -> None:
+    tag = node.tag or ""
+    attrs = node.attributes
+    if tag in ("a", "area"):
+        ex.anchor(node, tag, attrs)
+        return
+    if tag == "img":
+        text = _attr_text(attrs)
+        if attrs.get("src") is not None:
+            ex.add(attrs["src"] or "", tag, "src", text, navigable=False)
+        for u in _srcset_urls(attrs.get("srcset") or ""):
+            ex.add(u, tag, "srcset", text, navigable=False)
+    elif tag == "link":
+        rels = set((attrs.get("rel") or "").lower().split())
+        if not rels & _SKIP_LINK_RELS:
+            ex.add(attrs.get("href") or "", tag, "href", _attr_text(attrs), navigable=False)
+    elif tag in ("iframe", "frame"):
+        if "src" in attrs:
+            ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=True, frame=True)
+    elif tag in ("script", "embed", "track", "audio"):
+        if "src" in attrs:
+            ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=False)
+    elif tag == "input":
+        # Only an image button loads its src; other inputs ignore the attribute.
+        if "src" in attrs and (attrs.get("type") or "").strip().lower() == "image":
+            ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=False)
+    elif tag == "video":
+        for name in ("src", "poster"):
+            if name in attrs:
+                ex.add(attrs.get(name) or "", tag, name, _attr_text(attrs), navigable=False)
+    elif tag == "source":
+        if "src" in attrs:
+            ex.add(attrs.get("src") or "", tag, "src", navigable=False)
+        for u in _srcset_urls(attrs.get("srcset") or ""):
+            ex.add(u, tag, "srcset", navigable=False)
+    elif tag == "object":
+        if "data" in attrs:
+            ex.add(attrs.get("data") or "", tag, "data", _attr_text(attrs), navigable=False)
+    elif tag in ("body", "table", "td", "th"):
+        if attrs.get("background"):
+            ex.add(attrs["background"] or "", tag, "background", navigable=False)
+    elif tag == "meta":
+        if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+            target = _refresh_target(attrs.get("content") or "")
+            if target is not None:
+                ex.add(target, tag, "content", navigable=True)
+    elif tag == "option":
+        ex.option(node, attrs)
+    if "onclick" in attrs:
+        ex.onclick(node, tag, attrs)

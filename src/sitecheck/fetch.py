@@ -1,0 +1,282 @@
+"""HTTP requests with retries, per-host politeness and outcome classification.
+
+This is the only module that catches network exceptions: every request ends as a
+:class:`FetchResult` whose ``outcome`` says what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email.utils
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx2
+
+from sitecheck.charset import codec_for_label, http_charset
+from sitecheck.classify import (
+    RETRY_STATUSES,
+    is_challenge,
+    is_refused,
+    outcome_for_exception,
+    outcome_for_status,
+    soft_404_phrase,
+    title_of,
+    visible_text,
+)
+from sitecheck.config import AuditConfig
+from sitecheck.hosts import HostLimiter
+from sitecheck.models import FetchResult, Outcome
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_PROBE_BODY = 64 * 1024  # enough of an HTML answer to spot an error page or a challenge
+_ERROR_BODY = 16 * 1024  # enough of an error answer to tell a WAF challenge from the site's own page
+_RETRYABLE_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.CONNECTION_ERROR})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    timeout: float = 15.0
+    retries: int = 2
+    backoff: float = 1.0
+    max_retry_after: float = 60.0
+    max_body_bytes: int = 5_000_000
+    soft404_phrases: tuple[str, ...] = ()
+    short_page_chars: int = 600
+
+    @classmethod
+    def from_config(cls, config: AuditConfig) -> FetchPolicy:
+        return cls(
+            timeout=config.fetch.timeout,
+            retries=config.fetch.retries,
+            backoff=config.fetch.backoff,
+            max_retry_after=config.fetch.max_retry_after,
+            max_body_bytes=config.fetch.max_body_bytes,
+            soft404_phrases=config.soft404.phrases,
+            short_page_chars=config.soft404.short_page_chars,
+        )
+
+
+def is_html(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def decode_sample(body: bytes, content_type: str) -> str:
+    codec = codec_for_label(http_charset(content_type) or "") or "utf-8"
+    text = body.decode(codec, errors="replace")
+    if codec == "utf-8" and text.count("\ufffd") > 8:
+        # An undeclared GBK error page (common on Chinese servers) must still match 页面不存在.
+        text = body.decode("gb18030", errors="replace")
+    return text
+
+
+@dataclass(slots=True)
+class _Answer:
+    status: int
+    headers: httpx2.Headers
+    final_url: str
+    redirects: tuple[str, ...]
+    body: bytes
+    truncated: bool
+
+
+def build_client(config: AuditConfig) -> httpx2.AsyncClient:
+    limits = httpx2.Limits(
+        max_connections=config.politeness.concurrency + 4,
+        max_keepalive_connections=config.politeness.concurrency + 4,
+    )
+    timeout = httpx2.Timeout(config.fetch.timeout, connect=min(config.fetch.timeout, 10.0))
+    return httpx2.AsyncClient(
+        headers={
+            "User-Agent": config.politeness.user_agent,
+            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+        },
+        follow_redirects=True,
+        max_redirects=config.fetch.max_redirects,
+        timeout=timeout,
+        limits=limits,
+        verify=config.fetch.verify_tls,
+        trust_env=False,  # an audit must reach the portal the way the public does, not via a proxy
+    )
+
+
+class Fetcher:
+    def __init__(self, client: httpx2.AsyncClient, policy: FetchPolicy, limiter: HostLimiter) -> None:
+        self.client = client
+        self.policy = policy
+        self.limiter = limiter
+
+    async def page(self, url: str) -> FetchResult:
+        """GET a page and keep its HTML body (capped) for parsing."""
+        return await self._request(url, "GET", body_limit=self.policy.max_body_bytes)
+
+    async def document(self, url: str, limit: int = 512 * 1024) -> FetchResult:
+        """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml)."""
+        return await self._request(url, "GET", body_limit=limit, any_type=True)
+
+    async def probe(self, url: str, *, head_first: bool, check_html: bool = True) -> FetchResult:
+        """Check a link without downloading what is behind it.
+
+        ``head_first`` (images, attachments): HEAD, then a GET closed after the headers when
+        HEAD is refused, fails, or says an attachment is an HTML page (a soft 404 in disguise).
+        Otherwise GET, reading a little of an HTML answer to spot error pages.
+        """
+        body_limit = _PROBE_BODY if check_html else 0
+        if head_first:
+            head = await self._request(url, "HEAD", body_limit=0)
+            if head.outcome is Outcome.OK and not (check_html and is_html(head.content_type)):
+                return head
+            if head.outcome in (Outcome.INVALID_URL, Outcome.DNS_ERROR, Outcome.TLS_ERROR, Outcome.TIMEOUT):
+                return head  # a GET would fail the same way; do not double the wait
+            if head.outcome is Outcome.CONNECTION_ERROR and "Refused" in head.error:
+                return head
+            result = await self._request(url, "GET", body_limit=body_limit)
+            return dataclasses.replace(result, attempts=result.attempts + head.attempts)
+        return await self._request(url, "GET", body_limit=body_limit)
+
+    async def _request(
+        self, url: str, method: str, *, body_limit: int, any_type: bool = False
+    ) -> FetchResult:
+        host = host_of(url)
+        started = time.monotonic()
+        attempts = 0
+        policy = self.policy
+        while True:
+            attempts += 1
+            try:
+                answer = await self._attempt(url, method, host, body_limit, any_type)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                outcome, detail = outcome_for_exception(exc)
+                refused = is_refused(exc)
+                if refused:
+                    detail = f"ConnectionRefused: {detail}"
+                if outcome in _RETRYABLE_OUTCOMES and not refused and attempts <= policy.retries:
+                    await asyncio.sleep(policy.backoff * 2 ** (attempts - 1))
+                    continue
+                return FetchResult(
+                    url=url,
+                    outcome=outcome,
+                    error=detail,
+                    elapsed_ms=_ms(started),
+                    attempts=attempts,
+                    method=method,
+                )
+            status = answer.status
+            content_type = answer.headers.get("content-type", "")
+            sample = decode_sample(answer.body[:_ERROR_BODY], content_type) if status >= 400 else ""
+            challenge = status >= 400 and is_challenge(status, answer.headers, sample)
+            if status in RETRY_STATUSES and not challenge and attempts <= policy.retries:
+                wait = retry_after_seconds(answer.headers)
+                if wait is not None and wait > policy.max_retry_after:
+                    detail = f"Retry-After {wait:.0f}s"
+                    return self._result(url, method, answer, started, attempts, detail, any_type=any_type)
+                if wait is not None:
+                    self.limiter.pause(host, wait)
+                else:
+                    await asyncio.sleep(policy.backoff * 2 ** (attempts - 1))
+                continue
+            detail = "anti-bot challenge" if challenge else ""
+            return self._result(
+                url, method, answer, started, attempts, detail, challenge=challenge, any_type=any_type
+            )
+
+    def _result(
+        self,
+        url: str,
+        method: str,
+        answer: _Answer,
+        started: float,
+        attempts: int,
+        detail: str,
+        *,
+        challenge: bool = False,
+        any_type: bool = False,
+    ) -> FetchResult:
+        content_type = answer.headers.get("content-type", "")
+        outcome = Outcome.BLOCKED if challenge else outcome_for_status(answer.status)
+        html = is_html(content_type)
+        if outcome is Outcome.OK and html and answer.body and len(answer.body) <= _PROBE_BODY:
+            # Short HTML answers are cheap to screen here; long pages are screened after
+            # parsing, where their text is at hand (see crawl.py).
+            text = decode_sample(answer.body, content_type)
+            phrase = soft_404_phrase(
+                title_of(text.encode("utf-8")),
+                visible_text(text),
+                self.policy.soft404_phrases,
+                self.policy.short_page_chars,
+            )
+            if phrase is not None:
+                outcome, detail = Outcome.SOFT_404, f"page says {phrase!r}"
+        return FetchResult(
+            url=url,
+            outcome=outcome,
+            status=answer.status,
+            final_url=answer.final_url,
+            content_type=content_type,
+            body=answer.body if (html or any_type) and outcome is Outcome.OK else None,
+            charset=http_charset(content_type),
+            error=detail,
+            elapsed_ms=_ms(started),
+            attempts=attempts,
+            method=method,
+            redirects=answer.redirects,
+            truncated=answer.truncated,
+        )
+
+    async def _attempt(self, url: str, method: str, host: str, body_limit: int, any_type: bool) -> _Answer:
+        async with (
+            self.limiter.slot(host),
+            asyncio.timeout(self.policy.timeout),
+            self.client.stream(method, url) as response,
+        ):
+            content_type = response.headers.get("content-type", "")
+            limit = body_limit if any_type or is_html(content_type) else 0
+            if response.status_code >= 400:
+                limit = max(limit, _ERROR_BODY) if method != "HEAD" else 0
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            if limit:
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= limit:
+                        truncated = size > limit
+                        break
+            body = b"".join(chunks)[:limit] if chunks else b""
+            return _Answer(
+                status=response.status_code,
+                headers=response.headers,
+                final_url=str(response.url),
+                redirects=tuple(str(r.url) for r in response.history),
+                body=body,
+                truncated=truncated,
+            )
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

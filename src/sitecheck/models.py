@@ -1,0 +1,155 @@
+"""Typed records passed between the stages: fetch -> extract -> store -> rules -> report.
+
+Records hold observations (facts) or judgements (findings), never both. Network outcomes are
+values of :class:`Outcome`; nothing here raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What happened when a URL was requested (or why it was not)."""
+
+    OK = "ok"
+    NOT_FOUND = "not_found"  # 404 / 410
+    CLIENT_ERROR = "client_error"  # other 4xx
+    SERVER_ERROR = "server_error"  # 5xx
+    TIMEOUT = "timeout"
+    CONNECTION_ERROR = "connection_error"  # refused, reset, closed mid-response
+    DNS_ERROR = "dns_error"
+    TLS_ERROR = "tls_error"  # invalid, expired or self-signed certificate; handshake failure
+    REDIRECT_ERROR = "redirect_error"  # too many redirects or a loop
+    SOFT_404 = "soft_404"  # 200, but the page says it does not exist, or is a WAF/CDN error page
+    BLOCKED = "blocked"  # anti-bot answer (403/412/521 challenge): could not verify
+    RATE_LIMITED = "rate_limited"  # 429 still after retries: could not verify
+    ROBOTS_DISALLOWED = "robots_disallowed"  # not requested: robots.txt forbids it
+    INVALID_URL = "invalid_url"  # cannot be requested at all (malformed)
+    NOT_CHECKABLE = "not_checkable"  # mailto:, tel:, javascript:void(0) ... recorded, not an error
+    EXCLUDED = "excluded"  # not requested: exclude pattern, crawl limit or crawler-trap guard
+
+    @property
+    def is_dead(self) -> bool:
+        """A user following the link would not get the resource."""
+        return self in DEAD_OUTCOMES
+
+    @property
+    def is_unverified(self) -> bool:
+        """The server would not let us look; the link may well work in a browser."""
+        return self in UNVERIFIED_OUTCOMES
+
+
+DEAD_OUTCOMES = frozenset(
+    {
+        Outcome.NOT_FOUND,
+        Outcome.CLIENT_ERROR,
+        Outcome.SERVER_ERROR,
+        Outcome.TIMEOUT,
+        Outcome.CONNECTION_ERROR,
+        Outcome.DNS_ERROR,
+        Outcome.TLS_ERROR,
+        Outcome.REDIRECT_ERROR,
+        Outcome.SOFT_404,
+        Outcome.INVALID_URL,
+    }
+)
+UNVERIFIED_OUTCOMES = frozenset({Outcome.BLOCKED, Outcome.RATE_LIMITED, Outcome.ROBOTS_DISALLOWED})
+
+
+class LinkSpecial(StrEnum):
+    """Links that are recorded but never requested."""
+
+    NONE = ""  # an ordinary, checkable link
+    NOT_CHECKABLE = "not_checkable"  # mailto:, tel:, javascript:void(0), data:, ...
+    PLACEHOLDER = "placeholder"  # href="#" or javascript:alert('…建设中…'): nothing behind it
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """One occurrence of a link on a page, with where it was found (provenance)."""
+
+    raw: str  # the attribute value as written in the page
+    url: str | None  # absolute URL, encoded as a browser would send it; None when not requestable
+    element: str  # tag name: a, img, option, iframe, script, ...
+    attribute: str  # href, src, srcset, value, onclick, content, data, ...
+    text: str = ""  # link text, img alt/title, option text; whitespace collapsed, at most 200 chars
+    navigable: bool = True  # a user navigates to it (a, area, frame, option, js) -> may be crawled
+    special: LinkSpecial = LinkSpecial.NONE
+    in_nav: bool = False  # sits in a navigation block (nav/menu/header), for placeholder judgement
+    frame: bool = False  # iframe/frame: the target document is part of this page and is crawled
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    text: str
+    encoding: str  # Python codec name actually used, e.g. "utf-8", "gb18030"
+    source: str  # where the encoding came from: bom, http, meta, detected, default
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """Everything observed about one request (after redirects and retries)."""
+
+    url: str
+    outcome: Outcome
+    status: int | None = None
+    final_url: str | None = None
+    content_type: str = ""
+    body: bytes | None = None  # only for pages that will be parsed (capped), else None
+    charset: str | None = None  # charset parameter of Content-Type, if any
+    error: str = ""  # short human detail: exception class / reason, Retry-After, matched phrase
+    elapsed_ms: int = 0
+    attempts: int = 1
+    method: str = "GET"
+    redirects: tuple[str, ...] = ()
+    truncated: bool = False  # body exceeded the size cap
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What a parsed page said about itself."""
+
+    url: str
+    title: str
+    encoding: str
+    encoding_source: str
+    links: tuple[LinkRef, ...] = field(default=())
+
+
+class Severity(StrEnum):
+    VETO = "veto"  # 单项否决: fails a spot check on its own
+    DEDUCTION = "deduction"  # 扣分
+    WARNING = "warning"  # 预警 / could not verify
+
+
+class FindingKind(StrEnum):
+    HOME_UNREACHABLE = "home_unreachable"
+    DEAD_LINK_HOME = "dead_link_home"  # broken link that appears on the home page
+    DEAD_LINK = "dead_link"  # broken link on other pages only
+    UNAVAILABLE_LINK = "unavailable_link"  # navigation entry with href="#" / javascript:alert(建设中)
+    UNVERIFIED_LINK = "unverified_link"  # blocked / rate-limited / robots: could not verify
+
+
+@dataclass(frozen=True, slots=True)
+class Referrer:
+    """A page that links to the finding's subject, and how (so a webmaster can find it)."""
+
+    page: str
+    element: str
+    attribute: str
+    text: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    key: str  # stable across runs: kind + subject (+ context)
+    kind: FindingKind
+    severity: Severity
+    url: str  # the subject: the broken URL, the placeholder's page, the home page
+    outcome: Outcome | None = None
+    status: int | None = None
+    detail: str = ""
+    referrers: tuple[Referrer, ...] = ()

@@ -1,0 +1,48 @@
+"""What every report shows at the top: the run, counts by kind and by outcome."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sitecheck.models import Finding, FindingKind
+from sitecheck.store import RunRecord, Store
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    run: RunRecord
+    as_of: date
+    pages: int
+    link_occurrences: int
+    checked_urls: int
+    outcomes: dict[str, int]
+    findings: list[Finding]
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def dead_links_home(self) -> int:
+        return self.by_kind.get(FindingKind.DEAD_LINK_HOME.value, 0)
+
+    @property
+    def dead_links_other(self) -> int:
+        return self.by_kind.get(FindingKind.DEAD_LINK.value, 0)
+
+
+def summarize(store: Store, run_id: int, as_of: date, findings: list[Finding] | None = None) -> RunSummary:
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    findings = store.findings(run_id) if findings is None else findings
+    outcomes = store.outcome_counts(run_id)
+    return RunSummary(
+        run=run,
+        as_of=as_of,
+        pages=store.page_count(run_id),
+        link_occurrences=store.link_count(run_id),
+        checked_urls=sum(outcomes.values()),
+        outcomes=outcomes,
+        findings=findings,
+        by_kind=dict(Counter(f.kind.value for f in findings)),
+    )

@@ -1,0 +1,27 @@
+"""站点无法访问: the home page did not open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sitecheck.models import Finding, FindingKind, Severity
+from sitecheck.rules import JudgeContext
+from sitecheck.rules.keys import finding_key
+from sitecheck.store import Store
+
+
+def home_unreachable(store: Store, context: JudgeContext) -> Iterator[Finding]:
+    home = store.home_check(context.run_id)
+    if home is None:
+        return
+    url, outcome, status, error = home
+    if outcome.is_dead:
+        yield Finding(
+            key=finding_key(FindingKind.HOME_UNREACHABLE, url),
+            kind=FindingKind.HOME_UNREACHABLE,
+            severity=Severity.VETO,
+            url=url,
+            outcome=outcome,
+            status=status,
+            detail=error,
+        )

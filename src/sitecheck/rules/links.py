@@ -1,0 +1,102 @@
+"""链接可用性: dead links (home page counted apart), unverifiable links, placeholder nav entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sitecheck.models import (
+    DEAD_OUTCOMES,
+    UNVERIFIED_OUTCOMES,
+    Finding,
+    FindingKind,
+    LinkSpecial,
+    Referrer,
+    Severity,
+)
+from sitecheck.rules import JudgeContext
+from sitecheck.rules.keys import finding_key
+from sitecheck.store import CheckedLink, Store
+from sitecheck.urls import canonical
+
+
+def _home_page_ids(store: Store, run_id: int) -> tuple[int, str | None]:
+    run = store.run(run_id)
+    return store.first_target_id(run_id), (canonical(run.home_url) if run and run.home_url else None)
+
+
+def _grouped(rows: Iterator[CheckedLink]) -> Iterator[list[CheckedLink]]:
+    group: list[CheckedLink] = []
+    for row in rows:
+        if group and row.target_id != group[0].target_id:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def _referrers(group: list[CheckedLink]) -> tuple[Referrer, ...]:
+    seen: set[tuple[str, str, str, str]] = set()
+    refs: list[Referrer] = []
+    for row in group:
+        ident = (row.page_url, row.element, row.attribute, row.raw)
+        if ident not in seen:
+            seen.add(ident)
+            refs.append(Referrer(row.page_url, row.element, row.attribute, row.text, row.raw))
+    return tuple(refs)
+
+
+def dead_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
+    home_id, home_key = _home_page_ids(store, context.run_id)
+    for group in _grouped(store.checked_links(context.run_id, DEAD_OUTCOMES)):
+        first = group[0]
+        on_home = any(r.page_id == home_id or canonical(r.page_url) == home_key for r in group)
+        kind = FindingKind.DEAD_LINK_HOME if on_home else FindingKind.DEAD_LINK
+        yield Finding(
+            key=finding_key(kind, canonical(first.url)),
+            kind=kind,
+            severity=Severity.DEDUCTION,
+            url=first.url,
+            outcome=first.outcome,
+            status=first.status,
+            detail=first.error,
+            referrers=_referrers(group),
+        )
+
+
+def unverified_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
+    for group in _grouped(store.checked_links(context.run_id, UNVERIFIED_OUTCOMES)):
+        first = group[0]
+        yield Finding(
+            key=finding_key(FindingKind.UNVERIFIED_LINK, canonical(first.url)),
+            kind=FindingKind.UNVERIFIED_LINK,
+            severity=Severity.WARNING,
+            url=first.url,
+            outcome=first.outcome,
+            status=first.status,
+            detail=first.error,
+            referrers=_referrers(group),
+        )
+
+
+def unavailable_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
+    """Navigation entries that lead nowhere: href="#" in a menu, javascript:alert('…建设中').
+
+    The same menu is repeated on every page, so occurrences are grouped by what the entry
+    says and where it points; the first page it was seen on is the subject.
+    """
+    groups: dict[tuple[str, str], list[Referrer]] = {}
+    for occ in store.special_links(context.run_id, LinkSpecial.PLACEHOLDER.value):
+        if occ.raw.strip() == "#" and not occ.in_nav:
+            continue  # a bare "#" outside navigation is usually a script hook, not a menu entry
+        refs = groups.setdefault((occ.text, occ.raw.strip()), [])
+        refs.append(Referrer(occ.page_url, occ.element, occ.attribute, occ.text, occ.raw))
+    for (text, raw), refs in groups.items():
+        yield Finding(
+            key=finding_key(FindingKind.UNAVAILABLE_LINK, text, raw),
+            kind=FindingKind.UNAVAILABLE_LINK,
+            severity=Severity.DEDUCTION,
+            url=refs[0].page,
+            detail=raw,
+            referrers=tuple(refs),
+        )

@@ -1,0 +1,472 @@
+"""The fact store: one SQLite database (WAL) per data directory.
+
+What the crawler observed is written here as it happens, in one transaction per page, so
+an interrupted crawl (Ctrl-C, SIGTERM, even kill -9) loses nothing already fetched. The
+``targets`` table doubles as the crawl frontier: a URL is inserted once per run (keyed by its
+canonical form) and stays ``pending`` until its check is stored, which is what ``--resume``
+continues from. Findings are derived later by the rules and can be recomputed at any time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sitecheck.errors import StoreError
+from sitecheck.models import FetchResult, Finding, FindingKind, LinkRef, Outcome, Referrer, Severity
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        start_url TEXT NOT NULL,
+        home_url TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,            -- running, finished, interrupted, failed
+        config_json TEXT NOT NULL,
+        version TEXT NOT NULL
+    );
+    CREATE TABLE targets (              -- every distinct URL of a run; also the frontier
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,               -- canonical URL (dedup key)
+        url TEXT NOT NULL,               -- the URL as first requested
+        kind TEXT NOT NULL,              -- page, resource, external, excluded
+        depth INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        note TEXT NOT NULL DEFAULT '',   -- why excluded
+        UNIQUE (run_id, key)
+    );
+    CREATE INDEX targets_pending ON targets (run_id, state, id);
+    CREATE TABLE checks (               -- one observation per target
+        target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER,
+        final_url TEXT,
+        content_type TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 1,
+        elapsed_ms INTEGER NOT NULL DEFAULT 0,
+        checked_at TEXT NOT NULL
+    );
+    CREATE INDEX checks_run_outcome ON checks (run_id, outcome);
+    CREATE TABLE pages (                -- parsed HTML pages
+        target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        encoding_source TEXT NOT NULL,
+        link_count INTEGER NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE links (                -- every link occurrence on every page
+        run_id INTEGER NOT NULL,
+        page_id INTEGER NOT NULL,        -- targets.id of the page the link is on
+        target_id INTEGER,               -- targets.id of the link target; NULL if not requestable
+        raw TEXT NOT NULL,
+        element TEXT NOT NULL,
+        attribute TEXT NOT NULL,
+        text TEXT NOT NULL,
+        special TEXT NOT NULL,
+        in_nav INTEGER NOT NULL
+    );
+    CREATE INDEX links_target ON links (run_id, target_id);
+    CREATE INDEX links_page ON links (page_id);
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        url TEXT NOT NULL,
+        outcome TEXT,
+        status INTEGER,
+        detail TEXT NOT NULL,
+        referrers_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    );
+    """,
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    site: str
+    start_url: str
+    home_url: str | None
+    started_at: str
+    finished_at: str | None
+    status: str
+    config_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: int
+    url: str
+    kind: str
+    depth: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedLink:
+    """A checked target together with one page that links to it (rows for the rules)."""
+
+    target_id: int
+    url: str
+    kind: str
+    outcome: Outcome
+    status: int | None
+    error: str
+    page_id: int
+    page_url: str
+    element: str
+    attribute: str
+    text: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    page_id: int
+    page_url: str
+    raw: str
+    element: str
+    attribute: str
+    text: str
+    special: str
+    in_nav: bool
+
+
+class Store:
+    """Thin typed layer over SQLite; rules and reports never see SQL."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.path = self.data_dir / "sitecheck.sqlite3"
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process (only a power cut may lose the
+            # last commits), at a fraction of FULL's cost per page.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=OFF")
+            self.db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot use data directory {self.data_dir}: {exc}") from None
+        # Link targets repeat on every page (navigation, footer); a bounded cache of
+        # canonical key -> target id saves a query per occurrence without growing with the site.
+        self._ids: OrderedDict[tuple[int, str], int] = OrderedDict()
+        self._ids_max = 20000
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(_MIGRATIONS):
+            raise StoreError(f"{self.path} was written by a newer sitecheck (schema {version})")
+        for index in range(version, len(_MIGRATIONS)):
+            self.db.executescript("BEGIN;" + _MIGRATIONS[index] + f"PRAGMA user_version={index + 1};COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs ---------------------------------------------------------------------------
+    def create_run(self, site: str, start_url: str, config_json: str, version: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (site, start_url, started_at, status, config_json, version)"
+            " VALUES (?, ?, ?, 'running', ?, ?)",
+            (site, start_url, now_iso(), config_json, version),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def set_run_status(self, run_id: int, status: str) -> None:
+        finished = now_iso() if status != "running" else None
+        self.db.execute("UPDATE runs SET status=?, finished_at=? WHERE id=?", (status, finished, run_id))
+
+    def set_home_url(self, run_id: int, home_url: str) -> None:
+        self.db.execute("UPDATE runs SET home_url=? WHERE id=?", (home_url, run_id))
+
+    def run(self, run_id: int) -> RunRecord | None:
+        row = self.db.execute(
+            "SELECT id, site, start_url, home_url, started_at, finished_at, status, config_json"
+            " FROM runs WHERE id=?",
+            (run_id,),
+        ).fetchone()
+        return RunRecord(*row) if row else None
+
+    def latest_run(self, start_url: str | None = None, *, unfinished: bool = False) -> RunRecord | None:
+        sql = "SELECT id FROM runs WHERE 1=1"
+        args: list[object] = []
+        if start_url is not None:
+            sql += " AND start_url=?"
+            args.append(start_url)
+        if unfinished:
+            sql += " AND status IN ('running', 'interrupted')"
+        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return self.run(int(row[0])) if row else None
+
+    def runs(self) -> list[RunRecord]:
+        rows = self.db.execute("SELECT id FROM runs ORDER BY id").fetchall()
+        return [r for r in (self.run(int(row[0])) for row in rows) if r is not None]
+
+    # -- frontier -----------------------------------------------------------------------
+    def add_target(self, run_id: int, key: str, url: str, kind: str, depth: int, note: str = "") -> int:
+        """Insert a target unless the run already has it; return its id either way."""
+        cache_key = (run_id, key)
+        cached = self._ids.get(cache_key)
+        if cached is not None:
+            self._ids.move_to_end(cache_key)
+            return cached
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO targets (run_id, key, url, kind, depth, note) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, key, url, kind, depth, note),
+        )
+        if cursor.rowcount:
+            target_id = int(cursor.lastrowid or 0)
+        else:
+            target_id = int(
+                self.db.execute("SELECT id FROM targets WHERE run_id=? AND key=?", (run_id, key)).fetchone()[
+                    0
+                ]
+            )
+        self._ids[cache_key] = target_id
+        if len(self._ids) > self._ids_max:
+            self._ids.popitem(last=False)
+        return target_id
+
+    def pending_targets(self, run_id: int, after_id: int, limit: int) -> list[Target]:
+        rows = self.db.execute(
+            "SELECT id, url, kind, depth, note FROM targets"
+            " WHERE run_id=? AND state='pending' AND id>? ORDER BY id LIMIT ?",
+            (run_id, after_id, limit),
+        ).fetchall()
+        return [Target(*row) for row in rows]
+
+    def count_targets(self, run_id: int, *, kind: str | None = None, state: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM targets WHERE run_id=?"
+        args: list[object] = [run_id]
+        if kind is not None:
+            sql += " AND kind=?"
+            args.append(kind)
+        if state is not None:
+            sql += " AND state=?"
+            args.append(state)
+        return int(self.db.execute(sql, args).fetchone()[0])
+
+    # -- observations -------------------------------------------------------------------
+    def begin(self) -> None:
+        self.db.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def save_check(self, run_id: int, target_id: int, result: FetchResult) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO checks (target_id, run_id, outcome, status, final_url, content_type,"
+            " error, method, attempts, elapsed_ms, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                target_id,
+                run_id,
+                result.outcome.value,
+                result.status,
+                result.final_url,
+                result.content_type,
+                result.error,
+                result.method,
+                result.attempts,
+                result.elapsed_ms,
+                now_iso(),
+            ),
+        )
+        self.db.execute("UPDATE targets SET state='done' WHERE id=?", (target_id,))
+
+    def save_page(
+        self,
+        run_id: int,
+        target_id: int,
+        title: str,
+        encoding: str,
+        encoding_source: str,
+        link_count: int,
+        truncated: bool,
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages (target_id, run_id, title, encoding, encoding_source, link_count,"
+            " truncated) VALUES (?,?,?,?,?,?,?)",
+            (target_id, run_id, title, encoding, encoding_source, link_count, int(truncated)),
+        )
+
+    def save_links(self, run_id: int, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
+        # A resumed page may have been half-written by a killed process in an older
+        # version; occurrences are replaced, never duplicated.
+        self.db.execute("DELETE FROM links WHERE page_id=?", (page_id,))
+        self.db.executemany(
+            "INSERT INTO links (run_id, page_id, target_id, raw, element, attribute, text, special, in_nav)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    run_id,
+                    page_id,
+                    tid,
+                    ref.raw,
+                    ref.element,
+                    ref.attribute,
+                    ref.text,
+                    ref.special.value,
+                    int(ref.in_nav),
+                )
+                for tid, ref in rows
+            ),
+        )
+
+    # -- queries for the rules ------------------------------------------------------------
+    def outcome_counts(self, run_id: int) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT outcome, COUNT(*) FROM checks WHERE run_id=? GROUP BY outcome", (run_id,)
+        ).fetchall()
+        return {str(outcome): int(count) for outcome, count in rows}
+
+    def page_count(self, run_id: int) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM pages WHERE run_id=?", (run_id,)).fetchone()[0])
+
+    def link_count(self, run_id: int) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM links WHERE run_id=?", (run_id,)).fetchone()[0])
+
+    def check_for_url(self, run_id: int, key: str) -> tuple[Outcome, int | None, str, str | None] | None:
+        row = self.db.execute(
+            "SELECT c.outcome, c.status, c.error, c.final_url"
+            " FROM targets t JOIN checks c ON c.target_id=t.id WHERE t.run_id=? AND t.key=?",
+            (run_id, key),
+        ).fetchone()
+        return (Outcome(row[0]), row[1], row[2], row[3]) if row else None
+
+    def checked_links(self, run_id: int, outcomes: Iterable[Outcome]) -> Iterator[CheckedLink]:
+        """Each failing target joined with every page that links to it, target by target."""
+        wanted = [o.value for o in outcomes]
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            "SELECT t.id, t.url, t.kind, c.outcome, c.status, c.error, l.page_id, p.url,"
+            " l.element, l.attribute, l.text, l.raw"
+            " FROM checks c JOIN targets t ON t.id=c.target_id"
+            " JOIN links l ON l.run_id=c.run_id AND l.target_id=t.id"
+            " JOIN targets p ON p.id=l.page_id"
+            f" WHERE c.run_id=? AND c.outcome IN ({marks})"
+            " ORDER BY t.id, l.page_id, l.rowid",
+            (run_id, *wanted),
+        )
+        for row in rows:
+            yield CheckedLink(
+                target_id=row[0],
+                url=row[1],
+                kind=row[2],
+                outcome=Outcome(row[3]),
+                status=row[4],
+                error=row[5],
+                page_id=row[6],
+                page_url=row[7],
+                element=row[8],
+                attribute=row[9],
+                text=row[10],
+                raw=row[11],
+            )
+
+    def special_links(self, run_id: int, special: str) -> Iterator[Occurrence]:
+        rows = self.db.execute(
+            "SELECT l.page_id, p.url, l.raw, l.element, l.attribute, l.text, l.special, l.in_nav"
+            " FROM links l JOIN targets p ON p.id=l.page_id"
+            " WHERE l.run_id=? AND l.special=? ORDER BY l.page_id, l.rowid",
+            (run_id, special),
+        )
+        for row in rows:
+            yield Occurrence(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]))
+
+    def first_target_id(self, run_id: int) -> int:
+        row = self.db.execute("SELECT MIN(id) FROM targets WHERE run_id=?", (run_id,)).fetchone()
+        return int(row[0] or 0)
+
+    def home_check(self, run_id: int) -> tuple[str, Outcome, int | None, str] | None:
+        row = self.db.execute(
+            "SELECT t.url, c.outcome, c.status, c.error FROM targets t JOIN checks c ON c.target_id=t.id"
+            " WHERE t.run_id=? ORDER BY t.id LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        return (row[0], Outcome(row[1]), row[2], row[3]) if row else None
+
+    # -- findings -----------------------------------------------------------------------
+    def replace_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        self.begin()
+        try:
+            self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            self.db.executemany(
+                "INSERT INTO findings (run_id, key, kind, severity, url, outcome, status, detail,"
+                " referrers_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    (
+                        run_id,
+                        f.key,
+                        f.kind.value,
+                        f.severity.value,
+                        f.url,
+                        f.outcome.value if f.outcome else None,
+                        f.status,
+                        f.detail,
+                        json.dumps([_ref_dict(r) for r in f.referrers], ensure_ascii=False),
+                    )
+                    for f in findings
+                ),
+            )
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    def findings(self, run_id: int) -> list[Finding]:
+        rows = self.db.execute(
+            "SELECT key, kind, severity, url, outcome, status, detail, referrers_json FROM findings"
+            " WHERE run_id=? ORDER BY rowid",
+            (run_id,),
+        ).fetchall()
+        return [
+            Finding(
+                key=row[0],
+                kind=FindingKind(row[1]),
+                severity=Severity(row[2]),
+                url=row[3],
+                outcome=Outcome(row[4]) if row[4] else None,
+                status=row[5],
+                detail=row[6],
+                referrers=tuple(Referrer(**r) for r in json.loads(row[7])),
+            )
+            for row in rows
+        ]
+
+
+def _ref_dict(ref: Referrer) -> dict[str, str]:
+    return {
+        "page": ref.page,
+        "element": ref.element,
+        "attribute": ref.attribute,
+        "text": ref.text,
+        "raw": ref.raw,
+    }

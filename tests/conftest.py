@@ -1,0 +1,43 @@
+"""Shared fixtures: the sample portal served for real on 127.0.0.1, and audit helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitecheck.audit import AuditResult, run_audit
+from sitecheck.config import AuditConfig
+from sitecheck.demo import DemoServer
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "real-pages"
+
+
+def fast_config(start_url: str, data_dir: Path, **fetch: Any) -> AuditConfig:
+    """Settings for auditing our own loopback server: no politeness delays, short timeouts."""
+    config = AuditConfig(data_dir=str(data_dir)).replace("site", start_url=start_url)
+    config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
+    return config.replace("fetch", **({"timeout": 1.0, "retries": 1, "backoff": 0.05} | fetch))
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[DemoServer]:
+    with DemoServer(pages=150, slow_seconds=4.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_audit(
+    demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[AuditResult, dict[str, Any]]:
+    """One full audit of the sample portal, shared by the tests that read its findings."""
+    tmp = tmp_path_factory.mktemp("demo-audit")
+    json_path = tmp / "findings.json"
+    result = run_audit(
+        fast_config(demo_server.base_url, tmp / "data"), json_path=json_path, handle_signals=False
+    )
+    return result, json.loads(json_path.read_text(encoding="utf-8"))

@@ -1,0 +1,83 @@
+"""Outcome classification (pure units: statuses, challenge pages, soft 404s, exceptions)."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+import pytest
+
+from sitecheck.classify import (
+    is_challenge,
+    is_refused,
+    outcome_for_exception,
+    outcome_for_status,
+    soft_404_phrase,
+    visible_text,
+)
+from sitecheck.config import DEFAULT_SOFT404_PHRASES
+from sitecheck.models import Outcome
+
+RUISHU_412 = (
+    "<html><head><meta charset=\"utf-8\"><script>$_ts=window['$_ts'];if(!$_ts)$_ts={};"
+    "$_ts.nsd=12345;</script><script src=\"/abc/def.js\" r='m'></script></head><body></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (200, Outcome.OK),
+        (301, Outcome.OK),
+        (404, Outcome.NOT_FOUND),
+        (410, Outcome.NOT_FOUND),
+        (403, Outcome.CLIENT_ERROR),
+        (429, Outcome.RATE_LIMITED),
+        (500, Outcome.SERVER_ERROR),
+        (502, Outcome.SERVER_ERROR),
+    ],
+)
+def test_status_outcomes(status: int, outcome: Outcome) -> None:
+    assert outcome_for_status(status) is outcome
+
+
+def test_ruishu_412_is_a_challenge() -> None:
+    assert is_challenge(412, {}, RUISHU_412)
+    assert is_challenge(202, {}, RUISHU_412)
+
+
+def test_plain_403_and_404_are_not_challenges() -> None:
+    assert not is_challenge(404, {}, "<html><title>404 Not Found</title></html>")
+    assert not is_challenge(403, {}, "<html><title>403 Forbidden</title><body>Forbidden</body></html>")
+    assert is_challenge(403, {"cf-mitigated": "challenge"}, "")
+
+
+def test_soft_404_by_title_and_short_body() -> None:
+    phrases = DEFAULT_SOFT404_PHRASES
+    assert soft_404_phrase("对不起，您访问的页面不存在", "", phrases, 600) == "页面不存在"
+    assert soft_404_phrase("502", "", phrases, 600) == "502"
+    body = visible_text("<html><body><h1>抱歉！源站出现问题，暂时无法访问！</h1></body></html>")
+    assert soft_404_phrase("", body, phrases, 600) == "源站出现问题"
+
+
+def test_long_article_mentioning_404_is_not_soft_404() -> None:
+    text = "本文介绍网站检查中常见的 404 错误及整改方法。" * 100
+    assert soft_404_phrase("关于网站检查的通知", text, DEFAULT_SOFT404_PHRASES, 600) is None
+    assert soft_404_phrase("2024年第404期简报汇编目录与说明", "", DEFAULT_SOFT404_PHRASES, 600) is None
+
+
+def _chain(outer: Exception, inner: BaseException) -> Exception:
+    outer.__cause__ = inner
+    return outer
+
+
+def test_exception_chain_classification() -> None:
+    refused = _chain(OSError("All connection attempts failed"), ConnectionRefusedError(111, "refused"))
+    assert outcome_for_exception(refused)[0] is Outcome.CONNECTION_ERROR
+    assert is_refused(refused)
+    dns = _chain(OSError("x"), socket.gaierror(-2, "Name or service not known"))
+    assert outcome_for_exception(dns)[0] is Outcome.DNS_ERROR
+    tls = _chain(OSError("x"), ssl.SSLCertVerificationError("certificate has expired"))
+    assert outcome_for_exception(tls)[0] is Outcome.TLS_ERROR
+    assert outcome_for_exception(TimeoutError())[0] is Outcome.TIMEOUT
+    assert not is_refused(dns)
