@@ -671,3 +671,70 @@ def test_trs_empty_list_page() -> None:
 )
 def test_detect_cms(marker: str, cms: str) -> None:
     assert detect_cms(f"<html><body>{marker}</body></html>") == cms
+
+
+def _list_with_pager(pager: str) -> str:
+    rows = "".join(
+        f'<li><a href="content/post_{100 + i}.html">第{i}条通知公告标题</a><span class="time">2025-12-{10 + i}</span></li>'
+        for i in range(5)
+    )
+    return f'<html><body><div class="rightCon"><ul class="newList">{rows}</ul>{pager}</div></body></html>'
+
+
+def test_nfcms_style_one_based_pager() -> None:
+    pager = """<div class="page"><a class="first" href="index.html">第一页</a><a class="current" href="index.html">1</a>
+    <a class="normal" href="index_2.html">2</a><a class="normal" href="index_3.html">3</a>
+    <a class="next" href="index_2.html">下一页 &gt;</a><a class="last" href="index_32.html">最后一页</a></div>"""
+    result = facts(_list_with_pager(pager), "http://gdjyj.gd.gov.cn/zwgkn/tzgg/index.html")
+    assert result.is_listing
+    assert result.pagination == tuple(
+        f"http://gdjyj.gd.gov.cn/zwgkn/tzgg/index_{k}.html" for k in range(2, 33)
+    )
+    assert result.total_pages == 32
+
+
+def test_numbered_only_pager() -> None:
+    pager = """<div class="pagination"><span>1</span><a href="list_2.shtml">2</a><a href="list_3.shtml">3</a></div>"""
+    result = facts(_list_with_pager(pager), "http://www.example.gov.cn/ycsrmzf/zwyw/list.shtml")
+    assert result.pagination == (
+        "http://www.example.gov.cn/ycsrmzf/zwyw/list_2.shtml",
+        "http://www.example.gov.cn/ycsrmzf/zwyw/list_3.shtml",
+    )
+    assert result.total_pages is None
+    # Bare numbers outside a pager-looking container are not pages.
+    dots = """<div class="slides"><a href="/a/1.html">1</a><a href="/a/2.html">2</a></div>"""
+    assert facts(_list_with_pager(dots), "http://www.example.gov.cn/x/list.shtml").pagination == ()
+
+
+def test_article_count_page_variant_is_not_list_pagination_2() -> None:
+    # Shanxi's article template has both createPageHTML(1,0,"t20190918_693227","shtml") and a
+    # toPage() helper with "var countPage = 1" naming the same document.
+    result = corpus_facts(
+        "GeneralNewsExtractor__GeneralNewsExtractor__tests__shanxi__1.html",
+        "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml",
+    )
+    assert (result.pagination, result.total_pages) == ((), None)
+    html = _read("GeneralNewsExtractor__GeneralNewsExtractor__tests__shanxi__1.html")
+    assert pagination_urls(LexborHTMLParser(html), "http://www.shanxi.gov.cn/yw/sxyw/", html) == ()
+
+
+def test_definition_list_with_dates_beside_the_rows() -> None:
+    html = """<html><head><meta name="ColumnName" content="部门动态"></head><body><div class="list"><dl>
+    <dt><a href="/bmdt/1.html">某某局召开专题会议</a></dt><dd>2025-12-30</dd>
+    <dt><a href="/bmdt/2.html">某某局开展业务培训</a></dt><dd>2025-12-12</dd>
+    <dt><a href="/bmdt/3.html">某某局走访企业</a></dt><dd>2025-11-28</dd>
+    </dl></div></body></html>"""
+    result = facts(html, "http://www.example.gov.cn/bmdt/")
+    assert result.is_listing
+    assert [(item.title, item.date, item.date_source) for item in result.items] == [
+        ("某某局召开专题会议", date(2025, 12, 30), "text"),
+        ("某某局开展业务培训", date(2025, 12, 12), "text"),
+        ("某某局走访企业", date(2025, 11, 28), "text"),
+    ]
+
+
+def test_title_name_keeps_hyphenated_names() -> None:
+    html = (
+        "<html><head><title>2019-2020年度工作报告_某某市人民政府</title></head><body><p>x</p></body></html>"
+    )
+    assert facts(html, "http://www.example.gov.cn/ndbg/").name == "2019-2020年度工作报告"

@@ -302,8 +302,11 @@ def test_list_pages_use_trs_pagination(client: httpx2.Client) -> None:
         assert '<a href="index.html">上一页</a>' in second
         assert client.get(big.base_url + f"gzdt/index_{last}.html").status_code == 200
         assert client.get(big.base_url + f"gzdt/index_{last + 1}.html").status_code == 404
-        items = re.findall(r'<li><a href="\./(\d{6})/t(\d{8})_\d+\.html" title="[^"]+"[^>]*>[^<]+</a>'
-                           r"<span>(\d{4}-\d{2}-\d{2})</span></li>", first)
+        items = re.findall(
+            r'<li><a href="\./(\d{6})/t(\d{8})_\d+\.html" title="[^"]+"[^>]*>[^<]+</a>'
+            r"<span>(\d{4}-\d{2}-\d{2})</span></li>",
+            first,
+        )
         assert len(items) == 20
         for month, day, shown in items:
             assert day.startswith(month) and shown.replace("-", "") == day

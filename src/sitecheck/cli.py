@@ -132,40 +132,40 @@ def _run(config: AuditConfig, *, resume: bool, as_of: date, json_path: str | Non
 
 _crawl_options = [
     click.option("--config", "config_path", type=click.Path(dir_okay=False), help="门户配置文件（TOML）。"),
-    click.option("--data-dir", "top.data_dir", help="事实库所在目录（默认 .sitecheck）。"),
-    click.option("--max-pages", "scope.max_pages", type=click.IntRange(min=1), help="最多抓取的页面数。"),
-    click.option("--max-depth", "scope.max_depth", type=click.IntRange(min=0), help="最大链接深度。"),
-    click.option("--include", "scope.include", multiple=True, help="只抓取匹配此正则的站内网址（可多次）。"),
-    click.option("--exclude", "scope.exclude", multiple=True, help="不访问匹配此正则的网址（可多次）。"),
+    click.option("--data-dir", "top__data_dir", help="事实库所在目录（默认 .sitecheck）。"),
+    click.option("--max-pages", "scope__max_pages", type=click.IntRange(min=1), help="最多抓取的页面数。"),
+    click.option("--max-depth", "scope__max_depth", type=click.IntRange(min=0), help="最大链接深度。"),
+    click.option("--include", "scope__include", multiple=True, help="只抓取匹配此正则的站内网址（可多次）。"),
+    click.option("--exclude", "scope__exclude", multiple=True, help="不访问匹配此正则的网址（可多次）。"),
     click.option(
-        "--extra-host", "site.extra_hosts", multiple=True, help="也属于本站的其他主机名（可多次）。"
+        "--extra-host", "site__extra_hosts", multiple=True, help="也属于本站的其他主机名（可多次）。"
     ),
-    click.option("--seed", "site.extra_seeds", multiple=True, help="额外的起始网址（可多次）。"),
+    click.option("--seed", "site__extra_seeds", multiple=True, help="额外的起始网址（可多次）。"),
     click.option("--no-sitemap", is_flag=True, default=False, help="不读取 sitemap.xml。"),
     click.option(
-        "--concurrency", "politeness.concurrency", type=click.IntRange(min=1), help="同时请求数上限。"
+        "--concurrency", "politeness__concurrency", type=click.IntRange(min=1), help="同时请求数上限。"
     ),
     click.option(
         "--per-host",
-        "politeness.per_host_concurrency",
+        "politeness__per_host_concurrency",
         type=click.IntRange(min=1),
         help="每个主机同时请求数上限（默认 2）。",
     ),
     click.option(
         "--interval",
-        "politeness.min_interval",
+        "politeness__min_interval",
         type=click.FloatRange(min=0),
         help="同一主机两次请求的最小间隔秒数（默认 0.3）。",
     ),
     click.option(
         "--no-robots", is_flag=True, default=False, help="不遵守 robots.txt（仅用于检查本单位自己的网站）。"
     ),
-    click.option("--user-agent", "politeness.user_agent", help="自定义 User-Agent。"),
+    click.option("--user-agent", "politeness__user_agent", help="自定义 User-Agent。"),
     click.option(
-        "--timeout", "fetch.timeout", type=click.FloatRange(min=0.1), help="单次请求超时秒数（默认 15）。"
+        "--timeout", "fetch__timeout", type=click.FloatRange(min=0.1), help="单次请求超时秒数（默认 15）。"
     ),
     click.option(
-        "--retries", "fetch.retries", type=click.IntRange(min=0), help="超时、连接中断、5xx 的重试次数。"
+        "--retries", "fetch__retries", type=click.IntRange(min=0), help="超时、连接中断、5xx 的重试次数。"
     ),
     click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
     click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
@@ -182,13 +182,14 @@ def crawl_options(func: Any) -> Any:
 
 
 def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
-    overrides = {k: v for k, v in kwargs.items() if "." in k}
+    # Option destinations are "<section>__<key>" (click needs identifiers).
+    overrides = {k.replace("__", ".", 1): v for k, v in kwargs.items() if "__" in k}
     if kwargs.pop("no_sitemap", False):
-        overrides["site.use_sitemap"] = False
+        overrides["site__use_sitemap"] = False
     if kwargs.pop("no_robots", False):
-        overrides["politeness.respect_robots"] = False
+        overrides["politeness__respect_robots"] = False
     if kwargs.pop("insecure", False):
-        overrides["fetch.verify_tls"] = False
+        overrides["fetch__verify_tls"] = False
     return overrides
 
 

@@ -30,7 +30,10 @@ from sitecheck.robots import RobotsPolicy
 from sitecheck.store import Store, Target
 from sitecheck.urls import Scope, canonical, is_resource, trap_reason
 
-PAGE, RESOURCE, EXTERNAL, EXCLUDED = "page", "resource", "external", "excluded"
+# Target kinds: how a URL is checked. PAGE is fetched and parsed; RESOURCE (images,
+# attachments) gets HEAD first; EXTERNAL (other sites, pages beyond the limits) a GET that
+# is not parsed; EXCLUDED and INVALID are recorded without a request.
+PAGE, RESOURCE, EXTERNAL, EXCLUDED, INVALID = "page", "resource", "external", "excluded", "invalid"
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
@@ -246,8 +249,15 @@ class Crawler:
             if result.outcome is Outcome.OK:
                 for ref in facts.links:
                     target_id = None
-                    if ref.url is not None and ref.special is LinkSpecial.NONE:
+                    if ref.special is not LinkSpecial.NONE:
+                        pass
+                    elif ref.url is not None:
                         target_id = self._add(run_id, ref.url, target.depth + 1, ref.navigable, ref.frame)
+                    else:  # looks like a link but no browser could request it (http://, bad port)
+                        raw = ref.raw.strip()
+                        target_id, _ = self.store.add_target(
+                            run_id, f"invalid:{raw}", raw, INVALID, target.depth + 1, "malformed URL"
+                        )
                     rows.append((target_id, ref))
             self.store.save_links(run_id, target.id, rows)
             self.store.commit()
@@ -259,10 +269,14 @@ class Crawler:
 
     def _add(self, run_id: int, url: str, depth: int, navigable: bool, frame: bool) -> int:
         key = canonical(url)
+        cached = self.store.cached_target_id(run_id, key)
+        if cached is not None:  # the common case: navigation and footer links on every page
+            return cached
         kind, note = self._kind_for(url, depth, navigable, frame)
-        if kind == PAGE:
+        target_id, created = self.store.add_target(run_id, key, url, kind, depth, note)
+        if created and kind == PAGE:
             self._page_targets += 1
-        return self.store.add_target(run_id, key, url, kind, depth, note)
+        return target_id
 
     def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[str, str]:
         if self.scope.excluded(url):

@@ -227,18 +227,24 @@ class Store:
         return [r for r in (self.run(int(row[0])) for row in rows) if r is not None]
 
     # -- frontier -----------------------------------------------------------------------
-    def add_target(self, run_id: int, key: str, url: str, kind: str, depth: int, note: str = "") -> int:
-        """Insert a target unless the run already has it; return its id either way."""
+    def cached_target_id(self, run_id: int, key: str) -> int | None:
+        return self._ids.get((run_id, key))
+
+    def add_target(
+        self, run_id: int, key: str, url: str, kind: str, depth: int, note: str = ""
+    ) -> tuple[int, bool]:
+        """Insert a target unless the run already has it; return its id and whether it is new."""
         cache_key = (run_id, key)
         cached = self._ids.get(cache_key)
         if cached is not None:
             self._ids.move_to_end(cache_key)
-            return cached
+            return cached, False
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO targets (run_id, key, url, kind, depth, note) VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, key, url, kind, depth, note),
         )
-        if cursor.rowcount:
+        created = bool(cursor.rowcount)
+        if created:
             target_id = int(cursor.lastrowid or 0)
         else:
             target_id = int(
@@ -249,7 +255,7 @@ class Store:
         self._ids[cache_key] = target_id
         if len(self._ids) > self._ids_max:
             self._ids.popitem(last=False)
-        return target_id
+        return target_id, created
 
     def pending_targets(self, run_id: int, after_id: int, limit: int) -> list[Target]:
         rows = self.db.execute(

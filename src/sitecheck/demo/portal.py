@@ -151,10 +151,26 @@ class _Article(NamedTuple):
 # --- word pools -------------------------------------------------------------------------------
 
 _TOPICS = (
-    "重大项目建设", "营商环境优化", "节能降碳", "价格监测", "粮食安全", "社会信用体系建设",
-    "数字经济发展", "乡村振兴", "区域协调发展", "民营经济发展", "新型基础设施建设",
-    "生态文明建设", "安全生产", "服务业高质量发展", "公共资源交易", "以工代赈",
-    "成品油价格管理", "电力保供", "招投标监管", "重点领域投资",
+    "重大项目建设",
+    "营商环境优化",
+    "节能降碳",
+    "价格监测",
+    "粮食安全",
+    "社会信用体系建设",
+    "数字经济发展",
+    "乡村振兴",
+    "区域协调发展",
+    "民营经济发展",
+    "新型基础设施建设",
+    "生态文明建设",
+    "安全生产",
+    "服务业高质量发展",
+    "公共资源交易",
+    "以工代赈",
+    "成品油价格管理",
+    "电力保供",
+    "招投标监管",
+    "重点领域投资",
 )
 _DISTRICTS = ("东城区", "西城区", "南湖区", "北山区", "高新区", "经开区", "临江县", "青山县", "白沙镇")
 _LEADERS = ("委主要负责同志", "委党组书记、主任", "委分管负责同志", "委党组成员、副主任", "二级巡视员")
@@ -407,7 +423,7 @@ class Portal:
             return self._anti_bot()
         if path in _EXT_OK:
             title = _EXT_OK[path]
-            body = f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            body = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
             body += f"<body><h1>{title}</h1></body></html>"
             return Response(200, body=body.encode())
         if path.endswith(".js") and path.startswith("/4QbVtADbnLVIc/"):
@@ -473,8 +489,9 @@ class Portal:
             if col.slug in ("tzgg", "zcwj", "ghjh", "rsxx") and docid % 3 == 0:
                 flags |= _ATTACH
             self._articles.append(_Article(ci, day, minute, docid, title, flags))
-        order = sorted(range(len(self._articles)), key=lambda i: (-self._articles[i].day,
-                                                                   -self._articles[i].minute))
+        order = sorted(
+            range(len(self._articles)), key=lambda i: (-self._articles[i].day, -self._articles[i].minute)
+        )
         for i in order:
             self._by_col[self._articles[i].col].append(i)
 
@@ -571,7 +588,7 @@ class Portal:
         self._extras[h5] = (
             '<div class="related"><h3>互动与专题</h3><ul>'
             "<li><a href=\"javascript:window.open('/hdjl/zxft/index.html')\">在线访谈</a></li>"
-            "<li><a href=\"javascript:void(0)\" onclick=\"location.href='/hdjl/myzj/index.html'\">"
+            '<li><a href="javascript:void(0)" onclick="location.href=\'/hdjl/myzj/index.html\'">'
             "民意征集</a></li>"
             f'<li><a href="{cn_page}" target="_blank">优化营商环境专题</a></li>'
             "</ul></div>"
@@ -617,8 +634,7 @@ class Portal:
         f["/robots.txt"] = lambda q: Response(
             200,
             "text/plain; charset=utf-8",
-            f"User-agent: *\nDisallow: /search/\nDisallow: /admin/\n\nSitemap: {self.base_url}sitemap.xml\n"
-            .encode(),
+            f"User-agent: *\nDisallow: /search/\nDisallow: /admin/\n\nSitemap: {self.base_url}sitemap.xml\n".encode(),
         )
         f["/sitemap.xml"] = lambda q: self._sitemap()
         f["/css/style.css"] = lambda q: Response(200, "text/css", _CSS)
@@ -630,131 +646,285 @@ class Portal:
         tzgg0 = self._articles[self._host("tzgg", 0)].path
         self.manifest = [
             _defect(
-                "dead-internal-page", self.url(gone), p1, f"关于做好{y - 1}年度统计工作的通知", gone,
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK, "deleted article at a TRS-style URL",
+                "dead-internal-page",
+                self.url(gone),
+                p1,
+                f"关于做好{y - 1}年度统计工作的通知",
+                gone,
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
+                "deleted article at a TRS-style URL",
             ),
             _defect(
-                "dead-image", self.url(dead_img), p1, "调研现场", "./" + dead_img.rsplit("/", 1)[1],
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK, "img src relative to the article directory",
-                element="img", attribute="src",
+                "dead-image",
+                self.url(dead_img),
+                p1,
+                "调研现场",
+                "./" + dead_img.rsplit("/", 1)[1],
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
+                "img src relative to the article directory",
+                element="img",
+                attribute="src",
             ),
             _defect(
-                "dead-attachment", self.url(pdf_dead), p2, f"4.关于开展{y - 1}年度网站自查工作的通知.pdf",
-                pdf_dead, Outcome.NOT_FOUND, FindingKind.DEAD_LINK,
+                "dead-attachment",
+                self.url(pdf_dead),
+                p2,
+                f"4.关于开展{y - 1}年度网站自查工作的通知.pdf",
+                pdf_dead,
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
                 "Chinese file name, UTF-8 percent-encoded; 404 for HEAD and GET",
             ),
             _defect(
-                "dead-external", ext + "xyzg/index.html", p3, "信用中国（某市）", ext + "xyzg/index.html",
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK, "the external site answers 404",
+                "dead-external",
+                ext + "xyzg/index.html",
+                p3,
+                "信用中国（某市）",
+                ext + "xyzg/index.html",
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
+                "the external site answers 404",
             ),
             _defect(
-                "timeout", self.url("/slow/tjsj/index.html"), p4, "统计数据查询", "/slow/tjsj/index.html",
-                Outcome.TIMEOUT, FindingKind.DEAD_LINK, "answers only after the server's slow_seconds",
+                "timeout",
+                self.url("/slow/tjsj/index.html"),
+                p4,
+                "统计数据查询",
+                "/slow/tjsj/index.html",
+                Outcome.TIMEOUT,
+                FindingKind.DEAD_LINK,
+                "answers only after the server's slow_seconds",
             ),
             _defect(
-                "connection-refused", self.refused_url, p3, "某市市民卡服务网", self.refused_url,
-                Outcome.CONNECTION_ERROR, FindingKind.DEAD_LINK, "a port held bound but not listening",
+                "connection-refused",
+                self.refused_url,
+                p3,
+                "某市市民卡服务网",
+                self.refused_url,
+                Outcome.CONNECTION_ERROR,
+                FindingKind.DEAD_LINK,
+                "a port held bound but not listening",
             ),
             _defect(
-                "redirect-loop", self.url("/redirect/a.html"), p4, "网上办事大厅", "/redirect/a.html",
-                Outcome.REDIRECT_ERROR, FindingKind.DEAD_LINK, "a.html -302-> b.html -302-> a.html",
+                "redirect-loop",
+                self.url("/redirect/a.html"),
+                p4,
+                "网上办事大厅",
+                "/redirect/a.html",
+                Outcome.REDIRECT_ERROR,
+                FindingKind.DEAD_LINK,
+                "a.html -302-> b.html -302-> a.html",
             ),
             _defect(
-                "soft-404-page", self.url(soft), p1, "市发展改革委召开全市价格监测工作会议",
-                "../" + soft.split("/", 2)[2], Outcome.SOFT_404, FindingKind.DEAD_LINK,
+                "soft-404-page",
+                self.url(soft),
+                p1,
+                "市发展改革委召开全市价格监测工作会议",
+                "../" + soft.split("/", 2)[2],
+                Outcome.SOFT_404,
+                FindingKind.DEAD_LINK,
                 "200 page titled 对不起，您访问的页面不存在 at an article URL",
             ),
             _defect(
-                "blocked-412", ext + "ggzy/index.html", p3, "某市公共资源交易中心", ext + "ggzy/index.html",
-                Outcome.BLOCKED, FindingKind.UNVERIFIED_LINK,
+                "blocked-412",
+                ext + "ggzy/index.html",
+                p3,
+                "某市公共资源交易中心",
+                ext + "ggzy/index.html",
+                Outcome.BLOCKED,
+                FindingKind.UNVERIFIED_LINK,
                 "瑞数-style 412 challenge ($_ts) on the external site: could not verify, not dead",
             ),
             _defect(
-                "rate-limited-once", self.url("/bsfw/bszn.html"), p4, "办事指南", "/bsfw/bszn.html",
-                Outcome.OK, None,
+                "rate-limited-once",
+                self.url("/bsfw/bszn.html"),
+                p4,
+                "办事指南",
+                "/bsfw/bszn.html",
+                Outcome.OK,
+                None,
                 "429 + Retry-After: 1 to the first request, then 200: must NOT be reported",
             ),
             _defect(
-                "dead-home-link", self.url("/ztzl/bwcxljsm/index.html"), home,
-                "“不忘初心、牢记使命”主题教育专题", "/ztzl/bwcxljsm/index.html",
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK_HOME,
+                "dead-home-link",
+                self.url("/ztzl/bwcxljsm/index.html"),
+                home,
+                "“不忘初心、牢记使命”主题教育专题",
+                "/ztzl/bwcxljsm/index.html",
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK_HOME,
                 "removed special topic still linked from the home page",
             ),
             _defect(
-                "dead-select-option", ext + "lsj/index.html", home, "市粮食局", ext + "lsj/index.html",
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK_HOME,
-                "友情链接 <select> option: a merged agency's site", element="option", attribute="value",
+                "dead-select-option",
+                ext + "lsj/index.html",
+                home,
+                "市粮食局",
+                ext + "lsj/index.html",
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK_HOME,
+                "友情链接 <select> option: a merged agency's site",
+                element="option",
+                attribute="value",
             ),
             _defect(
-                "dead-js-window-open", self.url("/hdjl/zxft/index.html"), p5, "在线访谈",
-                "javascript:window.open('/hdjl/zxft/index.html')", Outcome.NOT_FOUND, FindingKind.DEAD_LINK,
+                "dead-js-window-open",
+                self.url("/hdjl/zxft/index.html"),
+                p5,
+                "在线访谈",
+                "javascript:window.open('/hdjl/zxft/index.html')",
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
                 "URL inside href=\"javascript:window.open('…')\"",
             ),
             _defect(
-                "dead-onclick", self.url("/hdjl/myzj/index.html"), p5, "民意征集",
-                "location.href='/hdjl/myzj/index.html'", Outcome.NOT_FOUND, FindingKind.DEAD_LINK,
-                "URL inside onclick=\"location.href='…'\" (href is javascript:void(0))", attribute="onclick",
+                "dead-onclick",
+                self.url("/hdjl/myzj/index.html"),
+                p5,
+                "民意征集",
+                "location.href='/hdjl/myzj/index.html'",
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
+                "URL inside onclick=\"location.href='…'\" (href is javascript:void(0))",
+                attribute="onclick",
             ),
             _defect(
-                "dead-gbk-link", self.url(gbk_dead), p6, gbk_dead_text, "../" + gbk_dead.split("/", 2)[2],
-                Outcome.NOT_FOUND, FindingKind.DEAD_LINK,
+                "dead-gbk-link",
+                self.url(gbk_dead),
+                p6,
+                gbk_dead_text,
+                "../" + gbk_dead.split("/", 2)[2],
+                Outcome.NOT_FOUND,
+                FindingKind.DEAD_LINK,
                 "on a GBK page: the Chinese link text must decode correctly",
             ),
             _defect(
-                "placeholder-hash", home, home, "互动交流", "#", Outcome.NOT_CHECKABLE,
-                FindingKind.UNAVAILABLE_LINK, "header nav entry href=\"#\"; url is the page holding it",
+                "placeholder-hash",
+                home,
+                home,
+                "互动交流",
+                "#",
+                Outcome.NOT_CHECKABLE,
+                FindingKind.UNAVAILABLE_LINK,
+                'header nav entry href="#"; url is the page holding it',
             ),
             _defect(
-                "placeholder-js-alert", home, home, "数据发布", "javascript:alert('该栏目正在建设中');",
-                Outcome.NOT_CHECKABLE, FindingKind.UNAVAILABLE_LINK,
+                "placeholder-js-alert",
+                home,
+                home,
+                "数据发布",
+                "javascript:alert('该栏目正在建设中');",
+                Outcome.NOT_CHECKABLE,
+                FindingKind.UNAVAILABLE_LINK,
                 "header nav entry javascript:alert(…建设中); url is the page holding it",
             ),
             _defect(
-                "robots-disallowed", self.url("/search/index.html") + "?channel=tzgg",
-                self.url("/tzgg/index.html"), "高级检索", "/search/index.html?channel=tzgg",
-                Outcome.ROBOTS_DISALLOWED, FindingKind.UNVERIFIED_LINK,
+                "robots-disallowed",
+                self.url("/search/index.html") + "?channel=tzgg",
+                self.url("/tzgg/index.html"),
+                "高级检索",
+                "/search/index.html?channel=tzgg",
+                Outcome.ROBOTS_DISALLOWED,
+                FindingKind.UNVERIFIED_LINK,
                 "robots.txt Disallow: /search/ (the page itself would answer 200)",
             ),
             _defect(
-                "soft-404-attachment", self.url(doc_soft), p2, "2.申报书模板.doc",
-                "./" + doc_soft.rsplit("/", 1)[1], Outcome.SOFT_404, FindingKind.DEAD_LINK,
+                "soft-404-attachment",
+                self.url(doc_soft),
+                p2,
+                "2.申报书模板.doc",
+                "./" + doc_soft.rsplit("/", 1)[1],
+                Outcome.SOFT_404,
+                FindingKind.DEAD_LINK,
                 ".doc answering 200 text/html 页面不存在",
             ),
         ]
         self.controls = [
             _defect(
-                "head-405-attachment", self.url(pdf_405), p2, "3.实施细则.pdf",
-                "./" + pdf_405.rsplit("/", 1)[1], Outcome.OK, None, "HEAD answers 405, GET 200 (pdf)",
+                "head-405-attachment",
+                self.url(pdf_405),
+                p2,
+                "3.实施细则.pdf",
+                "./" + pdf_405.rsplit("/", 1)[1],
+                Outcome.OK,
+                None,
+                "HEAD answers 405, GET 200 (pdf)",
             ),
             _defect(
-                "chinese-path", self.url(cn_page), p5, "优化营商环境专题", cn_page, Outcome.OK, None,
+                "chinese-path",
+                self.url(cn_page),
+                p5,
+                "优化营商环境专题",
+                cn_page,
+                Outcome.OK,
+                None,
                 "served at the UTF-8 percent-encoded path",
             ),
             _defect(
-                "gbk-query", self.url("/search.html") + "?kw=%B9%AB%B8%E6", p6, "查看更多公告",
-                "/search.html?kw=公告", Outcome.OK, None,
+                "gbk-query",
+                self.url("/search.html") + "?kw=%B9%AB%B8%E6",
+                p6,
+                "查看更多公告",
+                "/search.html?kw=公告",
+                Outcome.OK,
+                None,
                 "query must be encoded in the page's GBK; the UTF-8 form gets 404",
             ),
             _defect(
-                "moved-301", self.url("/zwdt/index.html"), p1, "更多工作动态", "/zwdt/index.html",
-                Outcome.OK, None, "301 to /gzdt/index.html",
+                "moved-301",
+                self.url("/zwdt/index.html"),
+                p1,
+                "更多工作动态",
+                "/zwdt/index.html",
+                Outcome.OK,
+                None,
+                "301 to /gzdt/index.html",
             ),
             _defect(
-                "chinese-attachment", self.url(xls_ok), p2, f"1.{y}年度重点项目申报汇总表.xls", xls_ok,
-                Outcome.OK, None, "Chinese file name served at the UTF-8 percent-encoded path",
+                "chinese-attachment",
+                self.url(xls_ok),
+                p2,
+                f"1.{y}年度重点项目申报汇总表.xls",
+                xls_ok,
+                Outcome.OK,
+                None,
+                "Chinese file name served at the UTF-8 percent-encoded path",
             ),
             _defect(
-                "iframe-sidebar", self.url("/include/sidebar.html"), home, "", "/include/sidebar.html",
-                Outcome.OK, None, "frame document with links", element="iframe", attribute="src",
+                "iframe-sidebar",
+                self.url("/include/sidebar.html"),
+                home,
+                "",
+                "/include/sidebar.html",
+                Outcome.OK,
+                None,
+                "frame document with links",
+                element="iframe",
+                attribute="src",
             ),
             _defect(
-                "meta-refresh", self.url("/ndbg/index.html"), self.url("/zfxxgk/index.html"), "",
-                "0;url=../ndbg/index.html", Outcome.OK, None, "meta refresh to the annual reports",
-                element="meta", attribute="content",
+                "meta-refresh",
+                self.url("/ndbg/index.html"),
+                self.url("/zfxxgk/index.html"),
+                "",
+                "0;url=../ndbg/index.html",
+                Outcome.OK,
+                None,
+                "meta refresh to the annual reports",
+                element="meta",
+                attribute="content",
             ),
             _defect(
-                "base-href", self.url(tzgg0), self.url("/zwgk/index.html"), "", "./" + tzgg0.split("/", 2)[2],
-                Outcome.OK, None, 'relative to <base href="/tzgg/">, not to the page',
+                "base-href",
+                self.url(tzgg0),
+                self.url("/zwgk/index.html"),
+                "",
+                "./" + tzgg0.split("/", 2)[2],
+                Outcome.OK,
+                None,
+                'relative to <base href="/tzgg/">, not to the page',
             ),
         ]
 
@@ -949,8 +1119,8 @@ class Portal:
             '<a name="top" id="top"></a>\n'
             '<div class="banner"><img src="/images/banner.jpg" alt="奋力推进高质量发展"></div>\n'
             '<div class="block"><div class="tab-hd"><a href="javascript:;" class="on" '
-            "onmouseover=\"setTab('one',1,2)\" id=\"one1\">工作动态</a>"
-            "<a href=\"javascript:;\" onmouseover=\"setTab('one',2,2)\" id=\"one2\">通知公告</a>"
+            'onmouseover="setTab(\'one\',1,2)" id="one1">工作动态</a>'
+            '<a href="javascript:;" onmouseover="setTab(\'one\',2,2)" id="one2">通知公告</a>'
             '<a href="/gzdt/index.html" class="more">更多&gt;&gt;</a></div>\n'
             f'<ul class="list" id="con_one_1">\n{self._items(c["gzdt"], 8)}</ul>\n'
             f'<ul class="list" id="con_one_2">\n{self._items(c["tzgg"], 7)}</ul></div>\n'
@@ -990,7 +1160,9 @@ class Portal:
         # Links here are relative to <base href>, not to /zwgk/: a crawler that ignores the base
         # element would report them all as dead.
         head = self._head(
-            f"政务公开_{SITE_NAME}", [("ColumnName", "政务公开"), ("ColumnType", "信息公开")], "utf-8",
+            f"政务公开_{SITE_NAME}",
+            [("ColumnName", "政务公开"), ("ColumnType", "信息公开")],
+            "utf-8",
             extra='<base href="/tzgg/">\n',
         )
         items = self._items(_COL_INDEX["tzgg"], 5, relative=True)
@@ -1006,7 +1178,7 @@ class Portal:
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
             '<meta http-equiv="refresh" content="0;url=../ndbg/index.html">'
             f"<title>政府信息公开_{SITE_NAME}</title></head>\n"
-            '<body><p>页面跳转中，请稍候……</p></body></html>\n'
+            "<body><p>页面跳转中，请稍候……</p></body></html>\n"
         )
 
     def _topic_page(self) -> str:

@@ -5,10 +5,12 @@ publish date (栏目不更新) and whether the column has any item at all (空�
 answers: is the page's main content a list of linked, dated items; which items; how many further
 list pages there are; and whether the page only shows a 暂无信息-style placeholder.
 
-The page is walked once. Blocks are found by where links repeat (the parent of the rows that hold
-links), then scored by how many of those rows carry a date, so a 20-row 通知公告 list beats a
-60-link footer. CMS-specific knowledge is limited to what cannot be seen in the DOM: TRS pager
-scripts, Hanweb's list records shipped as XML inside a ``<script>`` and its dataproxy endpoint.
+Blocks are found where links repeat (the parent of the rows that hold links) and scored by how
+many of those rows show a date, so a 20-row 通知公告 list beats a 60-link footer, and site chrome
+(header/nav/footer by tag, id or class) counts for little. CMS-specific knowledge is limited to
+what the DOM does not show: TRS pager scripts, Hanweb's list records shipped as XML inside a
+``<script>`` and its dataproxy endpoint. Per-node Python work is kept to links, dated texts and a
+few lexbor CSS queries, because this runs on every crawled page.
 """
 
 from __future__ import annotations
@@ -266,9 +268,11 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
             continue
         path: list[LexborNode] = []
         parent = node.parent
+        # The HTML parser never nests <a> in <a>; only an onclick element can sit in a link.
+        check_nesting = tag != "a"
         inside_link = False
         while parent is not None and len(path) < _COUNT_DEPTH and parent.mem_id != root_id:
-            if parent.tag == "a":
+            if check_nesting and parent.tag == "a":
                 inside_link = True
                 break
             path.append(parent)
@@ -281,9 +285,8 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
         del path[_ROW_DEPTH:]
         attrs = node.attributes
         text = _collapse(node.text())
-        if tag == "a":
-            if text in _PAGER_WORDS or (text.isdigit() and len(text) <= 4):
-                pager_links.append(node)
+        if tag == "a" and len(text) <= 8 and _is_pager_word(text.strip(" <>«»[]【】").replace(" ", "")):
+            pager_links.append(node)
             if "CurrChnlCls" in (attrs.get("class") or "") and path:
                 crumbs.append(path[0])
         links.append(
@@ -482,7 +485,9 @@ def _score(
 ) -> _Scored | None:
     counts = walk.link_counts
     rows = [row for row in block.rows.values() if counts.get(row.node.mem_id, 1) <= _MAX_ROW_LINKS]
-    if not rows or (len(rows) == 1 and rows[0].node.mem_id not in walk.dated):
+    if not rows or (
+        len(rows) == 1 and rows[0].node.mem_id not in walk.dated and _date_sibling(rows[0].node, walk) is None
+    ):
         return None
     kept: list[_Row] = []
     dated = 0
@@ -501,7 +506,7 @@ def _score(
         href = main.href
         if href and nav_urls and _absolute(href, base) in nav_urls:
             in_nav += 1
-        if row.node.mem_id in walk.dated:
+        if row.node.mem_id in walk.dated or _date_sibling(row.node, walk) is not None:
             dated += 1
             dated_links.add(main.node.mem_id)
             weight += 2.0
@@ -528,6 +533,23 @@ def _main_link(row: _Row) -> _Link:
     if len(row.links) == 1:
         return row.links[0]
     return max(row.links, key=lambda link: len(link.text) or len(link.title))
+
+
+def _date_sibling(node: LexborNode, walk: _Walk) -> LexborNode | None:
+    """The element right after a row when it only shows the row's date (``<dt>`` title then
+    ``<dd>`` date): the date belongs to the row although it sits outside it."""
+    sibling = node.next
+    while sibling is not None and sibling.tag in {"-text", "-comment"}:
+        sibling = sibling.next
+    if (
+        sibling is None
+        or sibling.mem_id not in walk.dated
+        or sibling.mem_id in walk.link_counts
+        or sibling.tag in {"a", None}
+        or len(sibling.text(strip=True)) > _MAX_DATE_CELL
+    ):
+        return None
+    return sibling
 
 
 _NOT_A_LINK = re.compile(r"^(?:javascript:|#|mailto:|tel:|about:|data:)", re.IGNORECASE)
@@ -561,8 +583,11 @@ def _absolute(href: str, base: str) -> str:
 # Items
 
 
-def _row_item(row: LexborNode, main: LexborNode | None, base: str, today: date) -> ColumnItem | None:
-    """Title, URL and date of one list row, read from the row itself."""
+def _row_item(
+    row: LexborNode, main: LexborNode | None, base: str, today: date, date_node: LexborNode | None = None
+) -> ColumnItem | None:
+    """Title, URL and date of one list row, read from the row itself (and ``date_node``, the
+    sibling that shows its date, if any)."""
     limit = today + timedelta(days=1)
     main_id = main.mem_id if main is not None else None
     title_parts: list[str] = []
@@ -588,6 +613,12 @@ def _row_item(row: LexborNode, main: LexborNode | None, base: str, today: date) 
     url = _absolute(href, base) if href else None
     from_url = url_date(url, today=today) if url else None
     # A date in the link text is usually part of the title; prefer one shown beside the link.
+    if date_node is not None and not outside:
+        for _, raw in iter_texts(date_node):
+            text = raw.strip()
+            value = _cell_date(text, today) if _DATEISH.search(text) else None
+            if value is not None:
+                outside.append((value, _YEAR.search(text) is None))
     candidates = outside or inside
     shown = [c for c in candidates if c[0] <= limit]
     chosen = max(shown) if shown else (min(candidates) if candidates else None)
@@ -610,9 +641,11 @@ def _is_date_only(text: str, today: date) -> bool:
     rest = text
     for start, end, _ in reversed(found):
         rest = rest[:start] + rest[end:]
-    # What remains may be a label, brackets, a time of day or separators.
-    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?|发布|时间|日期|更新|[:：\[\]()【】\s\-/|]", "", rest)
-    return not rest
+    return not _DATE_CELL_REST.sub("", rest)
+
+
+# What may surround the date in a date-only cell: a label, brackets, a time of day, separators.
+_DATE_CELL_REST = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|发布|时间|日期|更新|[:：\[\]()【】\s\-/|]")
 
 
 def _has_ancestor(node: LexborNode, target: int, stop: int) -> bool:
@@ -627,11 +660,11 @@ def _has_ancestor(node: LexborNode, target: int, stop: int) -> bool:
     return False
 
 
-def _items(rows: Iterable[_Row], base: str, today: date) -> list[ColumnItem]:
+def _items(rows: Iterable[_Row], walk: _Walk, base: str, today: date) -> list[ColumnItem]:
     items: list[ColumnItem] = []
     seen: set[tuple[str, str | None]] = set()
     for row in rows:
-        item = _row_item(row.node, _main_link(row).node, base, today)
+        item = _row_item(row.node, _main_link(row).node, base, today, _date_sibling(row.node, walk))
         # Responsive templates repeat each list for mobile; one entry per title and URL.
         if item is not None and (item.title, item.url) not in seen:
             seen.add((item.title, item.url))
@@ -724,18 +757,22 @@ def _breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
     return ()
 
 
-_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|--|—|–|-)\s*|\s+-\s+")
+# Strongest first: a bare "-" also occurs inside names ("2019-2020年度报告"), so it only splits
+# titles that have no other separator.
+_TITLE_SEPS = (" - ", "_", "|", "｜", " — ", "—", "--", "-")
 
 
 def _name_from_title(title: str, site_name: str | None) -> str:
-    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
+    sep = next((sep for sep in _TITLE_SEPS if sep in title), None)
+    parts = [p.strip() for p in title.split(sep)] if sep else [title.strip()]
+    parts = [p for p in parts if p]
     if not parts:
         return ""
     if site_name:
         kept = [p for p in parts if site_name not in p and p not in site_name]
         if kept:
-            return kept[0].strip()
-    return parts[0].strip()
+            return kept[0]
+    return parts[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,7 +807,7 @@ def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
     if match and _DOC_PAGER.match(match["base"]):
         # An article split over pages (createPageHTML(2,0,"t20190918_693227","shtml")): its
         # pages continue the document, they are not list pages.
-        match = None
+        return None
     if match:
         count = int(match["count"])
         current = int(match["current"])
@@ -792,6 +829,8 @@ def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
         current = int(current_match.group(1)) if current_match else 0
         base_match = _PAGE_BASE.search(window)
         name = base_match.group(1) if base_match else "index"
+        if _DOC_PAGER.match(name):
+            return None
         ext_match = _PAGE_EXT.search(window)
         ext = (ext_match.group(1) or ext_match.group(2)) if ext_match else "html"
         pages = [(i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
@@ -801,11 +840,19 @@ def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
     return None
 
 
+def _pager_label(node: LexborNode) -> str:
+    """下一页 from "下一页>", "[下一页]" or "下一页 »"."""
+    return _collapse(node.text()).strip(" <>«»[]【】").replace(" ", "")
+
+
 def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_pages: int) -> _Pager | None:
     """Further pages from a rendered pager (下一页 / 尾页 / numbered links)."""
-    anchor = next((node for node in pager_links if _collapse(node.text()) in _NEXT_WORDS | _LAST_WORDS), None)
+    anchor = next((node for node in pager_links if _pager_label(node) in _NEXT_WORDS | _LAST_WORDS), None)
+    numbered_only = anchor is None
     if anchor is None:
-        return None
+        anchor = next((node for node in pager_links if _pager_label(node).isdigit()), None)
+        if anchor is None:
+            return None
     # The pager is the nearest ancestor holding several pager links; links outside it (a
     # breadcrumb's 首页) are not pages of this list.
     members = {node.mem_id for node in pager_links}
@@ -814,7 +861,16 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
         if container is None or sum(1 for a in container.css("a") if a.mem_id in members) >= 2:
             break
         container = container.parent
-    scope = [a for a in container.css("a") if a.mem_id in members] if container is not None else [anchor]
+    if container is None:
+        return None
+    if numbered_only:
+        # Bare numbers elsewhere (calendars, slide dots) are not pagers: ask for a pager-looking
+        # container.
+        attrs = container.attributes
+        hook = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+        if not _PAGER_HOOK.search(hook) and "页" not in container.text():
+            return None
+    scope = [a for a in container.css("a") if a.mem_id in members]
     here = _strip_fragment(page_url)
     ordered: list[str] = []
     next_url: str | None = None
@@ -826,7 +882,7 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
         url = _absolute(href, base)
         if _strip_fragment(url) == here:
             continue
-        label = _collapse(node.text())
+        label = _pager_label(node)
         if label in _NEXT_WORDS:
             next_url = next_url or url
         elif label in _LAST_WORDS:
@@ -841,6 +897,9 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
     if not ordered:
         return None
     return _Pager(tuple(ordered[:max_pages]), None, None)
+
+
+_PAGER_HOOK = re.compile(r"pag|fenye|fy", re.IGNORECASE)
 
 
 def _fill_sequence(next_url: str, last_url: str, max_pages: int) -> tuple[tuple[str, ...], int] | None:
@@ -868,13 +927,13 @@ def pagination_urls(
     base = _base_url(tree, page_url)
     pager = _script_pager(html_text, base, max_pages)
     if pager is None and tree.body is not None:
-        links = [
-            node
-            for node in tree.body.css("a")
-            if node.text(strip=True) in _PAGER_WORDS or node.text(strip=True).isdigit()
-        ]
+        links = [node for node in tree.body.css("a") if _is_pager_word(_pager_label(node))]
         pager = _static_pager(links, page_url, base, max_pages)
     return pager.urls if pager else ()
+
+
+def _is_pager_word(label: str) -> bool:
+    return label in _PAGER_WORDS or (label.isdigit() and len(label) <= 4)
 
 
 def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
@@ -1164,8 +1223,21 @@ def analyse_listing(
 ) -> ListingFacts:
     """Decide whether a page is a column list page and read its items, dates and pagination.
 
+    - A dominant dated block is the column list (items in page order, pinned rows included).
+      On a site's home page (path ``/`` or ``/index.*``), or when dated rows are spread over
+      several blocks, the dated rows of all lists are the items (the home page is audited as a
+      whole).
+    - Articles (ArticleTitle/PubDate meta, a 发布时间： line, or running text outweighing the
+      dated rows) and navigation-only pages give ``is_listing=False`` and no items, even when
+      they hold an empty "相关文章"/"附件" block or a placeholder.
+    - A page with no items but a placeholder, a zero record/page count or a TRS pager of at
+      most one page is an empty column (``is_listing=True``, see ``ListingFacts.is_empty``).
+    - Hanweb jpage pages take their items from the embedded ``<datastore>``; their further
+      records are POSTs (``dataproxy_requests``), so ``pagination`` stays empty for them.
+
     ``nav_urls`` are absolute URLs known to be site navigation (seen on many pages); a block
-    made of them is never taken for the column list.
+    made mostly of them is never taken for the column list. ``max_pages`` caps the number of
+    further page URLs returned.
     """
     base = _base_url(tree, page_url)
     meta = _meta_map(tree)
@@ -1198,7 +1270,7 @@ def analyse_listing(
         doclike: dict[int, bool] = {}
         scored = [_score(block, walk, nav_urls, base, doclike) for block in blocks.values()]
         rows, listish = _select_rows([s for s in scored if s is not None], home=_is_home(page_url))
-        items = _items(rows, base, today)
+        items = _items(rows, walk, base, today)
 
     script = _script_pager(html_text, base, max_pages)
     pager = script or _static_pager(walk.pager_links, page_url, base, max_pages)

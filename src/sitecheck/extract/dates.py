@@ -7,6 +7,7 @@ wall clock, which keeps runs reproducible and tests exact.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,8 +58,11 @@ _CN_YMD = re.compile(
 )
 # 12月31日 without a year.
 _CJK_MD = re.compile(r"(?<![0-9年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日")
-# Year-less numeric dates inside brackets: [12-31], (1/5), 【12-31】.
-_BRACKET_MD = re.compile(r"[\[(【〔]\s?(?P<m>\d{1,2})\s?(?P<s>[-/.])\s?(?P<d>\d{1,2})\s?[\])】〕]")
+# Year-less numeric dates inside brackets: [12-31], [1-5], (01/05), 【12-31】. With a slash both
+# parts must be two digits: "(1/5)" is more often a gallery counter than January 5th.
+_BRACKET_MD = re.compile(
+    r"[\[(【〔]\s?(?:(?P<m>\d{1,2})\s?-\s?(?P<d>\d{1,2})|(?P<m2>\d{2})/(?P<d2>\d{2}))\s?[\])】〕]"
+)
 # Year-less, unbracketed: only zero-padded pairs standing alone as a token. Loose forms like
 # "3-5" (ranges), "1/2" (fractions) and "1/35" (pagers) are far more common than dates.
 _BARE_MD = re.compile(r"(?<![\w./:-])(?P<m>0[1-9]|1[0-2])(?P<s>[-/])(?P<d>[0-2]\d|3[01])(?![\w./:-])")
@@ -114,6 +118,21 @@ def scan_dates(text: str, *, today: date) -> list[tuple[int, int, date]]:
 
     Offsets index ``text`` itself (full-width normalisation keeps lengths unchanged).
     """
+    # List pages repeat the same short date cells row after row, page after page.
+    if len(text) <= _CACHE_TEXT:
+        return list(_scan_cached(text, today))
+    return _scan(text, today)
+
+
+_CACHE_TEXT = 64
+
+
+@functools.lru_cache(maxsize=8192)
+def _scan_cached(text: str, today: date) -> tuple[tuple[int, int, date], ...]:
+    return tuple(_scan(text, today))
+
+
+def _scan(text: str, today: date) -> list[tuple[int, int, date]]:
     text = text.translate(_FULLWIDTH)
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, date]] = []
@@ -139,7 +158,7 @@ def scan_dates(text: str, *, today: date) -> list[tuple[int, int, date]]:
     for m in _CJK_MD.finditer(text):
         add(m, _infer_year(int(m["m"]), int(m["d"]), today))
     for m in _BRACKET_MD.finditer(text):
-        add(m, _infer_year(int(m["m"]), int(m["d"]), today))
+        add(m, _infer_year(int(m["m"] or m["m2"]), int(m["d"] or m["d2"]), today))
     for m in _BARE_MD.finditer(text):
         add(m, _infer_year(int(m["m"]), int(m["d"]), today))
     found.sort(key=lambda item: item[0])
@@ -189,6 +208,8 @@ class UrlDate:
 _URL_TRS = re.compile(r"(?:^|/)t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 # Hanweb /art/2016/11/22/art_..., generic /2016/11/22/ and gov.cn /2018-12/12/.
 _URL_Y_M_D = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})/(\d{1,2})/")
+# /2019/0918/
+_URL_Y_MD = re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/")
 _URL_YMD_SEG = re.compile(r"/((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?:/|$)")
 _URL_YEAR = re.compile(r"(?:19|20)\d{2}")
 _URL_YM_SEG = re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})(?:/|$)")
@@ -204,23 +225,22 @@ def url_date(url: str, *, today: date | None = None) -> UrlDate | None:
         return None
     if not path or _URL_YEAR.search(path) is None:
         return None
-    limit = today or date.max
+    latest = today.year + FUTURE_YEARS if today is not None else 9999
 
     def ok(year: str, month: str, day: str) -> date | None:
         try:
             value = date(int(year), int(month), int(day))
         except ValueError:
             return None
-        if value.year < MIN_YEAR or (today is not None and value.year > limit.year + FUTURE_YEARS):
-            return None
-        return value
+        return value if MIN_YEAR <= value.year <= latest else None
 
     m = _URL_TRS.search(path)
     if m and (value := ok(m[1], m[2], m[3])):
         return UrlDate(value, "day")
-    m = _URL_Y_M_D.search(path)
-    if m and (value := ok(m[1], m[2], m[3])):
-        return UrlDate(value, "day")
+    for pattern in (_URL_Y_M_D, _URL_Y_MD):
+        m = pattern.search(path)
+        if m and (value := ok(m[1], m[2], m[3])):
+            return UrlDate(value, "day")
     for m in _URL_YMD_SEG.finditer(path):
         if value := ok(m[1], m[2], m[3]):
             return UrlDate(value, "day")
@@ -357,7 +377,8 @@ def _date_after_title(tree: LexborHTMLParser, texts: list[str], today: date) -> 
     titles = [t for t in titles if len(t) >= 4]
     for index, text in enumerate(texts):
         stripped = text.strip()
-        if any(stripped and (stripped in t or t in stripped) for t in titles):
+        # The title's own text node (possibly truncated with "…"), not a short word it contains.
+        if any(t in stripped or (len(stripped) >= 8 and stripped.rstrip(".…") in t) for t in titles):
             # Only the few text nodes under the title: further down the body quotes other dates.
             for following in texts[index + 1 : index + 6]:
                 value = _leading_date(following.strip(), today) or _short_line_date(following, today)

@@ -1,0 +1,255 @@
+"""The command line as a user runs it: bad input, interruption and resume (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitecheck.demo import DemoServer
+
+FAST = [
+    "--concurrency",
+    "8",
+    "--per-host",
+    "4",
+    "--interval",
+    "0",
+    "--timeout",
+    "1",
+    "--retries",
+    "1",
+    "--quiet",
+]
+
+
+def sitecheck(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sitecheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        check=False,
+    )
+
+
+def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_invalid_url_is_a_usage_error(tmp_path: Path) -> None:
+    proc = sitecheck("crawl", "ftp://example", "--data-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert "not an http(s) URL" in one_line_error(proc)
+
+
+def test_missing_url_is_a_usage_error(tmp_path: Path) -> None:
+    proc = sitecheck("crawl", "--data-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no start URL" in one_line_error(proc)
+
+
+def test_unreachable_start_page(tmp_path: Path) -> None:
+    proc = sitecheck("crawl", f"http://127.0.0.1:{free_port()}/", "--data-dir", str(tmp_path), *FAST)
+    assert proc.returncode == 3
+    line = one_line_error(proc)
+    assert "首页无法访问" in line and "无法连接" in line
+
+
+def test_malformed_config_names_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "portal.toml"
+    config.write_text(
+        '[site]\nstart_url = "http://127.0.0.1:9/"\n[politeness]\nconcurrency = "many"\n', "utf-8"
+    )
+    proc = sitecheck("crawl", "--config", str(config))
+    assert proc.returncode == 2
+    assert "politeness.concurrency" in one_line_error(proc)
+
+
+def test_unwritable_output_fails_before_crawling(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", "utf-8")
+    proc = sitecheck(
+        "crawl", "http://127.0.0.1:9/", "--data-dir", str(tmp_path / "d"), "--json", str(blocker / "out.json")
+    )
+    assert proc.returncode == 3
+    assert "cannot write" in one_line_error(proc)
+    proc = sitecheck("crawl", "http://127.0.0.1:9/", "--data-dir", str(blocker / "data"))
+    assert proc.returncode == 3
+    assert "data directory" in one_line_error(proc)
+
+
+def test_bad_as_of_date(tmp_path: Path) -> None:
+    proc = sitecheck("crawl", "http://127.0.0.1:9/", "--as-of", "2026-13-01", "--data-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert "--as-of" in one_line_error(proc)
+
+
+@pytest.fixture(scope="module")
+def resume_server() -> Iterator[DemoServer]:
+    with DemoServer(pages=400, seed=11, slow_seconds=3.0) as server:
+        yield server
+
+
+def _pages_stored(data_dir: Path) -> int:
+    db_path = data_dir / "sitecheck.sqlite3"
+    if not db_path.exists():
+        return 0
+    try:
+        with sqlite3.connect(db_path, timeout=1) as db:
+            return int(db.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _normalised(doc: dict[str, Any]) -> set[tuple[str, str, str | None, frozenset[str]]]:
+    return {
+        (f["kind"], f["url"], f["outcome"], frozenset(r["page"] for r in f["referrers"]))
+        for f in doc["findings"]
+    }
+
+
+def _start_crawl(server: DemoServer, data_dir: Path) -> subprocess.Popen[str]:
+    # Slow enough (one request at a time, 5 ms apart) that the kill lands mid-crawl.
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sitecheck",
+            "crawl",
+            server.base_url,
+            "--data-dir",
+            str(data_dir),
+            "--concurrency",
+            "2",
+            "--per-host",
+            "1",
+            "--interval",
+            "0.005",
+            "--timeout",
+            "1",
+            "--retries",
+            "1",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_pages(proc: subprocess.Popen[str], data_dir: Path, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while _pages_stored(data_dir) < count:
+        assert proc.poll() is None, "crawl ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_interrupted_crawl_resumes_to_the_same_findings(
+    resume_server: DemoServer, tmp_path: Path, how: signal.Signals
+) -> None:
+    data_dir = tmp_path / "data"
+    proc = _start_crawl(resume_server, data_dir)
+    _wait_for_pages(proc, data_dir, 60)
+    proc.send_signal(how)
+    code = proc.wait(timeout=30)
+    stored = _pages_stored(data_dir)
+    assert stored >= 60
+    if how is signal.SIGTERM:
+        assert code == 130, proc.stderr.read() if proc.stderr else ""
+        with sqlite3.connect(data_dir / "sitecheck.sqlite3") as db:
+            assert db.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+    with sqlite3.connect(data_dir / "sitecheck.sqlite3") as db:
+        done_pages = [
+            row[0] for row in db.execute("SELECT t.url FROM pages p JOIN targets t ON t.id=p.target_id")
+        ]
+    before = {
+        url: resume_server.hits(url.removeprefix(resume_server.base_url.rstrip("/")))
+        for url in done_pages[:20]
+    }
+
+    resumed = sitecheck(
+        "crawl",
+        resume_server.base_url,
+        "--data-dir",
+        str(data_dir),
+        "--resume",
+        "--json",
+        str(tmp_path / "resumed.json"),
+        *FAST,
+    )
+    assert resumed.returncode == 1, resumed.stderr
+    with sqlite3.connect(data_dir / "sitecheck.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*), MAX(status) FROM runs").fetchone() == (1, "finished")
+        # A page that another URL redirects to is requested again through that URL.
+        redirected_to = {
+            row[0]
+            for row in db.execute(
+                "SELECT c.final_url FROM checks c JOIN targets t ON t.id=c.target_id WHERE c.final_url != t.url"
+            )
+        }
+    # Pages stored before the interruption are not fetched again.
+    checked = [url for url in before if url not in redirected_to]
+    assert len(checked) >= 15
+    for url in checked:
+        assert resume_server.hits(url.removeprefix(resume_server.base_url.rstrip("/"))) == before[url], url
+
+    full = sitecheck(
+        "crawl",
+        resume_server.base_url,
+        "--data-dir",
+        str(tmp_path / "full"),
+        "--json",
+        str(tmp_path / "full.json"),
+        *FAST,
+    )
+    assert full.returncode == 1, full.stderr
+    resumed_doc = json.loads((tmp_path / "resumed.json").read_text("utf-8"))
+    full_doc = json.loads((tmp_path / "full.json").read_text("utf-8"))
+    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
+    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
+    assert _normalised(resumed_doc) == _normalised(full_doc)
+    assert len(full_doc["findings"]) >= 15
+
+
+def test_judge_rejudges_a_stored_run_without_crawling(resume_server: DemoServer, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = sitecheck(
+        "crawl",
+        resume_server.base_url,
+        "--data-dir",
+        str(data_dir),
+        "--json",
+        str(tmp_path / "a.json"),
+        *FAST,
+    )
+    assert first.returncode == 1
+    hits = resume_server.total_hits()
+    again = sitecheck("judge", "--data-dir", str(data_dir), "--json", str(tmp_path / "b.json"))
+    assert again.returncode == 1, again.stderr
+    assert resume_server.total_hits() == hits
+    a = json.loads((tmp_path / "a.json").read_text("utf-8"))
+    b = json.loads((tmp_path / "b.json").read_text("utf-8"))
+    assert _normalised(a) == _normalised(b)
