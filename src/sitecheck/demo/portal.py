@@ -634,7 +634,10 @@ class Portal:
         f["/robots.txt"] = lambda q: Response(
             200,
             "text/plain; charset=utf-8",
-            f"User-agent: *\nDisallow: /search/\nDisallow: /admin/\n\nSitemap: {self.base_url}sitemap.xml\n".encode(),
+            (
+                "User-agent: *\nDisallow: /search/\nDisallow: /admin/\n\n"
+                f"Sitemap: {self.base_url}sitemap.xml\n"
+            ).encode(),
         )
         f["/sitemap.xml"] = lambda q: self._sitemap()
         f["/css/style.css"] = lambda q: Response(200, "text/css", _CSS)
