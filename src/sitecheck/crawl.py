@@ -49,7 +49,7 @@ class CrawlStats:
     checked: int = 0
     dead: int = 0
     unverified: int = 0
-    queued: int = 0
+    queued: int = 0  # targets not yet checked, in-flight ones included
     active: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
@@ -113,6 +113,7 @@ class Crawler:
         self.stats = CrawlStats(run_id=run_id)
         self._page_targets = self.store.count_targets(run_id, kind=PAGE)
         self._home_id = self.store.first_target_id(run_id)
+        self.stats.queued = self.store.count_targets(run_id, state="pending")
         self.store.set_run_status(run_id, "running")
         if seed_sitemaps and self.config.site.use_sitemap:
             await self._seed_sitemaps(run_id)
@@ -161,7 +162,6 @@ class Crawler:
                     if not queue:
                         del buffers[host]
                 self.stats.active = len(tasks)
-                self.stats.queued = buffered
                 if not tasks and not buffered:
                     if not self.store.pending_targets(run_id, cursor, 1):
                         break
@@ -215,6 +215,7 @@ class Crawler:
 
     def _count(self, result: FetchResult) -> None:
         self.stats.checked += 1
+        self.stats.queued -= 1
         if result.outcome.is_dead:
             self.stats.dead += 1
         elif result.outcome.is_unverified:
@@ -255,9 +256,10 @@ class Crawler:
                         target_id = self._add(run_id, ref.url, target.depth + 1, ref.navigable, ref.frame)
                     else:  # looks like a link but no browser could request it (http://, bad port)
                         raw = ref.raw.strip()
-                        target_id, _ = self.store.add_target(
+                        target_id, created = self.store.add_target(
                             run_id, f"invalid:{raw}", raw, INVALID, target.depth + 1, "malformed URL"
                         )
+                        self.stats.queued += created
                     rows.append((target_id, ref))
             self.store.save_links(run_id, target.id, rows)
             self.store.commit()
@@ -274,8 +276,9 @@ class Crawler:
             return cached
         kind, note = self._kind_for(url, depth, navigable, frame)
         target_id, created = self.store.add_target(run_id, key, url, kind, depth, note)
-        if created and kind == PAGE:
-            self._page_targets += 1
+        if created:
+            self.stats.queued += 1
+            self._page_targets += kind == PAGE
         return target_id
 
     def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[str, str]:

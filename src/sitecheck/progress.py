@@ -15,7 +15,7 @@ from sitecheck.crawl import CrawlStats
 
 def _line(stats: CrawlStats) -> str:
     return (
-        f"已检查页面 {stats.pages}，链接 {stats.checked}，待检 {stats.queued + stats.active}，"
+        f"已检查页面 {stats.pages}，链接 {stats.checked}，待检 {max(stats.queued, 0)}，"
         f"不可用 {stats.dead}，无法核实 {stats.unverified}，"
         f"{stats.pages_per_second:.1f} 页/秒，用时 {stats.elapsed:.0f} 秒"
     )

@@ -1,0 +1,134 @@
+"""The fetcher against real local servers: retries, Retry-After, HEAD fallback, TLS, politeness."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+import trustme
+
+from scripted_server import Reply, ScriptedServer
+from sitecheck.config import AuditConfig
+from sitecheck.fetch import Fetcher, FetchPolicy, build_client
+from sitecheck.hosts import HostLimiter
+from sitecheck.models import FetchResult, Outcome
+
+T = TypeVar("T")
+
+
+def run_with_fetcher(
+    action: Callable[[Fetcher], Awaitable[T]], *, per_host: int = 4, interval: float = 0.0, **fetch: object
+) -> T:
+    config = AuditConfig().replace(
+        "politeness", concurrency=8, per_host_concurrency=per_host, min_interval=interval
+    )
+    config = config.replace("fetch", **({"timeout": 1.0, "retries": 2, "backoff": 0.05} | fetch))
+
+    async def main() -> T:
+        async with build_client(config) as client:
+            fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(per_host, interval))
+            return await action(fetcher)
+
+    return asyncio.run(main())
+
+
+def fetch_page(url: str, **fetch: object) -> FetchResult:
+    return run_with_fetcher(lambda f: f.page(url), **fetch)
+
+
+def test_404_is_never_retried() -> None:
+    with ScriptedServer({}) as server:
+        result = fetch_page(server.base_url + "/missing.html")
+        assert result.outcome is Outcome.NOT_FOUND and result.status == 404
+        assert server.count("/missing.html") == 1
+
+
+def test_503_is_retried_with_backoff_then_ok() -> None:
+    with ScriptedServer({"/busy.html": [Reply(503), Reply(502), Reply(200)]}) as server:
+        result = fetch_page(server.base_url + "/busy.html")
+        assert result.outcome is Outcome.OK and result.attempts == 3
+        assert server.count("/busy.html") == 3
+
+
+def test_429_retry_after_pauses_the_host() -> None:
+    routes = {"/limited.html": [Reply(429, b"slow down", {"Retry-After": "1"}), Reply(200)]}
+    with ScriptedServer(routes) as server:
+        result = fetch_page(server.base_url + "/limited.html")
+        assert result.outcome is Outcome.OK
+        first, second = server.times(lambda p: p == "/limited.html")
+        assert second - first >= 0.95
+
+
+def test_429_with_a_long_retry_after_is_rate_limited_not_dead() -> None:
+    routes = {"/limited.html": [Reply(429, b"slow down", {"Retry-After": "3600"})]}
+    with ScriptedServer(routes) as server:
+        result = fetch_page(server.base_url + "/limited.html")
+        assert result.outcome is Outcome.RATE_LIMITED and result.outcome.is_unverified
+        assert server.count("/limited.html") == 1
+
+
+def test_connection_reset_is_retried() -> None:
+    with ScriptedServer({"/flaky.html": [Reply(reset=True), Reply(200)]}) as server:
+        result = fetch_page(server.base_url + "/flaky.html")
+        assert result.outcome is Outcome.OK and result.attempts == 2
+
+
+def test_timeout_after_retries() -> None:
+    with ScriptedServer({"/slow.html": [Reply(delay=1.5)]}) as server:
+        result = fetch_page(server.base_url + "/slow.html", timeout=0.3, retries=1)
+        assert result.outcome is Outcome.TIMEOUT and result.attempts == 2
+
+
+def test_head_refused_falls_back_to_get_and_never_downloads_the_body() -> None:
+    big = b"%PDF-1.4 " + b"x" * 2_000_000
+    routes = {"/a.pdf": [Reply(405, b""), Reply(200, big, {"Content-Type": "application/pdf"})]}
+    with ScriptedServer(routes) as server:
+        result = run_with_fetcher(lambda f: f.probe(server.base_url + "/a.pdf", head_first=True))
+        assert result.outcome is Outcome.OK and result.method == "GET" and result.body is None
+        assert server.count("/a.pdf", "HEAD") == 1 and server.count("/a.pdf", "GET") == 1
+
+
+def test_attachment_answering_with_an_html_error_page_is_a_soft_404() -> None:
+    page = "<html><head><title>提示</title></head><body>对不起，您访问的页面不存在！</body></html>".encode()
+    routes = {"/b.doc": [Reply(200, page, {"Content-Type": "text/html; charset=utf-8"})]}
+    with ScriptedServer(routes) as server:
+        result = run_with_fetcher(lambda f: f.probe(server.base_url + "/b.doc", head_first=True))
+        assert result.outcome is Outcome.SOFT_404
+
+
+def test_html_body_is_capped() -> None:
+    body = b"<html><body>" + b"a" * 200_000 + b"</body></html>"
+    with ScriptedServer({"/huge.html": [Reply(200, body)]}) as server:
+        result = fetch_page(server.base_url + "/huge.html", max_body_bytes=50_000)
+        assert result.outcome is Outcome.OK and result.truncated
+        assert result.body is not None and len(result.body) == 50_000
+
+
+def test_untrusted_certificate_is_a_tls_error() -> None:
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    with ScriptedServer({"/": [Reply(200)]}, tls=context) as server:
+        result = fetch_page(server.base_url + "/", retries=0)
+        assert result.outcome is Outcome.TLS_ERROR, result.error
+        assert result.outcome.is_dead
+
+
+@pytest.mark.parametrize(("per_host", "interval"), [(2, 0.0), (1, 0.1)])
+def test_per_host_concurrency_and_interval_are_respected(per_host: int, interval: float) -> None:
+    routes = {f"/p{i}.html": [Reply(200, delay=0.05)] for i in range(12)}
+    with ScriptedServer(routes) as server:
+
+        async def many(fetcher: Fetcher) -> list[FetchResult]:
+            return await asyncio.gather(*(fetcher.page(f"{server.base_url}/p{i}.html") for i in range(12)))
+
+        results = run_with_fetcher(many, per_host=per_host, interval=interval)
+        assert all(r.outcome is Outcome.OK for r in results)
+        assert server.max_in_flight <= per_host
+        starts = server.times()
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert min(gaps) >= interval * 0.9
