@@ -11,8 +11,12 @@ from sitecheck.store import Store
 from sitecheck.urls import canonical
 
 
+LINK_KINDS = {FindingKind.DEAD_LINK_HOME, FindingKind.DEAD_LINK, FindingKind.UNVERIFIED_LINK}
+
+
 def _by_url(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {canonical(f["url"]): f for f in doc["findings"] if f["kind"] != FindingKind.UNAVAILABLE_LINK}
+    """Link findings by the URL they are about."""
+    return {canonical(f["url"]): f for f in doc["findings"] if f["kind"] in LINK_KINDS}
 
 
 def test_every_planted_defect_is_found_with_outcome_and_referrer(

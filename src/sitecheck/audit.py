@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sitecheck.config import AuditConfig
+from sitecheck.column_rules import load_column_rules
+from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.crawl import Crawler, CrawlStats, ProgressCallback
 from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
@@ -41,15 +43,18 @@ async def crawl_async(
     resume: bool = False,
     progress: ProgressCallback | None = None,
     on_crawler: Callable[[Crawler], None] | None = None,
+    observed_on: date | None = None,
 ) -> tuple[int, CrawlStats]:
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval)
     async with build_client(config) as client:
         fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
         robots = RobotsPolicy(fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots)
-        crawler = Crawler(config, store, fetcher, robots, progress=progress)
+        previous = store.latest_run(config.site.start_url, unfinished=True) if resume else None
+        if previous is not None and previous.observed_on:
+            observed_on = date.fromisoformat(previous.observed_on)  # a resumed crawl reads as it began
+        crawler = Crawler(config, store, fetcher, robots, progress=progress, observed_on=observed_on)
         if on_crawler is not None:
             on_crawler(crawler)
-        previous = store.latest_run(config.site.start_url, unfinished=True) if resume else None
         if previous is not None:
             run_id = previous.id
             stats = await crawler.run(run_id, seed_sitemaps=False)
@@ -88,7 +93,9 @@ def run_audit(
                             pass  # not the main thread (tests) or no signals on this platform
 
             try:
-                return await crawl_async(config, store, resume=resume, progress=progress, on_crawler=attach)
+                return await crawl_async(
+                    config, store, resume=resume, progress=progress, on_crawler=attach, observed_on=as_of
+                )
             finally:
                 for sig in installed:
                     loop.remove_signal_handler(sig)
@@ -97,8 +104,9 @@ def run_audit(
         if stats.interrupted:
             return AuditResult(run_id, stats, None)
         home = store.home_check(run_id)
-        findings = judge(store, JudgeContext(run_id=run_id, as_of=as_of or date.today()))
-        summary = summarize(store, run_id, as_of or date.today(), findings)
+        when = as_of or date.today()
+        judgement = judge(store, JudgeContext(run_id=run_id, as_of=when, rules=load_column_rules(config)))
+        summary = summarize(store, run_id, when, judgement)
         if json_path is not None:
             write_json(summary, json_path)
         if home is not None and home[1].is_dead and summary.pages == 0:
@@ -111,15 +119,22 @@ def run_audit(
 
 
 def rejudge(
-    config_data_dir: str, run_id: int | None, as_of: date, json_path: str | Path | None
+    data_dir: str,
+    run_id: int | None,
+    as_of: date,
+    json_path: str | Path | None,
+    config: AuditConfig | None = None,
 ) -> RunSummary:
-    store = Store(config_data_dir)
+    """Judge stored facts again: with the run's own settings, or with ``config``'s rules."""
+    store = Store(data_dir)
     try:
         run = store.run(run_id) if run_id is not None else store.latest_run()
         if run is None:
             raise AuditError("数据目录中没有这次运行记录" if run_id else "数据目录中还没有任何运行记录")
-        findings = judge(store, JudgeContext(run_id=run.id, as_of=as_of))
-        summary = summarize(store, run.id, as_of, findings)
+        if config is None:
+            config = config_from_mapping(json.loads(run.config_json), f"run {run.id} settings")
+        judgement = judge(store, JudgeContext(run_id=run.id, as_of=as_of, rules=load_column_rules(config)))
+        summary = summarize(store, run.id, as_of, judgement)
         if json_path is not None:
             write_json(summary, json_path)
         return summary

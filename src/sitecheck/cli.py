@@ -22,7 +22,6 @@ import click
 from sitecheck import __version__
 from sitecheck.config import AuditConfig, load_config, validate_start_url
 from sitecheck.errors import ConfigError, SitecheckError
-from sitecheck.labels import KIND_LABELS, OUTCOME_LABELS
 from sitecheck.models import Severity
 
 
@@ -75,32 +74,20 @@ def build_config(url: str | None, config_path: str | None, overrides: dict[str, 
 
 
 def _print_summary(result: Any, json_path: str | None) -> None:
+    from sitecheck.report.console import print_findings, print_tally
+
     summary = result.summary
     stats = result.stats
     click.echo(
         f"检查完成：{summary.pages} 个页面，{summary.checked_urls} 个不同链接，"
-        f"{summary.link_occurrences} 处链接；"
+        f"{summary.link_occurrences} 处链接，{len(summary.columns)} 个栏目；"
         f"用时 {stats.elapsed:.1f} 秒（{stats.pages_per_second:.1f} 页/秒）"
     )
-    if not summary.findings:
-        click.echo("未发现问题。")
-    for kind, count in sorted(summary.by_kind.items()):
-        from sitecheck.models import FindingKind
-
-        click.echo(f"  {KIND_LABELS[FindingKind(kind)]}：{count}")
-    shown = 0
-    for finding in summary.findings:
-        if finding.severity is Severity.WARNING or shown >= 20:
-            continue
-        shown += 1
-        outcome = OUTCOME_LABELS[finding.outcome] if finding.outcome else finding.detail
-        where = finding.referrers[0] if finding.referrers else None
-        text = f"「{where.text}」" if where and where.text else ""
-        page = f" ← {where.page}" if where else ""
-        click.echo(f"  - {KIND_LABELS[finding.kind]} {finding.url} {text}{outcome}{page}")
+    print_findings(summary, click.echo)
+    print_tally(summary, click.echo)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
-    click.echo(f"运行编号 {result.run_id}（数据目录中的事实可用 sitecheck judge 重新评判）")
+    click.echo(f"运行编号 {result.run_id}（sitecheck columns 查看栏目；sitecheck judge 重新评判）")
 
 
 def _exit_for(result: Any) -> int:
@@ -243,27 +230,64 @@ def demo(pages: int, json_path: str | None, data_dir: str | None, quiet: bool) -
     raise SystemExit(code)
 
 
-@cli.command()
-@click.argument("run_id", required=False, type=int)
-@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
-@click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。")
-def judge(run_id: int | None, data_dir: str, json_path: str | None, as_of: str | None) -> None:
-    """用当前规则重新评判已保存的一次检查（不重新抓取）。"""
+def _stored_summary(
+    data_dir: str, run_id: int | None, as_of: str | None, json_path: str | None, config_path: str | None
+) -> Any:
     from sitecheck.audit import rejudge
 
     if not Path(data_dir, "sitecheck.sqlite3").exists():
-        _fail(f"数据目录 {data_dir} 中没有事实库", ExitCode.USAGE)
-    summary = rejudge(data_dir, run_id, _parse_date(as_of), json_path)
-    click.echo(f"运行 {summary.run.id}（{summary.run.start_url}）：{len(summary.findings)} 个问题")
-    for kind, count in sorted(summary.by_kind.items()):
-        from sitecheck.models import FindingKind
+        _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
+    config = load_config(config_path) if config_path else None
+    return rejudge(data_dir, run_id, _parse_date(as_of), json_path, config)
 
-        click.echo(f"  {KIND_LABELS[FindingKind(kind)]}：{count}")
+
+_stored_options = [
+    click.argument("run_id", required=False, type=int),
+    click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。"),
+    click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="用此配置文件中的栏目规则评判（默认用该次检查时的设置）。",
+    ),
+]
+
+
+def stored_options(func: Any) -> Any:
+    for option in reversed(_stored_options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@stored_options
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
+def judge(
+    run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None, json_path: str | None
+) -> None:
+    """用当前规则重新评判已保存的一次检查（不重新抓取）。"""
+    from sitecheck.report.console import print_findings, print_tally
+
+    summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path)
+    run = summary.run
+    click.echo(f"运行 {run.id}（{run.start_url}），检查日 {summary.as_of}：{len(summary.findings)} 个问题")
+    print_findings(summary, click.echo)
+    print_tally(summary, click.echo)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
     serious = [f for f in summary.findings if f.severity is not Severity.WARNING]
     raise SystemExit(int(ExitCode.FINDINGS if serious else ExitCode.CLEAN))
+
+
+@cli.command()
+@stored_options
+def columns(run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None) -> None:
+    """列出最近一次（或指定一次）检查识别出的栏目树、类别与更新情况，供核对分类。"""
+    from sitecheck.report.console import print_columns
+
+    summary = _stored_summary(data_dir, run_id, as_of, None, config_path)
+    print_columns(summary, click.echo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

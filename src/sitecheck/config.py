@@ -52,6 +52,7 @@ class SiteSection:
     extra_seeds: tuple[str, ...] = ()
     extra_hosts: tuple[str, ...] = ()  # other hosts that belong to the portal (crawled, not just checked)
     use_sitemap: bool = True
+    office: str = ""  # default 责任科室 for findings no [[columns]] entry assigns
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,22 @@ class Soft404Section:
     short_page_chars: int = 600  # body phrases only count on pages with less visible text than this
 
 
+COLUMN_CATEGORIES = ("dynamic", "notice", "personnel", "annual_report", "topic", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnOverride:
+    """One [[columns]] entry: corrects the audit of the columns it matches."""
+
+    match_url: str = ""  # regex searched in the column's URL
+    match_name: str = ""  # regex searched in the column's name
+    category: str = ""  # one of COLUMN_CATEGORIES; empty keeps the detected one
+    limit_days: int = 0  # 0 keeps the category's limit
+    warn_days: int = 0
+    exempt: bool = False
+    office: str = ""  # 责任科室
+
+
 @dataclass(frozen=True, slots=True)
 class AuditConfig:
     site: SiteSection = field(default_factory=SiteSection)
@@ -99,6 +116,8 @@ class AuditConfig:
     politeness: PolitenessSection = field(default_factory=PolitenessSection)
     fetch: FetchSection = field(default_factory=FetchSection)
     soft404: Soft404Section = field(default_factory=Soft404Section)
+    columns: tuple[ColumnOverride, ...] = ()
+    rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
     data_dir: str = ".sitecheck"
 
     def replace(self, section: str, **changes: Any) -> AuditConfig:
@@ -127,6 +146,8 @@ _MINIMUMS: dict[str, float] = {
     "fetch.max_body_bytes": 1024,
     "fetch.max_redirects": 0,
     "soft404.short_page_chars": 0,
+    "limit_days": 0,
+    "warn_days": 0,
 }
 
 
@@ -163,7 +184,7 @@ def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
         value = float(value)
     elif hint is str and not isinstance(value, str):
         raise ConfigError(key, f"expected a string, got {value!r}", source)
-    minimum = _MINIMUMS.get(key)
+    minimum = _MINIMUMS.get(key, _MINIMUMS.get(key.rsplit(".", 1)[-1]))
     if minimum is not None and value < minimum:
         raise ConfigError(key, f"must be ≥ {minimum:g}, got {value!r}", source)
     return value
@@ -191,6 +212,29 @@ def _check_regexes(key: str, patterns: tuple[str, ...], source: str) -> None:
             raise ConfigError(key, f"invalid regular expression {pattern!r}: {exc}", source) from None
 
 
+def _build_columns(entries: Any, source: str) -> tuple[ColumnOverride, ...]:
+    if not isinstance(entries, list):
+        raise ConfigError("columns", "expected an array of tables ([[columns]])", source)
+    overrides: list[ColumnOverride] = []
+    for index, table in enumerate(entries):
+        key = f"columns[{index}]"
+        override: ColumnOverride = _build_section(ColumnOverride, table, key, source)
+        if not (override.match_url or override.match_name):
+            raise ConfigError(key, "needs match_url or match_name", source)
+        if override.category and override.category not in COLUMN_CATEGORIES:
+            raise ConfigError(
+                f"{key}.category",
+                f"unknown category {override.category!r} (expected one of: {', '.join(COLUMN_CATEGORIES)})",
+                source,
+            )
+        if override.warn_days and override.limit_days and override.warn_days > override.limit_days:
+            raise ConfigError(f"{key}.warn_days", "must not exceed limit_days", source)
+        _check_regexes(f"{key}.match_url", (override.match_url,), source)
+        _check_regexes(f"{key}.match_name", (override.match_name,), source)
+        overrides.append(override)
+    return tuple(overrides)
+
+
 def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
     sections: dict[str, Any] = {}
     section_types = {f.name: f.type for f in dataclasses.fields(AuditConfig)}
@@ -201,6 +245,8 @@ def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
         hint = hints[name]
         if hint is str:
             sections[name] = _convert(name, table, str, source)
+        elif name == "columns":
+            sections[name] = _build_columns(table, source)
         else:
             sections[name] = _build_section(hint, table, name, source)
     config = AuditConfig(**sections)

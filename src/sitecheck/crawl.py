@@ -18,14 +18,22 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 from sitecheck import __version__
 from sitecheck.classify import soft_404_phrase
 from sitecheck.config import AuditConfig
 from sitecheck.extract import parse_page
+from sitecheck.extract.columns import (
+    ColumnItem,
+    ListingFacts,
+    analyse_listing,
+    dataproxy_requests,
+    parse_dataproxy_xml,
+)
 from sitecheck.fetch import Fetcher, host_of
-from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome
+from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, PageFacts
 from sitecheck.robots import RobotsPolicy
 from sitecheck.store import Store, Target
 from sitecheck.urls import Scope, canonical, is_resource, trap_reason
@@ -34,6 +42,26 @@ from sitecheck.urls import Scope, canonical, is_resource, trap_reason
 # attachments) gets HEAD first; EXTERNAL (other sites, pages beyond the limits) a GET that
 # is not parsed; EXCLUDED and INVALID are recorded without a request.
 PAGE, RESOURCE, EXTERNAL, EXCLUDED, INVALID = "page", "resource", "external", "excluded", "invalid"
+
+
+@dataclass(slots=True)
+class _PageAnalysis:
+    final_url: str
+    result: FetchResult
+    facts: PageFacts
+    listing: ListingFacts | None
+    more_items: list[ColumnItem] = field(default_factory=list)  # Hanweb records beyond the page
+
+    def record_links(self) -> list[LinkRef]:
+        """Hanweb lists carry their item links in XML records a link extractor cannot see."""
+        if self.listing is None or self.listing.cms != "hanweb":
+            return []
+        return [
+            LinkRef(raw=item.url, url=item.url, element="record", attribute="href", text=item.title)
+            for item in (*self.listing.items, *self.more_items)
+            if item.url
+        ]
+
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
@@ -76,7 +104,11 @@ class Crawler:
         robots: RobotsPolicy,
         *,
         progress: ProgressCallback | None = None,
+        observed_on: date | None = None,
     ) -> None:
+        # The day the pages are read: year-less dates ("[12-31]") are placed so as not to be
+        # after it. Tests and re-runs pin it with --as-of.
+        self.observed_on = observed_on or date.today()
         self.config = config
         self.store = store
         self.fetcher = fetcher
@@ -97,7 +129,7 @@ class Crawler:
     def start_run(self) -> int:
         config_json = json.dumps(_config_dict(self.config), ensure_ascii=False, sort_keys=True)
         run_id = self.store.create_run(
-            self.config.site_name, self.config.site.start_url, config_json, __version__
+            self.config.site_name, self.config.site.start_url, config_json, __version__, self.observed_on
         )
         self.store.begin()
         for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
@@ -198,7 +230,10 @@ class Crawler:
             return
         if target.kind == PAGE:
             result = await self.fetcher.page(target.url)
-            self._save_page(run_id, target, result)
+            analysis = self._analyse(target, result)
+            if analysis is not None:
+                await self._more_records(analysis)
+            self._save_page(run_id, target, result, analysis)
         else:
             result = await self.fetcher.probe(target.url, head_first=target.kind == RESOURCE)
             self._save(run_id, target, result)
@@ -221,19 +256,54 @@ class Crawler:
         elif result.outcome.is_unverified:
             self.stats.unverified += 1
 
-    def _save_page(self, run_id: int, target: Target, result: FetchResult) -> None:
+    def _analyse(self, target: Target, result: FetchResult) -> _PageAnalysis | None:
+        """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
         final_url = result.final_url or target.url
         if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
-            self._save(run_id, target, result)
-            return
-        facts, _tree = parse_page(result.body, final_url, result.charset)
+            return None
+        facts, tree = parse_page(result.body, final_url, result.charset)
         phrase = soft_404_phrase(
             facts.title, "", self.config.soft404.phrases, self.config.soft404.short_page_chars
         )
         if phrase is not None:
             result = dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}")
+            return _PageAnalysis(final_url, result, facts, None)
+        listing: ListingFacts | None = None
+        # Pages that name themselves articles are not lists; skipping them saves most of the
+        # column analysis on a portal, which is mostly articles.
+        if tree.css_first('meta[name="ArticleTitle" i]') is None or target.id == self._home_id:
+            listing = analyse_listing(tree, final_url, facts.html, today=self.observed_on)
+        return _PageAnalysis(final_url, result, facts, listing)
+
+    async def _more_records(self, analysis: _PageAnalysis) -> None:
+        """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
+        listing = analysis.listing
+        if listing is None or listing.cms != "hanweb" or not listing.is_listing:
+            return
+        total = listing.total_records
+        if total is None or total <= len(listing.items):
+            return
+        for request in dataproxy_requests(analysis.facts.html, analysis.final_url, total_records=total):
+            answer = await self.fetcher.post_form(request.url, request.body)
+            if answer.outcome is not Outcome.OK or answer.body is None:
+                break  # what is embedded still judges the column; the endpoint is not a page link
+            page = parse_dataproxy_xml(
+                answer.body.decode("utf-8", errors="replace"), analysis.final_url, self.observed_on
+            )
+            analysis.more_items.extend(page.items)
+            if not page.items:
+                break
+
+    def _save_page(
+        self, run_id: int, target: Target, result: FetchResult, analysis: _PageAnalysis | None
+    ) -> None:
+        if analysis is None:
+            self._save(run_id, target, result)
+            return
+        result = analysis.result
+        facts = analysis.facts
         if target.id == self._home_id:
-            self.store.set_home_url(run_id, final_url)
+            self.store.set_home_url(run_id, analysis.final_url)
         self.store.begin()
         try:
             self.store.save_check(run_id, target.id, result)
@@ -248,26 +318,43 @@ class Crawler:
             )
             rows: list[tuple[int | None, LinkRef]] = []
             if result.outcome is Outcome.OK:
-                for ref in facts.links:
-                    target_id = None
-                    if ref.special is not LinkSpecial.NONE:
-                        pass
-                    elif ref.url is not None:
-                        target_id = self._add(run_id, ref.url, target.depth + 1, ref.navigable, ref.frame)
-                    else:  # looks like a link but no browser could request it (http://, bad port)
-                        raw = ref.raw.strip()
-                        target_id, created = self.store.add_target(
-                            run_id, f"invalid:{raw}", raw, INVALID, target.depth + 1, "malformed URL"
-                        )
-                        self.stats.queued += created
-                    rows.append((target_id, ref))
+                for ref in (*facts.links, *analysis.record_links()):
+                    rows.append((self._target_for(run_id, ref, target.depth + 1), ref))
             self.store.save_links(run_id, target.id, rows)
+            listing = analysis.listing
+            if listing is not None and (listing.is_listing or target.id == self._home_id):
+                items = (*listing.items, *analysis.more_items)
+                self.store.save_listing(
+                    run_id,
+                    target.id,
+                    listing,
+                    items,
+                    is_home=target.id == self._home_id,
+                    observed_on=self.observed_on,
+                )
+                # Pager pages written by script (TRS createPageHTML) are crawled like links,
+                # but are not link occurrences: a page past the end is the pager's guess.
+                for url in listing.pagination:
+                    self._add(run_id, url, target.depth + 1, navigable=True, frame=False)
             self.store.commit()
         except BaseException:
             self.store.rollback()
             raise
         self.stats.pages += 1
         self._count(result)
+
+    def _target_for(self, run_id: int, ref: LinkRef, depth: int) -> int | None:
+        if ref.special is not LinkSpecial.NONE:
+            return None
+        if ref.url is not None:
+            return self._add(run_id, ref.url, depth, ref.navigable, ref.frame)
+        # It looks like a link but no browser could request it (http://, a bad port).
+        raw = ref.raw.strip()
+        target_id, created = self.store.add_target(
+            run_id, f"invalid:{raw}", raw, INVALID, depth, "malformed URL"
+        )
+        self.stats.queued += created
+        return target_id
 
     def _add(self, run_id: int, url: str, depth: int, navigable: bool, frame: bool) -> int:
         key = canonical(url)

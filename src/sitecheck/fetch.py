@@ -136,6 +136,10 @@ class Fetcher:
         """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml)."""
         return await self._request(url, "GET", body_limit=limit, any_type=True)
 
+    async def post_form(self, url: str, form: str, limit: int = 2 * 1024 * 1024) -> FetchResult:
+        """POST a form and keep the answer (Hanweb dataproxy.jsp column records)."""
+        return await self._request(url, "POST", body_limit=limit, any_type=True, form=form)
+
     async def probe(self, url: str, *, head_first: bool, check_html: bool = True) -> FetchResult:
         """Check a link without downloading what is behind it.
 
@@ -157,7 +161,7 @@ class Fetcher:
         return await self._request(url, "GET", body_limit=body_limit)
 
     async def _request(
-        self, url: str, method: str, *, body_limit: int, any_type: bool = False
+        self, url: str, method: str, *, body_limit: int, any_type: bool = False, form: str | None = None
     ) -> FetchResult:
         host = host_of(url)
         started = time.monotonic()
@@ -166,7 +170,7 @@ class Fetcher:
         while True:
             attempts += 1
             try:
-                answer = await self._attempt(url, method, host, body_limit, any_type)
+                answer = await self._attempt(url, method, host, body_limit, any_type, form)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -247,11 +251,15 @@ class Fetcher:
             truncated=answer.truncated,
         )
 
-    async def _attempt(self, url: str, method: str, host: str, body_limit: int, any_type: bool) -> _Answer:
+    async def _attempt(
+        self, url: str, method: str, host: str, body_limit: int, any_type: bool, form: str | None
+    ) -> _Answer:
+        content = form.encode() if form is not None else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else None
         async with (
             self.limiter.slot(host),
             asyncio.timeout(self.policy.timeout),
-            self.client.stream(method, url) as response,
+            self.client.stream(method, url, content=content, headers=headers) as response,
         ):
             content_type = response.headers.get("content-type", "")
             limit = body_limit if any_type or is_html(content_type) else 0

@@ -116,6 +116,7 @@ class PageFacts:
     encoding: str
     encoding_source: str
     links: tuple[LinkRef, ...] = field(default=())
+    html: str = field(default="", repr=False, compare=False)  # decoded text, for later analyses
 
 
 class Severity(StrEnum):
@@ -130,6 +131,23 @@ class FindingKind(StrEnum):
     DEAD_LINK = "dead_link"  # broken link on other pages only
     UNAVAILABLE_LINK = "unavailable_link"  # navigation entry with href="#" / javascript:alert(建设中)
     UNVERIFIED_LINK = "unverified_link"  # blocked / rate-limited / robots: could not verify
+    EMPTY_COLUMN = "empty_column"  # 空白栏目: a column with no items (or only a placeholder)
+    STALE_COLUMN = "stale_column"  # 栏目不更新: newest item older than the category's limit
+    UNDATED_COLUMN = "undated_column"  # items without any date: counts as not updated
+    STALE_COLUMN_WARNING = "stale_column_warning"  # close to its limit (early warning)
+    HOME_NOT_UPDATED = "home_not_updated"  # 首页不更新: no new home-page item in 14 days
+    HOME_FEW_UPDATES = "home_few_updates"  # fewer than 10 new home-page items in 14 days
+
+
+class ColumnCategory(StrEnum):
+    """National column categories and their update limits (indicators.md §1.4, §4)."""
+
+    DYNAMIC = "dynamic"  # 动态要闻类: 14 days
+    NOTICE = "notice"  # 通知公告/政策文件类: 180 days
+    PERSONNEL = "personnel"  # 人事/规划计划类: 365 days
+    ANNUAL_REPORT = "annual_report"  # 政府信息公开年报: yearly
+    TOPIC = "topic"  # 历史性专题: exempt
+    OTHER = "other"  # everything else: 365 days
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +171,5 @@ class Finding:
     status: int | None = None
     detail: str = ""
     referrers: tuple[Referrer, ...] = ()
+    column: str = ""  # 所在栏目
+    office: str = ""  # 责任科室

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sitecheck.errors import StoreError
+from sitecheck.extract.columns import ColumnItem, ListingFacts
 from sitecheck.models import FetchResult, Finding, FindingKind, LinkRef, Outcome, Referrer, Severity
 
 SCHEMA_VERSION = 1
@@ -96,6 +97,43 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, key)
     );
     """,
+    # 2: column facts. Every list page (and the home page) as the crawler saw it, with its
+    # items; columns, categories and findings are derived from these at judging time.
+    """
+    ALTER TABLE runs ADD COLUMN observed_on TEXT;
+    CREATE TABLE listings (
+        page_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        is_listing INTEGER NOT NULL,
+        is_home INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        name_source TEXT NOT NULL,
+        cms TEXT NOT NULL,
+        newest TEXT,                     -- newest item date shown (or from item URLs)
+        item_count INTEGER NOT NULL,
+        text_dated INTEGER NOT NULL,     -- items with a visible date
+        url_dated INTEGER NOT NULL,      -- items dated only by their URL
+        total_records INTEGER,
+        total_pages INTEGER,
+        placeholder TEXT,
+        column_type_meta TEXT,
+        breadcrumb_json TEXT NOT NULL,
+        pagination_json TEXT NOT NULL
+    );
+    CREATE INDEX listings_run ON listings (run_id);
+    CREATE TABLE items (
+        page_id INTEGER NOT NULL,
+        run_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT,
+        date TEXT,
+        date_source TEXT NOT NULL
+    );
+    CREATE INDEX items_page ON items (page_id);
+    ALTER TABLE findings ADD COLUMN column_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN office TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -113,6 +151,7 @@ class RunRecord:
     finished_at: str | None
     status: str
     config_json: str
+    observed_on: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +179,37 @@ class CheckedLink:
     attribute: str
     text: str
     raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    """One list page (or the home page) as stored by the crawler."""
+
+    page_id: int
+    url: str
+    is_listing: bool
+    is_home: bool
+    name: str
+    name_source: str
+    cms: str
+    newest: date | None
+    item_count: int
+    text_dated: int
+    url_dated: int
+    total_records: int | None
+    total_pages: int | None
+    placeholder: str | None
+    column_type_meta: str | None
+    breadcrumb: tuple[str, ...]
+    pagination: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    title: str
+    url: str | None
+    date: date | None
+    date_source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +258,11 @@ class Store:
         self.db.close()
 
     # -- runs ---------------------------------------------------------------------------
-    def create_run(self, site: str, start_url: str, config_json: str, version: str) -> int:
+    def create_run(self, site: str, start_url: str, config_json: str, version: str, observed_on: date) -> int:
         cursor = self.db.execute(
-            "INSERT INTO runs (site, start_url, started_at, status, config_json, version)"
-            " VALUES (?, ?, ?, 'running', ?, ?)",
-            (site, start_url, now_iso(), config_json, version),
+            "INSERT INTO runs (site, start_url, started_at, status, config_json, version, observed_on)"
+            " VALUES (?, ?, ?, 'running', ?, ?, ?)",
+            (site, start_url, now_iso(), config_json, version, observed_on.isoformat()),
         )
         return int(cursor.lastrowid or 0)
 
@@ -205,8 +275,8 @@ class Store:
 
     def run(self, run_id: int) -> RunRecord | None:
         row = self.db.execute(
-            "SELECT id, site, start_url, home_url, started_at, finished_at, status, config_json"
-            " FROM runs WHERE id=?",
+            "SELECT id, site, start_url, home_url, started_at, finished_at, status, config_json,"
+            " observed_on FROM runs WHERE id=?",
             (run_id,),
         ).fetchone()
         return RunRecord(*row) if row else None
@@ -346,7 +416,101 @@ class Store:
             ),
         )
 
+    def save_listing(
+        self,
+        run_id: int,
+        page_id: int,
+        listing: ListingFacts,
+        items: Sequence[ColumnItem],
+        *,
+        is_home: bool,
+        observed_on: date,
+    ) -> None:
+        # Dates after the day of observation are typos or pre-dated posts, not freshness.
+        limit = observed_on + timedelta(days=1)
+        newest = max((i.date for i in items if i.date is not None and i.date <= limit), default=None)
+        self.db.execute(
+            "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
+            " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"
+            " column_type_meta, breadcrumb_json, pagination_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                page_id,
+                run_id,
+                int(listing.is_listing),
+                int(is_home),
+                listing.name,
+                listing.name_source,
+                listing.cms,
+                newest.isoformat() if newest else None,
+                len(items),
+                sum(1 for i in items if i.date_source == "text"),
+                sum(1 for i in items if i.date_source == "url"),
+                listing.total_records,
+                listing.total_pages,
+                listing.placeholder,
+                listing.column_type_meta,
+                json.dumps(list(listing.breadcrumb), ensure_ascii=False),
+                json.dumps(list(listing.pagination), ensure_ascii=False),
+            ),
+        )
+        self.db.execute("DELETE FROM items WHERE page_id=?", (page_id,))
+        self.db.executemany(
+            "INSERT INTO items (page_id, run_id, position, title, url, date, date_source)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                (page_id, run_id, pos, i.title, i.url, i.date.isoformat() if i.date else None, i.date_source)
+                for pos, i in enumerate(items)
+            ),
+        )
+
     # -- queries for the rules ------------------------------------------------------------
+    def listings(self, run_id: int) -> list[ListingRow]:
+        rows = self.db.execute(
+            "SELECT l.page_id, t.url, l.is_listing, l.is_home, l.name, l.name_source, l.cms, l.newest,"
+            " l.item_count, l.text_dated, l.url_dated, l.total_records, l.total_pages, l.placeholder,"
+            " l.column_type_meta, l.breadcrumb_json, l.pagination_json"
+            " FROM listings l JOIN targets t ON t.id=l.page_id WHERE l.run_id=? ORDER BY l.page_id",
+            (run_id,),
+        ).fetchall()
+        return [
+            ListingRow(
+                page_id=row[0],
+                url=row[1],
+                is_listing=bool(row[2]),
+                is_home=bool(row[3]),
+                name=row[4],
+                name_source=row[5],
+                cms=row[6],
+                newest=date.fromisoformat(row[7]) if row[7] else None,
+                item_count=row[8],
+                text_dated=row[9],
+                url_dated=row[10],
+                total_records=row[11],
+                total_pages=row[12],
+                placeholder=row[13],
+                column_type_meta=row[14],
+                breadcrumb=tuple(json.loads(row[15])),
+                pagination=tuple(json.loads(row[16])),
+            )
+            for row in rows
+        ]
+
+    def items(self, page_id: int) -> list[ItemRow]:
+        rows = self.db.execute(
+            "SELECT title, url, date, date_source FROM items WHERE page_id=? ORDER BY position", (page_id,)
+        ).fetchall()
+        return [ItemRow(r[0], r[1], date.fromisoformat(r[2]) if r[2] else None, r[3]) for r in rows]
+
+    def link_texts_to(self, run_id: int, key: str) -> list[tuple[str, int]]:
+        """The texts of links pointing at a URL, most common first (how menus name a page)."""
+        rows = self.db.execute(
+            "SELECT l.text, COUNT(*) AS n FROM links l JOIN targets t ON t.id=l.target_id"
+            " WHERE t.run_id=? AND t.key=? AND l.element IN ('a', 'area', 'option') AND l.text != ''"
+            " GROUP BY l.text ORDER BY n DESC, MIN(l.rowid) LIMIT 5",
+            (run_id, key),
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
     def outcome_counts(self, run_id: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT outcome, COUNT(*) FROM checks WHERE run_id=? GROUP BY outcome", (run_id,)
@@ -397,6 +561,16 @@ class Store:
                 raw=row[11],
             )
 
+    def referrers_to(self, run_id: int, key: str, limit: int = 5) -> list[Referrer]:
+        """Pages that link to a URL (how a webmaster finds the entry to a column)."""
+        rows = self.db.execute(
+            "SELECT p.url, l.element, l.attribute, l.text, l.raw FROM links l"
+            " JOIN targets t ON t.id=l.target_id JOIN targets p ON p.id=l.page_id"
+            " WHERE t.run_id=? AND t.key=? ORDER BY l.page_id, l.rowid LIMIT ?",
+            (run_id, key, limit),
+        ).fetchall()
+        return [Referrer(*row) for row in rows]
+
     def special_links(self, run_id: int, special: str) -> Iterator[Occurrence]:
         rows = self.db.execute(
             "SELECT l.page_id, p.url, l.raw, l.element, l.attribute, l.text, l.special, l.in_nav"
@@ -426,7 +600,7 @@ class Store:
             self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
             self.db.executemany(
                 "INSERT INTO findings (run_id, key, kind, severity, url, outcome, status, detail,"
-                " referrers_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                " referrers_json, column_name, office) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (
                         run_id,
@@ -438,6 +612,8 @@ class Store:
                         f.status,
                         f.detail,
                         json.dumps([_ref_dict(r) for r in f.referrers], ensure_ascii=False),
+                        f.column,
+                        f.office,
                     )
                     for f in findings
                 ),
@@ -449,7 +625,8 @@ class Store:
 
     def findings(self, run_id: int) -> list[Finding]:
         rows = self.db.execute(
-            "SELECT key, kind, severity, url, outcome, status, detail, referrers_json FROM findings"
+            "SELECT key, kind, severity, url, outcome, status, detail, referrers_json, column_name, office"
+            " FROM findings"
             " WHERE run_id=? ORDER BY rowid",
             (run_id,),
         ).fetchall()
@@ -463,6 +640,8 @@ class Store:
                 status=row[5],
                 detail=row[6],
                 referrers=tuple(Referrer(**r) for r in json.loads(row[7])),
+                column=row[8],
+                office=row[9],
             )
             for row in rows
         ]

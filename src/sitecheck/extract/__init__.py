@@ -53,5 +53,6 @@ def parse_page(body: bytes, url: str, http_charset: str | None) -> tuple[PageFac
         encoding=decoded.encoding,
         encoding_source=decoded.source,
         links=extract_links(tree, url, decoded.encoding),
+        html=decoded.text,
     )
     return facts, tree

@@ -1,9 +1,10 @@
 """findings.json: the machine-readable findings of one run.
 
 Schema ``sitecheck/findings`` version 1 (documented in README.md, "JSON output"):
-``{schema, schema_version, generated_at, run{…}, summary{…}, findings[{id, kind, kind_label,
-severity, url, outcome, outcome_label, http_status, detail, referrers[{page, element,
-attribute, text, raw}]}]}``. Fields are only ever added within a version.
+``{schema, schema_version, generated_at, run{…}, summary{…}, veto{…}, home{…}, columns[…],
+findings[{id, kind, kind_label, severity, url, outcome, outcome_label, http_status, detail,
+column, office, referrers[{page, element, attribute, text, raw}]}]}``. Fields are only ever
+added within a version.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sitecheck.columns import Column, HomeFacts
 from sitecheck.errors import ReportError
-from sitecheck.labels import KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS
+from sitecheck.labels import CATEGORY_LABELS, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS
 from sitecheck.models import Finding
 from sitecheck.report.summary import RunSummary
 from sitecheck.store import now_iso
@@ -34,6 +36,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "outcome_label": OUTCOME_LABELS[finding.outcome] if finding.outcome else None,
         "http_status": finding.status,
         "detail": finding.detail,
+        "column": finding.column,
+        "office": finding.office,
         "referrers": [
             {"page": r.page, "element": r.element, "attribute": r.attribute, "text": r.text, "raw": r.raw}
             for r in finding.referrers
@@ -66,8 +70,64 @@ def findings_document(summary: RunSummary) -> dict[str, Any]:
             "findings_by_kind": summary.by_kind,
             "dead_links_home": summary.dead_links_home,
             "dead_links_other": summary.dead_links_other,
+            "columns": len(summary.columns),
         },
+        "veto": {
+            "would_fail": summary.tally.would_fail,
+            "indicators": [
+                {
+                    "indicator": line.indicator,
+                    "count": line.count,
+                    "limit": line.limit,
+                    "warn_at": line.warn_at,
+                    "unit": line.unit,
+                    "status": line.status,
+                }
+                for line in summary.tally.lines
+            ],
+        },
+        "home": home_dict(summary.home),
+        "columns": [column_dict(c) for c in summary.columns],
         "findings": [finding_dict(f) for f in summary.findings],
+    }
+
+
+def home_dict(home: HomeFacts | None) -> dict[str, Any] | None:
+    if home is None:
+        return None
+    return {
+        "url": home.url,
+        "items": len(home.items),
+        "newest": home.newest.isoformat() if home.newest else None,
+        "days_since": home.days_since,
+        "recent_items": home.recent_items,
+    }
+
+
+def column_dict(column: Column) -> dict[str, Any]:
+    return {
+        "url": column.url,
+        "name": column.name,
+        "name_source": column.name_source,
+        "category": column.category.value,
+        "category_label": CATEGORY_LABELS[column.category],
+        "category_source": column.category_source,
+        "limit_days": column.limit_days,
+        "warn_days": column.warn_days,
+        "parent": column.parent,
+        "level": column.level,
+        "office": column.office,
+        "items": column.item_count,
+        "items_with_visible_date": column.text_dated,
+        "items_dated_by_url": column.url_dated,
+        "total_records": column.total_records,
+        "newest": column.newest.isoformat() if column.newest else None,
+        "days_since": column.days_since,
+        "status": column.status,
+        "placeholder": column.placeholder,
+        "cms": column.cms,
+        "column_type_meta": column.column_type_meta,
+        "pages": list(column.pages),
     }
 
 

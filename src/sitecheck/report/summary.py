@@ -1,4 +1,4 @@
-"""What every report shows at the top: the run, counts by kind and by outcome."""
+"""What every report shows at the top: the run, counts by kind and by outcome, the veto tally."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from sitecheck.columns import Column, HomeFacts
 from sitecheck.models import Finding, FindingKind
+from sitecheck.rules import Judgement
+from sitecheck.rules.columns import VetoTally
 from sitecheck.store import RunRecord, Store
 
 
@@ -19,6 +22,9 @@ class RunSummary:
     checked_urls: int
     outcomes: dict[str, int]
     findings: list[Finding]
+    columns: list[Column]
+    home: HomeFacts | None
+    tally: VetoTally
     by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -30,11 +36,10 @@ class RunSummary:
         return self.by_kind.get(FindingKind.DEAD_LINK.value, 0)
 
 
-def summarize(store: Store, run_id: int, as_of: date, findings: list[Finding] | None = None) -> RunSummary:
+def summarize(store: Store, run_id: int, as_of: date, judgement: Judgement) -> RunSummary:
     run = store.run(run_id)
     if run is None:
         raise LookupError(f"no run {run_id}")
-    findings = store.findings(run_id) if findings is None else findings
     outcomes = store.outcome_counts(run_id)
     return RunSummary(
         run=run,
@@ -43,6 +48,9 @@ def summarize(store: Store, run_id: int, as_of: date, findings: list[Finding] | 
         link_occurrences=store.link_count(run_id),
         checked_urls=sum(outcomes.values()),
         outcomes=outcomes,
-        findings=findings,
-        by_kind=dict(Counter(f.kind.value for f in findings)),
+        findings=judgement.findings,
+        columns=judgement.columns,
+        home=judgement.home,
+        tally=judgement.tally,
+        by_kind=dict(Counter(f.kind.value for f in judgement.findings)),
     )

@@ -8,32 +8,61 @@ Each rule reads the store's typed views and returns findings; thresholds come fr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
+from sitecheck.column_rules import ColumnRules, load_column_rules
+from sitecheck.config import AuditConfig
 from sitecheck.models import Finding
 from sitecheck.store import Store
+
+if TYPE_CHECKING:
+    from sitecheck.columns import Column, HomeFacts
+    from sitecheck.rules.columns import VetoTally
 
 
 @dataclass(frozen=True, slots=True)
 class JudgeContext:
     run_id: int
     as_of: date
+    rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Everything one judging pass derived: findings, the column model and the veto tally."""
+
+    findings: list[Finding]
+    columns: list[Column]
+    home: HomeFacts | None
+    tally: VetoTally
 
 
 Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.rules import home, links
+    from sitecheck.rules import columns, home, links
 
-    return (home.home_unreachable, links.dead_links, links.unavailable_links, links.unverified_links)
+    return (
+        home.home_unreachable,
+        links.dead_links,
+        links.unavailable_links,
+        links.unverified_links,
+        columns.column_findings,
+    )
 
 
-def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = None) -> list[Finding]:
+def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = None) -> Judgement:
     """Run every rule, store the findings for the run (replacing older ones), return them."""
+    from sitecheck.columns import build_columns, home_facts
+    from sitecheck.rules.columns import veto_tally
+
     findings: list[Finding] = []
     for rule in rules or _registry():
         findings.extend(rule(store, context))
     store.replace_findings(context.run_id, findings)
-    return findings
+    columns = build_columns(store, context.run_id, context.rules, context.as_of)
+    home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
+    return Judgement(findings, columns, home, veto_tally(findings, columns, home, context.rules))
