@@ -40,7 +40,9 @@ def test_default_keywords(name: str, category: ColumnCategory, limit: int | None
 def test_column_type_meta_wins_over_the_name_and_parents_are_a_fallback() -> None:
     verdict = RULES.classify(url="http://x.gov.cn/gzjl/", name="工作交流", column_type="动态要闻")
     assert (verdict.category, verdict.source) == (ColumnCategory.DYNAMIC, "meta")
-    verdict = RULES.classify(url="http://x.gov.cn/sbj/", name="市本级", column_type=None, parents=("规划计划",))
+    verdict = RULES.classify(
+        url="http://x.gov.cn/sbj/", name="市本级", column_type=None, parents=("规划计划",)
+    )
     assert (verdict.category, verdict.source) == (ColumnCategory.PERSONNEL, "parent")
 
 
@@ -58,7 +60,10 @@ def test_portal_overrides_by_name_and_url() -> None:
     rules = load_column_rules(config)
     speech = rules.classify(url="http://x/ldjh/", name="领导讲话", column_type=None)
     assert (speech.category, speech.source, speech.limit_days, speech.office) == (
-        ColumnCategory.DYNAMIC, "config", 14, "综合科"
+        ColumnCategory.DYNAMIC,
+        "config",
+        14,
+        "综合科",
     )
     old = rules.classify(url="http://x/lszt/2019/", name="工作动态", column_type=None)
     assert old.limit_days is None and old.office == "办公室"
@@ -118,3 +123,18 @@ def test_rules_file_in_config_folder_is_the_shipped_default() -> None:
 )
 def test_column_key_strips_page_numbers(url: str, key: str) -> None:
     assert column_key(url) == key
+
+
+def test_month_only_url_dates_get_the_benefit_of_the_doubt() -> None:
+    from datetime import date
+
+    from sitecheck.extract.dates import effective_date
+
+    seen = date(2023, 10, 11)
+    month_url = "http://www.yichun.gov.cn/ycsrmzf/zwyw/202309/34e1d41233c34c52a652e278c5529a33.shtml"
+    assert effective_date(date(2023, 9, 1), "url", month_url, seen) == date(2023, 9, 30)
+    current_month = month_url.replace("202309", "202310")
+    assert effective_date(date(2023, 10, 1), "url", current_month, seen) == seen
+    day_url = "http://www.shanxi.gov.cn/zfxxgk/t20190918_693227.shtml"
+    assert effective_date(date(2019, 9, 18), "url", day_url, seen) == date(2019, 9, 18)
+    assert effective_date(date(2019, 9, 18), "text", month_url, seen) == date(2019, 9, 18)

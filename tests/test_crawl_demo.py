@@ -10,7 +10,6 @@ from sitecheck.models import FindingKind, Outcome
 from sitecheck.store import Store
 from sitecheck.urls import canonical
 
-
 LINK_KINDS = {FindingKind.DEAD_LINK_HOME, FindingKind.DEAD_LINK, FindingKind.UNVERIFIED_LINK}
 
 

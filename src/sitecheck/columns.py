@@ -15,6 +15,7 @@ from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sitecheck.column_rules import ColumnRules
+from sitecheck.extract.dates import effective_date
 from sitecheck.models import ColumnCategory
 from sitecheck.store import ItemRow, ListingRow, Store
 from sitecheck.urls import canonical
@@ -228,7 +229,8 @@ def home_facts(store: Store, run_id: int, window_days: int, as_of: date) -> Home
     if home is None:
         return None
     items = tuple(store.items(home.page_id))
-    dates = [i.date for i in items if i.date is not None and i.date <= as_of]
+    effective = (effective_date(i.date, i.date_source, i.url, as_of) for i in items)
+    dates = [d for d in effective if d is not None and d <= as_of]
     newest = max(dates) if dates else None
     recent = sum(1 for d in dates if (as_of - d).days < window_days)
     return HomeFacts(
@@ -238,4 +240,3 @@ def home_facts(store: Store, run_id: int, window_days: int, as_of: date) -> Home
         days_since=(as_of - newest).days if newest else None,
         recent_items=recent,
     )
-

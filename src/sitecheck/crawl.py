@@ -219,6 +219,8 @@ class Crawler:
 
     # -- one target -----------------------------------------------------------------------
     async def _process(self, run_id: int, target: Target) -> None:
+        if self.store.target_done(target.id):
+            return  # settled while it waited: the landing URL of a redirect (see _page_id)
         if target.kind == EXCLUDED:
             self._save(
                 run_id, target, FetchResult(url=target.url, outcome=Outcome.EXCLUDED, error=target.note)
@@ -301,47 +303,70 @@ class Crawler:
             self._save(run_id, target, result)
             return
         result = analysis.result
-        facts = analysis.facts
-        if target.id == self._home_id:
+        is_home = target.id == self._home_id
+        if is_home:
             self.store.set_home_url(run_id, analysis.final_url)
         self.store.begin()
         try:
             self.store.save_check(run_id, target.id, result)
-            self.store.save_page(
-                run_id,
-                target.id,
-                facts.title,
-                facts.encoding,
-                facts.encoding_source,
-                len(facts.links),
-                result.truncated,
-            )
-            rows: list[tuple[int | None, LinkRef]] = []
-            if result.outcome is Outcome.OK:
-                for ref in (*facts.links, *analysis.record_links()):
-                    rows.append((self._target_for(run_id, ref, target.depth + 1), ref))
-            self.store.save_links(run_id, target.id, rows)
-            listing = analysis.listing
-            if listing is not None and (listing.is_listing or target.id == self._home_id):
-                items = (*listing.items, *analysis.more_items)
-                self.store.save_listing(
-                    run_id,
-                    target.id,
-                    listing,
-                    items,
-                    is_home=target.id == self._home_id,
-                    observed_on=self.observed_on,
-                )
-                # Pager pages written by script (TRS createPageHTML) are crawled like links,
-                # but are not link occurrences: a page past the end is the pager's guess.
-                for url in listing.pagination:
-                    self._add(run_id, url, target.depth + 1, navigable=True, frame=False)
+            page_id = self._page_id(run_id, target, analysis)
+            if page_id is not None:
+                self._save_document(run_id, page_id, target.depth, analysis, is_home=is_home)
             self.store.commit()
         except BaseException:
             self.store.rollback()
             raise
         self.stats.pages += 1
         self._count(result)
+
+    def _page_id(self, run_id: int, target: Target, analysis: _PageAnalysis) -> int | None:
+        """The target a parsed document is stored under, or None when it is stored already.
+
+        A redirected page (``/zwdt/`` → ``/gzdt/``) is one document with two URLs: it is kept
+        once, under the URL it landed on, so its links and its column are not counted twice.
+        """
+        final_key = canonical(analysis.final_url)
+        if final_key == canonical(target.url):
+            return target.id
+        final_id, created = self.store.add_target(run_id, final_key, analysis.final_url, PAGE, target.depth)
+        if not created and self.store.target_done(final_id):
+            return None
+        if created:
+            self._page_targets += 1
+        else:
+            self.stats.queued -= 1  # it was pending: answered here, it will not be fetched again
+        self.store.save_check(run_id, final_id, dataclasses.replace(analysis.result, url=analysis.final_url))
+        return final_id
+
+    def _save_document(
+        self, run_id: int, page_id: int, depth: int, analysis: _PageAnalysis, *, is_home: bool
+    ) -> None:
+        facts = analysis.facts
+        result = analysis.result
+        self.store.save_page(
+            run_id,
+            page_id,
+            facts.title,
+            facts.encoding,
+            facts.encoding_source,
+            len(facts.links),
+            result.truncated,
+        )
+        rows: list[tuple[int | None, LinkRef]] = []
+        if result.outcome is Outcome.OK:
+            for ref in (*facts.links, *analysis.record_links()):
+                rows.append((self._target_for(run_id, ref, depth + 1), ref))
+        self.store.save_links(run_id, page_id, rows)
+        listing = analysis.listing
+        if listing is not None and (listing.is_listing or is_home):
+            items = (*listing.items, *analysis.more_items)
+            self.store.save_listing(
+                run_id, page_id, listing, items, is_home=is_home, observed_on=self.observed_on
+            )
+            # Pager pages written by script (TRS createPageHTML) are crawled like links,
+            # but are not link occurrences: a page past the end is the pager's guess.
+            for url in listing.pagination:
+                self._add(run_id, url, depth + 1, navigable=True, frame=False)
 
     def _target_for(self, run_id: int, ref: LinkRef, depth: int) -> int | None:
         if ref.special is not LinkSpecial.NONE:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sitecheck.errors import StoreError
 from sitecheck.extract.columns import ColumnItem, ListingFacts
+from sitecheck.extract.dates import effective_date
 from sitecheck.models import FetchResult, Finding, FindingKind, LinkRef, Outcome, Referrer, Severity
 
 SCHEMA_VERSION = 1
@@ -327,6 +328,10 @@ class Store:
             self._ids.popitem(last=False)
         return target_id, created
 
+    def target_done(self, target_id: int) -> bool:
+        row = self.db.execute("SELECT state FROM targets WHERE id=?", (target_id,)).fetchone()
+        return bool(row) and row[0] == "done"
+
     def pending_targets(self, run_id: int, after_id: int, limit: int) -> list[Target]:
         rows = self.db.execute(
             "SELECT id, url, kind, depth, note FROM targets"
@@ -428,7 +433,8 @@ class Store:
     ) -> None:
         # Dates after the day of observation are typos or pre-dated posts, not freshness.
         limit = observed_on + timedelta(days=1)
-        newest = max((i.date for i in items if i.date is not None and i.date <= limit), default=None)
+        dates = (effective_date(i.date, i.date_source, i.url, observed_on) for i in items)
+        newest = max((d for d in dates if d is not None and d <= limit), default=None)
         self.db.execute(
             "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
             " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"

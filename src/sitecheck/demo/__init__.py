@@ -1,19 +1,20 @@
 """A generated sample portal with planted defects, served over real HTTP on loopback.
 
 Used by the crawler's tests, ``sitecheck demo`` and the benchmark. Everything is deterministic
-for a given ``(pages, seed, today)``; the manifest lists what a correct audit must find.
+for a given ``(pages, seed, today)``; ``manifest`` (links) and ``column_manifest`` (columns) list
+what a correct audit must find.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sitecheck.demo.portal import Behaviour, ColumnInfo, PlantedDefect, Portal, Response
+from sitecheck.demo.portal import Behaviour, ColumnInfo, PlantedColumn, PlantedDefect, Portal, Response
 
 if TYPE_CHECKING:
     from sitecheck.demo.server import DemoServer
 
-__all__ = ["Behaviour", "ColumnInfo", "DemoServer", "PlantedDefect", "Portal", "Response"]
+__all__ = ["Behaviour", "ColumnInfo", "DemoServer", "PlantedColumn", "PlantedDefect", "Portal", "Response"]
 
 
 def __getattr__(name: str) -> Any:

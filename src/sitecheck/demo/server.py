@@ -3,7 +3,8 @@
 Two servers run: the portal on 127.0.0.1 and a small "external site" on 127.0.0.2 (127.0.0.1 on
 another port where 127.0.0.2 cannot be bound, as on macOS). A third port is held bound but not
 listening, so connecting to it is refused for as long as the server runs and nobody else can
-take it.
+take it. GET and HEAD are served everywhere; POST only by the Hanweb dataproxy endpoint (pages
+answer 405), with the form read from a Content-Length body.
 
 Usage::
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sitecheck.demo.portal import Behaviour, PlantedDefect, Portal, normalise_path
+from sitecheck.demo.portal import Behaviour, PlantedColumn, PlantedDefect, Portal, Response, normalise_path
 
 __all__ = ["DemoServer", "main"]
 
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 # Never bind anything but loopback: the demo must not be reachable from the network.
 MAIN_HOST = "127.0.0.1"
 EXTERNAL_HOST = "127.0.0.2"
+# Form bodies are a few hundred bytes (the Hanweb dataproxy); anything far larger is refused
+# rather than buffered.
+MAX_BODY = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +112,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def _serve(self, *, head: bool) -> None:
+    def do_POST(self) -> None:
+        # A body this server will not read must not be taken for the next request: refuse and close.
+        close = (("Connection", "close"),)
+        raw = self.headers.get("Content-Length", "0").strip() or "0"
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self._send(411, "text/html; charset=utf-8", b"<h1>411 Length Required</h1>", close, False)
+        elif not raw.isdigit():
+            self._send(400, "text/html; charset=utf-8", b"<h1>400 Bad Request</h1>", close, False)
+        elif int(raw) > MAX_BODY:
+            self._send(413, "text/html; charset=utf-8", b"<h1>413 Payload Too Large</h1>", close, False)
+        else:
+            self._serve(head=False, form=self.rfile.read(int(raw)))
+
+    def _serve(self, *, head: bool, form: bytes | None = None) -> None:
+        """Answer GET/HEAD, or a POST when its body ``form`` is given."""
         owner = self.server.owner
         external = self.server.external
         target = self.path
@@ -124,6 +142,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         portal = owner.portal
+        if form is not None:
+            if external:
+                resp = portal.get_external(path, query)
+                if resp.status != 404:
+                    resp = Response(405, headers=(("Allow", "GET, HEAD"),))
+            else:
+                resp = portal.post(path, query, form)
+            self._send(resp.status, resp.content_type, resp.body, resp.headers, head)
+            return
         resp = portal.get_external(path, query) if external else portal.get(path, query)
         if resp.behaviour is Behaviour.SLOW:
             if owner._stopping.wait(owner.slow_seconds):
@@ -273,8 +300,12 @@ class DemoServer:
     def manifest(self) -> list[PlantedDefect]:
         return self.portal.manifest
 
+    @property
+    def column_manifest(self) -> list[PlantedColumn]:
+        return self.portal.column_manifest
+
     def hits(self, path: str, *, external: bool = False) -> int:
-        """Requests (GET and HEAD) received for a path; encoded or decoded form, query ignored."""
+        """Requests (GET, HEAD and POST) received for a path; encoded or decoded form, query ignored."""
         key = (external, normalise_path(path.partition("?")[0]))
         with self._lock:
             return self._hits[key]
@@ -341,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
     parser.add_argument("--slow-seconds", type=float, default=30.0)
     parser.add_argument("--manifest", metavar="FILE", help="write the planted defects as JSON to FILE")
+    parser.add_argument("--column-manifest", metavar="FILE", help="write the planted columns as JSON to FILE")
     args = parser.parse_args(argv)
 
     srv = DemoServer(
@@ -355,9 +387,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.manifest:
             data = [d.to_json() for d in srv.manifest]
             Path(args.manifest).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        if args.column_manifest:
+            cols = [c.to_json() for c in srv.column_manifest]
+            text = json.dumps(cols, ensure_ascii=False, indent=2)
+            Path(args.column_manifest).write_text(text, encoding="utf-8")
         print(f"demo portal:   {srv.base_url}", flush=True)
         print(f"external site: {srv.external_base_url}", flush=True)
-        print(f"pages: {len(srv.portal.page_urls)}  planted defects: {len(srv.manifest)}", flush=True)
+        print(
+            f"pages: {len(srv.portal.page_urls)}  planted defects: {len(srv.manifest)}  "
+            f"columns: {len(srv.column_manifest)}",
+            flush=True,
+        )
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
     return 0

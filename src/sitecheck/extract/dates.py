@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
@@ -248,6 +248,22 @@ def url_date(url: str, *, today: date | None = None) -> UrlDate | None:
         if value := ok(m[1], m[2], "1"):
             return UrlDate(value, "month")
     return None
+
+
+def effective_date(value: date | None, source: str, url: str | None, observed_on: date) -> date | None:
+    """The date an item counts with when judging freshness.
+
+    A month-only URL date (``/202310/``) says the item appeared some day that month: it is
+    given the benefit of the doubt (the month's last day, never after the day of observation),
+    so a site is not called stale for the imprecision of its URLs.
+    """
+    if value is None or source != "url" or url is None:
+        return value
+    found = url_date(url)
+    if found is None or found.precision != "month":
+        return value
+    following = date(value.year + value.month // 12, value.month % 12 + 1, 1)
+    return min(following - timedelta(days=1), observed_on)
 
 
 def date_from_url(url: str) -> date | None:
