@@ -41,6 +41,9 @@ def print_findings(summary: RunSummary, echo: Echo) -> None:
             text = f"「{where.text}」" if where and where.text else ""
             page = f" ← {where.page}" if where else ""
             echo(f"  - {KIND_LABELS[finding.kind]} {finding.url} {text}{what}{page}")
+        elif finding.kind is FindingKind.UNAVAILABLE_LINK:
+            text = finding.referrers[0].text if finding.referrers else ""
+            echo(f"  - {KIND_LABELS[finding.kind]}「{text}」（{finding.detail}） ← {finding.url}")
         else:
             echo(f"  - {finding.detail}  {finding.url}")
     if len(serious) > _SHOWN_FINDINGS:

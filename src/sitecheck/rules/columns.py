@@ -19,32 +19,33 @@ from sitecheck.store import Store
 from sitecheck.urls import canonical
 
 
-def _where(column: Column) -> str:
-    return f"「{column.name}」" if column.name else "该栏目"
+def _where(column: Column, rules: ColumnRules) -> str:
+    """「规划计划」（人事/规划计划类）: how a finding names its column."""
+    name = f"「{column.name}」" if column.name else "（未命名）"
+    return f"栏目{name}（{rules.rule(column.category).label}）"
 
 
 def _stale_detail(column: Column, rules: ColumnRules) -> str:
-    label = rules.rule(column.category).label
     return (
-        f"{label}栏目{_where(column)}超过{column.limit_days}天未更新："
+        f"{_where(column, rules)}超过{column.limit_days}天未更新："
         f"最新信息 {column.newest}，距检查日 {column.days_since} 天"
     )
 
 
 def _column_detail(column: Column, rules: ColumnRules) -> tuple[FindingKind, Severity, str] | None:
-    label = rules.rule(column.category).label
+    where = _where(column, rules)
     if column.status == ColumnStatus.EMPTY:
         shown = f"，页面显示“{column.placeholder}”" if column.placeholder else ""
         return (
             FindingKind.EMPTY_COLUMN,
             Severity.DEDUCTION,
-            f"空白栏目：栏目{_where(column)}有标题无内容{shown}",
+            f"空白栏目：{where}有标题无内容{shown}",
         )
     if column.status == ColumnStatus.UNDATED:
         return (
             FindingKind.UNDATED_COLUMN,
             Severity.DEDUCTION,
-            f"{label}栏目{_where(column)}的 {column.item_count} 条信息均未注明发布日期，按检查指标视为不更新",
+            f"{where}的 {column.item_count} 条信息均未注明发布日期，按检查指标视为不更新",
         )
     if column.status == ColumnStatus.STALE:
         return FindingKind.STALE_COLUMN, Severity.DEDUCTION, _stale_detail(column, rules)
@@ -52,7 +53,7 @@ def _column_detail(column: Column, rules: ColumnRules) -> tuple[FindingKind, Sev
         return (
             FindingKind.STALE_COLUMN_WARNING,
             Severity.WARNING,
-            f"{label}栏目{_where(column)}已 {column.days_since} 天未更新，"
+            f"{where}已 {column.days_since} 天未更新，"
             f"满 {column.limit_days} 天即计为不更新（最新信息 {column.newest}）",
         )
     return None
