@@ -30,6 +30,7 @@ FAST = [
     "--retries",
     "1",
     "--quiet",
+    "--no-reports",
 ]
 
 
@@ -151,6 +152,7 @@ def _start_crawl(server: DemoServer, data_dir: Path) -> subprocess.Popen[str]:
             "--retries",
             "1",
             "--quiet",
+            "--no-reports",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

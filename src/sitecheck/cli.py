@@ -22,7 +22,6 @@ import click
 from sitecheck import __version__
 from sitecheck.config import AuditConfig, load_config, validate_start_url
 from sitecheck.errors import ConfigError, SitecheckError
-from sitecheck.models import Severity
 
 
 class ExitCode(IntEnum):
@@ -87,25 +86,42 @@ def _print_summary(result: Any, json_path: str | None) -> None:
     print_tally(summary, click.echo)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
-    click.echo(f"运行编号 {result.run_id}（sitecheck columns 查看栏目；sitecheck judge 重新评判）")
+    if result.report_dir is not None:
+        click.echo(f"整改清单：{result.report_dir / 'checklist.html'}（另有 checklist.xlsx、findings.csv）")
+    click.echo(f"运行编号 {result.run_id}（sitecheck columns 查看栏目；sitecheck recheck 整改后复查）")
 
 
 def _exit_for(result: Any) -> int:
     if result.summary is None:
         return int(ExitCode.INTERRUPTED)
-    serious = [f for f in result.findings if f.severity is not Severity.WARNING]
-    return int(ExitCode.FINDINGS if serious else ExitCode.CLEAN)
+    return int(ExitCode.FINDINGS if result.needs_action else ExitCode.CLEAN)
 
 
-def _run(config: AuditConfig, *, resume: bool, as_of: date, json_path: str | None, quiet: bool) -> int:
-    from sitecheck.audit import run_audit
+def _run(
+    config: AuditConfig,
+    *,
+    resume: bool,
+    as_of: date,
+    json_path: str | None,
+    quiet: bool,
+    reports: bool = True,
+    recheck: bool = False,
+) -> int:
+    from sitecheck.audit import run_audit, run_recheck
     from sitecheck.progress import Progress
     from sitecheck.report.jsonfile import check_writable
 
     if json_path:
         check_writable(json_path)
+    if reports:
+        check_writable(Path(config.reports_dir) / ".sitecheck-write-test")
     with Progress(quiet=quiet) as progress:
-        result = run_audit(config, resume=resume, as_of=as_of, json_path=json_path, progress=progress)
+        if recheck:
+            result = run_recheck(config, as_of=as_of, json_path=json_path, progress=progress, reports=reports)
+        else:
+            result = run_audit(
+                config, resume=resume, as_of=as_of, json_path=json_path, progress=progress, reports=reports
+            )
     if result.summary is None:
         click.echo(
             f"已中断：已保存 {result.stats.pages} 个页面、{result.stats.checked} 个链接的检查结果；"
@@ -156,6 +172,8 @@ _crawl_options = [
     ),
     click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
     click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
+    click.option("--reports-dir", "top__reports_dir", help="整改清单输出目录（默认 reports）。"),
+    click.option("--no-reports", is_flag=True, default=False, help="不写整改清单（HTML/XLSX/CSV）。"),
     click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
     click.option("--resume", is_flag=True, default=False, help="继续同一网站上次被中断的检查。"),
     click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。"),
@@ -196,12 +214,42 @@ def crawl(
     as_of: str | None,
     resume: bool,
     quiet: bool,
+    no_reports: bool,
     **kwargs: Any,
 ) -> None:
-    """抓取整个网站并检查每一个链接、图片和附件。"""
+    """抓取整个网站并检查每一个链接、图片和附件、栏目更新情况，写出整改清单。"""
     when = _parse_date(as_of)
     config = build_config(url, config_path, _overrides(kwargs))
-    raise SystemExit(_run(config, resume=resume, as_of=when, json_path=json_path, quiet=quiet))
+    code = _run(config, resume=resume, as_of=when, json_path=json_path, quiet=quiet, reports=not no_reports)
+    raise SystemExit(code)
+
+
+@cli.command()
+@click.argument("url", required=False)
+@crawl_options
+def recheck(
+    url: str | None,
+    config_path: str | None,
+    json_path: str | None,
+    as_of: str | None,
+    resume: bool,
+    quiet: bool,
+    no_reports: bool,
+    **kwargs: Any,
+) -> None:
+    """整改后复查：只重新核对上次检查仍未整改的问题（几分钟而非整站抓取），更新整改状态。"""
+    when = _parse_date(as_of)
+    config = build_config(url, config_path, _overrides(kwargs))
+    code = _run(
+        config,
+        resume=False,
+        as_of=when,
+        json_path=json_path,
+        quiet=quiet,
+        reports=not no_reports,
+        recheck=True,
+    )
+    raise SystemExit(code)
 
 
 @cli.command()
@@ -210,8 +258,9 @@ def crawl(
 )
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
 @click.option("--data-dir", default=None, help="事实库目录（默认 临时目录）。")
+@click.option("--reports-dir", default="reports", show_default=True, help="整改清单输出目录。")
 @click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。")
-def demo(pages: int, json_path: str | None, data_dir: str | None, quiet: bool) -> None:
+def demo(pages: int, json_path: str | None, data_dir: str | None, reports_dir: str, quiet: bool) -> None:
     """在本机回环地址上启动自带的示例门户并完整检查一遍（无需联网）。"""
     import tempfile
 
@@ -220,8 +269,8 @@ def demo(pages: int, json_path: str | None, data_dir: str | None, quiet: bool) -
     with DemoServer(pages=pages, slow_seconds=6.0) as server:
         click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
         with tempfile.TemporaryDirectory(prefix="sitecheck-demo-") as tmp:
-            config = AuditConfig(data_dir=data_dir or tmp)
-            config = config.replace("site", start_url=server.base_url, name="示例门户（演示）")
+            config = AuditConfig(data_dir=data_dir or tmp, reports_dir=reports_dir)
+            config = config.replace("site", start_url=server.base_url, name="示例门户（演示）", slug="demo")
             # The sample portal is ours and on loopback: no need to be gentle, and the slow
             # endpoint should not hold the demo up for 3 × 15 s.
             config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
@@ -276,8 +325,7 @@ def judge(
     print_tally(summary, click.echo)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
-    serious = [f for f in summary.findings if f.severity is not Severity.WARNING]
-    raise SystemExit(int(ExitCode.FINDINGS if serious else ExitCode.CLEAN))
+    raise SystemExit(int(ExitCode.FINDINGS if summary.needs_action else ExitCode.CLEAN))
 
 
 @cli.command()
@@ -288,6 +336,112 @@ def columns(run_id: int | None, data_dir: str, as_of: str | None, config_path: s
 
     summary = _stored_summary(data_dir, run_id, as_of, None, config_path)
     print_columns(summary, click.echo)
+
+
+@cli.command()
+@stored_options
+@click.option("--reports-dir", default="reports", show_default=True, help="整改清单输出目录。")
+def report(
+    run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None, reports_dir: str
+) -> None:
+    """重新生成某次检查（默认最近一次）的整改清单：HTML、XLSX、CSV、JSON。"""
+    from sitecheck.report import write_reports
+    from sitecheck.store import Store
+
+    summary = _stored_summary(data_dir, run_id, as_of, None, config_path)
+    config = load_config(config_path) if config_path else None
+    store = Store(data_dir)
+    try:
+        folder = write_reports(store, summary, reports_dir, config.site.slug if config else "")
+    finally:
+        store.close()
+    click.echo(f"整改清单已写入 {folder}")
+
+
+def _open_store(data_dir: str) -> Any:
+    from sitecheck.store import Store
+
+    if not Path(data_dir, "sitecheck.sqlite3").exists():
+        _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
+    return Store(data_dir)
+
+
+@cli.command()
+@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+def runs(data_dir: str) -> None:
+    """列出历次检查与复查，以及每次的问题数和整改情况。"""
+    from sitecheck.labels import STATE_LABELS
+
+    store = _open_store(data_dir)
+    try:
+        records = store.runs()
+        if not records:
+            click.echo("还没有检查记录。")
+        for run in records:
+            states = store.finding_states(run.id)
+            open_count = sum(states.get(s, 0) for s in ("new", "still_open", "reopened"))
+            changes = "，".join(f"{STATE_LABELS[k]} {v}" for k, v in states.items() if v)
+            kind = "复查" if run.kind == "recheck" else "检查"
+            click.echo(
+                f"{run.id:>4}  {run.started_at[:16].replace('T', ' ')}  {kind}  {run.status:<11} "
+                f"{store.page_count(run.id):>6} 页  未整改 {open_count:>4}  {changes}  {run.start_url}"
+            )
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("run_a", type=int)
+@click.argument("run_b", type=int)
+@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+def diff(run_a: int, run_b: int, data_dir: str) -> None:
+    """比较两次检查：B 比 A 新出现、已消失（已整改）和仍存在的问题。"""
+    from sitecheck.labels import KIND_LABELS
+
+    store = _open_store(data_dir)
+    try:
+        for run_id in (run_a, run_b):
+            if store.run(run_id) is None:
+                _fail(f"没有编号为 {run_id} 的检查记录", ExitCode.USAGE)
+        open_states = ("new", "still_open", "reopened")
+        a = {f.key: f for f in store.findings(run_a) if f.state in open_states}
+        b = {f.key: f for f in store.findings(run_b) if f.state in open_states}
+        sections = (
+            ("新出现", [b[k] for k in b if k not in a]),
+            ("已消失（已整改）", [a[k] for k in a if k not in b]),
+            ("仍存在", [b[k] for k in b if k in a]),
+        )
+        for title, findings in sections:
+            click.echo(f"{title}：{len(findings)}")
+            for finding in findings:
+                click.echo(f"  - [{KIND_LABELS[finding.kind]}] {finding.url}  {finding.detail}".rstrip())
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("finding_id")
+@click.option("--reason", required=False, help="忽略原因（必填，会显示在整改清单中）。")
+@click.option("--undo", is_flag=True, default=False, help="取消忽略。")
+@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+def ignore(finding_id: str, reason: str | None, undo: bool, data_dir: str) -> None:
+    """把某个问题标为“已忽略”（如对方网站的防护拦截），或取消忽略。对下次评判起效。"""
+    store = _open_store(data_dir)
+    try:
+        known = store.finding_sites(finding_id)
+        if not known:
+            _fail(f"事实库中没有编号为 {finding_id} 的问题（编号见整改清单或 JSON 的 id）", ExitCode.USAGE)
+        if not undo and not (reason and reason.strip()):
+            _fail("请用 --reason 说明忽略原因", ExitCode.USAGE)
+        for start_url in known:
+            store.set_ignore(start_url, finding_id, None if undo else (reason or "").strip())
+        click.echo(
+            ("已取消忽略 " if undo else "已忽略 ")
+            + finding_id
+            + "（下次检查、复查或 sitecheck judge 时生效）"
+        )
+    finally:
+        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -53,6 +53,7 @@ class SiteSection:
     extra_hosts: tuple[str, ...] = ()  # other hosts that belong to the portal (crawled, not just checked)
     use_sitemap: bool = True
     office: str = ""  # default 责任科室 for findings no [[columns]] entry assigns
+    slug: str = ""  # folder name under reports_dir (default: the start URL's host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,16 @@ class ColumnOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    """One [[ignore]] entry: findings the office has decided not to rectify, and why."""
+
+    id: str = ""  # a finding id from the checklist (e.g. "dead_link:1a2b…")
+    match_url: str = ""  # or: a regex searched in the finding's URL
+    kind: str = ""  # optionally only findings of this kind
+    reason: str = ""  # required: shown in the checklist as 忽略原因
+
+
+@dataclass(frozen=True, slots=True)
 class AuditConfig:
     site: SiteSection = field(default_factory=SiteSection)
     scope: ScopeSection = field(default_factory=ScopeSection)
@@ -117,7 +128,9 @@ class AuditConfig:
     fetch: FetchSection = field(default_factory=FetchSection)
     soft404: Soft404Section = field(default_factory=Soft404Section)
     columns: tuple[ColumnOverride, ...] = ()
+    ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
+    reports_dir: str = "reports"  # checklists go to <reports_dir>/<site>/<run time>/
     data_dir: str = ".sitecheck"
 
     def replace(self, section: str, **changes: Any) -> AuditConfig:
@@ -235,6 +248,43 @@ def _build_columns(entries: Any, source: str) -> tuple[ColumnOverride, ...]:
     return tuple(overrides)
 
 
+FINDING_KINDS = (
+    "home_unreachable",
+    "dead_link_home",
+    "dead_link",
+    "unavailable_link",
+    "unverified_link",
+    "empty_column",
+    "stale_column",
+    "undated_column",
+    "stale_column_warning",
+    "home_not_updated",
+    "home_few_updates",
+)
+
+
+def _build_ignores(entries: Any, source: str) -> tuple[IgnoreRule, ...]:
+    if not isinstance(entries, list):
+        raise ConfigError("ignore", "expected an array of tables ([[ignore]])", source)
+    rules: list[IgnoreRule] = []
+    for index, table in enumerate(entries):
+        key = f"ignore[{index}]"
+        rule: IgnoreRule = _build_section(IgnoreRule, table, key, source)
+        if not (rule.id or rule.match_url):
+            raise ConfigError(key, "needs id or match_url", source)
+        if not rule.reason.strip():
+            raise ConfigError(f"{key}.reason", "a reason is required (it is shown in the checklist)", source)
+        if rule.kind and rule.kind not in FINDING_KINDS:
+            raise ConfigError(
+                f"{key}.kind",
+                f"unknown kind {rule.kind!r} (expected one of: {', '.join(FINDING_KINDS)})",
+                source,
+            )
+        _check_regexes(f"{key}.match_url", (rule.match_url,), source)
+        rules.append(rule)
+    return tuple(rules)
+
+
 def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
     sections: dict[str, Any] = {}
     section_types = {f.name: f.type for f in dataclasses.fields(AuditConfig)}
@@ -247,6 +297,8 @@ def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
             sections[name] = _convert(name, table, str, source)
         elif name == "columns":
             sections[name] = _build_columns(table, source)
+        elif name == "ignore":
+            sections[name] = _build_ignores(table, source)
         else:
             sections[name] = _build_section(hint, table, name, source)
     config = AuditConfig(**sections)

@@ -105,7 +105,11 @@ class Crawler:
         *,
         progress: ProgressCallback | None = None,
         observed_on: date | None = None,
+        follow_new_pages: bool = True,
     ) -> None:
+        # A recheck re-reads a few pages of an earlier run: links it finds there are checked,
+        # but new pages are not crawled further.
+        self.follow_new_pages = follow_new_pages
         # The day the pages are read: year-less dates ("[12-31]") are placed so as not to be
         # after it. Tests and re-runs pin it with --as-of.
         self.observed_on = observed_on or date.today()
@@ -408,7 +412,11 @@ class Crawler:
             return EXCLUDED, reason
         if not (navigable or frame) or is_resource(url):
             return RESOURCE, ""
-        if depth > self.config.scope.max_depth or self._page_targets >= self.config.scope.max_pages:
+        if (
+            not self.follow_new_pages
+            or depth > self.config.scope.max_depth
+            or self._page_targets >= self.config.scope.max_pages
+        ):
             # Beyond the crawl limits a page is still checked, just not parsed.
             return EXTERNAL, ""
         return PAGE, ""

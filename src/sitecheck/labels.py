@@ -46,6 +46,14 @@ CATEGORY_LABELS: dict[ColumnCategory, str] = {
     ColumnCategory.OTHER: "其他栏目",
 }
 
+STATE_LABELS: dict[str, str] = {
+    "new": "新发现",
+    "still_open": "未整改",
+    "reopened": "再次出现",
+    "fixed": "已整改",
+    "ignored": "已忽略",
+}
+
 COLUMN_STATUS_LABELS: dict[str, str] = {
     "ok": "正常",
     "empty": "空白栏目",
@@ -73,4 +81,207 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.STALE_COLUMN_WARNING: "尽快发布新信息，避免超过时限。",
     FindingKind.HOME_NOT_UPDATED: "首页栏目两周内须有新增信息，请立即更新首页。",
     FindingKind.HOME_FEW_UPDATES: "加大首页栏目信息发布量（两周内不少于10条）。",
+}
+
+# --- Chinese labels kept in one place: tabular and CI reports (XLSX, CSV, SARIF, JUnit) ---------
+
+SHEET_SUMMARY = "汇总"
+SHEET_FIXED = "已整改"
+SHEET_IGNORED = "已忽略"
+SHEET_COLUMNS = "栏目"
+
+# Column headers of the checklist (整改台账), by ChecklistRow field (plus severity and the id).
+CHECKLIST_HEADERS: dict[str, str] = {
+    "number": "序号",
+    "kind": "问题类型",
+    "description": "问题描述",
+    "column": "所在栏目",
+    "url": "页面URL",
+    "parent_page": "父页面",
+    "link_text": "链接文字",
+    "http": "HTTP状态/错误",
+    "first_seen": "发现时间",
+    "last_checked": "最近复查",
+    "advice": "整改建议",
+    "office": "责任科室",
+    "status": "整改状态",
+    "note": "备注",
+    "severity": "严重程度",
+    "key": "问题编号",
+}
+
+COLUMN_SHEET_HEADERS: dict[str, str] = {
+    "number": "序号",
+    "name": "栏目名称",
+    "parent": "上级栏目",
+    "category": "栏目类别",
+    "limit_days": "更新时限（天）",
+    "items": "信息条数",
+    "newest": "最新信息日期",
+    "days_since": "距检查日天数",
+    "status": "状态",
+    "office": "责任科室",
+    "url": "栏目URL",
+}
+
+SUMMARY_LABELS: dict[str, str] = {
+    "title": "网站检查整改清单",
+    "site": "网站",
+    "start_url": "首页地址",
+    "run": "检查批次",
+    "run_kind": "检查方式",
+    "run_started": "开始时间",
+    "run_finished": "完成时间",
+    "as_of": "检查基准日",
+    "generated_at": "生成时间",
+    "pages": "抓取页面数",
+    "link_occurrences": "链接总数",
+    "checked_urls": "检测地址数",
+    "open_total": "未整改问题合计",
+    "verdict": "单项否决结论",
+    "veto_section": "单项否决指标（国办秘函〔2019〕19号）",
+    "indicator": "指标",
+    "count": "数量",
+    "unit": "单位",
+    "limit": "否决线",
+    "warn_at": "预警线",
+    "veto_status": "状态",
+    "by_kind_section": "未整改问题（按问题类型）",
+    "by_severity_section": "未整改问题（按严重程度）",
+    "changes_section": "与上次检查相比",
+    "availability_section": "首页可用性",
+    "total": "合计",
+}
+
+# Same words as the HTML checklist's verdict, so every format tells the office the same thing.
+# (Run kinds and veto statuses use RUN_KIND_LABELS and TALLY_STATUS_LABELS below.)
+VERDICT_LABELS: dict[bool, str] = {
+    True: "若此时抽查：不合格（触及单项否决）",
+    False: "若此时抽查：未触及单项否决",
+}
+
+OTHER_REFERRERS_NOTE = "另有 {count} 个页面含此链接"
+CI_SUITE_NAME = "政府网站检查：{site}"
+CI_FIXED_MESSAGE = "已整改"
+CI_IGNORED_MESSAGE = "已忽略：{reason}"
+
+# --- HTML checklist (report/html.py, report/templates/checklist.html.j2) -------------------
+# The page's own words. Templates carry no Chinese text, so a wording change happens here only.
+
+RUN_KIND_LABELS: dict[str, str] = {
+    "full": "全面检查",
+    "recheck": "复查",
+}
+
+TALLY_STATUS_LABELS: dict[str, str] = {
+    "pass": "正常",
+    "warn": "预警",
+    "fail": "否决",
+}
+
+HTML_TEXT: dict[str, str] = {
+    # header
+    "title": "网站自查整改清单",
+    "site": "网站名称",
+    "start_url": "首页地址",
+    "run": "检查批次",
+    "run_number": "第 {n} 次",
+    "as_of": "检查日期",
+    "crawl_time": "抓取时间",
+    "generated": "生成时间",
+    # summary
+    "summary": "一、检查结论",
+    "verdict_fail": "若此时抽查：不合格（触及单项否决）",
+    "verdict_pass": "若此时抽查：未触及单项否决",
+    "verdict_fail_detail": "以下指标已达到否决线，须优先整改：",
+    "verdict_pass_detail": "各单项否决指标均未达到否决线；请继续整改下列扣分项与预警项。",
+    "verdict_warn_detail": "接近否决线的指标：",
+    "veto_table": "单项否决指标",
+    "indicator": "指标",
+    "current": "本次数值",
+    "warn_line": "预警线",
+    "veto_line": "否决线",
+    "verdict_col": "结论",
+    "open_total": "待整改问题",
+    "items_unit": "项",
+    "by_severity": "按严重程度",
+    "by_kind": "按问题类型",
+    "changes": "与上次检查相比",
+    "changes_first": "这是本网站的第一次检查，所有问题均为新发现。",
+    "scale": "检查范围",
+    "pages": "页面",
+    "links": "链接",
+    "urls": "不同地址",
+    "columns_count": "栏目",
+    "count": "数量",
+    # charts
+    "charts": "二、趋势与首页可用性",
+    "trend": "历次检查待整改问题数（按问题类型）",
+    "trend_single": "目前只有一次检查记录；之后每次检查会在此增加一根柱子。",
+    "trend_empty": "暂无历次检查记录。",
+    "trend_total": "合计",
+    "availability": "首页可用性（打不开的比例）",
+    "availability_text": "首页打不开 {failures} 次 / 共探测 {probes} 次（{days} 天），比例 {ratio}",
+    "availability_veto": "否决线 5%",
+    "availability_warn": "预警 3%",
+    "availability_fail": "已达到否决线",
+    "availability_pass": "低于否决线",
+    # checklist
+    "checklist": "三、整改清单",
+    "checklist_hint": "请各责任科室按清单逐项整改；完成后再次运行检查，系统会自动标记为“已整改”。",
+    "filter_text": "搜索",
+    "filter_text_placeholder": "输入栏目、网址、链接文字等关键词",
+    "filter_kind": "问题类型",
+    "filter_status": "整改状态",
+    "filter_all": "全部",
+    "filter_reset": "清除筛选",
+    "visible_before": "当前显示",
+    "visible_after": "条 / 共 {total} 条",
+    "no_match": "没有符合筛选条件的问题。",
+    "none_in_severity": "本类无问题。",
+    "group_column": "所在栏目：{name}",
+    "group_office": "责任科室：{name}",
+    "group_no_column": "未归入栏目的页面",
+    "group_no_office": "未指定科室",
+    "sort_hint": "点击表头可排序",
+    # table headers
+    "col_number": "序号",
+    "col_kind": "问题类型",
+    "col_description": "问题描述",
+    "col_column": "所在栏目",
+    "col_url": "页面 URL",
+    "col_parent": "父页面 / 链接文字",
+    "col_http": "HTTP状态/错误",
+    "col_first_seen": "发现时间",
+    "col_last_checked": "最近复查",
+    "col_advice": "整改建议",
+    "col_office": "责任科室",
+    "col_status": "整改状态",
+    "col_note_fixed": "说明",
+    "col_note_ignored": "忽略原因",
+    "link_text": "链接文字",
+    "on_page": "所在页面",
+    "other_referrers": "另有 {n} 个页面",
+    # fixed / ignored
+    "fixed": "四、已整改",
+    "fixed_none": "本次检查没有新整改完成的问题。",
+    "ignored": "五、已忽略",
+    "ignored_none": "没有被忽略的问题。",
+    # columns
+    "columns": "六、栏目清单",
+    "columns_summary": "栏目清单（共 {n} 个，点击展开）",
+    "col_name": "栏目名称",
+    "col_category": "类别",
+    "col_items": "信息条数",
+    "col_newest": "最新发布",
+    "col_days_since": "距今天数",
+    "col_limit": "更新时限（天）",
+    "col_column_status": "状态",
+    "exempt": "豁免",
+    # sign-off
+    "signoff": "审核意见",
+    "signoff_office": "责任科室负责人（签字）",
+    "signoff_director": "单位负责人（签字）",
+    "signoff_date": "日期",
+    "footer": "本清单由 sitecheck 自动生成；“单项否决”依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）。",
 }

@@ -173,3 +173,8 @@ class Finding:
     referrers: tuple[Referrer, ...] = ()
     column: str = ""  # 所在栏目
     office: str = ""  # 责任科室
+    # Relative to earlier runs of the site (sitecheck.history): new, still_open, reopened,
+    # fixed, ignored; when the finding was first seen; why it is ignored / when fixed.
+    state: str = "new"
+    first_seen: str = ""
+    note: str = ""

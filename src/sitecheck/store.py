@@ -135,7 +135,65 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE findings ADD COLUMN column_name TEXT NOT NULL DEFAULT '';
     ALTER TABLE findings ADD COLUMN office TEXT NOT NULL DEFAULT '';
     """,
+    # 3: run history. Each finding's state relative to the runs before it, rechecks (runs
+    # built from an earlier run's facts), and findings a webmaster chose to ignore.
+    """
+    ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';
+    ALTER TABLE runs ADD COLUMN base_run INTEGER;
+    ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+    ALTER TABLE findings ADD COLUMN first_seen TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE INDEX findings_key ON findings (key);
+    CREATE TABLE ignores (
+        start_url TEXT NOT NULL,
+        key TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (start_url, key)
+    );
+    """,
 )
+
+
+# What copy_run copies: every per-run table and its columns; id columns are shifted so the
+# copy's rows keep pointing at each other.
+_RUN_TABLES: dict[str, tuple[str, ...]] = {
+    "targets": ("id", "key", "url", "kind", "depth", "state", "note"),
+    "checks": (
+        "target_id",
+        "outcome",
+        "status",
+        "final_url",
+        "content_type",
+        "error",
+        "method",
+        "attempts",
+        "elapsed_ms",
+        "checked_at",
+    ),
+    "pages": ("target_id", "title", "encoding", "encoding_source", "link_count", "truncated"),
+    "links": ("page_id", "target_id", "raw", "element", "attribute", "text", "special", "in_nav"),
+    "listings": (
+        "page_id",
+        "is_listing",
+        "is_home",
+        "name",
+        "name_source",
+        "cms",
+        "newest",
+        "item_count",
+        "text_dated",
+        "url_dated",
+        "total_records",
+        "total_pages",
+        "placeholder",
+        "column_type_meta",
+        "breadcrumb_json",
+        "pagination_json",
+    ),
+    "items": ("page_id", "position", "title", "url", "date", "date_source"),
+}
+_ID_COLUMNS = frozenset({"id", "target_id", "page_id"})
 
 
 def now_iso() -> str:
@@ -153,6 +211,8 @@ class RunRecord:
     status: str
     config_json: str
     observed_on: str | None
+    kind: str = "full"  # full, recheck
+    base_run: int | None = None  # a recheck's starting point
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +337,7 @@ class Store:
     def run(self, run_id: int) -> RunRecord | None:
         row = self.db.execute(
             "SELECT id, site, start_url, home_url, started_at, finished_at, status, config_json,"
-            " observed_on FROM runs WHERE id=?",
+            " observed_on, kind, base_run FROM runs WHERE id=?",
             (run_id,),
         ).fetchone()
         return RunRecord(*row) if row else None
@@ -292,6 +352,155 @@ class Store:
             sql += " AND status IN ('running', 'interrupted')"
         row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return self.run(int(row[0])) if row else None
+
+    def previous_run(self, run_id: int) -> RunRecord | None:
+        """The last finished run of the same site before ``run_id`` (full or recheck)."""
+        row = self.db.execute(
+            "SELECT p.id FROM runs p JOIN runs r ON r.start_url=p.start_url"
+            " WHERE r.id=? AND p.id<? AND p.status='finished' ORDER BY p.id DESC LIMIT 1",
+            (run_id, run_id),
+        ).fetchone()
+        return self.run(int(row[0])) if row else None
+
+    def first_seen(self, start_url: str, keys: Iterable[str]) -> dict[str, str]:
+        """When each finding key was first seen for this site, over all its runs."""
+        seen: dict[str, str] = {}
+        rows = self.db.execute(
+            "SELECT f.key, MIN(COALESCE(NULLIF(f.first_seen, ''), r.started_at)) FROM findings f"
+            " JOIN runs r ON r.id=f.run_id WHERE r.start_url=? AND f.state!='fixed' GROUP BY f.key",
+            (start_url,),
+        )
+        wanted = set(keys)
+        for key, when in rows:
+            if key in wanted:
+                seen[str(key)] = str(when)
+        return seen
+
+    def ever_fixed(self, start_url: str, before_run: int) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT f.key FROM findings f JOIN runs r ON r.id=f.run_id"
+            " WHERE r.start_url=? AND r.id<? AND f.state='fixed'",
+            (start_url, before_run),
+        )
+        return {str(row[0]) for row in rows}
+
+    def ignores(self, start_url: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT key, reason FROM ignores WHERE start_url=?", (start_url,))
+        return {str(k): str(r) for k, r in rows}
+
+    def set_ignore(self, start_url: str, key: str, reason: str | None) -> None:
+        """Ignore a finding (with a reason) for this site, or stop ignoring it (reason None)."""
+        if reason is None:
+            self.db.execute("DELETE FROM ignores WHERE start_url=? AND key=?", (start_url, key))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO ignores (start_url, key, reason, created_at) VALUES (?,?,?,?)",
+                (start_url, key, reason, now_iso()),
+            )
+
+    def open_counts_by_run(self, start_url: str, *, until: int) -> list[tuple[RunRecord, dict[str, int]]]:
+        """Open findings by kind for each finished run of a site, oldest first (the trend chart)."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.db.execute(
+            "SELECT r.id, f.kind, COUNT(*) FROM runs r JOIN findings f ON f.run_id=r.id"
+            " WHERE r.start_url=? AND r.id<=? AND r.status='finished'"
+            " AND f.state IN ('new', 'still_open', 'reopened') GROUP BY r.id, f.kind",
+            (start_url, until),
+        )
+        for run_id, kind, count in rows:
+            counts.setdefault(int(run_id), {})[str(kind)] = int(count)
+        run_ids = self.db.execute(
+            "SELECT id FROM runs WHERE start_url=? AND id<=? AND status='finished' ORDER BY id",
+            (start_url, until),
+        ).fetchall()
+        result: list[tuple[RunRecord, dict[str, int]]] = []
+        for (run_id,) in run_ids:
+            record = self.run(int(run_id))
+            if record is not None:
+                result.append((record, counts.get(int(run_id), {})))
+        return result
+
+    def copy_run(self, base_run: int, config_json: str, version: str, observed_on: date) -> int:
+        """A new ``recheck`` run holding a copy of ``base_run``'s facts (new ids, same shape).
+
+        A recheck then re-fetches only what it must and is judged like any run, so it needs no
+        rules of its own.
+        """
+        base = self.run(base_run)
+        if base is None:
+            raise StoreError(f"no run {base_run}")
+        offset = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM targets").fetchone()[0])
+        self.begin()
+        try:
+            cursor = self.db.execute(
+                "INSERT INTO runs (site, start_url, home_url, started_at, status, config_json, version,"
+                " observed_on, kind, base_run) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, 'recheck', ?)",
+                (
+                    base.site,
+                    base.start_url,
+                    base.home_url,
+                    now_iso(),
+                    config_json,
+                    version,
+                    observed_on.isoformat(),
+                    base_run,
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            for table, columns in _RUN_TABLES.items():
+                names = ", ".join(columns)
+                exprs = ", ".join(f"{c} + {offset}" if c in _ID_COLUMNS else c for c in columns)
+                self.db.execute(
+                    f"INSERT INTO {table} (run_id, {names}) SELECT ?, {exprs} FROM {table}"
+                    " WHERE run_id=? ORDER BY rowid",
+                    (run_id, base_run),
+                )
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return run_id
+
+    def reset_targets(self, run_id: int, keys: Iterable[str]) -> int:
+        """Forget what was observed at these URLs, so the crawler fetches them again."""
+        count = 0
+        self.begin()
+        try:
+            for key in set(keys):
+                row = self.db.execute(
+                    "SELECT id FROM targets WHERE run_id=? AND key=?", (run_id, key)
+                ).fetchone()
+                if row is None:
+                    continue
+                target_id = int(row[0])
+                for sql in (
+                    "DELETE FROM checks WHERE target_id=?",
+                    "DELETE FROM pages WHERE target_id=?",
+                    "DELETE FROM links WHERE page_id=?",
+                    "DELETE FROM listings WHERE page_id=?",
+                    "DELETE FROM items WHERE page_id=?",
+                    "UPDATE targets SET state='pending' WHERE id=?",
+                ):
+                    self.db.execute(sql, (target_id,))
+                count += 1
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return count
+
+    def finding_states(self, run_id: int) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT state, COUNT(*) FROM findings WHERE run_id=? GROUP BY state", (run_id,)
+        )
+        return {str(state): int(count) for state, count in rows}
+
+    def finding_sites(self, key: str) -> list[str]:
+        """Start URLs of the sites that ever had this finding."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.start_url FROM findings f JOIN runs r ON r.id=f.run_id WHERE f.key=?", (key,)
+        )
+        return [str(row[0]) for row in rows]
 
     def runs(self) -> list[RunRecord]:
         rows = self.db.execute("SELECT id FROM runs ORDER BY id").fetchall()
@@ -606,7 +815,8 @@ class Store:
             self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
             self.db.executemany(
                 "INSERT INTO findings (run_id, key, kind, severity, url, outcome, status, detail,"
-                " referrers_json, column_name, office) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " referrers_json, column_name, office, state, first_seen, note)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (
                         run_id,
@@ -620,6 +830,9 @@ class Store:
                         json.dumps([_ref_dict(r) for r in f.referrers], ensure_ascii=False),
                         f.column,
                         f.office,
+                        f.state,
+                        f.first_seen,
+                        f.note,
                     )
                     for f in findings
                 ),
@@ -631,8 +844,8 @@ class Store:
 
     def findings(self, run_id: int) -> list[Finding]:
         rows = self.db.execute(
-            "SELECT key, kind, severity, url, outcome, status, detail, referrers_json, column_name, office"
-            " FROM findings"
+            "SELECT key, kind, severity, url, outcome, status, detail, referrers_json, column_name, office,"
+            " state, first_seen, note FROM findings"
             " WHERE run_id=? ORDER BY rowid",
             (run_id,),
         ).fetchall()
@@ -648,6 +861,9 @@ class Store:
                 referrers=tuple(Referrer(**r) for r in json.loads(row[7])),
                 column=row[8],
                 office=row[9],
+                state=row[10],
+                first_seen=row[11],
+                note=row[12],
             )
             for row in rows
         ]

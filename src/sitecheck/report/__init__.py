@@ -1,7 +1,82 @@
-"""Report writers. Each output format has its own module; they all read the same summary."""
+"""Report writers. Each output format has its own module; they all render one ReportData.
+
+``write_reports`` puts a run's checklist in ``<reports_dir>/<site>/<run time>/`` and points
+``<reports_dir>/<site>/latest`` at it.
+"""
 
 from __future__ import annotations
 
-from sitecheck.report.summary import RunSummary, summarize
+import os
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 
-__all__ = ["RunSummary", "summarize"]
+from sitecheck.errors import ReportError
+from sitecheck.report.build import build_report
+from sitecheck.report.jsonfile import write_json
+from sitecheck.report.summary import RunSummary, summarize
+from sitecheck.store import Store
+
+__all__ = ["RunSummary", "report_dir", "summarize", "write_reports"]
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def site_dir_name(start_url: str) -> str:
+    """``https://www.example.gov.cn:8443/`` → ``www.example.gov.cn_8443`` (safe on any file system)."""
+    netloc = urlsplit(start_url).netloc or "site"
+    return _UNSAFE.sub("_", netloc).strip("_") or "site"
+
+
+def report_dir(reports_dir: str | Path, summary: RunSummary, slug: str = "") -> Path:
+    run = summary.run
+    try:
+        started = datetime.fromisoformat(run.started_at)
+    except ValueError:
+        started = datetime.now(UTC)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
+    site = _UNSAFE.sub("_", slug).strip("_") if slug else site_dir_name(run.start_url)
+    return Path(reports_dir) / site / f"{stamp}-run{run.id}"
+
+
+def _point_latest(folder: Path) -> None:
+    latest = folder.parent / "latest"
+    temp = folder.parent / f".latest-{os.getpid()}"
+    try:
+        if temp.is_symlink() or temp.exists():
+            temp.unlink()
+        temp.symlink_to(folder.name, target_is_directory=True)
+        temp.replace(latest)  # atomic: a reader never sees "latest" missing
+    except OSError:
+        # No symlinks here (some Windows shares): keep a copy instead.
+        if latest.is_symlink() or latest.is_file():
+            latest.unlink()
+        elif latest.exists():
+            shutil.rmtree(latest)
+        shutil.copytree(folder, latest)
+
+
+def write_reports(store: Store, summary: RunSummary, reports_dir: str | Path, slug: str = "") -> Path:
+    """Write every report of a run; return its folder."""
+    from sitecheck.report.ci import write_junit, write_sarif
+    from sitecheck.report.html import write_html
+    from sitecheck.report.tabular import write_csv, write_xlsx
+
+    folder = report_dir(reports_dir, summary, slug)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot write reports to {folder}: {exc.strerror or exc}") from None
+    data = build_report(store, summary)
+    write_json(summary, folder / "findings.json")
+    write_csv(data, folder / "findings.csv")
+    write_xlsx(data, folder / "checklist.xlsx")
+    write_html(data, folder / "checklist.html")
+    write_sarif(data, folder / "findings.sarif")
+    write_junit(data, folder / "junit.xml")
+    _point_latest(folder)
+    return folder

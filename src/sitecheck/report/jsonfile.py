@@ -15,7 +15,7 @@ from typing import Any
 
 from sitecheck.columns import Column, HomeFacts
 from sitecheck.errors import ReportError
-from sitecheck.labels import CATEGORY_LABELS, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS
+from sitecheck.labels import CATEGORY_LABELS, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
 from sitecheck.models import Finding
 from sitecheck.report.summary import RunSummary
 from sitecheck.store import now_iso
@@ -38,6 +38,10 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "detail": finding.detail,
         "column": finding.column,
         "office": finding.office,
+        "state": finding.state,
+        "state_label": STATE_LABELS.get(finding.state, finding.state),
+        "first_seen": finding.first_seen,
+        "note": finding.note,
         "referrers": [
             {"page": r.page, "element": r.element, "attribute": r.attribute, "text": r.text, "raw": r.raw}
             for r in finding.referrers
@@ -59,6 +63,8 @@ def findings_document(summary: RunSummary) -> dict[str, Any]:
             "started_at": run.started_at,
             "finished_at": run.finished_at,
             "status": run.status,
+            "kind": run.kind,
+            "base_run": run.base_run,
             "as_of": summary.as_of.isoformat(),
         },
         "summary": {
@@ -66,8 +72,9 @@ def findings_document(summary: RunSummary) -> dict[str, Any]:
             "link_occurrences": summary.link_occurrences,
             "checked_urls": summary.checked_urls,
             "outcomes": summary.outcomes,
-            "findings": len(summary.findings),
+            "findings": len(summary.open_findings),
             "findings_by_kind": summary.by_kind,
+            "findings_by_state": summary.by_state,
             "dead_links_home": summary.dead_links_home,
             "dead_links_other": summary.dead_links_other,
             "columns": len(summary.columns),

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sitecheck.columns import Column, HomeFacts
-from sitecheck.models import Finding, FindingKind
-from sitecheck.rules import Judgement
+from sitecheck.models import Finding, FindingKind, Severity
+from sitecheck.rules import OPEN_STATES, Judgement
 from sitecheck.rules.columns import VetoTally
 from sitecheck.store import RunRecord, Store
 
@@ -25,7 +25,16 @@ class RunSummary:
     columns: list[Column]
     home: HomeFacts | None
     tally: VetoTally
-    by_kind: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)  # open findings only
+    by_state: dict[str, int] = field(default_factory=dict)  # new, still_open, reopened, fixed, ignored
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.state in OPEN_STATES]
+
+    @property
+    def needs_action(self) -> bool:
+        return any(f.severity is not Severity.WARNING for f in self.open_findings)
 
     @property
     def dead_links_home(self) -> int:
@@ -52,5 +61,6 @@ def summarize(store: Store, run_id: int, as_of: date, judgement: Judgement) -> R
         columns=judgement.columns,
         home=judgement.home,
         tally=judgement.tally,
-        by_kind=dict(Counter(f.kind.value for f in judgement.findings)),
+        by_kind=dict(Counter(f.kind.value for f in judgement.open_findings)),
+        by_state=dict(Counter(f.state for f in judgement.findings)),
     )

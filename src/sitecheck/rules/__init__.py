@@ -13,8 +13,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sitecheck.column_rules import ColumnRules, load_column_rules
-from sitecheck.config import AuditConfig
-from sitecheck.models import Finding
+from sitecheck.config import AuditConfig, IgnoreRule
+from sitecheck.models import Finding, Severity
 from sitecheck.store import Store
 
 if TYPE_CHECKING:
@@ -27,16 +27,26 @@ class JudgeContext:
     run_id: int
     as_of: date
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
+    ignores: tuple[IgnoreRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """Everything one judging pass derived: findings, the column model and the veto tally."""
 
-    findings: list[Finding]
+    findings: list[Finding]  # with their states: open ones, ignored ones, and those fixed since
     columns: list[Column]
     home: HomeFacts | None
     tally: VetoTally
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.state in OPEN_STATES]
+
+    @property
+    def needs_action(self) -> bool:
+        """Open findings beyond warnings: what makes ``sitecheck crawl`` exit 1."""
+        return any(f.severity is not Severity.WARNING for f in self.open_findings)
 
 
 Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
@@ -57,12 +67,20 @@ def _registry() -> tuple[Rule, ...]:
 def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = None) -> Judgement:
     """Run every rule, store the findings for the run (replacing older ones), return them."""
     from sitecheck.columns import build_columns, home_facts
+    from sitecheck.history import with_states
     from sitecheck.rules.columns import veto_tally
 
     findings: list[Finding] = []
     for rule in rules or _registry():
         findings.extend(rule(store, context))
+    run = store.run(context.run_id)
+    if run is not None:
+        findings = with_states(store, run, findings, context.ignores)
     store.replace_findings(context.run_id, findings)
     columns = build_columns(store, context.run_id, context.rules, context.as_of)
     home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
-    return Judgement(findings, columns, home, veto_tally(findings, columns, home, context.rules))
+    open_findings = [f for f in findings if f.state in OPEN_STATES]
+    return Judgement(findings, columns, home, veto_tally(open_findings, columns, home, context.rules))
+
+
+OPEN_STATES = ("new", "still_open", "reopened")

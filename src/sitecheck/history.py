@@ -1,0 +1,67 @@
+"""整改状态: each finding of a run compared with the runs of the same site before it.
+
+A finding is ``new`` the first time, ``still_open`` while it stays, ``fixed`` (已整改) in the
+first run where it is gone, ``reopened`` when it comes back after a fix, and ``ignored``
+when the office listed it (with a reason) in the portal config or with ``sitecheck ignore``.
+Fixed findings are kept in the run that saw them fixed, so its checklist can show them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+
+from sitecheck.config import IgnoreRule
+from sitecheck.models import Finding
+from sitecheck.report.model import FindingStatus
+from sitecheck.store import RunRecord, Store
+
+
+def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mapping[str, str]) -> str | None:
+    if finding.key in ignored:
+        return ignored[finding.key]
+    for rule in rules:
+        if rule.kind and rule.kind != finding.kind.value:
+            continue
+        if rule.id and rule.id != finding.key:
+            continue
+        if rule.match_url and not re.search(rule.match_url, finding.url):
+            continue
+        return rule.reason
+    return None
+
+
+def with_states(
+    store: Store, run: RunRecord, findings: list[Finding], rules: Iterable[IgnoreRule] = ()
+) -> list[Finding]:
+    """The run's findings with their states, followed by the findings this run saw fixed."""
+    previous = store.previous_run(run.id)
+    before = {f.key: f for f in store.findings(previous.id)} if previous else {}
+    fixed_earlier = store.ever_fixed(run.start_url, run.id)
+    first_seen = store.first_seen(run.start_url, (f.key for f in findings))
+    ignored = store.ignores(run.start_url)
+    rules = tuple(rules)
+    stated: list[Finding] = []
+    for finding in findings:
+        seen = min(first_seen.get(finding.key, run.started_at), run.started_at)
+        reason = ignore_reason(finding, rules, ignored)
+        prior = before.get(finding.key)
+        if reason is not None:
+            state, note = FindingStatus.IGNORED, reason
+        elif prior is not None and prior.state in (*FindingStatus.OPEN_STATES, FindingStatus.IGNORED):
+            state, note = FindingStatus.OPEN, ""
+        elif finding.key in fixed_earlier:
+            state, note = FindingStatus.REOPENED, ""
+        else:
+            state, note = FindingStatus.NEW, ""
+        stated.append(dataclasses.replace(finding, state=state, first_seen=seen, note=note))
+    present = {f.key for f in findings}
+    for key, prior in before.items():
+        if key not in present and prior.state in FindingStatus.OPEN_STATES:
+            stated.append(
+                dataclasses.replace(
+                    prior, state=FindingStatus.FIXED, note=f"复查于 {run.started_at[:16]} 已整改"
+                )
+            )
+    return stated
