@@ -204,52 +204,46 @@ def cli() -> None:
     """sitecheck：政府网站自查工具（不可用链接、空白栏目、栏目不更新）。"""
 
 
-@cli.command()
-@click.argument("url", required=False)
-@crawl_options
-def crawl(
-    url: str | None,
-    config_path: str | None,
-    json_path: str | None,
-    as_of: str | None,
-    resume: bool,
-    quiet: bool,
-    no_reports: bool,
-    **kwargs: Any,
-) -> None:
-    """抓取整个网站并检查每一个链接、图片和附件、栏目更新情况，写出整改清单。"""
-    when = _parse_date(as_of)
-    config = build_config(url, config_path, _overrides(kwargs))
-    code = _run(config, resume=resume, as_of=when, json_path=json_path, quiet=quiet, reports=not no_reports)
-    raise SystemExit(code)
+def _audit_command(name: str, help_text: str, *, recheck: bool) -> click.Command:
+    """``crawl`` and ``recheck`` take the same options and differ only in what they re-read."""
+
+    @cli.command(name=name, help=help_text)
+    @click.argument("url", required=False)
+    @crawl_options
+    def command(
+        url: str | None,
+        config_path: str | None,
+        json_path: str | None,
+        as_of: str | None,
+        resume: bool,
+        quiet: bool,
+        no_reports: bool,
+        **kwargs: Any,
+    ) -> None:
+        when = _parse_date(as_of)
+        config = build_config(url, config_path, _overrides(kwargs))
+        code = _run(
+            config,
+            resume=resume and not recheck,
+            as_of=when,
+            json_path=json_path,
+            quiet=quiet,
+            reports=not no_reports,
+            recheck=recheck,
+        )
+        raise SystemExit(code)
+
+    return command
 
 
-@cli.command()
-@click.argument("url", required=False)
-@crawl_options
-def recheck(
-    url: str | None,
-    config_path: str | None,
-    json_path: str | None,
-    as_of: str | None,
-    resume: bool,
-    quiet: bool,
-    no_reports: bool,
-    **kwargs: Any,
-) -> None:
-    """整改后复查：只重新核对上次检查仍未整改的问题（几分钟而非整站抓取），更新整改状态。"""
-    when = _parse_date(as_of)
-    config = build_config(url, config_path, _overrides(kwargs))
-    code = _run(
-        config,
-        resume=False,
-        as_of=when,
-        json_path=json_path,
-        quiet=quiet,
-        reports=not no_reports,
-        recheck=True,
-    )
-    raise SystemExit(code)
+crawl = _audit_command(
+    "crawl", "抓取整个网站并检查每一个链接、图片和附件、栏目更新情况，写出整改清单。", recheck=False
+)
+recheck = _audit_command(
+    "recheck",
+    "整改后复查：只重新核对上次检查仍未整改的问题（几分钟而非整站抓取），更新整改状态。",
+    recheck=True,
+)
 
 
 @cli.command()
@@ -442,6 +436,18 @@ def ignore(finding_id: str, reason: str | None, undo: bool, data_dir: str) -> No
         )
     finally:
         store.close()
+
+
+def _add_service_commands() -> None:
+    """``serve``, ``schedule`` and ``status`` live with the service they drive."""
+    try:
+        from sitecheck.service.commands import register
+    except ImportError:  # pragma: no cover - the service package is optional at import time
+        return
+    register(cli)
+
+
+_add_service_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

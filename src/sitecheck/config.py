@@ -94,6 +94,34 @@ class Soft404Section:
     short_page_chars: int = 600  # body phrases only count on pages with less visible text than this
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleSection:
+    """When ``sitecheck serve`` runs what (cron expressions, 5 fields, in ``timezone``)."""
+
+    audit: str = "30 1 * * 1"  # full audit: Mondays 01:30, when the portal is quiet
+    recheck: str = "0 9 * * 1-5"  # recheck of open findings: weekday mornings
+    probes_per_day: int = 24  # home-page availability probes, at jittered times (national: ≥20)
+    probe_timeout: float = 15.0  # a probe fails when the page has not opened after this
+    timezone: str = "Asia/Shanghai"
+    misfire_grace: int = 3600  # seconds a missed run may still start after downtime
+    keep_runs: int = 20  # report folders kept per portal (older ones are deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySection:
+    """Who hears about new findings, a veto risk or a home-page outage."""
+
+    email_to: tuple[str, ...] = ()
+    email_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    webhook_url: str = ""  # receives a JSON POST
+    events: tuple[str, ...] = ("new_findings", "veto_risk", "home_down")
+
+
 COLUMN_CATEGORIES = ("dynamic", "notice", "personnel", "annual_report", "topic", "other")
 
 
@@ -127,6 +155,8 @@ class AuditConfig:
     politeness: PolitenessSection = field(default_factory=PolitenessSection)
     fetch: FetchSection = field(default_factory=FetchSection)
     soft404: Soft404Section = field(default_factory=Soft404Section)
+    schedule: ScheduleSection = field(default_factory=ScheduleSection)
+    notify: NotifySection = field(default_factory=NotifySection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -161,6 +191,11 @@ _MINIMUMS: dict[str, float] = {
     "soft404.short_page_chars": 0,
     "limit_days": 0,
     "warn_days": 0,
+    "schedule.probes_per_day": 1,
+    "schedule.probe_timeout": 0.1,
+    "schedule.misfire_grace": 1,
+    "schedule.keep_runs": 1,
+    "notify.smtp_port": 1,
 }
 
 

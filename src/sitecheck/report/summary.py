@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sitecheck.columns import Column, HomeFacts
-from sitecheck.models import Finding, FindingKind, Severity
-from sitecheck.rules import OPEN_STATES, Judgement
+from sitecheck.models import Finding, FindingKind
+from sitecheck.rules import Judgement, needs_action, open_only
 from sitecheck.rules.columns import VetoTally
 from sitecheck.store import RunRecord, Store
 
@@ -30,11 +30,11 @@ class RunSummary:
 
     @property
     def open_findings(self) -> list[Finding]:
-        return [f for f in self.findings if f.state in OPEN_STATES]
+        return open_only(self.findings)
 
     @property
     def needs_action(self) -> bool:
-        return any(f.severity is not Severity.WARNING for f in self.open_findings)
+        return needs_action(self.findings)
 
     @property
     def dead_links_home(self) -> int:
@@ -61,6 +61,6 @@ def summarize(store: Store, run_id: int, as_of: date, judgement: Judgement) -> R
         columns=judgement.columns,
         home=judgement.home,
         tally=judgement.tally,
-        by_kind=dict(Counter(f.kind.value for f in judgement.open_findings)),
+        by_kind=dict(Counter(f.kind.value for f in open_only(judgement.findings))),
         by_state=dict(Counter(f.state for f in judgement.findings)),
     )

@@ -41,12 +41,7 @@ class Judgement:
 
     @property
     def open_findings(self) -> list[Finding]:
-        return [f for f in self.findings if f.state in OPEN_STATES]
-
-    @property
-    def needs_action(self) -> bool:
-        """Open findings beyond warnings: what makes ``sitecheck crawl`` exit 1."""
-        return any(f.severity is not Severity.WARNING for f in self.open_findings)
+        return open_only(self.findings)
 
 
 Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
@@ -79,8 +74,17 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
     store.replace_findings(context.run_id, findings)
     columns = build_columns(store, context.run_id, context.rules, context.as_of)
     home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
-    open_findings = [f for f in findings if f.state in OPEN_STATES]
-    return Judgement(findings, columns, home, veto_tally(open_findings, columns, home, context.rules))
+    return Judgement(findings, columns, home, veto_tally(open_only(findings), columns, home, context.rules))
 
 
 OPEN_STATES = ("new", "still_open", "reopened")
+
+
+def open_only(findings: list[Finding]) -> list[Finding]:
+    """Findings still to rectify: not fixed, not ignored."""
+    return [f for f in findings if f.state in OPEN_STATES]
+
+
+def needs_action(findings: list[Finding]) -> bool:
+    """Open findings beyond warnings: what makes ``sitecheck crawl`` exit 1."""
+    return any(f.severity is not Severity.WARNING for f in open_only(findings))

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sitecheck.column_rules import ColumnRules
 from sitecheck.columns import Column, ColumnStatus, HomeFacts, build_columns, home_facts
-from sitecheck.models import ColumnCategory, Finding, FindingKind, LinkSpecial, Referrer, Severity
+from sitecheck.models import ColumnCategory, Finding, FindingKind, Referrer, Severity
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
+from sitecheck.rules.links import placeholder_entries
 from sitecheck.store import Store
 from sitecheck.urls import canonical
 
@@ -86,14 +87,9 @@ def column_findings(store: Store, context: JudgeContext) -> Iterator[Finding]:
 def _placeholder_columns(store: Store, context: JudgeContext) -> Iterator[Finding]:
     """A menu entry that only says 建设中 (or leads to "#") is a column with a title and no content."""
     seen: dict[str, list[Referrer]] = {}
-    for occ in store.special_links(context.run_id, LinkSpecial.PLACEHOLDER.value):
-        if not occ.in_nav and occ.raw.strip() == "#":
-            continue
-        if not occ.text:
-            continue
-        seen.setdefault(occ.text, []).append(
-            Referrer(occ.page_url, occ.element, occ.attribute, occ.text, occ.raw)
-        )
+    for (text, _raw), refs in placeholder_entries(store, context.run_id).items():
+        if text:
+            seen.setdefault(text, []).extend(refs)
     for text, refs in seen.items():
         yield Finding(
             key=finding_key(FindingKind.EMPTY_COLUMN, f"nav:{text}"),

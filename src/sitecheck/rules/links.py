@@ -46,37 +46,46 @@ def _referrers(group: list[CheckedLink]) -> tuple[Referrer, ...]:
     return tuple(refs)
 
 
+def _link_finding(kind: FindingKind, severity: Severity, group: list[CheckedLink]) -> Finding:
+    first = group[0]
+    return Finding(
+        key=finding_key(kind, canonical(first.url)),
+        kind=kind,
+        severity=severity,
+        url=first.url,
+        outcome=first.outcome,
+        status=first.status,
+        detail=first.error,
+        referrers=_referrers(group),
+    )
+
+
 def dead_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
     home_id, home_key = _home_page_ids(store, context.run_id)
     for group in _grouped(store.checked_links(context.run_id, DEAD_OUTCOMES)):
-        first = group[0]
         on_home = any(r.page_id == home_id or canonical(r.page_url) == home_key for r in group)
         kind = FindingKind.DEAD_LINK_HOME if on_home else FindingKind.DEAD_LINK
-        yield Finding(
-            key=finding_key(kind, canonical(first.url)),
-            kind=kind,
-            severity=Severity.DEDUCTION,
-            url=first.url,
-            outcome=first.outcome,
-            status=first.status,
-            detail=first.error,
-            referrers=_referrers(group),
-        )
+        yield _link_finding(kind, Severity.DEDUCTION, group)
 
 
 def unverified_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
     for group in _grouped(store.checked_links(context.run_id, UNVERIFIED_OUTCOMES)):
-        first = group[0]
-        yield Finding(
-            key=finding_key(FindingKind.UNVERIFIED_LINK, canonical(first.url)),
-            kind=FindingKind.UNVERIFIED_LINK,
-            severity=Severity.WARNING,
-            url=first.url,
-            outcome=first.outcome,
-            status=first.status,
-            detail=first.error,
-            referrers=_referrers(group),
-        )
+        yield _link_finding(FindingKind.UNVERIFIED_LINK, Severity.WARNING, group)
+
+
+def placeholder_entries(store: Store, run_id: int) -> dict[tuple[str, str], list[Referrer]]:
+    """Menu entries that lead nowhere, by (text, href), with every page they appear on.
+
+    ``javascript:alert('…建设中')`` counts anywhere; a bare ``#`` only inside navigation,
+    because elsewhere it is usually a hook for a script, not a menu entry.
+    """
+    groups: dict[tuple[str, str], list[Referrer]] = {}
+    for occ in store.special_links(run_id, LinkSpecial.PLACEHOLDER.value):
+        if occ.raw.strip() == "#" and not occ.in_nav:
+            continue
+        refs = groups.setdefault((occ.text, occ.raw.strip()), [])
+        refs.append(Referrer(occ.page_url, occ.element, occ.attribute, occ.text, occ.raw))
+    return groups
 
 
 def unavailable_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
@@ -85,12 +94,7 @@ def unavailable_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
     The same menu is repeated on every page, so occurrences are grouped by what the entry
     says and where it points; the first page it was seen on is the subject.
     """
-    groups: dict[tuple[str, str], list[Referrer]] = {}
-    for occ in store.special_links(context.run_id, LinkSpecial.PLACEHOLDER.value):
-        if occ.raw.strip() == "#" and not occ.in_nav:
-            continue  # a bare "#" outside navigation is usually a script hook, not a menu entry
-        refs = groups.setdefault((occ.text, occ.raw.strip()), [])
-        refs.append(Referrer(occ.page_url, occ.element, occ.attribute, occ.text, occ.raw))
+    groups = placeholder_entries(store, context.run_id)
     for (text, raw), refs in groups.items():
         yield Finding(
             key=finding_key(FindingKind.UNAVAILABLE_LINK, text, raw),
