@@ -239,6 +239,10 @@ HTML_TEXT: dict[str, str] = {
     "visible_after": "条 / 共 {total} 条",
     "no_match": "没有符合筛选条件的问题。",
     "none_in_severity": "本类无问题。",
+    "veto_by_tally": (
+        "没有单独构成否决的问题，但空白、不更新等栏目问题的累计数量已达否决线"
+        "（见“一、检查结论”），请优先整改下面扣分项中的栏目问题。"
+    ),
     "group_column": "所在栏目：{name}",
     "group_office": "责任科室：{name}",
     "group_no_column": "未归入栏目的页面",
@@ -283,5 +287,8 @@ HTML_TEXT: dict[str, str] = {
     "signoff_office": "责任科室负责人（签字）",
     "signoff_director": "单位负责人（签字）",
     "signoff_date": "日期",
-    "footer": "本清单由 sitecheck 自动生成；“单项否决”依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）。",
+    "footer": (
+        "本清单由 sitecheck 自动生成；"
+        "“单项否决”依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）。"
+    ),
 }

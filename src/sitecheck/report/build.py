@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sitecheck.labels import ADVICE, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
-from sitecheck.models import Finding, Severity
+from sitecheck.models import Finding, FindingKind, Severity
 from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
 from sitecheck.report.summary import RunSummary
 from sitecheck.store import Store, now_iso
@@ -38,6 +38,18 @@ def _http(finding: Finding) -> str:
         return ""
     label = OUTCOME_LABELS[finding.outcome]
     return f"HTTP {finding.status}：{label}" if finding.status else label
+
+
+def _description(finding: Finding) -> str:
+    """问题描述: the rule broken, in words; column findings already carry theirs."""
+    if finding.outcome is None:
+        return finding.detail
+    where = "首页上的链接" if finding.kind is FindingKind.DEAD_LINK_HOME else "页面上的链接"
+    if finding.outcome.is_unverified:
+        text = f"链接可用性（待人工核实）：{where}无法自动核实，{OUTCOME_LABELS[finding.outcome]}"
+    else:
+        text = f"链接可用性：{where}打不开（{OUTCOME_LABELS[finding.outcome]}）"
+    return f"{text}；技术细节：{finding.detail}" if finding.detail else text
 
 
 def _row(number: int, finding: Finding, checked: str) -> ChecklistRow:
@@ -106,4 +118,12 @@ def build_report(store: Store, summary: RunSummary) -> ReportData:
         rows=rows,
         columns=summary.columns,
         trend=trend,
+        availability=_availability(store, run.start_url, run.finished_at),
     )
+
+
+def _availability(store: Store, start_url: str, until: str | None) -> dict[str, float] | None:
+    """Home-page probes of the 7 days before the run ended (``sitecheck serve`` stores them)."""
+    from sitecheck.service.availability import report_availability
+
+    return report_availability(store, start_url, until)

@@ -63,7 +63,7 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
     """Run every rule, store the findings for the run (replacing older ones), return them."""
     from sitecheck.columns import build_columns, home_facts
     from sitecheck.history import with_states
-    from sitecheck.rules.columns import veto_tally
+    from sitecheck.rules.columns import escalate, veto_tally
 
     findings: list[Finding] = []
     for rule in rules or _registry():
@@ -71,10 +71,12 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
     run = store.run(context.run_id)
     if run is not None:
         findings = with_states(store, run, findings, context.ignores)
-    store.replace_findings(context.run_id, findings)
     columns = build_columns(store, context.run_id, context.rules, context.as_of)
     home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
-    return Judgement(findings, columns, home, veto_tally(open_only(findings), columns, home, context.rules))
+    tally = veto_tally(open_only(findings), columns, home, context.rules)
+    findings = escalate(findings, columns, tally)
+    store.replace_findings(context.run_id, findings)
+    return Judgement(findings, columns, home, tally)
 
 
 OPEN_STATES = ("new", "still_open", "reopened")

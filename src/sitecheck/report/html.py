@@ -1,0 +1,442 @@
+"""checklist.html: the rectification checklist (整改清单) an office reads, prints and hands on.
+
+One self-contained file: inline CSS and a small vanilla script (sorting, filtering), charts
+drawn as SVG here, no network access when opened. Everything that came from the crawled site
+is text to this page: Jinja autoescaping is on, nothing from ``ReportData`` is marked safe, and
+a Content-Security-Policy admits only the stylesheet and script shipped with the template (by
+hash), so even an escaping mistake could not run a script or load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from sitecheck.errors import ReportError
+from sitecheck.labels import (
+    CATEGORY_LABELS,
+    COLUMN_STATUS_LABELS,
+    HTML_TEXT,
+    KIND_LABELS,
+    RUN_KIND_LABELS,
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    TALLY_STATUS_LABELS,
+)
+from sitecheck.models import FindingKind, Severity
+from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
+
+# 国办秘函〔2019〕19号: the home page failing in ≥5% of a week's probes is a veto (indicators.md
+# §1.2); 3% is the early warning vendors raise before it (开普云), shown as a reference line.
+AVAILABILITY_VETO = 0.05
+AVAILABILITY_WARN = 0.03
+
+# A chart with every run since the first becomes unreadable; the table-free trend only needs
+# the recent past.
+TREND_RUNS = 20
+
+_SEVERITY_ORDER = (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
+_STATUS_ORDER = (*FindingStatus.OPEN_STATES, FindingStatus.FIXED, FindingStatus.IGNORED)
+
+# Okabe–Ito first (distinguishable with the common colour-vision deficiencies), then extras
+# for the less frequent kinds; fixed per kind so a kind keeps its colour from run to run.
+KIND_COLOURS: dict[FindingKind, str] = {
+    FindingKind.HOME_UNREACHABLE: "#000000",
+    FindingKind.DEAD_LINK_HOME: "#D55E00",
+    FindingKind.DEAD_LINK: "#E69F00",
+    FindingKind.UNAVAILABLE_LINK: "#CC79A7",
+    FindingKind.UNVERIFIED_LINK: "#999999",
+    FindingKind.EMPTY_COLUMN: "#0072B2",
+    FindingKind.STALE_COLUMN: "#56B4E9",
+    FindingKind.UNDATED_COLUMN: "#009E73",
+    FindingKind.STALE_COLUMN_WARNING: "#F0E442",
+    FindingKind.HOME_NOT_UPDATED: "#882255",
+    FindingKind.HOME_FEW_UPDATES: "#44AA99",
+}
+_OTHER_COLOUR = "#666666"
+
+# Only these become clickable: anything else (javascript:, data:, vbscript:, relative junk)
+# is shown as plain text. Browsers ignore leading whitespace and control characters before a
+# scheme, so the match is anchored on the raw string: such a value simply is not a link.
+_HTTP_URL = re.compile(r"https?://[^\s]", re.IGNORECASE)
+
+
+def is_http_url(value: object) -> bool:
+    return isinstance(value, str) and _HTTP_URL.match(value) is not None
+
+
+def display_url(url: str) -> str:
+    """The URL as a person reads it: ``/attach/%E9%80%9A%E7%9F%A5.pdf`` → ``/attach/通知.pdf``.
+
+    Only the shown text changes; the link keeps the exact URL. Percent-escapes that are not
+    UTF-8 (a GBK query) or that hide control characters stay as they are.
+    """
+    if "%" not in url:
+        return url
+    try:
+        text = unquote(url, errors="strict")
+    except UnicodeDecodeError:
+        return url
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        return url
+    return text
+
+
+# --- view model --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    title: str
+    rows: list[ChecklistRow]
+
+
+@dataclass(frozen=True, slots=True)
+class SeveritySection:
+    severity: str
+    label: str
+    groups: list[Group]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.rows) for g in self.groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    key: str  # stable value for ids and data attributes
+    label: str
+    count: int
+    bar: float = 0.0  # width of the inline bar, in px
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    colour: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunMark:
+    x: float  # centre of the bar
+    label: str
+    date: str
+    total: int
+    total_y: float
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    y: float
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    base_y: float
+    rects: list[Rect]
+    runs: list[RunMark]
+    ticks: list[Tick]
+    legend: list[Count]  # key = colour
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    width: int
+    height: int
+    track_x: float
+    track_w: float
+    fill_w: float
+    warn_x: float
+    veto_x: float
+    scale_max: str
+    ratio: float
+    text: str
+    failing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+def _kind_label(value: str) -> str:
+    try:
+        return KIND_LABELS[FindingKind(value)]
+    except ValueError:
+        return value
+
+
+def _kind_colour(value: str) -> str:
+    try:
+        return KIND_COLOURS[FindingKind(value)]
+    except ValueError:
+        return _OTHER_COLOUR
+
+
+def _sections(data: ReportData) -> tuple[list[SeveritySection], str]:
+    """Open rows by severity, then by 责任科室 when offices are configured, else by 所在栏目."""
+    rows = data.open_rows
+    by_office = any(r.office for r in rows)
+    sections = []
+    for severity in _SEVERITY_ORDER:
+        groups: dict[str, list[ChecklistRow]] = {}
+        for row in rows:
+            if row.severity == severity:
+                groups.setdefault(row.office if by_office else row.column, []).append(row)
+        # Groups keep the rows' order (build.py numbers rows by office, then column), so 序号
+        # read top to bottom and a row is easy to find again by its number.
+        built = []
+        for name, members in groups.items():
+            if by_office:
+                title = HTML_TEXT["group_office"].format(name=name or HTML_TEXT["group_no_office"])
+            else:
+                title = HTML_TEXT["group_column"].format(name=name or HTML_TEXT["group_no_column"])
+            built.append(Group(title, members))
+        sections.append(SeveritySection(severity.value, SEVERITY_LABELS[severity], built))
+    return sections, ("office" if by_office else "column")
+
+
+def _kind_counts(data: ReportData, width: float = 140.0) -> list[Count]:
+    counts: dict[str, int] = {}
+    for row in data.open_rows:
+        counts[row.kind.value] = counts.get(row.kind.value, 0) + 1
+    top = max(counts.values(), default=1)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [Count(kind, _kind_label(kind), n, round(width * n / top, 1)) for kind, n in ordered]
+
+
+def _severity_counts(data: ReportData) -> list[Count]:
+    counts = dict.fromkeys(_SEVERITY_ORDER, 0)
+    for row in data.open_rows:
+        counts[row.severity] = counts.get(row.severity, 0) + 1
+    return [Count(s.value, SEVERITY_LABELS[s], n) for s, n in counts.items()]
+
+
+def _status_counts(data: ReportData) -> list[Count]:
+    counts = data.count_by_status()
+    return [Count(s, STATE_LABELS.get(s, s), counts.get(s, 0)) for s in _STATUS_ORDER]
+
+
+def _nice_step(top: int) -> int:
+    """A round tick step giving at most five intervals up to ``top``."""
+    for magnitude in (1, 10, 100, 1000, 10000, 100000):
+        for base in (1, 2, 5):
+            step = base * magnitude
+            if top <= step * 5:
+                return step
+    return max(1, top // 5)
+
+
+def _trend_chart(points: list[TrendPoint], current_run: int) -> TrendChart | None:
+    if not points:
+        return None
+    points = points[-TREND_RUNS:]
+    width, height, left, right, top, bottom = 760, 280, 48, 16, 24, 52
+    plot_w = width - left - right
+    plot_h = height - top - bottom
+    base_y = float(top + plot_h)
+    totals = [sum(p.open_by_kind.values()) for p in points]
+    step = _nice_step(max(max(totals), 1))
+    y_max = step * max(1, -(-max(max(totals), 1) // step))
+    scale = plot_h / y_max
+    slot = plot_w / len(points)
+    bar_w = min(64.0, slot * 0.6)
+    kinds_seen: list[str] = []
+    order = {k.value: i for i, k in enumerate(FindingKind)}
+    rects: list[Rect] = []
+    runs: list[RunMark] = []
+    label_every = max(1, -(-len(points) // 10))  # at most ten x labels, or they overlap
+    for index, (point, total) in enumerate(zip(points, totals, strict=True)):
+        centre = left + slot * (index + 0.5)
+        y = base_y
+        for kind, count in sorted(point.open_by_kind.items(), key=lambda item: order.get(item[0], 99)):
+            if count <= 0:
+                continue
+            if kind not in kinds_seen:
+                kinds_seen.append(kind)
+            h = count * scale
+            y -= h
+            title = f"{HTML_TEXT['run_number'].format(n=point.run_id)} {_kind_label(kind)}：{count}"
+            rects.append(
+                Rect(
+                    round(centre - bar_w / 2, 1),
+                    round(y, 1),
+                    round(bar_w, 1),
+                    round(h, 1),
+                    _kind_colour(kind),
+                    title,
+                )
+            )
+        shown = index % label_every == 0 or index == len(points) - 1
+        runs.append(
+            RunMark(
+                x=round(centre, 1),
+                label=HTML_TEXT["run_number"].format(n=point.run_id) if shown else "",
+                date=point.started_at[5:10] if shown else "",
+                total=total,
+                total_y=round(base_y - total * scale - 6, 1),
+                current=point.run_id == current_run,
+            )
+        )
+    ticks = [Tick(round(base_y - v * scale, 1), v) for v in range(0, y_max + 1, step)]
+    kinds_seen.sort(key=lambda kind: order.get(kind, 99))
+    legend = [Count(_kind_colour(k), _kind_label(k), 0) for k in kinds_seen]
+    return TrendChart(width, height, left, right, base_y, rects, runs, ticks, legend, len(points))
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _gauge(availability: dict[str, float] | None) -> Gauge | None:
+    if availability is None:
+        return None
+    probes = int(availability.get("probes", 0))
+    failures = int(availability.get("failures", 0))
+    ratio = availability.get("ratio")
+    if ratio is None:
+        ratio = failures / probes if probes else 0.0
+    ratio = min(max(float(ratio), 0.0), 1.0)
+    days = availability.get("days", 0)
+    # The interesting range is 0–10 %: a linear 0–100 % bar would show 5 % as a sliver.
+    scale_max = max(0.10, ratio * 1.2)
+    width, track_x = 760, 16.0
+    track_w = width - 2 * track_x
+    text = HTML_TEXT["availability_text"].format(
+        failures=failures, probes=probes, days=f"{days:g}", ratio=_percent(ratio)
+    )
+    return Gauge(
+        width=width,
+        height=84,
+        track_x=track_x,
+        track_w=track_w,
+        fill_w=round(track_w * ratio / scale_max, 1),
+        warn_x=round(track_x + track_w * AVAILABILITY_WARN / scale_max, 1),
+        veto_x=round(track_x + track_w * AVAILABILITY_VETO / scale_max, 1),
+        scale_max=f"{scale_max * 100:.0f}%",
+        ratio=ratio,
+        text=text,
+        failing=ratio >= AVAILABILITY_VETO,
+    )
+
+
+def _options(rows: list[ChecklistRow]) -> tuple[list[Option], list[Option]]:
+    kinds: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    for row in rows:
+        kinds.setdefault(row.kind.value, row.kind_label)
+        statuses.setdefault(row.status, row.status_label)
+    order = {k.value: i for i, k in enumerate(FindingKind)}
+    status_order = {s: i for i, s in enumerate(_STATUS_ORDER)}
+    return (
+        [Option(k, kinds[k]) for k in sorted(kinds, key=lambda k: order.get(k, 99))],
+        [Option(s, statuses[s]) for s in sorted(statuses, key=lambda s: status_order.get(s, 99))],
+    )
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("sitecheck", "report/templates"),
+        autoescape=True,
+        undefined=StrictUndefined,  # a misspelt field fails the render, not the reader
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.tests["http_url"] = is_http_url
+    env.filters["display_url"] = display_url
+    return env
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """Only the inline stylesheet and script this module ships may apply; nothing loads."""
+    env = _environment()
+    style = _csp_hash(env.get_template("checklist.css").render())
+    script = _csp_hash(env.get_template("checklist.js").render())
+    return (
+        "default-src 'none'; "
+        f"style-src {style}; script-src {script}; "
+        "img-src 'none'; font-src 'none'; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_html(data: ReportData) -> str:
+    sections, grouped_by = _sections(data)
+    kind_options, status_options = _options(data.rows)
+    open_rows = data.open_rows
+    lines = data.tally.lines
+    return (
+        _environment()
+        .get_template("checklist.html.j2")
+        .render(
+            data=data,
+            t=HTML_TEXT,
+            csp=content_security_policy(),
+            run_kind=RUN_KIND_LABELS.get(data.run_kind, data.run_kind),
+            tally_labels=TALLY_STATUS_LABELS,
+            failing_lines=[line for line in lines if line.status == "fail"],
+            warning_lines=[line for line in lines if line.status == "warn"],
+            open_total=len(open_rows),
+            sections=sections,
+            grouped_by=grouped_by,
+            severity_counts=_severity_counts(data),
+            kind_counts=_kind_counts(data),
+            status_counts=_status_counts(data),
+            # Only then is "everything is new" true: a recheck or ignored rows have a history.
+            first_run=len(data.trend) <= 1 and all(r.status == FindingStatus.NEW for r in data.rows),
+            trend=_trend_chart(data.trend, data.run_id),
+            gauge=_gauge(data.availability),
+            kind_options=kind_options,
+            status_options=status_options,
+            category_labels=CATEGORY_LABELS,
+            column_status_labels=COLUMN_STATUS_LABELS,
+        )
+    )
+
+
+def write_html(data: ReportData, path: Path) -> None:
+    """Write checklist.html; a reader never sees a half-written file at ``path``."""
+    text = render_html(data)
+    path = Path(path)
+    # Per process, so two reports written at once never share a temporary file; created with
+    # write_text (not mkstemp) so the file gets the usual permissions, not 0600.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
