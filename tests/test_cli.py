@@ -255,3 +255,36 @@ def test_judge_rejudges_a_stored_run_without_crawling(resume_server: DemoServer,
     a = json.loads((tmp_path / "a.json").read_text("utf-8"))
     b = json.loads((tmp_path / "b.json").read_text("utf-8"))
     assert _normalised(a) == _normalised(b)
+
+
+def test_reports_are_written_per_run_with_latest_pointing_at_the_newest(
+    resume_server: DemoServer, tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    args = ["--data-dir", str(tmp_path / "data"), "--reports-dir", str(reports)]
+    fast = [a for a in FAST if a != "--no-reports"]
+    first = sitecheck("crawl", resume_server.base_url, *args, *fast)
+    assert first.returncode == 1, first.stderr
+    second = sitecheck("recheck", resume_server.base_url, *args, *fast)
+    assert second.returncode == 1, second.stderr
+    (site,) = reports.iterdir()
+    runs = sorted(p for p in site.iterdir() if not p.is_symlink())
+    assert [p.name.rsplit("-", 1)[-1] for p in runs] == ["run1", "run2"]
+    latest = site / "latest"
+    assert latest.is_symlink() and latest.resolve() == runs[-1].resolve()
+    for name in (
+        "checklist.html",
+        "checklist.xlsx",
+        "findings.csv",
+        "findings.json",
+        "findings.sarif",
+        "junit.xml",
+    ):
+        assert (runs[0] / name).stat().st_size > 0 and (runs[1] / name).stat().st_size > 0
+    doc = json.loads((latest / "findings.json").read_text("utf-8"))
+    assert doc["run"]["kind"] == "recheck" and doc["run"]["base_run"] == 1
+    assert "checklist.html" in first.stdout
+    listing = sitecheck("runs", "--data-dir", str(tmp_path / "data"))
+    assert listing.returncode == 0 and "复查" in listing.stdout and "检查" in listing.stdout
+    changed = sitecheck("diff", "1", "2", "--data-dir", str(tmp_path / "data"))
+    assert changed.returncode == 0 and "仍存在" in changed.stdout
