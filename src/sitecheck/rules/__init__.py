@@ -7,6 +7,7 @@ Each rule reads the store's typed views and returns findings; thresholds come fr
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,10 @@ class JudgeContext:
     as_of: date
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
     ignores: tuple[IgnoreRule, ...] = ()
+    # The column model and home-page facts, derived once per judgement by ``judge`` and
+    # shared by the rules that need them.
+    columns: tuple[Column, ...] = ()
+    home: HomeFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +70,15 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
     from sitecheck.history import with_states
     from sitecheck.rules.columns import escalate, veto_tally
 
+    columns = build_columns(store, context.run_id, context.rules, context.as_of)
+    home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
+    context = dataclasses.replace(context, columns=tuple(columns), home=home)
     findings: list[Finding] = []
     for rule in rules or _registry():
         findings.extend(rule(store, context))
     run = store.run(context.run_id)
     if run is not None:
         findings = with_states(store, run, findings, context.ignores)
-    columns = build_columns(store, context.run_id, context.rules, context.as_of)
-    home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
     tally = veto_tally(open_only(findings), columns, home, context.rules)
     findings = escalate(findings, columns, tally)
     store.replace_findings(context.run_id, findings)

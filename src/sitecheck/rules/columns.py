@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sitecheck.column_rules import ColumnRules
-from sitecheck.columns import Column, ColumnStatus, HomeFacts, build_columns, home_facts
+from sitecheck.columns import Column, ColumnStatus, HomeFacts
 from sitecheck.models import ColumnCategory, Finding, FindingKind, Referrer, Severity
 from sitecheck.rules import OPEN_STATES, JudgeContext
 from sitecheck.rules.keys import finding_key
@@ -63,7 +63,7 @@ def _column_detail(column: Column, rules: ColumnRules) -> tuple[FindingKind, Sev
 
 def column_findings(store: Store, context: JudgeContext) -> Iterator[Finding]:
     rules = context.rules
-    columns = build_columns(store, context.run_id, rules, context.as_of)
+    columns = context.columns
     for column in columns:
         detail = _column_detail(column, rules)
         if detail is None:
@@ -80,9 +80,8 @@ def column_findings(store: Store, context: JudgeContext) -> Iterator[Finding]:
             office=column.office,
         )
     yield from _placeholder_columns(store, context)
-    home = home_facts(store, context.run_id, rules.veto.home_days, context.as_of)
-    if home is not None:
-        yield from _home_findings(home, context)
+    if context.home is not None:
+        yield from _home_findings(context.home, context)
 
 
 def _placeholder_columns(store: Store, context: JudgeContext) -> Iterator[Finding]:
