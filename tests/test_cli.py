@@ -288,3 +288,14 @@ def test_reports_are_written_per_run_with_latest_pointing_at_the_newest(
     assert listing.returncode == 0 and "复查" in listing.stdout and "检查" in listing.stdout
     changed = sitecheck("diff", "1", "2", "--data-dir", str(tmp_path / "data"))
     assert changed.returncode == 0 and "仍存在" in changed.stdout
+
+
+def test_home_page_behind_an_anti_bot_wall_is_explained(tmp_path: Path) -> None:
+    from scripted_server import Reply, ScriptedServer
+
+    wall = Reply(412, b"<html><script>$_ts=window['$_ts'];</script></html>", {"Content-Type": "text/html"})
+    with ScriptedServer({"/": [wall]}) as server:
+        proc = sitecheck("crawl", server.base_url + "/", "--data-dir", str(tmp_path), *FAST)
+    assert proc.returncode == 3
+    line = one_line_error(proc)
+    assert "首页无法检查" in line and "放行本机 IP" in line

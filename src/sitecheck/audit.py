@@ -20,7 +20,7 @@ from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
 from sitecheck.labels import OUTCOME_LABELS
-from sitecheck.models import Finding, FindingKind
+from sitecheck.models import Finding, FindingKind, Outcome
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
@@ -158,11 +158,24 @@ def _finish(
     if json_path is not None:
         write_json(summary, json_path)
     folder = write_reports(store, summary, config.reports_dir, config.site.slug) if reports else None
-    if home is not None and home[1].is_dead and summary.pages == 0:
-        url, outcome, status, error = home
-        shown = f"HTTP {status}" if status else (error or OUTCOME_LABELS[outcome])
-        raise AuditError(f"首页无法访问 {url}：{OUTCOME_LABELS[outcome]}（{shown}）")
+    if home is not None and summary.pages == 0:
+        _explain_unreadable_home(*home)
     return AuditResult(run_id, stats, summary, folder)
+
+
+def _explain_unreadable_home(url: str, outcome: Outcome, status: int | None, error: str) -> None:
+    """Nothing could be audited: say why in one line, and what the user can do."""
+    shown = f"HTTP {status}" if status else (error or OUTCOME_LABELS[outcome])
+    hints = {
+        Outcome.TLS_ERROR: "；若证书确有问题请先整改，临时检查可加 --insecure",
+        Outcome.BLOCKED: "；请在网站防护（如瑞数、WAF）中放行本机 IP 后再检查",
+        Outcome.RATE_LIMITED: "；请稍后再试，或调低 --per-host 与调大 --interval",
+        Outcome.ROBOTS_DISALLOWED: "；检查本单位自己的网站时可加 --no-robots",
+    }
+    if outcome.is_dead:
+        raise AuditError(f"首页无法访问 {url}：{OUTCOME_LABELS[outcome]}（{shown}）{hints.get(outcome, '')}")
+    if outcome.is_unverified:
+        raise AuditError(f"首页无法检查 {url}：{OUTCOME_LABELS[outcome]}（{shown}）{hints.get(outcome, '')}")
 
 
 def run_audit(

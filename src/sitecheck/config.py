@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from sitecheck import __version__
 from sitecheck.errors import ConfigError
 
-DEFAULT_USER_AGENT = (
-    f"sitecheck/{__version__} (government portal self-inspection; +https://pypi.org/project/sitecheck/)"
-)
+# Says who is asking and why, so a webmaster reading the access log can tell the audit from
+# an attack; override it (politeness.user_agent) to add a contact.
+DEFAULT_USER_AGENT = f"sitecheck/{__version__} (government website self-inspection crawler)"
 
 # Phrases that mark an HTTP 200 page as "this page does not exist" (soft 404) or as a
 # WAF/CDN error page standing in for the real one. Matched in the title, or in the text of
@@ -105,6 +105,7 @@ class ScheduleSection:
     timezone: str = "Asia/Shanghai"
     misfire_grace: int = 3600  # seconds a missed run may still start after downtime
     keep_runs: int = 20  # report folders kept per portal (older ones are deleted)
+    availability_warn: float = 0.03  # early warning before the 5% availability veto (开普云 warns at 3%)
 
 
 @dataclass(frozen=True, slots=True)
