@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import fast_config
-
 from sitecheck.audit import AuditResult, run_audit, run_recheck
 from sitecheck.demo import DemoServer
 from sitecheck.models import Finding, FindingKind

@@ -440,10 +440,8 @@ def ignore(finding_id: str, reason: str | None, undo: bool, data_dir: str) -> No
 
 def _add_service_commands() -> None:
     """``serve``, ``schedule`` and ``status`` live with the service they drive."""
-    try:
-        from sitecheck.service.commands import register
-    except ImportError:  # pragma: no cover - the service package is optional at import time
-        return
+    from sitecheck.service.commands import register
+
     register(cli)
 
 

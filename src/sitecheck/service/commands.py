@@ -1,0 +1,314 @@
+"""``sitecheck serve``, ``sitecheck schedule`` and ``sitecheck status``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from sitecheck.service import JOBS
+
+if TYPE_CHECKING:
+    from sitecheck.service.portals import Portal
+
+# The service's modules (scheduler, HTTP client, store) load only when one of these commands
+# runs: every other sitecheck command starts without them.
+
+_config_option = click.option(
+    "--config",
+    "configs",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="门户配置文件，或列出多个门户的服务配置文件（[[portals]]）；可多次给出。",
+)
+
+_LEVEL_TEXT = {"ok": "正常", "warn": "预警", "fail": "达到否决线"}
+_OUTCOME_TEXT = {
+    "running": "运行中",
+    "finished": "完成",
+    "interrupted": "已中断",
+    "resumed": "已续跑",
+    "failed": "失败",
+    "error": "出错",
+    "skipped": "跳过",
+    "missed": "错过",
+}
+
+
+def register(group: click.Group) -> None:
+    group.add_command(serve)
+    group.add_command(schedule)
+    group.add_command(status)
+
+
+def _local(iso: str | None, tz: str) -> str:
+    if not iso:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _store_for(portal: Portal) -> Any:
+    """The portal's store, or None when nothing was recorded yet (status must not create one)."""
+    from sitecheck.store import Store
+
+    if not Path(portal.config.data_dir, "sitecheck.sqlite3").exists():
+        return None
+    return Store(portal.config.data_dir)
+
+
+@click.command()
+@_config_option
+@click.option(
+    "--now",
+    "now_jobs",
+    multiple=True,
+    type=click.Choice(JOBS),
+    help="启动后立即运行一次该任务（audit、recheck 或 probe；可多次）。",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+    help="日志级别（日志写到标准错误，systemd 下进入 journal）。",
+)
+def serve(configs: tuple[str, ...], now_jobs: tuple[str, ...], log_level: str) -> None:
+    """作为服务长期运行：按计划全面检查、复查和首页可用性探测，并发送通知（SIGTERM 优雅停止）。"""
+    from sitecheck.report.jsonfile import check_writable
+    from sitecheck.service.portals import load_portals
+    from sitecheck.service.runner import Service
+
+    portals = load_portals(configs)
+    for portal in portals:
+        check_writable(Path(portal.config.reports_dir) / ".sitecheck-write-test")
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # One line per HTTP request would drown the service's own log (a crawl makes thousands).
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
+    for portal in portals:
+        logging.getLogger("sitecheck.service").info(
+            "%s (%s) from %s: audit %r, recheck %r, %d probes a day",
+            portal.name,
+            portal.key,
+            portal.source,
+            portal.config.schedule.audit,
+            portal.config.schedule.recheck,
+            portal.config.schedule.probes_per_day,
+        )
+    Service(portals, now_jobs=now_jobs).run()
+    raise SystemExit(0)
+
+
+@click.command()
+@_config_option
+@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True, help="每个任务列出几次。")
+def schedule(configs: tuple[str, ...], count: int) -> None:
+    """列出每个门户各任务接下来的运行时间，以及上次运行的结果。"""
+    from sitecheck.service.portals import load_portals
+    from sitecheck.service.runner import JOB_LABELS
+    from sitecheck.service.schedule import upcoming
+
+    now = datetime.now(UTC)
+    for portal in load_portals(configs):
+        tz = portal.config.schedule.timezone
+        click.echo(f"{portal.name}  {portal.key}  （{portal.source}；时区 {tz}）")
+        store = _store_for(portal)
+        try:
+            stored = store.next_runs(portal.key) if store is not None else {}
+            for job in JOBS:
+                cadence = portal.cadence(job)
+                label = f"{job} {JOB_LABELS[job]}"
+                if cadence is None:
+                    click.echo(f"  {label}：已关闭（配置为空）")
+                else:
+                    times = upcoming(cadence, portal.job_id(job), now, count)
+                    shown = "，".join(_local(t.isoformat(), tz) for t in times)
+                    click.echo(f"  {label}：{cadence.describe()}")
+                    click.echo(f"    下次：{shown}")
+                at = stored.get(job, (None, ""))[0]
+                if cadence is not None and at and datetime.fromisoformat(at) <= now and job != "probe":
+                    grace = portal.config.schedule.misfire_grace
+                    late = (now - datetime.fromisoformat(at)).total_seconds()
+                    what = "服务启动时补跑" if late <= grace else "已超过补跑时限（misfire_grace），不再补跑"
+                    click.echo(f"    服务停止期间错过 {_local(at, tz)} 的运行：{what}")
+                if store is not None:
+                    rows = [r for r in store.job_log(portal.key, job, limit=20) if r.outcome != "skipped"]
+                    if rows:
+                        last = rows[0]
+                        run = f"，运行 {last.run_id}" if last.run_id else ""
+                        click.echo(
+                            f"    上次：{_local(last.started_at or last.fired_at, tz)} "
+                            f"{_OUTCOME_TEXT.get(last.outcome, last.outcome)}{run}"
+                            + (f"（{last.detail}）" if last.detail and last.outcome != "finished" else "")
+                        )
+        finally:
+            if store is not None:
+                store.close()
+
+
+def _service_running(data_dir: str) -> bool:
+    """Whether a ``sitecheck serve`` holds the data directory's lock right now."""
+    import fcntl
+
+    path = Path(data_dir, "service.lock")
+    if not path.exists():
+        return False
+    with path.open("rb") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def _status_of(portal: Portal) -> dict[str, Any]:
+    from sitecheck.service.availability import window
+
+    schedule_ = portal.config.schedule
+    data: dict[str, Any] = {
+        "site": portal.name,
+        "start_url": portal.key,
+        "config": portal.source,
+        "service_running": _service_running(portal.config.data_dir),
+        "availability": None,
+        "last_probe": None,
+        "last_run": None,
+        "running": [],
+        "recent_jobs": [],
+        "recent_notifications": [],
+    }
+    store = _store_for(portal)
+    if store is None:
+        return data
+    try:
+        found = window(store, portal.key, warn_ratio=schedule_.availability_warn)
+        if found is not None:
+            data["availability"] = asdict(found) | {
+                "ratio": found.ratio,
+                "level": found.level,
+                "latency_ms_trend": found.latency_trend,
+                "expected_probes": round(schedule_.probes_per_day * min(found.days, 7)),
+            }
+        last = store.last_probe(portal.key)
+        if last is not None:
+            data["last_probe"] = asdict(last) | {"outcome": last.outcome.value}
+        run = store.latest_run(portal.key)
+        if run is not None:
+            states = store.finding_states(run.id)
+            data["last_run"] = {
+                "id": run.id,
+                "kind": run.kind,
+                "status": run.status,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "open": sum(states.get(s, 0) for s in ("new", "still_open", "reopened")),
+                "states": states,
+            }
+        jobs = store.job_log(portal.key, limit=200)
+        data["running"] = [asdict(r) for r in jobs if r.outcome == "running"]
+        data["recent_jobs"] = [asdict(r) for r in jobs[:10]]
+        data["recent_notifications"] = [asdict(n) for n in store.notifications(portal.key, limit=5)]
+    finally:
+        store.close()
+    return data
+
+
+@click.command()
+@_config_option
+@click.option("--json", "as_json", is_flag=True, default=False, help="以 JSON 输出（供监控系统读取）。")
+def status(configs: tuple[str, ...], as_json: bool) -> None:
+    """每个门户的首页可用性（近 7 天失败率对照 5% 否决线）、响应时间趋势、最近的检查与任务。"""
+    from sitecheck.service.portals import load_portals
+
+    portals = load_portals(configs)
+    report = [_status_of(portal) for portal in portals]
+    if as_json:
+        click.echo(
+            json.dumps({"schema": "sitecheck/status", "portals": report}, ensure_ascii=False, indent=2)
+        )
+        return
+    for portal, data in zip(portals, report, strict=True):
+        tz = portal.config.schedule.timezone
+        click.echo(f"{data['site']}  {data['start_url']}")
+        _echo_availability(data, tz)
+        run = data["last_run"]
+        if run is None:
+            click.echo("  检查：尚无记录")
+        else:
+            kind = "复查" if run["kind"] == "recheck" else "检查"
+            click.echo(
+                f"  最近{kind}：运行 {run['id']}，{_local(run['started_at'], tz)}，"
+                f"{_OUTCOME_TEXT.get(run['status'], run['status'])}，"
+                f"未整改 {run['open']} 个"
+            )
+        click.echo(f"  服务：{'运行中' if data['service_running'] else '未运行'}")
+        for job in data["running"]:
+            note = "" if data["service_running"] else "，服务已停止，下次启动时续跑"
+            click.echo(f"  未完成：{job['job']}（{_local(job['started_at'], tz)} 开始{note}）")
+        for job in data["recent_jobs"][:5]:
+            run_text = f" 运行 {job['run_id']}" if job["run_id"] else ""
+            detail = f"：{job['detail']}" if job["detail"] else ""
+            click.echo(
+                f"  · {_local(job['fired_at'], tz)} {job['job']} {job['cause']} "
+                f"{_OUTCOME_TEXT.get(job['outcome'], job['outcome'])}{run_text}{detail}"
+            )
+        for note in data["recent_notifications"][:3]:
+            result = "已送达" if note["ok"] else f"未送达（{note['error']}）"
+            click.echo(f"  通知 {_local(note['at'], tz)} {note['event']} → {note['channel']} {result}")
+
+
+def _echo_availability(data: dict[str, Any], tz: str) -> None:
+    found = data["availability"]
+    if found is None:
+        click.echo("  首页可用性：近 7 天无探测记录")
+        return
+    click.echo(
+        f"  首页可用性（近 7 天，已监测 {found['days']:.1f} 天）："
+        f"探测 {found['probes']} 次，失败 {found['failures']} 次，"
+        f"失败率 {found['ratio']:.2%}（预警线 {found['warn_ratio']:.0%}，否决线 {found['veto_ratio']:.0%}）"
+        f"：{_LEVEL_TEXT[found['level']]}"
+    )
+    if found["unverified"]:
+        click.echo(f"    另有 {found['unverified']} 次被防护拦截或限流，未计入")
+    if found["latency_ms_median"] is not None:
+        trend = found["latency_ms_trend"]
+        trend_text = f"，最近一天比整体{'慢' if trend > 0 else '快'} {abs(trend):.0f} ms" if trend else ""
+        click.echo(
+            f"    响应时间：中位数 {found['latency_ms_median']:.0f} ms，P95 {found['latency_ms_p95']:.0f} ms"
+            f"{trend_text}"
+        )
+    for day in found["daily"][-7:]:
+        median = f"{day['latency_ms_median']:.0f} ms" if day["latency_ms_median"] is not None else "—"
+        click.echo(f"    {day['day']}  探测 {day['probes']:>4}  失败 {day['failures']:>3}  中位数 {median}")
+    last = data["last_probe"]
+    if last is not None:
+        from sitecheck.labels import OUTCOME_LABELS
+
+        outcome = OUTCOME_LABELS.get(_outcome(last["outcome"]), last["outcome"])
+        code = f" HTTP {last['status']}" if last["status"] else ""
+        click.echo(f"    最近一次探测：{_local(last['at'], tz)} {outcome}{code}，{last['latency_ms']} ms")
+
+
+def _outcome(value: str) -> Any:
+    from sitecheck.models import Outcome
+
+    try:
+        return Outcome(value)
+    except ValueError:
+        return value

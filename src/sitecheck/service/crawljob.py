@@ -1,0 +1,202 @@
+"""A full audit or a recheck as a service job: run in a worker thread, stoppable from outside.
+
+The crawl gets its own thread and event loop (``asyncio.run``), so HTML parsing never stalls the
+service's loop, where the availability probes are timed. :class:`CrawlControl` is the handle the
+service keeps: ``stop()`` asks the crawler (on its own loop, thread-safely) to end as
+``sitecheck crawl`` does on SIGTERM; what was fetched is already in the store, the run becomes
+``interrupted`` and the next start continues it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sitecheck import __version__
+
+# _finish (judge, write reports, detect an unreachable home page) is audit.py's last step of
+# run_audit/run_recheck; those two own their event loop and give no handle on the crawler,
+# which a service must have to stop a crawl on SIGTERM, so the steps are composed here.
+from sitecheck.audit import _finish, crawl_async, recheck_subjects
+from sitecheck.config import AuditConfig
+from sitecheck.crawl import Crawler, CrawlStats
+from sitecheck.errors import AuditError, SitecheckError
+from sitecheck.labels import KIND_LABELS
+from sitecheck.models import FindingKind
+from sitecheck.report.summary import RunSummary
+from sitecheck.rules import OPEN_STATES
+from sitecheck.store import Store
+
+log = logging.getLogger(__name__)
+
+_PROGRESS_EVERY = 60.0  # seconds between progress lines in the service log
+
+
+class CrawlControl:
+    """Thread-safe stop handle for one crawl running on another thread's event loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._crawler: Crawler | None = None
+        self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def attach(self, loop: asyncio.AbstractEventLoop, crawler: Crawler) -> None:
+        with self._lock:
+            self._loop, self._crawler = loop, crawler
+            stop_now = self._stopped
+        if stop_now:  # stop was asked for before the crawler existed
+            crawler.stop()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            loop, crawler = self._loop, self._crawler
+        if loop is not None and crawler is not None:
+            # RuntimeError: the crawl's loop has already closed, nothing left to stop.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(crawler.stop)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOutcome:
+    """How a crawl job ended, with what notifications need from its summary."""
+
+    status: str  # finished, interrupted, failed, skipped
+    run_id: int | None = None
+    detail: str = ""
+    report_dir: Path | None = None
+    pages: int = 0
+    open_findings: int = 0
+    new_findings: int = 0  # new and reopened
+    fixed: int = 0
+    new_by_kind: tuple[tuple[str, int], ...] = ()
+    new_examples: tuple[str, ...] = ()  # a few new findings, one line each
+    veto_level: str = "ok"  # fail (would fail a spot check), warn, ok
+    veto_lines: tuple[str, ...] = ()  # the indicators at or past their warning line
+    home_unreachable: bool = False
+
+
+def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> CrawlOutcome:
+    new = [f for f in summary.findings if f.state in ("new", "reopened")]
+    by_kind: dict[str, int] = {}
+    for finding in new:
+        by_kind[finding.kind.value] = by_kind.get(finding.kind.value, 0) + 1
+    examples = tuple(f"[{KIND_LABELS[f.kind]}] {f.url} {f.detail}".rstrip() for f in new[:10])
+    lines = [line for line in summary.tally.lines if line.status != "pass"]
+    level = "fail" if summary.tally.would_fail else ("warn" if lines else "ok")
+    return CrawlOutcome(
+        status="finished",
+        run_id=run_id,
+        report_dir=result_dir,
+        pages=summary.pages,
+        open_findings=sum(1 for f in summary.findings if f.state in OPEN_STATES),
+        new_findings=len(new),
+        fixed=summary.by_state.get("fixed", 0),
+        new_by_kind=tuple(sorted(by_kind.items())),
+        new_examples=examples,
+        veto_level=level,
+        veto_lines=tuple(
+            f"{line.indicator}：{line.count} {line.unit}（否决线 {line.limit}）" for line in lines
+        ),
+        home_unreachable=any(f.kind is FindingKind.HOME_UNREACHABLE for f in summary.open_findings),
+    )
+
+
+def run_crawl(
+    config: AuditConfig,
+    job: str,
+    control: CrawlControl,
+    *,
+    log_id: int,
+    resume_run: int | None = None,
+) -> CrawlOutcome:
+    """Crawl, judge and write the reports of one audit or recheck (blocking; a worker thread).
+
+    ``resume_run`` continues an interrupted run instead of starting one. The job log entry
+    ``log_id`` gets the run id as soon as it is known, so a service killed mid-crawl (even with
+    kill -9) knows at its next start which run to continue.
+    """
+    store = Store(config.data_dir)
+    run_id = resume_run
+    try:
+        if job == "recheck" and run_id is None:
+            base = store.latest_run(config.site.start_url)
+            if base is None or base.status != "finished":
+                return CrawlOutcome("skipped", detail="no finished audit to recheck yet")
+            # As run_recheck does: a copy of the last run's facts, minus what must be read again.
+            config_json = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True)
+            run_id = store.copy_run(base.id, config_json, __version__, date.today())
+            store.reset_targets(run_id, recheck_subjects(store, base.id))
+        if run_id is not None:
+            store.update_job(log_id, run_id=run_id)
+        progress = _Progress(store, log_id, config.site_name)
+        continue_run = run_id  # None: crawl_async starts a new run
+
+        async def crawl() -> tuple[int, CrawlStats]:
+            loop = asyncio.get_running_loop()
+            return await crawl_async(
+                config,
+                store,
+                progress=progress,
+                on_crawler=lambda crawler: control.attach(loop, crawler),
+                continue_run=continue_run,
+            )
+
+        run_id, stats = asyncio.run(crawl())
+        store.update_job(log_id, run_id=run_id)
+        if stats.interrupted:
+            return CrawlOutcome(
+                "interrupted",
+                run_id,
+                detail=f"{stats.pages} pages, {stats.checked} URLs stored; resumes at next start",
+            )
+        try:
+            result = _finish(store, config, run_id, stats, as_of=None, json_path=None, reports=True)
+        except AuditError as exc:  # the home page could not be opened at all
+            return CrawlOutcome("failed", run_id, detail=str(exc), home_unreachable=True)
+        assert result.summary is not None
+        return _outcome(run_id, result.report_dir, result.summary)
+    except SitecheckError as exc:
+        return CrawlOutcome("failed", run_id, detail=str(exc))
+    finally:
+        store.close()
+
+
+class _Progress:
+    """Records the run id in the job log once known; a progress line in the log every minute."""
+
+    def __init__(self, store: Store, log_id: int, site: str) -> None:
+        self.store = store
+        self.log_id = log_id
+        self.site = site
+        self.recorded = False
+        self.last = time.monotonic()
+
+    def __call__(self, stats: CrawlStats) -> None:
+        if not self.recorded and stats.run_id:
+            self.store.update_job(self.log_id, run_id=stats.run_id)
+            self.recorded = True
+        if time.monotonic() - self.last >= _PROGRESS_EVERY:
+            self.last = time.monotonic()
+            log.info(
+                "%s: run %d, %d pages, %d URLs checked, %d queued, %d dead",
+                self.site,
+                stats.run_id,
+                stats.pages,
+                stats.checked,
+                stats.queued,
+                stats.dead,
+            )

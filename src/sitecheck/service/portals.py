@@ -1,0 +1,151 @@
+"""Which portals a service watches: ``--config`` files, checked once at start.
+
+``--config`` takes a portal config (the TOML ``sitecheck crawl --config`` reads) or a service
+file listing several of them, and may be given several times::
+
+    # service.toml
+    [[portals]]
+    config = "portals/www.toml"        # relative to this file
+    [[portals]]
+    config = "portals/zwgk.toml"
+
+Everything ``sitecheck crawl`` validates is validated here too, plus the service's own keys:
+cron expressions, the time zone and the notification settings. Errors name the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sitecheck.config import AuditConfig, load_config
+from sitecheck.errors import ConfigError
+from sitecheck.service.availability import VETO_RATIO
+from sitecheck.service.notify import EVENTS
+from sitecheck.service.schedule import Cadence, check_cron, zone
+
+
+def job_id(job: str, start_url: str) -> str:
+    """The scheduler's id of a portal's job (also the seed of its probe times)."""
+    return f"{job}@{start_url}"
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    config: AuditConfig
+    source: str  # the config file it came from
+
+    @property
+    def key(self) -> str:
+        """The start URL: what the store files a site's runs, probes and jobs under."""
+        return self.config.site.start_url
+
+    @property
+    def name(self) -> str:
+        return self.config.site_name
+
+    def job_id(self, job: str) -> str:
+        return job_id(job, self.key)
+
+    def cadence(self, job: str) -> Cadence | None:
+        """When ``job`` fires by the config; None when it is switched off (an empty cron)."""
+        schedule = self.config.schedule
+        if job == "probe":
+            return Cadence(slot_seconds=86400 / schedule.probes_per_day, timezone=schedule.timezone)
+        expr = schedule.audit if job == "audit" else schedule.recheck
+        return Cadence(cron=expr.strip(), timezone=schedule.timezone) if expr.strip() else None
+
+
+def check_service_settings(config: AuditConfig, source: str = "") -> None:
+    """Validate ``[schedule]`` and ``[notify]`` beyond their types; raise ConfigError naming the key."""
+    if not config.site.start_url:
+        raise ConfigError(
+            "site.start_url", "required: the service needs to know which portal to watch", source
+        )
+    schedule = config.schedule
+    zone(schedule.timezone, source=source)
+    for key in ("audit", "recheck"):
+        expr = str(getattr(schedule, key)).strip()
+        if expr:
+            check_cron(expr, f"schedule.{key}", schedule.timezone, source)
+    if not 0 < schedule.availability_warn < VETO_RATIO:
+        raise ConfigError(
+            "schedule.availability_warn",
+            f"must be between 0 and the {VETO_RATIO:.0%} veto line, got {schedule.availability_warn!r}",
+            source,
+        )
+    notify = config.notify
+    for index, event in enumerate(notify.events):
+        if event not in EVENTS:
+            raise ConfigError(
+                f"notify.events[{index}]",
+                f"unknown event {event!r} (expected one of: {', '.join(EVENTS)})",
+                source,
+            )
+    if notify.email_to:
+        if not notify.smtp_host:
+            raise ConfigError("notify.smtp_host", "required when notify.email_to is set", source)
+        if "@" not in notify.email_from:
+            raise ConfigError(
+                "notify.email_from", "an e-mail address is required when notify.email_to is set", source
+            )
+        for index, address in enumerate(notify.email_to):
+            if "@" not in address:
+                raise ConfigError(f"notify.email_to[{index}]", f"not an e-mail address: {address!r}", source)
+    if notify.webhook_url:
+        parts = urlsplit(notify.webhook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError("notify.webhook_url", f"not an http(s) URL: {notify.webhook_url!r}", source)
+
+
+def _portal_files(path: Path) -> list[Path] | None:
+    """The portal configs a service file lists, or None when ``path`` is a portal config itself."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError("", f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("", f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"not valid TOML: {exc}", str(path)) from None
+    if "portals" not in data:
+        return None
+    extra = sorted(set(data) - {"portals"})
+    if extra:
+        raise ConfigError(extra[0], "unknown key in a service file (expected only [[portals]])", str(path))
+    entries = data["portals"]
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("portals", "expected one or more [[portals]] tables", str(path))
+    files: list[Path] = []
+    for index, entry in enumerate(entries):
+        key = f"portals[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"config"} or not isinstance(entry["config"], str):
+            raise ConfigError(key, 'expected exactly: config = "portal.toml"', str(path))
+        files.append(path.parent / entry["config"])
+    return files
+
+
+def load_portals(paths: Sequence[str | Path]) -> tuple[Portal, ...]:
+    """Every portal named by the ``--config`` files, validated; raises ConfigError."""
+    if not paths:
+        raise ConfigError("", "no --config given: name a portal config or a service file")
+    portals: list[Portal] = []
+    seen: dict[str, str] = {}
+    for raw in paths:
+        path = Path(raw)
+        listed = _portal_files(path)
+        for file in listed if listed is not None else [path]:
+            config = load_config(file)
+            check_service_settings(config, str(file))
+            if config.site.start_url in seen:
+                raise ConfigError(
+                    "site.start_url",
+                    f"{config.site.start_url} is already watched by {seen[config.site.start_url]}",
+                    str(file),
+                )
+            seen[config.site.start_url] = str(file)
+            portals.append(Portal(config, str(file)))
+    return tuple(portals)
