@@ -68,6 +68,10 @@ def test_columns_are_found_named_and_classified(
         assert column["items"] == planted.items, planted.id
         if planted.parent:
             assert column["parent"] == planted.parent, planted.id
+    # 专题专栏 holds a historical topic: a parent, not a leaf.
+    parents = {c.parent for c in demo_server.column_manifest if c.parent}
+    for url, column in columns.items():
+        assert column["is_leaf"] == (column["name"] not in parents), url
 
 
 def test_no_column_is_invented(

@@ -51,6 +51,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def findings_document(summary: RunSummary) -> dict[str, Any]:
     run = summary.run
+    parents = {c.parent for c in summary.columns if c.parent}
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -94,7 +95,7 @@ def findings_document(summary: RunSummary) -> dict[str, Any]:
             ],
         },
         "home": home_dict(summary.home),
-        "columns": [column_dict(c) for c in summary.columns],
+        "columns": [column_dict(c, parents) for c in summary.columns],
         "findings": [finding_dict(f) for f in summary.findings],
     }
 
@@ -111,7 +112,8 @@ def home_dict(home: HomeFacts | None) -> dict[str, Any] | None:
     }
 
 
-def column_dict(column: Column) -> dict[str, Any]:
+def column_dict(column: Column, parents: set[str] | None = None) -> dict[str, Any]:
+    """One column; ``is_leaf`` is false when other columns name it as their parent."""
     return {
         "url": column.url,
         "name": column.name,
@@ -123,6 +125,7 @@ def column_dict(column: Column) -> dict[str, Any]:
         "warn_days": column.warn_days,
         "parent": column.parent,
         "level": column.level,
+        "is_leaf": column.name not in (parents or set()),
         "office": column.office,
         "items": column.item_count,
         "items_with_visible_date": column.text_dated,
