@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from sitecheck.audit import AuditResult
+from conftest import fast_config
+from sitecheck.audit import AuditResult, run_audit
 from sitecheck.demo import DemoServer
 from sitecheck.models import FindingKind, Outcome
 from sitecheck.store import Store
@@ -106,3 +109,20 @@ def test_every_page_was_crawled(
     _, doc = demo_audit
     assert doc["summary"]["pages"] >= len(demo_server.portal.page_urls) * 0.95
     assert doc["run"]["status"] == "finished"
+
+
+def test_parsing_in_a_worker_process_finds_the_same(
+    demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]], tmp_path: Path
+) -> None:
+    _, doc = demo_audit
+    config = fast_config(demo_server.base_url, tmp_path / "data", parse_workers=1)
+    result = run_audit(config, json_path=tmp_path / "w.json", handle_signals=False)
+    assert result.summary is not None
+    other = json.loads((tmp_path / "w.json").read_text("utf-8"))
+
+    def shape(d: dict[str, Any]) -> set[tuple[str, str, str | None]]:
+        return {(f["kind"], canonical(f["url"]), f["outcome"]) for f in d["findings"]}
+
+    assert shape(other) == shape(doc)
+    assert other["summary"]["pages"] == doc["summary"]["pages"]
+    assert [c["newest"] for c in other["columns"]] == [c["newest"] for c in doc["columns"]]

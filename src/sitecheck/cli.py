@@ -171,6 +171,12 @@ _crawl_options = [
         "--retries", "fetch__retries", type=click.IntRange(min=0), help="超时、连接中断、5xx 的重试次数。"
     ),
     click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
+    click.option(
+        "--parse-workers",
+        "fetch__parse_workers",
+        type=click.IntRange(min=0),
+        help="另开几个进程解析页面（提高检查自有网站时的速度；默认 0）。",
+    ),
     click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
     click.option("--reports-dir", "top__reports_dir", help="整改清单输出目录（默认 reports）。"),
     click.option("--no-reports", is_flag=True, default=False, help="不写整改清单（HTML/XLSX/CSV）。"),

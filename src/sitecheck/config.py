@@ -86,6 +86,10 @@ class FetchSection:
     max_body_bytes: int = 5_000_000  # HTML pages larger than this are parsed truncated
     max_redirects: int = 10
     verify_tls: bool = True
+    # Extra processes that parse pages while the crawler keeps fetching. Worth it only when
+    # the politeness limits are raised (auditing your own site, benchmarks): at the gentle
+    # defaults the crawl waits on the server, not on parsing.
+    parse_workers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +193,7 @@ _MINIMUMS: dict[str, float] = {
     "fetch.max_retry_after": 0,
     "fetch.max_body_bytes": 1024,
     "fetch.max_redirects": 0,
+    "fetch.parse_workers": 0,
     "soft404.short_page_chars": 0,
     "limit_days": 0,
     "warn_days": 0,

@@ -13,25 +13,20 @@ import dataclasses
 import functools
 import html
 import json
+import multiprocessing
 import re
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
 from sitecheck import __version__
-from sitecheck.classify import soft_404_phrase
+from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.config import AuditConfig
-from sitecheck.extract import parse_page
-from sitecheck.extract.columns import (
-    ColumnItem,
-    ListingFacts,
-    analyse_listing,
-    dataproxy_requests,
-    parse_dataproxy_xml,
-)
+from sitecheck.extract.columns import ColumnItem, ListingFacts, dataproxy_requests, parse_dataproxy_xml
 from sitecheck.fetch import Fetcher, host_of
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, PageFacts
 from sitecheck.robots import RobotsPolicy
@@ -62,6 +57,9 @@ class _PageAnalysis:
             if item.url
         ]
 
+
+# The same menu and footer links recur on every page: canonicalise each spelling once.
+_canonical = functools.lru_cache(maxsize=16384)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
@@ -128,6 +126,7 @@ class Crawler:
         self._stop = asyncio.Event()
         self._page_targets = 0
         self._home_id = 0
+        self._pool: ProcessPoolExecutor | None = None
 
     # -- public -----------------------------------------------------------------------
     def start_run(self) -> int:
@@ -153,7 +152,18 @@ class Crawler:
         self.store.set_run_status(run_id, "running")
         if seed_sitemaps and self.config.site.use_sitemap:
             await self._seed_sitemaps(run_id)
-        await self._dispatch(run_id)
+        workers = self.config.fetch.parse_workers
+        # forkserver: workers start from a clean process, not a copy of one with threads running.
+        context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context) if workers else None
+        try:
+            await self._dispatch(run_id)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
         self.stats.finished = not self._stop.is_set()
         self.stats.interrupted = self._stop.is_set()
         self.store.set_run_status(run_id, "finished" if self.stats.finished else "interrupted")
@@ -236,7 +246,7 @@ class Crawler:
             return
         if target.kind == PAGE:
             result = await self.fetcher.page(target.url)
-            analysis = self._analyse(target, result)
+            analysis = await self._analyse(target, result)
             if analysis is not None:
                 await self._more_records(analysis)
             self._save_page(run_id, target, result, analysis)
@@ -262,24 +272,30 @@ class Crawler:
         elif result.outcome.is_unverified:
             self.stats.unverified += 1
 
-    def _analyse(self, target: Target, result: FetchResult) -> _PageAnalysis | None:
+    async def _analyse(self, target: Target, result: FetchResult) -> _PageAnalysis | None:
         """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
         final_url = result.final_url or target.url
         if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
             return None
-        facts, tree = parse_page(result.body, final_url, result.charset)
-        phrase = soft_404_phrase(
-            facts.title, "", self.config.soft404.phrases, self.config.soft404.short_page_chars
+        page = PageInput(
+            body=result.body,
+            url=final_url,
+            charset=result.charset,
+            is_home=target.id == self._home_id,
+            observed_on=self.observed_on,
+            soft404_phrases=self.config.soft404.phrases,
+            short_page_chars=self.config.soft404.short_page_chars,
+            keep_html=self._pool is None,
         )
-        if phrase is not None:
-            result = dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}")
-            return _PageAnalysis(final_url, result, facts, None)
-        listing: ListingFacts | None = None
-        # Pages that name themselves articles are not lists; skipping them saves most of the
-        # column analysis on a portal, which is mostly articles.
-        if tree.css_first('meta[name="ArticleTitle" i]') is None or target.id == self._home_id:
-            listing = analyse_listing(tree, final_url, facts.html, today=self.observed_on)
-        return _PageAnalysis(final_url, result, facts, listing)
+        if self._pool is None:
+            output = analyse_page(page)
+        else:
+            output = await asyncio.get_running_loop().run_in_executor(self._pool, analyse_page, page)
+        if output.soft404 is not None:
+            result = dataclasses.replace(
+                result, outcome=Outcome.SOFT_404, error=f"page says {output.soft404!r}"
+            )
+        return _PageAnalysis(final_url, result, output.facts, output.listing)
 
     async def _more_records(self, analysis: _PageAnalysis) -> None:
         """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
@@ -386,7 +402,7 @@ class Crawler:
         return target_id
 
     def _add(self, run_id: int, url: str, depth: int, navigable: bool, frame: bool) -> int:
-        key = canonical(url)
+        key = _canonical(url)
         cached = self.store.cached_target_id(run_id, key)
         if cached is not None:  # the common case: navigation and footer links on every page
             return cached
