@@ -299,3 +299,30 @@ def test_home_page_behind_an_anti_bot_wall_is_explained(tmp_path: Path) -> None:
     assert proc.returncode == 3
     line = one_line_error(proc)
     assert "首页无法检查" in line and "放行本机 IP" in line
+
+
+def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
+    """The README's first command, as a newcomer runs it."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitecheck",
+            "demo",
+            "--quiet",
+            "--reports-dir",
+            str(tmp_path / "reports"),
+            "--json",
+            str(tmp_path / "demo.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "检查完成" in proc.stdout and "整改清单" in proc.stdout
+    doc = json.loads((tmp_path / "demo.json").read_text("utf-8"))
+    assert doc["summary"]["dead_links_home"] == 2 and doc["summary"]["columns"] >= 20
+    assert (tmp_path / "reports" / "demo" / "latest" / "checklist.html").exists()
