@@ -1,0 +1,1201 @@
+"""sitecheck benchmark: sitecheck vs LinkChecker vs linkinator on a large generated portal.
+
+Started by ``bench/run`` (which installs what is missing). Steps:
+
+1. export the sample portal (``sitecheck.demo.Portal``) to static files; nginx serves them on
+   127.0.0.1 (portal) and 127.0.0.2 (external site); the few dynamic fault URLs are proxied
+   to ``dynamic.py``; a bound-but-not-listening port gives "connection refused";
+2. check that nginx answers like the portal (status, Content-Type, body) for a sample of URLs;
+3. run the three tools in alternating rounds with the same settings and measure each run's
+   wall time, CPU time (user+system, children included) and peak RSS with ``os.wait4``;
+   count the pages each tool fetched from the nginx access log; score the dead links each
+   tool reports against the portal's manifest;
+4. sitecheck alone at several portal sizes (memory and CPU per page as the site grows);
+5. a pyinstrument profile of sitecheck on the large portal, split into cost categories;
+6. the HTTP client micro-benchmark (httpx 0.28.1, httpx2, aiohttp, and sitecheck's fetch layer);
+7. print the tables, write ``bench/out/results.json`` and ``bench/out/results.md``, and with
+   ``--update-readme`` put the tables into ``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote_to_bytes, urlsplit
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out"
+sys.path.insert(0, str(BENCH))
+
+from dynamic import DynamicServer  # noqa: E402
+from export import Export, export  # noqa: E402
+from nginx import Nginx  # noqa: E402
+
+from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
+
+TOOLS = ("sitecheck", "sitecheck-pw", "linkchecker", "linkinator")
+DEFAULT_TOOLS = ("sitecheck", "sitecheck-pw", "linkchecker", "linkinator")
+LABEL = {
+    "sitecheck": "sitecheck",
+    "sitecheck-pw": "sitecheck -pw",
+    "linkchecker": "LinkChecker",
+    "linkinator": "linkinator",
+}
+# sitecheck's source is copied here when a run starts and every sitecheck process runs from the
+# copy: commits landing during a 20-minute run must not split it between two versions.
+SNAPSHOT = OUT / "src-snapshot"
+
+
+def sitecheck_src() -> Path:
+    return SNAPSHOT if SNAPSHOT.exists() else REPO / "src"
+
+
+def snapshot_source() -> dict[str, str]:
+    if SNAPSHOT.exists():
+        shutil.rmtree(SNAPSHOT)
+    shutil.copytree(REPO / "src", SNAPSHOT, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(SNAPSHOT.rglob("*.py")):
+        h.update(f.relative_to(SNAPSHOT).as_posix().encode())
+        h.update(f.read_bytes())
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True,
+                           text=True).stdout.strip()  # fmt: skip
+    return {"commit": commit or "?", "modified": "yes" if dirty else "no", "sha256": h.hexdigest()[:12]}
+DEAD_KINDS = {"dead_link", "dead_link_home"}
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    pages: int
+    rounds: int
+    concurrency: int
+    timeout: int
+    slow_seconds: float
+    seed: int
+    port: int
+    tools: tuple[str, ...]
+    scale: tuple[int, ...]
+    profile: bool
+    micro: bool
+    micro_requests: int
+    micro_rounds: int
+    quick: bool
+    tool_timeout: float
+    parse_workers: int = 1
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def dyn_main(self) -> int:
+        return self.port + 1
+
+    @property
+    def dyn_ext(self) -> int:
+        return self.port + 2
+
+    @property
+    def refused(self) -> int:
+        return self.port + 3
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def ext_url(self) -> str:
+        return f"http://127.0.0.2:{self.port}/"
+
+    @property
+    def refused_url(self) -> str:
+        return f"http://127.0.0.1:{self.refused}/"
+
+
+def python_for_sitecheck() -> str:
+    return os.environ.get("SITECHECK_PYTHON", sys.executable)
+
+
+def peers_python() -> Path:
+    return BENCH / ".venv-peers" / "bin" / "python"
+
+
+def experiment_python() -> str:
+    return os.environ.get("EXPERIMENT_PYTHON", python_for_sitecheck())
+
+
+def linkinator_cli() -> Path:
+    return BENCH / "node_modules" / "linkinator" / "build" / "src" / "cli.js"
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+class Site:
+    """Export + nginx + dynamic server for one portal size."""
+
+    def __init__(self, s: Settings, pages: int) -> None:
+        self.s = s
+        self.pages = pages
+        self.exp: Export = export(
+            OUT / "portal" / f"p{pages}-s{s.seed}",
+            pages=pages,
+            seed=s.seed,
+            today=s.today,
+            base_url=s.base_url,
+            external_base_url=s.ext_url,
+            refused_url=s.refused_url,
+        )
+        self.portal = Portal(
+            pages,
+            s.seed,
+            s.today,
+            base_url=s.base_url,
+            external_base_url=s.ext_url,
+            refused_url=s.refused_url,
+            cache_size=64,
+        )
+        self.manifest = json.loads(self.exp.manifest_path.read_text("utf-8"))
+        self.page_keys = {norm(u) for u in self.manifest["page_urls"]}
+        self.dynamic: DynamicServer | None = None
+        self.nginx: Nginx | None = None
+
+    def __enter__(self) -> Site:
+        for p in (self.s.port, self.s.dyn_main, self.s.dyn_ext, self.s.refused):
+            _require_free(p)
+        self.dynamic = DynamicServer(
+            self.portal,
+            main_port=self.s.dyn_main,
+            ext_port=self.s.dyn_ext,
+            refused_port=self.s.refused,
+            slow_seconds=self.s.slow_seconds,
+        ).start()
+        self.nginx = Nginx(
+            self.exp, OUT / "nginx", port=self.s.port, dyn_main=self.s.dyn_main, dyn_ext=self.s.dyn_ext
+        ).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+        if self.dynamic is not None:
+            self.dynamic.stop()
+
+
+def _require_free(port: int) -> None:
+    for addr in ("127.0.0.1", "127.0.0.2"):
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does: TIME_WAIT is fine
+            try:
+                sock.bind((addr, port))
+            except OSError as exc:
+                raise SystemExit(f"port {addr}:{port} is in use ({exc}); pick another with --port") from None
+
+
+# --- URL normalisation and scoring --------------------------------------------------------------
+
+_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def norm(url: str) -> str:
+    """Compare URLs as a server sees them: case-folded scheme/host, default port dropped,
+    percent-encoding normalised (decoded bytes re-encoded one way), fragment dropped."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    path = quote(unquote_to_bytes(parts.path or "/"), safe=_SAFE)
+    query = quote(unquote_to_bytes(parts.query), safe=_SAFE + "?")
+    if scheme not in ("http", "https"):
+        return url
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if parts.query else "")
+
+
+def score(reported: set[str], manifest: dict[str, object]) -> dict[str, object]:
+    defects = manifest["defects"]
+    assert isinstance(defects, list)
+    dead = {norm(d["url"]): d["id"] for d in defects if d["kind"] in DEAD_KINDS}
+    traps = {norm(d["url"]): d["id"] for d in defects if d["kind"] not in DEAD_KINDS}
+    controls = manifest["controls"]
+    assert isinstance(controls, list)
+    traps.update({norm(d["url"]): d["id"] for d in controls})
+    rep = {norm(u) for u in reported}
+    tp = rep & dead.keys()
+    fp = rep - dead.keys()
+    return {
+        "dead": len(dead),
+        "reported": len(rep),
+        "true_positives": len(tp),
+        "recall": len(tp) / len(dead) if dead else 1.0,
+        "precision": len(tp) / len(rep) if rep else 1.0,
+        "missed": sorted(dead[u] for u in dead.keys() - rep),
+        "false_positives": sorted(traps.get(u, u) for u in fp),
+    }
+
+
+# --- one tool run -------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    tool: str
+    pages_total: int
+    round: int
+    wall: float
+    cpu: float
+    user: float
+    sys: float
+    maxrss_mib: float  # max(wait4 ru_maxrss, sampled sum over the process tree)
+    maxrss_process_mib: float  # wait4 ru_maxrss alone (largest single process)
+    main_cpu: float  # CPU of the tool's own process (not its children), sampled up to 0.2 s before exit
+    exit_code: int
+    pages_fetched: int
+    requests: int
+    requests_by_method: dict[str, int]
+    nginx_cpu: float
+    other_cpu: float  # CPU of everything else on the machine during the run (other users)
+    load_before: float
+    reported_dead: list[str]
+    unverified: list[str]
+    score: dict[str, object]
+    gaps: list[str]
+    tool_summary: dict[str, object]
+    failed: str = ""
+    variant: str = ""
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages_fetched / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu / self.pages_fetched if self.pages_fetched else 0.0
+
+
+def _busy_jiffies() -> float:
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _self_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def tool_command(tool: str, s: Settings, workdir: Path) -> tuple[list[str], dict[str, str], Path]:
+    """argv, extra environment, file that receives stdout."""
+    c, t = str(s.concurrency), str(s.timeout)
+    if tool in ("sitecheck", "sitecheck-pw"):
+        env = {"PYTHONPATH": str(sitecheck_src())}
+        # Sitemap and robots.txt are switched off in a config file: the --no-sitemap and
+        # --no-robots flags fail in cli._overrides at the commit measured (see README).
+        conf = workdir / "portal.toml"
+        conf.write_text(
+            "[site]\nuse_sitemap = false\n\n[politeness]\nrespect_robots = false\n", encoding="utf-8"
+        )
+        argv = [
+            python_for_sitecheck(), "-m", "sitecheck", "crawl", s.base_url, "--config", str(conf),
+            "--data-dir", str(workdir / "data"),
+            "--concurrency", c, "--per-host", c, "--interval", "0",
+            "--timeout", t, "--retries", "2",
+            "--max-pages", "10000000", "--max-depth", "100000",
+            "--no-reports", "--quiet",
+            "--as-of", s.today.isoformat(),
+            "--json", str(workdir / "findings.json"),
+        ]  # fmt: skip
+        if tool == "sitecheck-pw":
+            argv += ["--parse-workers", str(s.parse_workers)]
+        return argv, env, workdir / "stdout.txt"
+    if tool == "linkchecker":
+        rc = workdir / "linkcheckerrc"
+        # maxrequestspersecond lifts the per-host wait only together with the server's
+        # `LinkChecker` response header (nginx.py sends it); see README.
+        rc.write_text("[checking]\nmaxrequestspersecond=1000000\n", encoding="utf-8")
+        rc.chmod(0o644)
+        argv = [
+            str(BENCH / ".venv-peers" / "bin" / "linkchecker"), "-f", str(rc),
+            "--check-extern", "--no-robots", "-r", "-1",
+            "--threads", c, "--timeout", t,
+            "--ignore-url", "^mailto:", "--ignore-url", "^tel:",
+            "--no-status", "-o", "csv", s.base_url,
+        ]  # fmt: skip
+        return argv, {}, workdir / "linkchecker.csv"
+    if tool == "linkinator":
+        argv = [
+            shutil.which("node") or "node", str(linkinator_cli()), s.base_url,
+            "--recurse", "--concurrency", c, "--timeout", str(s.timeout * 1000),
+            "--retry", "--format", "json",
+        ]  # fmt: skip
+        return argv, {}, workdir / "linkinator.json"
+    raise ValueError(tool)
+
+
+def parse_tool_output(tool: str, workdir: Path, stdout: Path) -> tuple[set[str], set[str], dict[str, object]]:
+    """(URLs reported broken, URLs reported as could-not-verify, the tool's own counters)."""
+    dead: set[str] = set()
+    unverified: set[str] = set()
+    summary: dict[str, object] = {}
+    if tool in ("sitecheck", "sitecheck-pw"):
+        path = workdir / "findings.json"
+        if not path.exists():
+            return dead, unverified, {"error": "no findings.json"}
+        data = json.loads(path.read_text("utf-8"))
+        for f in data["findings"]:
+            if f["kind"] in DEAD_KINDS:
+                dead.add(f["url"])
+            elif f["kind"] == "unverified_link":
+                unverified.add(f["url"])
+        summary = {k: data["summary"].get(k) for k in ("pages", "link_occurrences", "checked_urls", "columns")}
+        summary["findings_by_kind"] = data["summary"].get("findings_by_kind")
+        summary["veto_would_fail"] = data.get("veto", {}).get("would_fail")
+    elif tool == "linkchecker":
+        rows = [r for r in csv.reader(_uncomment(stdout), delimiter=";") if r]
+        if not rows:
+            return dead, unverified, {"error": "empty CSV"}
+        head = rows[0]
+        iv, iu, iname, iparent = (head.index(k) for k in ("valid", "url", "urlname", "parentname"))
+        for r in rows[1:]:
+            if len(r) <= iv:
+                continue
+            if r[iv] == "False":
+                url = r[iu] or r[iname]
+                if not urlsplit(url).scheme and r[iparent]:
+                    from urllib.parse import urljoin
+
+                    url = urljoin(r[iparent], r[iname])
+                dead.add(url)
+        summary = {"rows": len(rows) - 1}
+    elif tool == "linkinator":
+        try:
+            data = json.loads(stdout.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            return dead, unverified, {"error": f"unreadable JSON: {exc}"}
+        for link in data.get("links", []):
+            if link.get("state") == "BROKEN":
+                dead.add(link["url"])
+        summary = {"passed": data.get("passed"), "links_listed": len(data.get("links", []))}
+    return dead, unverified, summary
+
+
+def _uncomment(path: Path) -> list[str]:
+    text = path.read_text("utf-8", errors="replace") if path.exists() else ""
+    return [line for line in text.splitlines(keepends=True) if not line.startswith("#")]
+
+
+_LOG_RE = re.compile(r'^(\S+) (\S+) (\d{3}) "(.*)" (\d+)$')
+
+
+def analyse_log(site: Site, lines: list[str]) -> tuple[set[str], int, dict[str, int], list[str]]:
+    """(portal pages fetched with GET 200, requests, by method, export gaps)."""
+    main_host = "127.0.0.1"
+    pages: set[str] = set()
+    methods: dict[str, int] = {}
+    gaps: set[str] = set()
+    for line in lines:
+        m = _LOG_RE.match(line)
+        if not m:
+            continue
+        addr, method, status, uri, _ = m.groups()
+        methods[method] = methods.get(method, 0) + 1
+        base = site.s.base_url if addr == main_host else site.s.ext_url
+        if status == "200" and method == "GET" and addr == main_host:
+            key = norm(base + uri.lstrip("/"))
+            if key in site.page_keys:
+                pages.add(key)
+        elif status == "404":
+            path, _, query = uri.partition("?")
+            get = site.portal.get if addr == main_host else site.portal.get_external
+            if get(path, query).status != 404:
+                gaps.add(f"{addr} {uri}")
+    return pages, sum(methods.values()), methods, sorted(gaps)
+
+
+def missed_by_dir(site: Site, fetched: set[str]) -> dict[str, int]:
+    """Portal pages a tool did not fetch, counted by the page's first path segment."""
+    out: dict[str, int] = {}
+    for key in site.page_keys - fetched:
+        top = urlsplit(key).path.split("/")[1] or "/"
+        out[top] = out.get(top, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
+    s = site.s
+    name = f"{tool}-{variant.replace(',', '+')}" if variant else tool
+    workdir = OUT / ("experiments" if variant else "runs") / f"p{site.pages}" / f"{name}-r{rnd}"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    argv, env_extra, stdout_path = tool_command(tool, s, workdir)
+    if variant:  # python -m sitecheck ... -> python sitecheck_variant.py VARIANT ...
+        patches = ",".join(v for v in variant.split(",") if v != "pw1") or "none"
+        argv = [experiment_python(), str(BENCH / "sitecheck_variant.py"), patches, *argv[3:]]
+        if "pw1" in variant.split(","):
+            argv += ["--parse-workers", "1"]
+    env = dict(os.environ)
+    if not tool.startswith("sitecheck"):
+        for key in ("VIRTUAL_ENV", "PYTHONPATH", "SITECHECK_PYTHON"):
+            env.pop(key, None)
+    env |= env_extra
+    assert site.nginx is not None and site.dynamic is not None
+    site.dynamic.reset()
+    site.nginx.flush_log()
+    offset = site.nginx.log_offset()
+    err_offset = site.nginx.error_offset()
+    nginx_cpu0 = site.nginx.cpu_seconds()
+    busy0, self0 = _busy_jiffies(), _self_cpu()
+    load = os.getloadavg()[0]
+    with stdout_path.open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=workdir)
+        sampler = TreeRss(proc.pid)
+        try:
+            _, status, ru = _wait4_with_timeout(proc, s.tool_timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            tree_kib = sampler.stop()
+            main_cpu = sampler.main_cpu
+            tree_cpu = sampler.tree_cpu
+        wall = time.monotonic() - t0
+    busy1, self1 = _busy_jiffies(), _self_cpu()
+    nginx_cpu = site.nginx.cpu_seconds() - nginx_cpu0
+    exit_code = os.waitstatus_to_exitcode(status)
+    lines = site.nginx.read_log(offset)
+    (workdir / "access.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fetched, requests, methods, gaps = analyse_log(site, lines)
+    pages = len(fetched)
+    dead, unverified, summary = parse_tool_output(tool, workdir, stdout_path)
+    summary["missed_pages_by_dir"] = missed_by_dir(site, fetched)
+    # wait4 is exact for everything the tool reaped; the sampled tree adds unreaped descendants.
+    cpu = max(ru.ru_utime + ru.ru_stime, tree_cpu)
+    other = max(0.0, (busy1 - busy0) - cpu - nginx_cpu - (self1 - self0))
+    failed = ""
+    server_errors = site.nginx.errors_since(err_offset)
+    if server_errors:
+        failed = f"nginx logged {len(server_errors)} errors, first: {server_errors[0][:200]}"
+    elif "error" in summary:
+        failed = str(summary["error"])
+    elif exit_code not in (0, 1):
+        failed = f"exit code {exit_code}"
+    if failed:
+        tail = (workdir / "stderr.txt").read_text("utf-8", errors="replace")[-1500:]
+        print(f"  ! {LABEL[tool]} FAILED ({failed}); stderr ends:\n{tail}", flush=True)
+    run = Run(
+        tool=tool,
+        pages_total=len(site.page_keys),
+        round=rnd,
+        wall=wall,
+        cpu=cpu,
+        user=ru.ru_utime,
+        sys=ru.ru_stime,
+        maxrss_mib=max(ru.ru_maxrss, tree_kib) / 1024,
+        maxrss_process_mib=ru.ru_maxrss / 1024,
+        main_cpu=main_cpu,
+        exit_code=exit_code,
+        pages_fetched=pages,
+        requests=requests,
+        requests_by_method=methods,
+        nginx_cpu=nginx_cpu,
+        other_cpu=other,
+        load_before=load,
+        reported_dead=sorted(dead),
+        unverified=sorted(unverified),
+        score=score(dead, site.manifest),
+        gaps=gaps,
+        tool_summary=summary,
+        failed=failed,
+        variant=variant,
+    )
+    print(
+        f"  {LABEL[tool] + (f'[{variant}]' if variant else ''):<12} round {rnd}: {wall:7.1f} s wall, {cpu:7.1f} s CPU, "
+        f"{run.maxrss_mib:6.0f} MiB, {pages}/{len(site.page_keys)} pages, {run.pages_per_s:6.0f} pages/s, "
+        f"recall {run.score['recall']:.2f} precision {run.score['precision']:.2f}, exit {exit_code}, "
+        f"others' CPU {other / wall:.2f} cores" + (f", EXPORT GAPS {gaps}" if gaps else ""),
+        flush=True,
+    )
+    return run
+
+
+class TreeRss:
+    """Peak summed RSS and total CPU of a process and its descendants, sampled every 0.2 s.
+
+    ``ru_maxrss`` from wait4 is the peak of one process (for children: of the largest one), and
+    wait4's CPU only includes descendants the tool itself waited for: sitecheck's parse workers
+    are children of a multiprocessing forkserver that is never reaped by sitecheck, so their CPU
+    would be missing. The sampler sums the whole tree (a process that exits between two samples
+    loses at most its last 0.2 s).
+    """
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid = pid
+        self.peak_kib = 0
+        self.main_cpu = 0.0  # user+system of the root process alone, at the last sample
+        self._cpu: dict[tuple[int, int], float] = {}  # (pid, start time) -> last seen CPU seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self._thread.start()
+
+    @property
+    def tree_cpu(self) -> float:
+        return sum(self._cpu.values())
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            with contextlib.suppress(Exception):
+                self.peak_kib = max(self.peak_kib, self._sample())
+
+    def _sample(self) -> int:
+        children: dict[int, list[int]] = {}
+        stats: dict[int, list[str]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            pid = int(entry.name)
+            stats[pid] = fields
+            children.setdefault(int(fields[1]), []).append(pid)
+        total, todo = 0, [self.pid]
+        while todo:
+            pid = todo.pop()
+            todo.extend(children.get(pid, ()))
+            fields = stats.get(pid)
+            if fields is None:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / self._tick
+            self._cpu[(pid, int(fields[19]))] = cpu
+            if pid == self.pid:
+                self.main_cpu = cpu
+            try:
+                with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+                    total += int(f.read().split()[1]) * self._page_kib
+            except (OSError, ValueError, IndexError):
+                continue
+        return total
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib
+
+
+def _wait4_with_timeout(proc: subprocess.Popen[bytes], limit: float) -> tuple[int, int, object]:
+    deadline = time.monotonic() + limit
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return pid, status, ru
+        if time.monotonic() > deadline:
+            print(f"  ! {proc.args[0]} exceeded {limit:.0f} s: killed", flush=True)
+            proc.send_signal(signal.SIGKILL)
+            pid, status, ru = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return pid, status, ru
+        time.sleep(0.02)
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def verify(site: Site, sample: int | None) -> list[str]:
+    """Compare nginx's answers with the portal's for static files and non-stateful dynamic paths."""
+    s = site.s
+    problems: list[str] = []
+    urls = [u for u in site.manifest["page_urls"]]
+    export_dir = site.exp.directory
+    for side, base in (("main", s.base_url), ("ext", s.ext_url)):
+        for f in (export_dir / side).rglob("*"):
+            if f.is_file():
+                rel = f.relative_to(export_dir / side).as_posix()
+                urls.append(base + quote(rel, safe=_SAFE))
+    dyn = site.exp.info["dynamic_paths"]
+    assert isinstance(dyn, dict)
+    rng = random.Random(1)
+    if sample is not None and len(urls) > sample:
+        urls = rng.sample(urls, sample)
+    urls += [s.base_url + quote(p.lstrip("/"), safe=_SAFE) for p in dyn["main"]]
+    urls += [s.ext_url + quote(p.lstrip("/"), safe=_SAFE) for p in dyn["ext"]]
+    conns: dict[str, http.client.HTTPConnection] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        getter = site.portal.get if parts.netloc == urlsplit(s.base_url).netloc else site.portal.get_external
+        want = getter(parts.path, parts.query)
+        if want.behaviour in (Behaviour.SLOW, Behaviour.RATE_LIMIT_ONCE):
+            continue
+        conn = conns.get(parts.netloc) or http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conns[parts.netloc] = conn
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", target)
+        resp = conn.getresponse()
+        body = resp.read()
+        ctype = (resp.getheader("Content-Type") or "").replace(" ", "").lower()
+        if resp.status != want.status:
+            problems.append(f"{url}: status {resp.status}, portal {want.status}")
+        elif want.status == 200 and (body != want.body or ctype != want.content_type.replace(" ", "").lower()):
+            problems.append(f"{url}: body/content-type differ ({ctype} vs {want.content_type})")
+        for name, value in want.headers:
+            if resp.getheader(name) != value:
+                problems.append(f"{url}: header {name} {resp.getheader(name)!r}, portal {value!r}")
+    for conn in conns.values():
+        conn.close()
+    if site.dynamic is not None:
+        site.dynamic.reset()
+    print(f"verified {len(urls)} URLs against the portal: {len(problems)} differences", flush=True)
+    for p in problems[:20]:
+        print("  ! " + p)
+    return problems
+
+
+# --- profile and micro-benchmark ----------------------------------------------------------------
+
+
+def profile(site: Site) -> dict[str, object]:
+    s = site.s
+    workdir = OUT / "profile"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    argv, env_extra, _ = tool_command("sitecheck", s, workdir)
+    session = workdir / "sitecheck.pyisession"
+    py = argv[0]
+    check = subprocess.run([py, "-c", "import pyinstrument"], capture_output=True)
+    if check.returncode != 0:
+        print("pyinstrument is not installed for sitecheck's Python: profile skipped", flush=True)
+        return {"skipped": "pyinstrument not installed"}
+    argv = [py, "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session), "-m", *argv[2:]]
+    env = dict(os.environ) | env_extra
+    assert site.dynamic is not None
+    site.dynamic.reset()
+    t0 = time.monotonic()
+    proc = subprocess.run(argv, env=env, cwd=workdir, capture_output=True)
+    wall = time.monotonic() - t0
+    if not session.exists():
+        print(f"profile failed: {proc.stderr.decode()[-2000:]}", flush=True)
+        return {"skipped": "pyinstrument failed"}
+    md = subprocess.run(
+        [py, str(BENCH / "profile_split.py"), str(session), "--markdown"], capture_output=True, text=True
+    )
+    js = subprocess.run([py, str(BENCH / "profile_split.py"), str(session)], capture_output=True, text=True)
+    text = subprocess.run(
+        [py, "-m", "pyinstrument", "--load", str(session), "-r", "text", "-o", str(workdir / "profile.txt")],
+        capture_output=True,
+    )
+    subprocess.run(
+        [py, "-m", "pyinstrument", "--load", str(session), "-r", "html", "-o", str(workdir / "profile.html")],
+        capture_output=True,
+    )
+    (workdir / "split.md").write_text(md.stdout, encoding="utf-8")
+    print(f"profile: {wall:.1f} s under pyinstrument; split in {workdir / 'split.md'}", flush=True)
+    del text
+    return {"wall": wall, "markdown": md.stdout, "split": json.loads(js.stdout) if js.stdout else {}}
+
+
+MICRO_CLIENTS = ("httpx", "httpx2", "aiohttp", "httpx2-stream", "sitecheck")
+
+
+def micro(site: Site) -> dict[str, object]:
+    s = site.s
+    urls = [u for u in site.manifest["page_urls"] if "?" not in u]
+    rng = random.Random(2)
+    urls = rng.sample(urls, min(1000, len(urls)))
+    url_file = OUT / "micro-urls.txt"
+    url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    sizes = [len(site.portal.get(urlsplit(u).path).body) for u in urls[:200]]
+    results: dict[str, list[dict[str, object]]] = {c: [] for c in MICRO_CLIENTS}
+    for rnd in range(1, s.micro_rounds + 1):
+        order = list(MICRO_CLIENTS[rnd - 1 :] + MICRO_CLIENTS[: rnd - 1])
+        for client in order:
+            py = python_for_sitecheck() if client == "sitecheck" else str(peers_python())
+            env = dict(os.environ) | ({"PYTHONPATH": str(sitecheck_src())} if client == "sitecheck" else {})
+            assert site.nginx is not None
+            n0 = site.nginx.cpu_seconds()
+            proc = subprocess.run(
+                [py, str(BENCH / "microbench_http.py"), "--client", client, "--urls", str(url_file),
+                 "--requests", str(s.micro_requests), "--concurrency", str(s.concurrency)],
+                capture_output=True, text=True, env=env,
+            )  # fmt: skip
+            n1 = site.nginx.cpu_seconds()
+            if proc.returncode != 0:
+                print(f"  micro {client}: failed: {proc.stderr[-500:]}", flush=True)
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            r["nginx_cpu_ms_per_request"] = 1000 * (n1 - n0) / max(1, r["requests"] + 500)
+            results[client].append(r)
+            print(
+                f"  micro {client:<14} round {rnd}: {r['rps']:7.0f} req/s, "
+                f"{r['cpu_ms_per_request']:.3f} ms CPU/request ({r['version']})",
+                flush=True,
+            )
+    return {"results": results, "page_bytes_median": statistics.median(sizes), "urls": len(urls)}
+
+
+EXPERIMENTS = ("none", "uvloop", "batch-commit", "uvloop,batch-commit", "pw1", "uvloop,batch-commit,pw1")
+
+
+def experiments(site: Site, rounds: int) -> list[Run]:
+    """sitecheck with in-memory patches (sitecheck_variant.py), alternating, to size suggestions."""
+    py = experiment_python()
+    has_uvloop = subprocess.run([py, "-c", "import uvloop"], capture_output=True).returncode == 0
+    variants = [v for v in EXPERIMENTS if has_uvloop or "uvloop" not in v]
+    if not has_uvloop:
+        print(f"uvloop is not importable by {py}: uvloop variants skipped", flush=True)
+    out: list[Run] = []
+    for rnd in range(1, rounds + 1):
+        order = variants[(rnd - 1) % len(variants) :] + variants[: (rnd - 1) % len(variants)]
+        for v in order:
+            out.append(run_tool("sitecheck", site, rnd, variant=v))
+    return out
+
+
+def fmt_experiments(runs: list[Run]) -> str:
+    lines = [
+        "| variant (patched in memory, not in the source) | runs | wall s | CPU s | main-process CPU s | "
+        "CPU ms/page | pages/s | peak RSS MiB | findings | vs none (pages/s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by: dict[str, list[Run]] = {}
+    for r in runs:
+        if not r.failed:
+            by.setdefault(r.variant, []).append(r)
+    base = med([r.pages_per_s for r in by.get("none", [])])
+    for v in EXPERIMENTS:
+        rs = by.get(v)
+        if not rs:
+            continue
+        pps = med([r.pages_per_s for r in rs])
+        findings = {str(r.tool_summary.get("findings_by_kind")) for r in rs}
+        lines.append(
+            f"| {v} | {len(rs)} | {med([r.wall for r in rs]):.1f} | {med([r.cpu for r in rs]):.1f} | "
+            f"{med([r.main_cpu for r in rs]):.1f} | "
+            f"{med([r.cpu_ms_per_page for r in rs]):.2f} | {pps:.0f} | {med([r.maxrss_mib for r in rs]):.0f} | "
+            f"{'same' if len(findings) == 1 and findings == {str(by['none'][0].tool_summary.get('findings_by_kind'))} else 'DIFFER'} | "
+            f"{pps / base:.2f}× |"
+        )
+    return "\n".join(lines)
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(runs: list[Run]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for tool in TOOLS:
+        rs = [r for r in runs if r.tool == tool and not r.failed]
+        if not rs:
+            continue
+        out[tool] = {
+            "runs": len(rs),
+            "wall": med([r.wall for r in rs]),
+            "cpu": med([r.cpu for r in rs]),
+            "maxrss_mib": med([r.maxrss_mib for r in rs]),
+            "pages_fetched": med([r.pages_fetched for r in rs]),
+            "pages_per_s": med([r.pages_per_s for r in rs]),
+            "cpu_ms_per_page": med([r.cpu_ms_per_page for r in rs]),
+            "requests": med([r.requests for r in rs]),
+            "recall": med([float(r.score["recall"]) for r in rs]),  # type: ignore[arg-type]
+            "precision": med([float(r.score["precision"]) for r in rs]),  # type: ignore[arg-type]
+            "nginx_cpu": med([r.nginx_cpu for r in rs]),
+            "other_cores": med([r.other_cpu / r.wall for r in rs]),
+        }
+    return out
+
+
+def machine_info() -> dict[str, object]:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+
+    def out(argv: list[str]) -> str:
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+        return (p.stdout + p.stderr).strip().splitlines()[0] if (p.stdout + p.stderr).strip() else "?"
+
+    sc_py = python_for_sitecheck()
+    env = dict(os.environ) | {"PYTHONPATH": str(sitecheck_src())}
+    versions = subprocess.run(
+        [sc_py, "-c", "import sitecheck, httpx2, selectolax, sys; "
+         "print(sitecheck.__version__, httpx2.__version__, selectolax.__version__, sys.version.split()[0])"],
+        capture_output=True, text=True, env=env,
+    ).stdout.split()  # fmt: skip
+    peers = subprocess.run(
+        [str(peers_python()), "-c", "import importlib.metadata as m; "
+         "print(*(m.version(p) for p in ('linkchecker', 'httpx', 'httpx2', 'aiohttp', 'requests')))"],
+        capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    linkinator = "?"
+    with contextlib.suppress(OSError, ValueError):
+        linkinator = json.loads((BENCH / "node_modules" / "linkinator" / "package.json").read_text())["version"]
+    commit = out(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True,
+                           text=True).stdout.strip()  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "kernel": platform.release(),
+        "os": out(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "python": versions[3] if len(versions) > 3 else "?",
+        "sitecheck": (versions[0] if versions else "?") + f" (git {commit}{' + uncommitted src/ changes' if dirty else ''})",
+        "httpx2": versions[1] if len(versions) > 1 else "?",
+        "selectolax": versions[2] if len(versions) > 2 else "?",
+        "linkchecker": peers[0] if peers else "?",
+        "httpx": peers[1] if len(peers) > 1 else "?",
+        "peers_httpx2": peers[2] if len(peers) > 2 else "?",
+        "aiohttp": peers[3] if len(peers) > 3 else "?",
+        "requests": peers[4] if len(peers) > 4 else "?",
+        "linkinator": linkinator,
+        "node": out(["node", "--version"]),
+        "nginx": out(["nginx", "-v"]),
+    }
+
+
+def fmt_table(
+    summary: dict[str, dict[str, float]], runs: list[Run], site_info: dict[str, object]
+) -> str:
+    mine = [t for t in ("sitecheck", "sitecheck-pw") if t in summary]
+    head = "".join(f" {LABEL[t]} ÷ this (pages/s) |" for t in mine)
+    lines = [
+        "| tool | wall s | CPU s | peak RSS MiB | pages fetched | pages/s | CPU ms/page |"
+        + head + " dead-link recall | precision | others' load (cores) |",
+        "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(mine) + "---:|---:|---:|",
+    ]
+    for tool, m in summary.items():
+        ratios = "".join(
+            f" {summary[t]['pages_per_s'] / m['pages_per_s']:.2f}× |" if t != tool else " — |" for t in mine
+        )
+        lines.append(
+            f"| {LABEL[tool]} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['maxrss_mib']:.0f} | "
+            f"{m['pages_fetched']:.0f} / {site_info['page_urls']} | {m['pages_per_s']:.0f} | "
+            f"{m['cpu_ms_per_page']:.2f} |{ratios} {m['recall']:.2f} | {m['precision']:.2f} | "
+            f"{m['other_cores']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def fmt_runs(runs: list[Run]) -> str:
+    lines = [
+        "| round | tool | wall s | CPU s | RSS MiB | pages/s | nginx CPU s | others' load | missed | false positives |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.round} | {LABEL[r.tool]} | {r.wall:.1f} | {r.cpu:.1f} | {r.maxrss_mib:.0f} | "
+            f"{r.pages_per_s:.0f} | {r.nginx_cpu:.1f} | {r.other_cpu / r.wall:.2f} | "
+            f"{', '.join(r.score['missed']) or '—'} | {_fp_text(r.score['false_positives'])} |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines)
+
+
+def _fp_text(fps: list[str]) -> str:
+    """Planted traps by id; other URLs counted, with two examples (decoded, shortened)."""
+    named = [f for f in fps if "://" not in f]
+    others = [f for f in fps if "://" in f]
+    text = ", ".join(named)
+    if others:
+        from urllib.parse import unquote
+
+        examples = "; ".join(f"`{unquote(urlsplit(u).path + ('?' + urlsplit(u).query if urlsplit(u).query else ''))[:60]}`" for u in others[:2])
+        text += (", " if text else "") + f"{len(others)} other URLs (e.g. {examples})"
+    return text or "—"
+
+
+def fmt_scale(scale_runs: list[Run]) -> str:
+    lines = [
+        "| portal pages | wall s | CPU s | peak RSS MiB | pages/s | CPU ms/page | RSS growth vs smallest |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    first = scale_runs[0] if scale_runs else None
+    for r in scale_runs:
+        growth = f"{r.maxrss_mib / first.maxrss_mib:.2f}× for {r.pages_total / first.pages_total:.1f}× pages" if first else ""
+        lines.append(
+            f"| {r.pages_total} | {r.wall:.1f} | {r.cpu:.1f} | {r.maxrss_mib:.0f} | {r.pages_per_s:.0f} | "
+            f"{r.cpu_ms_per_page:.2f} | {growth} |"
+        )
+    return "\n".join(lines)
+
+
+def fmt_micro(m: dict[str, object]) -> str:
+    results = m["results"]
+    assert isinstance(results, dict)
+    lines = [
+        "| client | version | req/s (median) | CPU ms/request | nginx CPU ms/request | rounds |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for client, rs in results.items():
+        if not rs:
+            continue
+        lines.append(
+            f"| {client} | {rs[0]['version']} | {med([r['rps'] for r in rs]):.0f} | "
+            f"{med([r['cpu_ms_per_request'] for r in rs]):.3f} | "
+            f"{med([r['nginx_cpu_ms_per_request'] for r in rs]):.3f} | {len(rs)} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) -> str:
+    s = report["settings"]
+    mi = report["machine"]
+    si = report["site"]
+    assert isinstance(s, dict) and isinstance(mi, dict) and isinstance(si, dict)
+    du = si["distinct_urls"]
+    assert isinstance(du, dict)
+    parts = [
+        f"Run {report['finished']} ({report['duration_min']:.1f} min), `bench/run {report['argv']}`. "
+        f"Load average before / after: {report['load_before']} / {report['load_after']}.",
+        "",
+        f"Machine: {mi['cpu']}, {mi['cores']} cores, {mi['memory']}, {mi['os']}, kernel {mi['kernel']}. "
+        f"Python {mi['python']}; sitecheck {mi['sitecheck']}, httpx2 {mi['httpx2']}, selectolax "
+        f"{mi['selectolax']}; LinkChecker {mi['linkchecker']} (requests {mi['requests']}); linkinator "
+        f"{mi['linkinator']} on node {mi['node']}; {mi['nginx']}.",
+        "",
+        f"Portal: {si['page_urls']} pages, {si['link_occurrences']} link occurrences, {du['total']} distinct "
+        f"URLs ({du.get('pages', 0)} pages, {du.get('images', 0)} images, {du.get('attachments', 0)} "
+        f"attachments, {du.get('other_internal', 0)} other internal, {du.get('external', 0)} on other "
+        f"hosts) + {du.get('other_scheme', 0)} mailto/tel; seed {s['seed']}, as of {s['today']}.",
+        "",
+        f"Settings: concurrency {s['concurrency']} for every tool, timeout {s['timeout']} s, "
+        f"{s['rounds']} alternating rounds, medians.",
+        "",
+        fmt_table(report["summary"], runs, si),  # type: ignore[arg-type]
+        "",
+        "Every run:",
+        "",
+        fmt_runs(runs),
+    ]
+    if scale_runs:
+        parts += ["", "sitecheck as the portal grows (one run per size):", "", fmt_scale(scale_runs)]
+    if report.get("experiments_md"):
+        parts += ["", "Experiments: sitecheck with in-memory patches, alternating rounds, medians:", "",
+                  str(report["experiments_md"])]
+    prof = report.get("profile")
+    if isinstance(prof, dict) and prof.get("markdown"):
+        parts += ["", f"Profile (pyinstrument, {si['page_urls']} pages):", "", str(prof["markdown"]).strip()]
+    mic = report.get("micro")
+    if isinstance(mic, dict) and mic.get("results"):
+        parts += [
+            "",
+            f"HTTP client micro-benchmark: {s['micro_requests']} GETs at concurrency {s['concurrency']} "
+            f"against the same nginx ({mic['urls']} article URLs, median page {mic['page_bytes_median']:.0f} "
+            f"bytes), {s['micro_rounds']} alternating rounds:",
+            "",
+            fmt_micro(mic),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> Settings:  # noqa: PLR0915
+    ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=None, help="portal size (default 15000; --quick 400)")
+    ap.add_argument("--quick", action="store_true", help="small smoke run of every step")
+    ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 3; --quick 1)")
+    ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--timeout", type=int, default=10, help="request timeout in seconds, every tool")
+    ap.add_argument("--slow-seconds", type=float, default=30.0, help="delay of the planted slow page")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--port", type=int, default=18080, help="nginx port; port+1..port+3 are used too")
+    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
+                    help="sitecheck, sitecheck-pw (with --parse-workers), linkchecker, linkinator")
+    ap.add_argument("--parse-workers", type=int, default=1, help="sitecheck-pw's --parse-workers")
+    ap.add_argument("--scale", default=None, help="portal sizes for the sitecheck-only growth runs")
+    ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--no-micro", action="store_true")
+    ap.add_argument("--micro-requests", type=int, default=None)
+    ap.add_argument("--micro-rounds", type=int, default=None)
+    ap.add_argument("--tool-timeout", type=float, default=1800.0, help="kill a tool run after this")
+    ap.add_argument("--experiments", type=int, default=0, metavar="ROUNDS",
+                    help="also run sitecheck with in-memory patches (uvloop, canonical cache, batched commits)")
+    ap.add_argument("--serve", action="store_true", help="only serve the portal (nginx) until Ctrl-C")
+    ap.add_argument("--update-readme", action="store_true", help="write the tables into bench/README.md")
+    a = ap.parse_args(argv)
+    quick = a.quick
+    pages = a.pages or (400 if quick else 15000)
+    scale = a.scale if a.scale is not None else ("200,400" if quick else "2500,5000,10000,20000")
+    s = Settings(
+        pages=pages,
+        rounds=a.rounds if a.rounds is not None else (1 if quick else 3),
+        concurrency=a.concurrency,
+        timeout=a.timeout,
+        slow_seconds=a.slow_seconds if not quick else min(a.slow_seconds, 8.0),
+        seed=a.seed,
+        port=a.port,
+        tools=tuple(t for t in a.tools.split(",") if t),
+        scale=tuple(int(x) for x in scale.split(",") if x),
+        profile=not a.no_profile,
+        micro=not a.no_micro,
+        micro_requests=a.micro_requests or (2000 if quick else 5000),
+        micro_rounds=a.micro_rounds or (1 if quick else 3),
+        quick=quick,
+        tool_timeout=a.tool_timeout,
+        parse_workers=a.parse_workers,
+    )
+    if quick:
+        s.timeout = min(s.timeout, 3)
+    s.update_readme = a.update_readme  # type: ignore[attr-defined]
+    s.serve = a.serve  # type: ignore[attr-defined]
+    s.experiments = a.experiments  # type: ignore[attr-defined]
+    for t in s.tools:
+        if t not in TOOLS:
+            raise SystemExit(f"unknown tool {t}; known: {', '.join(TOOLS)}")
+    return s
+
+
+def main(argv: list[str]) -> int:
+    s = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up nginx and tool runs
+    started = time.monotonic()
+    OUT.mkdir(exist_ok=True)
+    source = snapshot_source()
+    print(
+        f"measuring sitecheck from a copy of src/ at git {source['commit']}"
+        f"{' + uncommitted changes' if source['modified'] == 'yes' else ''} (sha256 {source['sha256']})",
+        flush=True,
+    )
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine load average: {load_before} on {os.cpu_count()} cores", flush=True)
+    runs: list[Run] = []
+    scale_runs: list[Run] = []
+    report: dict[str, object] = {
+        "argv": " ".join(argv),
+        "settings": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(s).items()},
+        "machine": machine_info(),
+        "load_before": load_before,
+        "sitecheck_source": source,
+    }
+    if getattr(s, "serve", False):
+        with Site(s, s.pages) as site:
+            print(f"serving {site.exp.info['page_urls']} pages on {s.base_url} and {s.ext_url}; Ctrl-C stops")
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        return 0
+    with Site(s, s.pages) as site:
+        report["site"] = {k: v for k, v in site.exp.info.items() if k != "key"}
+        di = site.exp.info["distinct_urls"]
+        print(
+            f"portal: {site.exp.info['page_urls']} pages, {site.exp.info['link_occurrences']} link occurrences, "
+            f"{di['total']} distinct URLs on {s.base_url} (+ external {s.ext_url})",  # type: ignore[index]
+            flush=True,
+        )
+        problems = verify(site, None if s.quick else 3000)
+        report["verify_problems"] = problems
+        for rnd in range(1, s.rounds + 1):
+            order = list(s.tools[(rnd - 1) % len(s.tools) :] + s.tools[: (rnd - 1) % len(s.tools)])
+            print(f"round {rnd}/{s.rounds}: {', '.join(LABEL[t] for t in order)}", flush=True)
+            for tool in order:
+                runs.append(run_tool(tool, site, rnd))
+        exp_runs: list[Run] = []
+        if getattr(s, "experiments", 0):
+            print("experiments (sitecheck patched in memory):", flush=True)
+            exp_runs = experiments(site, s.experiments)  # type: ignore[arg-type]
+            report["experiments"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in exp_runs]
+            report["experiments_md"] = fmt_experiments(exp_runs)
+        if s.profile:
+            report["profile"] = profile(site)
+        if s.micro:
+            print("HTTP client micro-benchmark:", flush=True)
+            report["micro"] = micro(site)
+    if "sitecheck" in s.tools:
+        sizes = sorted(set(s.scale))
+        if sizes:
+            print(f"sitecheck alone at {', '.join(map(str, sizes))} pages:", flush=True)
+        for n in sizes:
+            if n == s.pages:
+                continue
+            with Site(s, n) as site_n:
+                scale_runs.append(run_tool("sitecheck", site_n, 0))
+        same = [r for r in runs if r.tool == "sitecheck" and not r.failed]
+        if same and sizes:
+            best = sorted(same, key=lambda r: r.wall)[len(same) // 2]  # the median run
+            scale_runs.append(best)
+        scale_runs.sort(key=lambda r: r.pages_total)
+    report["summary"] = summarise(runs)
+    report["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    report["finished"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    report["duration_min"] = (time.monotonic() - started) / 60
+    report["runs"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in runs]
+    report["scale"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in scale_runs]
+    only_experiments = not runs and bool(report.get("experiments_md"))
+    name = "experiments" if only_experiments else "results"
+    if only_experiments:
+        md = (
+            f"Run {report['finished']} ({report['duration_min']:.1f} min), `bench/run {report['argv']}`, "
+            f"sitecheck git {source['commit']}{' + uncommitted changes' if source['modified'] == 'yes' else ''}, "
+            f"{report['site']['page_urls']} pages; load average before / after: "  # type: ignore[index]
+            f"{report['load_before']} / {report['load_after']}.\n\n{report['experiments_md']}\n"
+        )
+    else:
+        md = markdown(report, runs, scale_runs)
+    (OUT / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), "utf-8")
+    (OUT / f"{name}.md").write_text(md, encoding="utf-8")
+    print()
+    print(md)
+    if getattr(s, "update_readme", False):
+        update_readme(md, name)
+    return 0
+
+
+def update_readme(md: str, name: str) -> None:
+    START, END = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    readme = BENCH / "README.md"
+    text = readme.read_text("utf-8")
+    if START not in text or END not in text:
+        print(f"README has no {START} … {END} markers: not updated", flush=True)
+        return
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    readme.write_text(f"{head}{START}\n{md}{END}{tail}", encoding="utf-8")
+    print(f"updated {readme}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
