@@ -80,9 +80,12 @@ def snapshot_source() -> dict[str, str]:
         h.update(f.read_bytes())
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True,
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
+                           capture_output=True,
                            text=True).stdout.strip()  # fmt: skip
     return {"commit": commit or "?", "modified": "yes" if dirty else "no", "sha256": h.hexdigest()[:12]}
+
+
 DEAD_KINDS = {"dead_link", "dead_link_home"}
 
 
@@ -371,7 +374,9 @@ def parse_tool_output(tool: str, workdir: Path, stdout: Path) -> tuple[set[str],
                 dead.add(f["url"])
             elif f["kind"] == "unverified_link":
                 unverified.add(f["url"])
-        summary = {k: data["summary"].get(k) for k in ("pages", "link_occurrences", "checked_urls", "columns")}
+        summary = {
+            k: data["summary"].get(k) for k in ("pages", "link_occurrences", "checked_urls", "columns")
+        }
         summary["findings_by_kind"] = data["summary"].get("findings_by_kind")
         summary["veto_would_fail"] = data.get("veto", {}).get("would_fail")
     elif tool == "linkchecker":
@@ -534,7 +539,8 @@ def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
         variant=variant,
     )
     print(
-        f"  {LABEL[tool] + (f'[{variant}]' if variant else ''):<12} round {rnd}: {wall:7.1f} s wall, {cpu:7.1f} s CPU, "
+        f"  {LABEL[tool] + (f'[{variant}]' if variant else ''):<12} round {rnd}: "
+        f"{wall:7.1f} s wall, {cpu:7.1f} s CPU, "
         f"{run.maxrss_mib:6.0f} MiB, {pages}/{len(site.page_keys)} pages, {run.pages_per_s:6.0f} pages/s, "
         f"recall {run.score['recall']:.2f} precision {run.score['precision']:.2f}, exit {exit_code}, "
         f"others' CPU {other / wall:.2f} cores" + (f", EXPORT GAPS {gaps}" if gaps else ""),
@@ -636,7 +642,7 @@ def verify(site: Site, sample: int | None) -> list[str]:
     """Compare nginx's answers with the portal's for static files and non-stateful dynamic paths."""
     s = site.s
     problems: list[str] = []
-    urls = [u for u in site.manifest["page_urls"]]
+    urls = list(site.manifest["page_urls"])
     export_dir = site.exp.directory
     for side, base in (("main", s.base_url), ("ext", s.ext_url)):
         for f in (export_dir / side).rglob("*"):
@@ -666,7 +672,9 @@ def verify(site: Site, sample: int | None) -> list[str]:
         ctype = (resp.getheader("Content-Type") or "").replace(" ", "").lower()
         if resp.status != want.status:
             problems.append(f"{url}: status {resp.status}, portal {want.status}")
-        elif want.status == 200 and (body != want.body or ctype != want.content_type.replace(" ", "").lower()):
+        elif want.status == 200 and (
+            body != want.body or ctype != want.content_type.replace(" ", "").lower()
+        ):
             problems.append(f"{url}: body/content-type differ ({ctype} vs {want.content_type})")
         for name, value in want.headers:
             if resp.getheader(name) != value:
@@ -793,6 +801,7 @@ def fmt_experiments(runs: list[Run]) -> str:
         if not r.failed:
             by.setdefault(r.variant, []).append(r)
     base = med([r.pages_per_s for r in by.get("none", [])])
+    baseline = {str(r.tool_summary.get("findings_by_kind")) for r in by.get("none", [])[:1]}
     for v in EXPERIMENTS:
         rs = by.get(v)
         if not rs:
@@ -802,8 +811,8 @@ def fmt_experiments(runs: list[Run]) -> str:
         lines.append(
             f"| {v} | {len(rs)} | {med([r.wall for r in rs]):.1f} | {med([r.cpu for r in rs]):.1f} | "
             f"{med([r.main_cpu for r in rs]):.1f} | "
-            f"{med([r.cpu_ms_per_page for r in rs]):.2f} | {pps:.0f} | {med([r.maxrss_mib for r in rs]):.0f} | "
-            f"{'same' if len(findings) == 1 and findings == {str(by['none'][0].tool_summary.get('findings_by_kind'))} else 'DIFFER'} | "
+            f"{med([r.cpu_ms_per_page for r in rs]):.2f} | {pps:.0f} | "
+            f"{med([r.maxrss_mib for r in rs]):.0f} | {'same' if findings == baseline else 'DIFFER'} | "
             f"{pps / base:.2f}× |"
         )
     return "\n".join(lines)
@@ -872,9 +881,12 @@ def machine_info() -> dict[str, object]:
     ).stdout.split()  # fmt: skip
     linkinator = "?"
     with contextlib.suppress(OSError, ValueError):
-        linkinator = json.loads((BENCH / "node_modules" / "linkinator" / "package.json").read_text())["version"]
+        linkinator = json.loads((BENCH / "node_modules" / "linkinator" / "package.json").read_text())[
+            "version"
+        ]
     commit = out(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True,
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
+                           capture_output=True,
                            text=True).stdout.strip()  # fmt: skip
     return {
         "cpu": cpu,
@@ -883,7 +895,8 @@ def machine_info() -> dict[str, object]:
         "kernel": platform.release(),
         "os": out(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
         "python": versions[3] if len(versions) > 3 else "?",
-        "sitecheck": (versions[0] if versions else "?") + f" (git {commit}{' + uncommitted src/ changes' if dirty else ''})",
+        "sitecheck": (versions[0] if versions else "?")
+        + f" (git {commit}{' + uncommitted src/ changes' if dirty else ''})",
         "httpx2": versions[1] if len(versions) > 1 else "?",
         "selectolax": versions[2] if len(versions) > 2 else "?",
         "linkchecker": peers[0] if peers else "?",
@@ -897,14 +910,13 @@ def machine_info() -> dict[str, object]:
     }
 
 
-def fmt_table(
-    summary: dict[str, dict[str, float]], runs: list[Run], site_info: dict[str, object]
-) -> str:
+def fmt_table(summary: dict[str, dict[str, float]], runs: list[Run], site_info: dict[str, object]) -> str:
     mine = [t for t in ("sitecheck", "sitecheck-pw") if t in summary]
     head = "".join(f" {LABEL[t]} ÷ this (pages/s) |" for t in mine)
     lines = [
         "| tool | wall s | CPU s | peak RSS MiB | pages fetched | pages/s | CPU ms/page |"
-        + head + " dead-link recall | precision | others' load (cores) |",
+        + head
+        + " dead-link recall | precision | others' load (cores) |",
         "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(mine) + "---:|---:|---:|",
     ]
     for tool, m in summary.items():
@@ -922,7 +934,8 @@ def fmt_table(
 
 def fmt_runs(runs: list[Run]) -> str:
     lines = [
-        "| round | tool | wall s | CPU s | RSS MiB | pages/s | nginx CPU s | others' load | missed | false positives |",
+        "| round | tool | wall s | CPU s | RSS MiB | pages/s | nginx CPU s | others' load | missed "
+        "| false positives |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in runs:
@@ -942,7 +955,10 @@ def _fp_text(fps: list[str]) -> str:
     if others:
         from urllib.parse import unquote
 
-        examples = "; ".join(f"`{unquote(urlsplit(u).path + ('?' + urlsplit(u).query if urlsplit(u).query else ''))[:60]}`" for u in others[:2])
+        examples = "; ".join(
+            f"`{unquote(urlsplit(u).path + ('?' + urlsplit(u).query if urlsplit(u).query else ''))[:60]}`"
+            for u in others[:2]
+        )
         text += (", " if text else "") + f"{len(others)} other URLs (e.g. {examples})"
     return text or "—"
 
@@ -954,7 +970,11 @@ def fmt_scale(scale_runs: list[Run]) -> str:
     ]
     first = scale_runs[0] if scale_runs else None
     for r in scale_runs:
-        growth = f"{r.maxrss_mib / first.maxrss_mib:.2f}× for {r.pages_total / first.pages_total:.1f}× pages" if first else ""
+        growth = (
+            f"{r.maxrss_mib / first.maxrss_mib:.2f}× for {r.pages_total / first.pages_total:.1f}× pages"
+            if first
+            else ""
+        )
         lines.append(
             f"| {r.pages_total} | {r.wall:.1f} | {r.cpu:.1f} | {r.maxrss_mib:.0f} | {r.pages_per_s:.0f} | "
             f"{r.cpu_ms_per_page:.2f} | {growth} |"
@@ -1013,8 +1033,12 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
     if scale_runs:
         parts += ["", "sitecheck as the portal grows (one run per size):", "", fmt_scale(scale_runs)]
     if report.get("experiments_md"):
-        parts += ["", "Experiments: sitecheck with in-memory patches, alternating rounds, medians:", "",
-                  str(report["experiments_md"])]
+        parts += [
+            "",
+            "Experiments: sitecheck with in-memory patches, alternating rounds, medians:",
+            "",
+            str(report["experiments_md"]),
+        ]
     prof = report.get("profile")
     if isinstance(prof, dict) and prof.get("markdown"):
         parts += ["", f"Profile (pyinstrument, {si['page_urls']} pages):", "", str(prof["markdown"]).strip()]
@@ -1034,7 +1058,7 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
 # --- main ---------------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str]) -> Settings:  # noqa: PLR0915
+def parse_args(argv: list[str]) -> Settings:
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=None, help="portal size (default 15000; --quick 400)")
     ap.add_argument("--quick", action="store_true", help="small smoke run of every step")
@@ -1044,8 +1068,11 @@ def parse_args(argv: list[str]) -> Settings:  # noqa: PLR0915
     ap.add_argument("--slow-seconds", type=float, default=30.0, help="delay of the planted slow page")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--port", type=int, default=18080, help="nginx port; port+1..port+3 are used too")
-    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
-                    help="sitecheck, sitecheck-pw (with --parse-workers), linkchecker, linkinator")
+    ap.add_argument(
+        "--tools",
+        default=",".join(DEFAULT_TOOLS),
+        help="sitecheck, sitecheck-pw (with --parse-workers), linkchecker, linkinator",
+    )
     ap.add_argument("--parse-workers", type=int, default=1, help="sitecheck-pw's --parse-workers")
     ap.add_argument("--scale", default=None, help="portal sizes for the sitecheck-only growth runs")
     ap.add_argument("--no-profile", action="store_true")
@@ -1053,8 +1080,13 @@ def parse_args(argv: list[str]) -> Settings:  # noqa: PLR0915
     ap.add_argument("--micro-requests", type=int, default=None)
     ap.add_argument("--micro-rounds", type=int, default=None)
     ap.add_argument("--tool-timeout", type=float, default=1800.0, help="kill a tool run after this")
-    ap.add_argument("--experiments", type=int, default=0, metavar="ROUNDS",
-                    help="also run sitecheck with in-memory patches (uvloop, canonical cache, batched commits)")
+    ap.add_argument(
+        "--experiments",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also run sitecheck with in-memory patches (uvloop, canonical cache, batched commits)",
+    )
     ap.add_argument("--serve", action="store_true", help="only serve the portal (nginx) until Ctrl-C")
     ap.add_argument("--update-readme", action="store_true", help="write the tables into bench/README.md")
     a = ap.parse_args(argv)
@@ -1122,7 +1154,8 @@ def main(argv: list[str]) -> int:
         report["site"] = {k: v for k, v in site.exp.info.items() if k != "key"}
         di = site.exp.info["distinct_urls"]
         print(
-            f"portal: {site.exp.info['page_urls']} pages, {site.exp.info['link_occurrences']} link occurrences, "
+            f"portal: {site.exp.info['page_urls']} pages, "
+            f"{site.exp.info['link_occurrences']} link occurrences, "
             f"{di['total']} distinct URLs on {s.base_url} (+ external {s.ext_url})",  # type: ignore[index]
             flush=True,
         )
@@ -1169,7 +1202,8 @@ def main(argv: list[str]) -> int:
     if only_experiments:
         md = (
             f"Run {report['finished']} ({report['duration_min']:.1f} min), `bench/run {report['argv']}`, "
-            f"sitecheck git {source['commit']}{' + uncommitted changes' if source['modified'] == 'yes' else ''}, "
+            f"sitecheck git {source['commit']}"
+            f"{' + uncommitted changes' if source['modified'] == 'yes' else ''}, "
             f"{report['site']['page_urls']} pages; load average before / after: "  # type: ignore[index]
             f"{report['load_before']} / {report['load_after']}.\n\n{report['experiments_md']}\n"
         )

@@ -57,7 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def do_POST(self) -> None:
-        raw = (self.headers.get("Content-Length", "0").strip() or "0")
+        raw = self.headers.get("Content-Length", "0").strip() or "0"
         if not raw.isdigit() or int(raw) > MAX_BODY:
             self.close_connection = True
             self._send(Response(400, body=b"<h1>400 Bad Request</h1>"), head=False)

@@ -332,7 +332,7 @@ def export(
     exp.info = info
     if log:
         print(
-            f"exported {info['page_urls']} pages, {sum(static.values(), []).__len__()} static files, "
+            f"exported {info['page_urls']} pages, {sum(len(v) for v in static.values())} static files, "
             f"{sum(len(v) for v in dynamic.values())} dynamic paths in {info['export_seconds']} s",
             flush=True,
         )

@@ -91,7 +91,7 @@ async def run(client: str, urls: list[str], n: int, c: int, warmup: int) -> dict
 
         from sitecheck import __version__ as sc_version
         from sitecheck.config import AuditConfig
-        from sitecheck.fetch import FetchPolicy, Fetcher, build_client
+        from sitecheck.fetch import Fetcher, FetchPolicy, build_client
         from sitecheck.hosts import HostLimiter
         from sitecheck.models import Outcome
 

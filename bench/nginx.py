@@ -26,9 +26,7 @@ def _q(path: str) -> str:
     return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config(
-    exp: Export, prefix: Path, *, port: int, dyn_main: int, dyn_ext: int, workers: int = 1
-) -> str:
+def config(exp: Export, prefix: Path, *, port: int, dyn_main: int, dyn_ext: int, workers: int = 1) -> str:
     info = exp.info
     types = info["types"]
     charsets = info["charsets"]
@@ -104,6 +102,10 @@ http {{
 """
 
 
+def _read(path: Path) -> str:
+    return path.read_text("utf-8", "replace") if path.exists() else ""
+
+
 class Nginx:
     def __init__(self, exp: Export, prefix: Path, *, port: int, dyn_main: int, dyn_ext: int) -> None:
         self.exp = exp
@@ -144,7 +146,7 @@ class Nginx:
                     if self.proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(
                             f"nginx did not start: {(self.prefix / 'stderr.log').read_text()}"
-                            f"{(self.prefix / 'error.log').read_text() if (self.prefix / 'error.log').exists() else ''}"
+                            f"{_read(self.prefix / 'error.log')}"
                         ) from None
                     time.sleep(0.05)
         return self

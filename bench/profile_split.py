@@ -21,30 +21,50 @@ from pyinstrument.session import Session
 
 # Order matters only for readability: the nearest categorised frame to the leaf wins.
 CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
-    ("HTTP client (httpx2, httpcore2, h11, anyio, socket, ssl)",
-     re.compile(r"/(httpx2|httpx|httpcore2|httpcore|h11|h2|anyio|sniffio|truststore|idna|certifi)/"
-                r"|/(ssl|socket)\.py$")),
-    ("sitecheck fetch layer (fetch.py, hosts.py, classify.py)",
-     re.compile(r"/sitecheck/(fetch|hosts|classify)\.py$")),
-    ("HTML parsing and link extraction (selectolax, extract/links.py, charset)",
-     re.compile(r"/selectolax/|/sitecheck/extract/(links|__init__)\.py$|/sitecheck/charset\.py$"
-                r"|/charset_normalizer/")),
-    ("column analysis (extract/columns.py, extract/dates.py)",
-     re.compile(r"/sitecheck/extract/(columns|dates)\.py$")),
-    ("URL canonicalisation and scope (urls.py, w3lib, urllib.parse)",
-     re.compile(r"/sitecheck/urls\.py$|/w3lib/|/urllib/parse\.py$|/protego")),
-    ("store writes and reads (store.py, sqlite3)",
-     re.compile(r"/sitecheck/store\.py$|/sqlite3/")),
-    ("crawl engine and scheduling (crawl.py)",
-     re.compile(r"/sitecheck/crawl\.py$")),
-    ("judging and reports after the crawl (rules, columns.py, report, audit.py)",
-     re.compile(r"/sitecheck/(rules|report)/|/sitecheck/(columns|column_rules|audit|labels|history)\.py$")),
-    ("asyncio event loop (scheduling, callbacks)",
-     re.compile(r"/asyncio/(?!selector_events|selectors)|/contextlib\.py$|/functools\.py$")),
-    ("waiting for I/O (event loop idle in epoll)",
-     re.compile(r"/selectors\.py$|/asyncio/selector_events\.py$")),
-    ("start-up (imports, CLI, config)",
-     re.compile(r"<frozen importlib|/click/|/sitecheck/(cli|config|__main__)\.py$|/runpy\.py$")),
+    (
+        "HTTP client (httpx2, httpcore2, h11, anyio, socket, ssl)",
+        re.compile(
+            r"/(httpx2|httpx|httpcore2|httpcore|h11|h2|anyio|sniffio|truststore|idna|certifi)/"
+            r"|/(ssl|socket)\.py$"
+        ),
+    ),
+    (
+        "sitecheck fetch layer (fetch.py, hosts.py, classify.py)",
+        re.compile(r"/sitecheck/(fetch|hosts|classify)\.py$"),
+    ),
+    (
+        "HTML parsing and link extraction (selectolax, extract/links.py, charset)",
+        re.compile(
+            r"/selectolax/|/sitecheck/extract/(links|__init__)\.py$|/sitecheck/charset\.py$"
+            r"|/charset_normalizer/"
+        ),
+    ),
+    (
+        "column analysis (extract/columns.py, extract/dates.py)",
+        re.compile(r"/sitecheck/extract/(columns|dates)\.py$"),
+    ),
+    (
+        "URL canonicalisation and scope (urls.py, w3lib, urllib.parse)",
+        re.compile(r"/sitecheck/urls\.py$|/w3lib/|/urllib/parse\.py$|/protego"),
+    ),
+    ("store writes and reads (store.py, sqlite3)", re.compile(r"/sitecheck/store\.py$|/sqlite3/")),
+    ("crawl engine and scheduling (crawl.py)", re.compile(r"/sitecheck/crawl\.py$")),
+    (
+        "judging and reports after the crawl (rules, columns.py, report, audit.py)",
+        re.compile(r"/sitecheck/(rules|report)/|/sitecheck/(columns|column_rules|audit|labels|history)\.py$"),
+    ),
+    (
+        "asyncio event loop (scheduling, callbacks)",
+        re.compile(r"/asyncio/(?!selector_events|selectors)|/contextlib\.py$|/functools\.py$"),
+    ),
+    (
+        "waiting for I/O (event loop idle in epoll)",
+        re.compile(r"/selectors\.py$|/asyncio/selector_events\.py$"),
+    ),
+    (
+        "start-up (imports, CLI, config)",
+        re.compile(r"<frozen importlib|/click/|/sitecheck/(cli|config|__main__)\.py$|/runpy\.py$"),
+    ),
 ]
 OTHER = "other"
 
@@ -87,7 +107,7 @@ def split(session: Session) -> tuple[dict[str, float], list[tuple[str, float]], 
     def walk(frame: Any, inherited: str | None, parent_label: str) -> None:
         synthetic = frame.function.startswith("[") or frame.file_path in (None, "", "<built-in>")
         label = parent_label if synthetic else f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
-        cat = (None if synthetic and frame.file_path == "<built-in>" else _category(frame.file_path or ""))
+        cat = None if synthetic and frame.file_path == "<built-in>" else _category(frame.file_path or "")
         cat = cat or inherited
         own = frame.time - sum(child.time for child in frame.children)
         if own > 0:
@@ -115,7 +135,10 @@ def main() -> None:
         return
     sampled = sum(totals.values())
     idle = sum(v for k, v in totals.items() if k.startswith("waiting"))
-    print(f"Sampled {sampled:.1f} s of {duration:.1f} s wall; busy (not idle in epoll) {sampled - idle:.1f} s.\n")
+    print(
+        f"Sampled {sampled:.1f} s of {duration:.1f} s wall; "
+        f"busy (not idle in epoll) {sampled - idle:.1f} s.\n"
+    )
     print("| category | seconds | % of wall | % of busy |")
     print("|---|---:|---:|---:|")
     for name, secs in sorted(totals.items(), key=lambda kv: -kv[1]):

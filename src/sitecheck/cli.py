@@ -196,11 +196,11 @@ def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     # Option destinations are "<section>__<key>" (click needs identifiers).
     overrides = {k.replace("__", ".", 1): v for k, v in kwargs.items() if "__" in k}
     if kwargs.pop("no_sitemap", False):
-        overrides["site__use_sitemap"] = False
+        overrides["site.use_sitemap"] = False
     if kwargs.pop("no_robots", False):
-        overrides["politeness__respect_robots"] = False
+        overrides["politeness.respect_robots"] = False
     if kwargs.pop("insecure", False):
-        overrides["fetch__verify_tls"] = False
+        overrides["fetch.verify_tls"] = False
     return overrides
 
 
