@@ -326,3 +326,13 @@ def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "demo.json").read_text("utf-8"))
     assert doc["summary"]["dead_links_home"] == 2 and doc["summary"]["columns"] >= 20
     assert (tmp_path / "reports" / "demo" / "latest" / "checklist.html").exists()
+
+
+def test_switch_flags_reach_the_config() -> None:
+    from sitecheck.cli import _overrides, build_config
+
+    overrides = _overrides({"no_sitemap": True, "no_robots": True, "insecure": True})
+    config = build_config("http://127.0.0.1:9/", None, overrides)
+    assert not config.site.use_sitemap
+    assert not config.politeness.respect_robots
+    assert not config.fetch.verify_tls
