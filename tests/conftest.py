@@ -21,7 +21,8 @@ def fast_config(start_url: str, data_dir: Path, **fetch: Any) -> AuditConfig:
     """Settings for auditing our own loopback server: no politeness delays, short timeouts."""
     config = AuditConfig(data_dir=str(data_dir)).replace("site", start_url=start_url)
     config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
-    return config.replace("fetch", **({"timeout": 1.0, "retries": 1, "backoff": 0.05} | fetch))
+    # In-process reading unless a test asks for worker processes (test_workers.py).
+    return config.replace("fetch", **({"timeout": 1.0, "retries": 1, "backoff": 0.05, "workers": 0} | fetch))
 
 
 @pytest.fixture(scope="session")

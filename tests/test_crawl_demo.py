@@ -111,11 +111,11 @@ def test_every_page_was_crawled(
     assert doc["run"]["status"] == "finished"
 
 
-def test_parsing_in_a_worker_process_finds_the_same(
+def test_worker_processes_find_the_same(
     demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]], tmp_path: Path
 ) -> None:
     _, doc = demo_audit
-    config = fast_config(demo_server.base_url, tmp_path / "data", parse_workers=1)
+    config = fast_config(demo_server.base_url, tmp_path / "data", workers=2)
     result = run_audit(config, json_path=tmp_path / "w.json", handle_signals=False)
     assert result.summary is not None
     other = json.loads((tmp_path / "w.json").read_text("utf-8"))

@@ -1,17 +1,18 @@
-"""Everything the crawler learns from one HTML page, as a picklable function.
+"""Everything the crawler learns from one HTML page, as a pure function of its bytes.
 
 Parsing, link extraction and column analysis are most of a crawl's CPU after the HTTP client
-itself. Keeping them in one pure function of picklable values lets the engine run them in a
-worker process (``fetch.parse_workers``) while its own loop keeps fetching.
+itself; one pure function of plain values can run wherever the page was fetched (the engine's
+process or a worker process, see reader.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
-from sitecheck.classify import soft_404_phrase
+from selectolax.lexbor import LexborHTMLParser
+
+from sitecheck.classify import soft_404_phrase, visible_text
 from sitecheck.extract import parse_page
 from sitecheck.extract.columns import ListingFacts, analyse_listing
 from sitecheck.models import PageFacts
@@ -26,7 +27,6 @@ class PageInput:
     observed_on: date
     soft404_phrases: tuple[str, ...]
     short_page_chars: int
-    keep_html: bool  # the engine may need the text again (Hanweb dataproxy requests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +36,36 @@ class PageOutput:
     soft404: str | None  # the phrase that marks the page as an error page
 
 
+# Body text is evidence of an error page only on short pages (classify.soft_404_phrase); a
+# document this long is never one of those, so its text need not be collected.
+_SHORT_DOCUMENT_BYTES = 64 * 1024
+
+
+def _may_be_short(tree: LexborHTMLParser, short_page_chars: int) -> bool:
+    """Whether the page's visible text may be short, from lexbor's text (fast, C).
+
+    lexbor's text includes scripts and styles, which are not visible: their length is taken
+    off, and the margin covers the difference in whitespace.
+    """
+    body = tree.body
+    if body is None:
+        return True
+    length = len(body.text(separator=" ", strip=True))
+    if length <= 2 * short_page_chars:
+        return True
+    hidden = sum(len(node.text(strip=True)) for node in tree.css("script, style"))
+    return length - hidden <= 2 * short_page_chars
+
+
 def analyse_page(page: PageInput) -> PageOutput:
     facts, tree = parse_page(page.body, page.url, page.charset)
-    phrase = soft_404_phrase(facts.title, "", page.soft404_phrases, page.short_page_chars)
+    text = ""
+    if len(page.body) <= _SHORT_DOCUMENT_BYTES and _may_be_short(tree, page.short_page_chars):
+        text = visible_text(facts.html)
+    phrase = soft_404_phrase(facts.title, text, page.soft404_phrases, page.short_page_chars)
     listing: ListingFacts | None = None
     # Pages that name themselves articles are not lists; skipping them saves most of the
     # column analysis on a portal, which is mostly articles.
     if phrase is None and (page.is_home or tree.css_first('meta[name="ArticleTitle" i]') is None):
         listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on)
-    if not page.keep_html and (listing is None or listing.cms != "hanweb"):
-        facts = dataclasses.replace(facts, html="")  # do not ship the text back for nothing
     return PageOutput(facts, listing, phrase)

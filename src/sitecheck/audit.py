@@ -7,6 +7,7 @@ import dataclasses
 import json
 import signal
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,9 @@ from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
 from sitecheck.labels import OUTCOME_LABELS
+from sitecheck.loop import run as run_loop
 from sitecheck.models import Finding, FindingKind, Outcome
+from sitecheck.reader import LocalReader, Reader
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
@@ -28,6 +31,7 @@ from sitecheck.robots import RobotsPolicy
 from sitecheck.rules import OPEN_STATES, JudgeContext, judge
 from sitecheck.store import Store
 from sitecheck.urls import canonical
+from sitecheck.workers import WorkerPool, auto_workers
 
 COLUMN_KINDS = frozenset(
     {
@@ -67,7 +71,7 @@ async def crawl_async(
 ) -> tuple[int, CrawlStats]:
     """Crawl a new run, resume an interrupted one, or finish a prepared recheck run."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval)
-    async with build_client(config) as client:
+    async with build_client(config) as client, AsyncExitStack() as cleanup:
         fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
         robots = RobotsPolicy(fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots)
         previous = store.latest_run(config.site.start_url, unfinished=True) if resume else None
@@ -75,12 +79,21 @@ async def crawl_async(
             previous = store.run(continue_run)
         if previous is not None and previous.observed_on:
             observed_on = date.fromisoformat(previous.observed_on)  # a resumed crawl reads as it began
+        observed_on = observed_on or date.today()
         recheck = previous is not None and previous.kind == "recheck"
+        reader: Reader = LocalReader(fetcher, config, observed_on)
+        workers = auto_workers(config)
+        if workers:
+            pool = WorkerPool(config, observed_on, workers, limiter)
+            cleanup.push_async_callback(pool.close)
+            await pool.start()
+            reader = pool
         crawler = Crawler(
             config,
             store,
             fetcher,
             robots,
+            reader,
             progress=progress,
             observed_on=observed_on,
             follow_new_pages=not recheck,
@@ -135,7 +148,7 @@ def _crawl(
             for sig in installed:
                 loop.remove_signal_handler(sig)
 
-    return asyncio.run(main())
+    return run_loop(main())
 
 
 def _finish(

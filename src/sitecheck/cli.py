@@ -37,6 +37,25 @@ def _fail(message: str, code: ExitCode) -> None:
     raise SystemExit(int(code))
 
 
+class WorkersType(click.ParamType):  # type: ignore[type-arg]
+    """--workers: a number of processes, or auto."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int):
+            return value
+        if value == "auto":
+            return "auto"
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"应为进程数或 auto，现为 {value!r}", param, ctx)
+        if number < 0:
+            self.fail(f"进程数不能为负：{number}", param, ctx)
+        return number
+
+
 def _parse_date(value: str | None) -> date:
     if not value:
         return date.today()
@@ -172,10 +191,10 @@ _crawl_options = [
     ),
     click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
     click.option(
-        "--parse-workers",
-        "fetch__parse_workers",
-        type=click.IntRange(min=0),
-        help="另开几个进程解析页面（提高检查自有网站时的速度；默认 0）。",
+        "--workers",
+        "fetch__workers",
+        type=WorkersType(),
+        help="抓取和解析页面的进程数：0 只用主进程；auto（默认）在放宽限速时按 CPU 核数开进程。",
     ),
     click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
     click.option("--reports-dir", "top__reports_dir", help="整改清单输出目录（默认 reports）。"),

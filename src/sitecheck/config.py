@@ -86,10 +86,11 @@ class FetchSection:
     max_body_bytes: int = 5_000_000  # HTML pages larger than this are parsed truncated
     max_redirects: int = 10
     verify_tls: bool = True
-    # Extra processes that parse pages while the crawler keeps fetching. Worth it only when
-    # the politeness limits are raised (auditing your own site, benchmarks): at the gentle
-    # defaults the crawl waits on the server, not on parsing.
-    parse_workers: int = 0
+    # Processes that fetch and parse pages for the crawler (sitecheck/workers.py); 0 reads
+    # everything in the crawler's own process. "auto" uses the machine's cores only when the
+    # politeness limits are raised far enough for one core to be the bottleneck (auditing
+    # your own portal, the benchmark): at the gentle defaults the crawl waits on the server.
+    workers: int | str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +194,7 @@ _MINIMUMS: dict[str, float] = {
     "fetch.max_retry_after": 0,
     "fetch.max_body_bytes": 1024,
     "fetch.max_redirects": 0,
-    "fetch.parse_workers": 0,
+    "fetch.workers": 0,
     "soft404.short_page_chars": 0,
     "limit_days": 0,
     "warn_days": 0,
@@ -218,6 +219,12 @@ def validate_start_url(url: str, key: str = "site.start_url", source: str = "") 
 
 
 def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
+    if key == "fetch.workers":
+        if value == "auto":
+            return value
+        if isinstance(value, str):
+            raise ConfigError(key, f'expected a number of processes or "auto", got {value!r}', source)
+        hint = int
     origin = get_origin(hint)
     if origin is tuple:
         if isinstance(value, str):

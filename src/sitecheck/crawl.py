@@ -3,7 +3,13 @@
 Breadth-first over the ``targets`` table (ids grow in discovery order, so dispatching by id
 is breadth-first). A dispatcher keeps a small buffer of pending targets grouped by host and
 starts a task whenever the global limit and that host's limit allow, so one slow host never
-blocks the others. Each finished target is stored in one transaction.
+blocks the others. A reader (reader.py: in this process, or worker processes) does the
+fetching and parsing; the engine keeps the frontier and the store.
+
+Finished targets are committed together, at most ``_COMMIT_SECONDS`` apart (one COMMIT per
+page was a third of the crawl's CPU at raised limits). The targets table is the frontier, so a
+``kill -9`` loses at most that last moment of work: those targets are still pending in the
+store and ``--resume`` reads them again. Ctrl-C and SIGTERM commit everything before exiting.
 """
 
 from __future__ import annotations
@@ -13,22 +19,19 @@ import dataclasses
 import functools
 import html
 import json
-import multiprocessing
 import re
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
 from sitecheck import __version__
-from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.config import AuditConfig
-from sitecheck.extract.columns import ColumnItem, ListingFacts, dataproxy_requests, parse_dataproxy_xml
 from sitecheck.fetch import Fetcher, host_of
-from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, PageFacts
+from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome
+from sitecheck.reader import PageAnalysis, Reader
 from sitecheck.robots import RobotsPolicy
 from sitecheck.store import Store, Target
 from sitecheck.urls import Scope, canonical, is_resource, trap_reason
@@ -39,30 +42,12 @@ from sitecheck.urls import Scope, canonical, is_resource, trap_reason
 PAGE, RESOURCE, EXTERNAL, EXCLUDED, INVALID = "page", "resource", "external", "excluded", "invalid"
 
 
-@dataclass(slots=True)
-class _PageAnalysis:
-    final_url: str
-    result: FetchResult
-    facts: PageFacts
-    listing: ListingFacts | None
-    more_items: list[ColumnItem] = field(default_factory=list)  # Hanweb records beyond the page
-
-    def record_links(self) -> list[LinkRef]:
-        """Hanweb lists carry their item links in XML records a link extractor cannot see."""
-        if self.listing is None or self.listing.cms != "hanweb":
-            return []
-        return [
-            LinkRef(raw=item.url, url=item.url, element="record", attribute="href", text=item.title)
-            for item in (*self.listing.items, *self.more_items)
-            if item.url
-        ]
-
-
 # The same menu and footer links recur on every page: canonicalise each spelling once.
 _canonical = functools.lru_cache(maxsize=16384)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
+_COMMIT_SECONDS = 0.5
 _LOC_RE = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.IGNORECASE | re.DOTALL)
 
 
@@ -100,6 +85,7 @@ class Crawler:
         store: Store,
         fetcher: Fetcher,
         robots: RobotsPolicy,
+        reader: Reader,
         *,
         progress: ProgressCallback | None = None,
         observed_on: date | None = None,
@@ -113,8 +99,9 @@ class Crawler:
         self.observed_on = observed_on or date.today()
         self.config = config
         self.store = store
-        self.fetcher = fetcher
+        self.fetcher = fetcher  # the engine's own requests: robots.txt, sitemaps
         self.robots = robots
+        self.reader = reader
         self.progress = progress
         self.scope = Scope(
             config.site.start_url,
@@ -126,7 +113,8 @@ class Crawler:
         self._stop = asyncio.Event()
         self._page_targets = 0
         self._home_id = 0
-        self._pool: ProcessPoolExecutor | None = None
+        self._settled: set[int] = set()  # pending targets answered by another (redirect landings)
+        self._last_commit = 0.0
 
     # -- public -----------------------------------------------------------------------
     def start_run(self) -> int:
@@ -152,18 +140,14 @@ class Crawler:
         self.store.set_run_status(run_id, "running")
         if seed_sitemaps and self.config.site.use_sitemap:
             await self._seed_sitemaps(run_id)
-        workers = self.config.fetch.parse_workers
-        # forkserver: workers start from a clean process, not a copy of one with threads running.
-        context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context) if workers else None
+        self.store.begin()
+        self._last_commit = time.monotonic()
         try:
             await self._dispatch(run_id)
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+        except BaseException:
+            self.store.commit()  # what was read completely is kept; the rest stays pending
+            raise
+        self.store.commit()
         self.stats.finished = not self._stop.is_set()
         self.stats.interrupted = self._stop.is_set()
         self.store.set_run_status(run_id, "finished" if self.stats.finished else "interrupted")
@@ -233,8 +217,8 @@ class Crawler:
 
     # -- one target -----------------------------------------------------------------------
     async def _process(self, run_id: int, target: Target) -> None:
-        if self.store.target_done(target.id):
-            return  # settled while it waited: the landing URL of a redirect (see _page_id)
+        if target.id in self._settled:
+            return  # the landing URL of a redirect, answered while it waited (see _page_id)
         if target.kind == EXCLUDED:
             self._save(
                 run_id, target, FetchResult(url=target.url, outcome=Outcome.EXCLUDED, error=target.note)
@@ -245,24 +229,27 @@ class Crawler:
             self._save(run_id, target, result)
             return
         if target.kind == PAGE:
-            result = await self.fetcher.page(target.url)
-            analysis = await self._analyse(target, result)
-            if analysis is not None:
-                await self._more_records(analysis)
-            self._save_page(run_id, target, result, analysis)
+            read = await self.reader.page(target.url, is_home=target.id == self._home_id)
+            if read.analysis is None:
+                self._save(run_id, target, read.result)
+            else:
+                self._save_page(run_id, target, read.result, read.analysis)
         else:
-            result = await self.fetcher.probe(target.url, head_first=target.kind == RESOURCE)
+            result = await self.reader.probe(target.url, head_first=target.kind == RESOURCE)
             self._save(run_id, target, result)
 
-    def _save(self, run_id: int, target: Target, result: FetchResult) -> None:
-        self.store.begin()
-        try:
-            self.store.save_check(run_id, target.id, result)
+    def _checkpoint(self) -> None:
+        """Commit what is stored when the last commit is old enough (see the module's doc)."""
+        now = time.monotonic()
+        if now - self._last_commit >= _COMMIT_SECONDS:
             self.store.commit()
-        except BaseException:
-            self.store.rollback()
-            raise
+            self.store.begin()
+            self._last_commit = now
+
+    def _save(self, run_id: int, target: Target, result: FetchResult) -> None:
+        self.store.save_check(run_id, target.id, result)
         self._count(result)
+        self._checkpoint()
 
     def _count(self, result: FetchResult) -> None:
         self.stats.checked += 1
@@ -272,74 +259,28 @@ class Crawler:
         elif result.outcome.is_unverified:
             self.stats.unverified += 1
 
-    async def _analyse(self, target: Target, result: FetchResult) -> _PageAnalysis | None:
-        """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
-        final_url = result.final_url or target.url
-        if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
-            return None
-        page = PageInput(
-            body=result.body,
-            url=final_url,
-            charset=result.charset,
-            is_home=target.id == self._home_id,
-            observed_on=self.observed_on,
-            soft404_phrases=self.config.soft404.phrases,
-            short_page_chars=self.config.soft404.short_page_chars,
-            keep_html=self._pool is None,
-        )
-        if self._pool is None:
-            output = analyse_page(page)
-        else:
-            output = await asyncio.get_running_loop().run_in_executor(self._pool, analyse_page, page)
-        if output.soft404 is not None:
-            result = dataclasses.replace(
-                result, outcome=Outcome.SOFT_404, error=f"page says {output.soft404!r}"
-            )
-        return _PageAnalysis(final_url, result, output.facts, output.listing)
-
-    async def _more_records(self, analysis: _PageAnalysis) -> None:
-        """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
-        listing = analysis.listing
-        if listing is None or listing.cms != "hanweb" or not listing.is_listing:
-            return
-        total = listing.total_records
-        if total is None or total <= len(listing.items):
-            return
-        for request in dataproxy_requests(analysis.facts.html, analysis.final_url, total_records=total):
-            answer = await self.fetcher.post_form(request.url, request.body)
-            if answer.outcome is not Outcome.OK or answer.body is None:
-                break  # what is embedded still judges the column; the endpoint is not a page link
-            page = parse_dataproxy_xml(
-                answer.body.decode("utf-8", errors="replace"), analysis.final_url, self.observed_on
-            )
-            analysis.more_items.extend(page.items)
-            if not page.items:
-                break
-
-    def _save_page(
-        self, run_id: int, target: Target, result: FetchResult, analysis: _PageAnalysis | None
-    ) -> None:
-        if analysis is None:
-            self._save(run_id, target, result)
-            return
-        result = analysis.result
+    def _save_page(self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis) -> None:
         is_home = target.id == self._home_id
-        if is_home:
-            self.store.set_home_url(run_id, analysis.final_url)
-        self.store.begin()
+        # A page's facts are stored whole or not at all, even inside a longer transaction.
+        self.store.savepoint()
         try:
+            if is_home:
+                self.store.set_home_url(run_id, analysis.final_url)
             self.store.save_check(run_id, target.id, result)
-            page_id = self._page_id(run_id, target, analysis)
+            page_id = self._page_id(run_id, target, result, analysis)
             if page_id is not None:
-                self._save_document(run_id, page_id, target.depth, analysis, is_home=is_home)
-            self.store.commit()
+                self._save_document(run_id, page_id, target.depth, result, analysis, is_home=is_home)
         except BaseException:
-            self.store.rollback()
+            self.store.rollback_savepoint()
             raise
+        self.store.release_savepoint()
         self.stats.pages += 1
         self._count(result)
+        self._checkpoint()
 
-    def _page_id(self, run_id: int, target: Target, analysis: _PageAnalysis) -> int | None:
+    def _page_id(
+        self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis
+    ) -> int | None:
         """The target a parsed document is stored under, or None when it is stored already.
 
         A redirected page (``/zwdt/`` → ``/gzdt/``) is one document with two URLs: it is kept
@@ -349,20 +290,27 @@ class Crawler:
         if final_key == canonical(target.url):
             return target.id
         final_id, created = self.store.add_target(run_id, final_key, analysis.final_url, PAGE, target.depth)
-        if not created and self.store.target_done(final_id):
+        if final_id in self._settled or (not created and self.store.target_done(final_id)):
             return None
         if created:
             self._page_targets += 1
         else:
             self.stats.queued -= 1  # it was pending: answered here, it will not be fetched again
-        self.store.save_check(run_id, final_id, dataclasses.replace(analysis.result, url=analysis.final_url))
+        self._settled.add(final_id)
+        self.store.save_check(run_id, final_id, dataclasses.replace(result, url=analysis.final_url))
         return final_id
 
     def _save_document(
-        self, run_id: int, page_id: int, depth: int, analysis: _PageAnalysis, *, is_home: bool
+        self,
+        run_id: int,
+        page_id: int,
+        depth: int,
+        result: FetchResult,
+        analysis: PageAnalysis,
+        *,
+        is_home: bool,
     ) -> None:
         facts = analysis.facts
-        result = analysis.result
         self.store.save_page(
             run_id,
             page_id,

@@ -101,11 +101,11 @@ class _Answer:
     truncated: bool
 
 
-def build_client(config: AuditConfig) -> httpx2.AsyncClient:
-    limits = httpx2.Limits(
-        max_connections=config.politeness.concurrency + 4,
-        max_keepalive_connections=config.politeness.concurrency + 4,
-    )
+def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.AsyncClient:
+    # Every request checks each idle pooled connection for a server-side close, so the pool
+    # is sized to what is in flight, not larger.
+    connections = connections or config.politeness.concurrency + 4
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     timeout = httpx2.Timeout(config.fetch.timeout, connect=min(config.fetch.timeout, 10.0))
     return httpx2.AsyncClient(
         headers={
@@ -129,8 +129,12 @@ class Fetcher:
         self.limiter = limiter
 
     async def page(self, url: str) -> FetchResult:
-        """GET a page and keep its HTML body (capped) for parsing."""
-        return await self._request(url, "GET", body_limit=self.policy.max_body_bytes)
+        """GET a page and keep its HTML body (capped) for parsing.
+
+        The answer is not screened for soft 404s here: the parser sees the same text at less
+        cost (analyse.py). What is not parsed after all goes through :meth:`screen`.
+        """
+        return await self._request(url, "GET", body_limit=self.policy.max_body_bytes, screen=False)
 
     async def document(self, url: str, limit: int = 512 * 1024) -> FetchResult:
         """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml)."""
@@ -160,8 +164,32 @@ class Fetcher:
             return dataclasses.replace(result, attempts=result.attempts + head.attempts)
         return await self._request(url, "GET", body_limit=body_limit)
 
+    def screen(self, result: FetchResult) -> FetchResult:
+        """A short HTML answer that says it is an error page becomes a soft 404."""
+        if result.outcome is not Outcome.OK or not result.body or len(result.body) > _PROBE_BODY:
+            return result
+        if not is_html(result.content_type):
+            return result
+        text = decode_sample(result.body, result.content_type)
+        phrase = soft_404_phrase(
+            title_of(text.encode("utf-8")),
+            visible_text(text),
+            self.policy.soft404_phrases,
+            self.policy.short_page_chars,
+        )
+        if phrase is None:
+            return result
+        return dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}", body=None)
+
     async def _request(
-        self, url: str, method: str, *, body_limit: int, any_type: bool = False, form: str | None = None
+        self,
+        url: str,
+        method: str,
+        *,
+        body_limit: int,
+        any_type: bool = False,
+        form: str | None = None,
+        screen: bool = True,
     ) -> FetchResult:
         host = host_of(url)
         started = time.monotonic()
@@ -197,16 +225,18 @@ class Fetcher:
                 wait = retry_after_seconds(answer.headers)
                 if wait is not None and wait > policy.max_retry_after:
                     detail = f"Retry-After {wait:.0f}s"
-                    return self._result(url, method, answer, started, attempts, detail, any_type=any_type)
+                    result = self._result(url, method, answer, started, attempts, detail, any_type=any_type)
+                    return self.screen(result) if screen else result
                 if wait is not None:
                     self.limiter.pause(host, wait)
                 else:
                     await asyncio.sleep(policy.backoff * 2 ** (attempts - 1))
                 continue
             detail = "anti-bot challenge" if challenge else ""
-            return self._result(
+            result = self._result(
                 url, method, answer, started, attempts, detail, challenge=challenge, any_type=any_type
             )
+            return self.screen(result) if screen else result
 
     def _result(
         self,
@@ -223,18 +253,6 @@ class Fetcher:
         content_type = answer.headers.get("content-type", "")
         outcome = Outcome.BLOCKED if challenge else outcome_for_status(answer.status)
         html = is_html(content_type)
-        if outcome is Outcome.OK and html and answer.body and len(answer.body) <= _PROBE_BODY:
-            # Short HTML answers are cheap to screen here; long pages are screened after
-            # parsing, where their text is at hand (see crawl.py).
-            text = decode_sample(answer.body, content_type)
-            phrase = soft_404_phrase(
-                title_of(text.encode("utf-8")),
-                visible_text(text),
-                self.policy.soft404_phrases,
-                self.policy.short_page_chars,
-            )
-            if phrase is not None:
-                outcome, detail = Outcome.SOFT_404, f"page says {phrase!r}"
         return FetchResult(
             url=url,
             outcome=outcome,

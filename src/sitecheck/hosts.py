@@ -39,6 +39,11 @@ class HostLimiter:
         state = self._hosts.get(host)
         return state is None or state.active < self.per_host
 
+    def interval_of(self, host: str) -> float:
+        """The host's interval when robots.txt raised it above the configured one, else 0."""
+        state = self._hosts.get(host)
+        return state.interval if state is not None and state.interval > self.min_interval else 0.0
+
     def slow_down(self, host: str, interval: float) -> None:
         """Raise the host's interval (robots.txt Crawl-delay); never lowers it."""
         state = self._state(host)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Outcome(StrEnum):
@@ -66,9 +67,12 @@ class LinkSpecial(StrEnum):
     PLACEHOLDER = "placeholder"  # href="#" or javascript:alert('…建设中…'): nothing behind it
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRef:
-    """One occurrence of a link on a page, with where it was found (provenance)."""
+class LinkRef(NamedTuple):
+    """One occurrence of a link on a page, with where it was found (provenance).
+
+    A named tuple, not a dataclass: pages carry dozens of these, and tuples are built and
+    pickled (to and from worker processes) at a fraction of a dataclass's cost.
+    """
 
     raw: str  # the attribute value as written in the page
     url: str | None  # absolute URL, encoded as a browser would send it; None when not requestable

@@ -668,6 +668,17 @@ class Store:
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
 
+    def savepoint(self) -> None:
+        self.db.execute("SAVEPOINT unit")
+
+    def release_savepoint(self) -> None:
+        self.db.execute("RELEASE unit")
+
+    def rollback_savepoint(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK TO unit")
+            self.db.execute("RELEASE unit")
+
     def save_check(self, run_id: int, target_id: int, result: FetchResult) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO checks (target_id, run_id, outcome, status, final_url, content_type,"

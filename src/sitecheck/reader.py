@@ -1,0 +1,126 @@
+"""Reading one target: fetch a page and learn what it says, or probe a link.
+
+The engine (crawl.py) decides *what* to read and stores what comes back; a reader does the
+reading. :class:`LocalReader` reads on the engine's own event loop. ``sitecheck.workers``
+runs the same :class:`LocalReader` in worker processes, so a fast portal can use more than
+one core (``fetch.workers``): both answer with the same picklable :class:`PageRead`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from sitecheck.analyse import PageInput, analyse_page
+from sitecheck.config import AuditConfig
+from sitecheck.extract.columns import ColumnItem, ListingFacts, dataproxy_requests, parse_dataproxy_xml
+from sitecheck.fetch import Fetcher
+from sitecheck.models import FetchResult, LinkRef, Outcome, PageFacts
+from sitecheck.urls import Scope
+
+
+@dataclass(slots=True)
+class PageAnalysis:
+    """What an in-scope HTML page said: its facts, its column list, and where it landed."""
+
+    final_url: str
+    facts: PageFacts
+    listing: ListingFacts | None
+    more_items: list[ColumnItem] = field(default_factory=list)  # Hanweb records beyond the page
+
+    def record_links(self) -> list[LinkRef]:
+        """Hanweb lists carry their item links in XML records a link extractor cannot see."""
+        if self.listing is None or self.listing.cms != "hanweb":
+            return []
+        return [
+            LinkRef(raw=item.url, url=item.url, element="record", attribute="href", text=item.title)
+            for item in (*self.listing.items, *self.more_items)
+            if item.url
+        ]
+
+
+@dataclass(slots=True)
+class PageRead:
+    """A page target's answer; ``analysis`` is None for anything that was not parsed."""
+
+    result: FetchResult  # outcome SOFT_404 when the parsed page turned out to be an error page
+    analysis: PageAnalysis | None
+
+
+class Reader(Protocol):
+    async def page(self, url: str, *, is_home: bool) -> PageRead: ...
+
+    async def probe(self, url: str, *, head_first: bool) -> FetchResult: ...
+
+
+class LocalReader:
+    """Reads targets with a :class:`Fetcher` on the running event loop."""
+
+    def __init__(self, fetcher: Fetcher, config: AuditConfig, observed_on: date) -> None:
+        self.fetcher = fetcher
+        self.config = config
+        # The day the pages are read: year-less dates ("[12-31]") are placed so as not to be
+        # after it.
+        self.observed_on = observed_on
+        self.scope = Scope(
+            config.site.start_url,
+            extra_hosts=config.site.extra_hosts,
+            include=config.scope.include,
+            exclude=config.scope.exclude,
+        )
+
+    async def page(self, url: str, *, is_home: bool) -> PageRead:
+        result = await self.fetcher.page(url)
+        read = self._analyse(result, url, is_home)
+        if read.analysis is not None:
+            await self._more_records(read.analysis)
+            # The engine stores facts, not documents: the text and body stay here.
+            read.analysis.facts = dataclasses.replace(read.analysis.facts, html="")
+        read.result = dataclasses.replace(read.result, body=None)
+        return read
+
+    async def probe(self, url: str, *, head_first: bool) -> FetchResult:
+        return await self.fetcher.probe(url, head_first=head_first)
+
+    def _analyse(self, result: FetchResult, url: str, is_home: bool) -> PageRead:
+        """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
+        final_url = result.final_url or url
+        if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
+            return PageRead(self.fetcher.screen(result), None)
+        output = analyse_page(
+            PageInput(
+                body=result.body,
+                url=final_url,
+                charset=result.charset,
+                is_home=is_home,
+                observed_on=self.observed_on,
+                soft404_phrases=self.config.soft404.phrases,
+                short_page_chars=self.config.soft404.short_page_chars,
+            )
+        )
+        if output.soft404 is not None:
+            # An error page is a failed check, not a document of the site.
+            error = f"page says {output.soft404!r}"
+            return PageRead(dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None)
+        return PageRead(result, PageAnalysis(final_url, output.facts, output.listing))
+
+    async def _more_records(self, analysis: PageAnalysis) -> None:
+        """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
+        listing = analysis.listing
+        if listing is None or listing.cms != "hanweb" or not listing.is_listing:
+            return
+        total = listing.total_records
+        if total is None or total <= len(listing.items):
+            return
+        for request in dataproxy_requests(analysis.facts.html, analysis.final_url, total_records=total):
+            answer = await self.fetcher.post_form(request.url, request.body)
+            if answer.outcome is not Outcome.OK or answer.body is None:
+                break  # what is embedded still judges the column; the endpoint is not a page link
+            page = parse_dataproxy_xml(
+                answer.body.decode("utf-8", errors="replace"), analysis.final_url, self.observed_on
+            )
+            analysis.more_items.extend(page.items)
+            if not page.items:
+                break

@@ -1,0 +1,304 @@
+"""Worker processes that fetch and read targets for the engine (``fetch.workers``).
+
+One Python process saturates one core: at raised politeness limits (auditing your own portal,
+the benchmark) the HTTP client and HTML parsing are most of that core. Worker processes each
+run their own event loop, HTTP client and :class:`~sitecheck.reader.LocalReader`; the engine
+keeps the frontier, the per-host limits and the store, and sends each worker a URL at a time.
+
+Wire format: each message is a 4-byte big-endian length and a pickle, over the worker's stdin
+(requests) and stdout (answers); the worker's own stdout is redirected to stderr so a stray
+print cannot corrupt the channel. A worker ends when its stdin closes, so it never outlives
+the engine, even after ``kill -9``.
+
+Politeness stays global: the engine's dispatcher bounds requests in flight per host across all
+workers, and each worker spaces its requests to a host ``workers`` times the configured
+interval (so together they keep the configured rate). A ``Retry-After`` pauses the host in the
+worker that received it; robots.txt ``Crawl-delay`` is passed with every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sitecheck.config import AuditConfig
+from sitecheck.errors import AuditError
+from sitecheck.fetch import Fetcher, FetchPolicy, build_client, host_of
+from sitecheck.hosts import HostLimiter
+from sitecheck.models import FetchResult
+from sitecheck.reader import LocalReader, PageRead
+
+_LENGTH = struct.Struct("!I")
+_PAGE, _PROBE = 0, 1
+
+
+class WorkerError(AuditError):
+    """A worker process failed: a bug in sitecheck, not something the site did."""
+
+
+def auto_workers(config: AuditConfig) -> int:
+    """How many worker processes ``fetch.workers = "auto"`` means.
+
+    At gentle limits the crawl waits on the server and one process is plenty; workers pay off
+    only when the limits allow more requests per second than one core can read (an unthrottled
+    audit of your own portal).
+    """
+    setting = config.fetch.workers
+    if isinstance(setting, int):
+        return setting
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    fast = config.politeness.min_interval < 0.02 and config.politeness.concurrency >= 16
+    return min(cores, 4) if fast and cores >= 2 else 0
+
+
+def _frame(message: object) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
+class _Frames:
+    """Splits a byte stream into messages."""
+
+    def __init__(self, on_message: Callable[[Any], None]) -> None:
+        self._buffer = bytearray()
+        self._on_message = on_message
+
+    def feed(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        start = 0
+        end = len(buffer)
+        while end - start >= 4:
+            (size,) = _LENGTH.unpack_from(buffer, start)
+            if end - start - 4 < size:
+                break
+            message = pickle.loads(memoryview(buffer)[start + 4 : start + 4 + size])
+            start += 4 + size
+            self._on_message(message)
+        if start:
+            del buffer[:start]
+
+
+# -- the engine's side -----------------------------------------------------------------------
+class _WorkerProtocol(asyncio.SubprocessProtocol):
+    def __init__(self, pool: WorkerPool, index: int) -> None:
+        self.pool = pool
+        self.index = index
+        self.frames = _Frames(self._answer)
+        self.exited = asyncio.get_running_loop().create_future()
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        if fd == 1 and isinstance(data, bytes):
+            self.frames.feed(data)
+
+    def _answer(self, message: tuple[int, bool, Any]) -> None:
+        request_id, ok, payload = message
+        future = self.pool._pending.pop(request_id, None)
+        self.pool._load[self.index] -= 1
+        if future is None or future.done():
+            return  # its caller was cancelled (the crawl is stopping)
+        if ok:
+            future.set_result(payload)
+        else:
+            future.set_exception(WorkerError(f"worker process failed:\n{payload}"))
+
+    def process_exited(self) -> None:
+        self.pool._worker_exited(self.index)
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+class WorkerPool:
+    """Reads targets in ``count`` worker processes; the same interface as LocalReader."""
+
+    def __init__(self, config: AuditConfig, observed_on: date, count: int, limiter: HostLimiter) -> None:
+        self.config = config
+        self.observed_on = observed_on
+        self.count = count
+        self.limiter = limiter  # the engine's: it knows robots.txt Crawl-delays
+        self._transports: list[asyncio.SubprocessTransport] = []
+        self._protocols: list[_WorkerProtocol] = []
+        self._load: list[int] = []
+        self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._next_id = 0
+        self._closing = False
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        env = dict(os.environ)
+        # The workers import the same sitecheck as the engine, wherever that came from.
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        hello = _frame((self.config, self.observed_on, self.count))
+        for index in range(self.count):
+            transport, protocol = await loop.subprocess_exec(
+                lambda index=index: _WorkerProtocol(self, index),  # type: ignore[misc]
+                sys.executable,
+                "-m",
+                "sitecheck.workers",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=None,
+                env=env,
+            )
+            self._transports.append(transport)
+            self._protocols.append(protocol)
+            self._load.append(0)
+            self._send(index, hello)
+
+    async def close(self) -> None:
+        """Close the workers' input (they finish and exit); kill any that linger."""
+        self._closing = True
+        for transport in self._transports:
+            stdin = transport.get_pipe_transport(0)
+            if stdin is not None:
+                stdin.close()
+        for transport, protocol in zip(self._transports, self._protocols, strict=True):
+            try:
+                await asyncio.wait_for(asyncio.shield(protocol.exited), 5)
+            except TimeoutError:
+                transport.kill()
+            transport.close()
+        self._transports.clear()
+        self._protocols.clear()
+
+    async def page(self, url: str, *, is_home: bool) -> PageRead:
+        read: PageRead = await self._ask(_PAGE, url, is_home)
+        return read
+
+    async def probe(self, url: str, *, head_first: bool) -> FetchResult:
+        result: FetchResult = await self._ask(_PROBE, url, head_first)
+        return result
+
+    async def _ask(self, op: int, url: str, flag: bool) -> Any:
+        if self._closing or not self._transports:
+            raise WorkerError("the worker processes are not running")
+        index = min(range(self.count), key=self._load.__getitem__)  # the least busy worker
+        self._next_id += 1
+        request_id = self._next_id
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        self._load[index] += 1
+        crawl_delay = self.limiter.interval_of(host_of(url))
+        self._send(index, _frame((request_id, op, url, flag, crawl_delay)))
+        try:
+            return await future
+        finally:
+            self._pending.pop(request_id, None)
+
+    def _send(self, index: int, frame: bytes) -> None:
+        stdin = self._transports[index].get_pipe_transport(0)
+        if stdin is None or stdin.is_closing():
+            raise WorkerError(f"worker process {index + 1} is not accepting requests")
+        stdin.write(frame)  # type: ignore[attr-defined]
+
+    def _worker_exited(self, index: int) -> None:
+        if self._closing:
+            return
+        code = self._transports[index].get_returncode() if index < len(self._transports) else None
+        error = WorkerError(f"worker process {index + 1} exited unexpectedly (exit code {code})")
+        for future in list(self._pending.values()):
+            if not future.done():
+                future.set_exception(error)
+        self._pending.clear()
+        self._transports[index].close()
+        self._closing = True  # every further request fails fast: the crawl stops
+
+
+# -- the worker's side -----------------------------------------------------------------------
+class _RequestProtocol(asyncio.Protocol):
+    def __init__(self, on_message: Callable[[Any], None], closed: asyncio.Future[None]) -> None:
+        self.frames = _Frames(on_message)
+        self.closed = closed
+
+    def data_received(self, data: bytes) -> None:
+        self.frames.feed(data)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def _serve(channel_fd: int) -> None:
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[None] = loop.create_future()
+    out, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(channel_fd, "wb", buffering=0))
+    state: dict[str, Any] = {}
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(request_id: int, op: int, url: str, flag: bool, crawl_delay: float) -> None:
+        reader: LocalReader = state["reader"]
+        try:
+            if crawl_delay:
+                reader.fetcher.limiter.slow_down(host_of(url), crawl_delay * state["count"])
+            if op == _PAGE:
+                answer: Any = await reader.page(url, is_home=flag)
+            else:
+                answer = await reader.probe(url, head_first=flag)
+            message = (request_id, True, answer)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            message = (request_id, False, traceback.format_exc())
+        out.write(_frame(message))
+
+    def on_message(message: Any) -> None:
+        if "config" not in state:  # the first message says how to work
+            state["config"], state["observed_on"], state["count"] = message
+            state["ready"].set_result(None)
+            return
+        if "reader" not in state:  # requests that came with it wait for the HTTP client
+            state.setdefault("early", []).append(message)
+            return
+        task = asyncio.ensure_future(handle(*message))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    state["ready"] = loop.create_future()
+    await loop.connect_read_pipe(lambda: _RequestProtocol(on_message, closed), sys.stdin)
+    await asyncio.wait({state["ready"], closed}, return_when=asyncio.FIRST_COMPLETED)
+    if closed.done():
+        return
+    config: AuditConfig = state["config"]
+    count: int = state["count"]
+    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval * count)
+    # The engine spreads its requests over the workers, so each needs a share of the pool.
+    connections = -(-config.politeness.concurrency // count) + 2
+    async with build_client(config, connections) as client:
+        fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
+        state["reader"] = LocalReader(fetcher, config, state["observed_on"])
+        for pending in list(state.pop("early", [])):
+            on_message(pending)
+        await closed
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+    out.close()
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the engine stops the crawl and then closes our
+    # input; a worker that died on SIGINT first would only turn that into an error.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    channel_fd = os.dup(1)
+    os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the channel
+    from sitecheck.loop import run
+
+    run(_serve(channel_fd))
+
+
+if __name__ == "__main__":
+    main()
