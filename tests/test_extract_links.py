@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sitecheck.extract import parse_page
 from sitecheck.extract.links import extract_links
 from sitecheck.models import LinkRef, LinkSpecial
+from sitecheck.urls import resolve
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 NONE, NOT_CHECKABLE, PLACEHOLDER = LinkSpecial.NONE, LinkSpecial.NOT_CHECKABLE, LinkSpecial.PLACEHOLDER
@@ -538,3 +539,24 @@ def test_document_order_and_no_duplicates_for_multi_matching_nodes() -> None:
         ("a", "href", "/2"),
         ("img", "src", "/3.png"),
     ]
+
+
+def test_resolution_shared_across_pages_matches_per_page_resolution() -> None:
+    # Absolute paths and URLs are resolved once per origin and reused on other pages; the
+    # result must be what resolving on each page would give.
+    hrefs = [
+        "/gzdt/index.html", "//cdn.example.org/a.js", "HTTP://Example.GOV.cn/x/../y.html",
+        "/搜索?kw=公告", "/\\\\other.example/z", "../up.html", "sub/page.html", "?page=2",
+        "http:relative.html", "/a/./b/../c.html#frag",
+    ]  # fmt: skip
+    html = "".join(f'<a href="{h}">x</a>' for h in hrefs)
+    for page in (
+        "http://www.example.gov.cn/a/b/index.html",
+        "https://www.example.gov.cn/a/",
+        "http://www.example.gov.cn:8080/c/d.jsp?x=1",
+        "http://other.example.gov.cn/",
+    ):
+        for encoding in ("utf-8", "gb18030"):
+            tree = LexborHTMLParser(f"<html><body>{html}</body></html>")
+            got = [link.url for link in extract_links(tree, page, encoding)]
+            assert got == [resolve(page, h, encoding) for h in hrefs], (page, encoding)

@@ -63,6 +63,19 @@ def test_429_retry_after_pauses_the_host() -> None:
         assert second - first >= 0.95
 
 
+def test_retry_after_is_followed_even_with_retries_off() -> None:
+    routes = {
+        "/limited.html": [Reply(429, b"slow down", {"Retry-After": "1"}), Reply(200)],
+        "/busy.html": [Reply(503), Reply(200)],
+    }
+    with ScriptedServer(routes) as server:
+        limited = fetch_page(server.base_url + "/limited.html", retries=0)
+        busy = fetch_page(server.base_url + "/busy.html", retries=0)
+        # The server said when to come back: followed. A bare 503 is a failure: not retried.
+        assert limited.outcome is Outcome.OK and limited.attempts == 2
+        assert busy.outcome is Outcome.SERVER_ERROR and server.count("/busy.html") == 1
+
+
 def test_429_with_a_long_retry_after_is_rate_limited_not_dead() -> None:
     routes = {"/limited.html": [Reply(429, b"slow down", {"Retry-After": "3600"})]}
     with ScriptedServer(routes) as server:

@@ -42,19 +42,20 @@ _SHORT_DOCUMENT_BYTES = 64 * 1024
 
 
 def _may_be_short(tree: LexborHTMLParser, short_page_chars: int) -> bool:
-    """Whether the page's visible text may be short, from lexbor's text (fast, C).
+    """Whether the page's visible text may be short, judged from lexbor's text (C, fast).
 
-    lexbor's text includes scripts and styles, which are not visible: their length is taken
-    off, and the margin covers the difference in whitespace.
+    lexbor's text of the body includes its scripts and styles, which are not visible: their
+    length is taken off; the margin covers whitespace, which the two count differently.
     """
     body = tree.body
     if body is None:
         return True
     length = len(body.text(separator=" ", strip=True))
-    if length <= 2 * short_page_chars:
+    limit = short_page_chars * 5 // 4
+    if length <= limit:
         return True
-    hidden = sum(len(node.text(strip=True)) for node in tree.css("script, style"))
-    return length - hidden <= 2 * short_page_chars
+    hidden = sum(len(node.text(separator=" ", strip=True)) for node in body.css("script, style"))
+    return length - hidden <= limit
 
 
 def analyse_page(page: PageInput) -> PageOutput:

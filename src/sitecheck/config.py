@@ -80,7 +80,9 @@ class PolitenessSection:
 @dataclass(frozen=True, slots=True)
 class FetchSection:
     timeout: float = 15.0  # the national availability rule counts a page as failed after 15 s
-    retries: int = 2  # extra attempts for timeouts, resets, 502/503/504, 429
+    # Extra attempts after a timeout, a reset or a 5xx/429 without Retry-After. A Retry-After
+    # is followed even with retries = 0 (it is the server's instruction, not a failure).
+    retries: int = 2
     backoff: float = 1.0  # first retry delay in seconds, doubled each time
     max_retry_after: float = 60.0  # a longer Retry-After is reported as rate-limited, not waited for
     max_body_bytes: int = 5_000_000  # HTML pages larger than this are parsed truncated

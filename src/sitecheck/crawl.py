@@ -7,7 +7,8 @@ blocks the others. A reader (reader.py: in this process, or worker processes) do
 fetching and parsing; the engine keeps the frontier and the store.
 
 Finished targets are committed together, at most ``_COMMIT_SECONDS`` apart (one COMMIT per
-page was a third of the crawl's CPU at raised limits). The targets table is the frontier, so a
+page was a third of the crawl's CPU at raised limits, and every COMMIT rewrites the randomly
+touched pages of the links index). The targets table is the frontier, so a
 ``kill -9`` loses at most that last moment of work: those targets are still pending in the
 store and ``--resume`` reads them again. Ctrl-C and SIGTERM commit everything before exiting.
 """
@@ -47,7 +48,7 @@ _canonical = functools.lru_cache(maxsize=16384)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
-_COMMIT_SECONDS = 0.5
+_COMMIT_SECONDS = 2.0
 _LOC_RE = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.IGNORECASE | re.DOTALL)
 
 

@@ -194,6 +194,8 @@ class Fetcher:
         host = host_of(url)
         started = time.monotonic()
         attempts = 0
+        retried = 0  # failures tried again (timeouts, resets, 5xx): at most policy.retries
+        told_to_wait = 0  # Retry-After answers waited for
         policy = self.policy
         while True:
             attempts += 1
@@ -206,8 +208,9 @@ class Fetcher:
                 refused = is_refused(exc)
                 if refused:
                     detail = f"ConnectionRefused: {detail}"
-                if outcome in _RETRYABLE_OUTCOMES and not refused and attempts <= policy.retries:
-                    await asyncio.sleep(policy.backoff * 2 ** (attempts - 1))
+                if outcome in _RETRYABLE_OUTCOMES and not refused and retried < policy.retries:
+                    retried += 1
+                    await asyncio.sleep(policy.backoff * 2 ** (retried - 1))
                     continue
                 return FetchResult(
                     url=url,
@@ -221,16 +224,20 @@ class Fetcher:
             content_type = answer.headers.get("content-type", "")
             sample = decode_sample(answer.body[:_ERROR_BODY], content_type) if status >= 400 else ""
             challenge = status >= 400 and is_challenge(status, answer.headers, sample)
-            if status in RETRY_STATUSES and not challenge and attempts <= policy.retries:
-                wait = retry_after_seconds(answer.headers)
-                if wait is not None and wait > policy.max_retry_after:
+            wait = retry_after_seconds(answer.headers) if status in RETRY_STATUSES and not challenge else None
+            if wait is not None and told_to_wait < max(1, policy.retries):
+                # The server said when to come back: an instruction, not a failure, so it is
+                # followed even with retries off (up to max_retry_after).
+                if wait > policy.max_retry_after:
                     detail = f"Retry-After {wait:.0f}s"
                     result = self._result(url, method, answer, started, attempts, detail, any_type=any_type)
                     return self.screen(result) if screen else result
-                if wait is not None:
-                    self.limiter.pause(host, wait)
-                else:
-                    await asyncio.sleep(policy.backoff * 2 ** (attempts - 1))
+                told_to_wait += 1
+                self.limiter.pause(host, wait)
+                continue
+            if status in RETRY_STATUSES and not challenge and wait is None and retried < policy.retries:
+                retried += 1
+                await asyncio.sleep(policy.backoff * 2 ** (retried - 1))
                 continue
             detail = "anti-bot challenge" if challenge else ""
             result = self._result(

@@ -103,7 +103,9 @@ class LocalReader:
         if output.soft404 is not None:
             # An error page is a failed check, not a document of the site.
             error = f"page says {output.soft404!r}"
-            return PageRead(dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None)
+            return PageRead(
+                dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None
+            )
         return PageRead(result, PageAnalysis(final_url, output.facts, output.listing))
 
     async def _more_records(self, analysis: PageAnalysis) -> None:

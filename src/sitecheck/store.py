@@ -397,6 +397,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
             self.db.execute("PRAGMA busy_timeout=5000")
+            # The links index grows in random order (a link's target can be any URL): with
+            # SQLite's 2 MiB default cache a crawl rereads its pages over and over.
+            self.db.execute("PRAGMA cache_size=-16384")
             self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot use data directory {self.data_dir}: {exc}") from None
@@ -716,9 +719,8 @@ class Store:
         )
 
     def save_links(self, run_id: int, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
-        # A resumed page may have been half-written by a killed process in an older
-        # version; occurrences are replaced, never duplicated.
-        self.db.execute("DELETE FROM links WHERE page_id=?", (page_id,))
+        # Each page is written once per run: a page is stored whole or not at all (crawl.py),
+        # and a recheck forgets a page's links before reading it again (reset_targets).
         self.db.executemany(
             "INSERT INTO links (run_id, page_id, target_id, raw, element, attribute, text, special, in_nav)"
             " VALUES (?,?,?,?,?,?,?,?,?)",

@@ -25,6 +25,7 @@ Scope decisions:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -262,11 +263,25 @@ def _refresh_target(content: str) -> str | None:
     return rest or None
 
 
+# The same menu, footer and column links recur on every page of a site. An absolute URL or
+# an absolute path resolves the same on every page of one origin, so those resolutions are
+# shared across pages; relative ones depend on the page's own URL and are cached per page.
+_ORIGIN_WIDE_RE = re.compile(r"^(?:/|https?://)", re.IGNORECASE)
+_ORIGIN_RE = re.compile(r"^[^:/?#]+://[^/?#]*")
+
+
+@functools.lru_cache(maxsize=32768)
+def _resolve_in_origin(origin: str, value: str, encoding: str) -> str | None:
+    return resolve(origin + "/", value, encoding)
+
+
 class _Extractor:
     """State for one page: base URL, encoding, a per-page resolution cache."""
 
     def __init__(self, base: str, encoding: str) -> None:
         self.base = base
+        match = _ORIGIN_RE.match(base)
+        self.origin = match.group(0) if match else ""
         self.encoding = encoding
         self.cache: dict[str, str | None] = {}
         self.links: list[LinkRef] = []
@@ -275,8 +290,13 @@ class _Extractor:
         try:
             return self.cache[raw]
         except KeyError:
-            url = self.cache[raw] = resolve(self.base, raw, self.encoding)
-            return url
+            pass
+        if self.origin and _ORIGIN_WIDE_RE.match(raw):
+            url = _resolve_in_origin(self.origin, raw, self.encoding)
+        else:
+            url = resolve(self.base, raw, self.encoding)
+        self.cache[raw] = url
+        return url
 
     def add(
         self,
