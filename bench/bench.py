@@ -51,11 +51,11 @@ from nginx import Nginx  # noqa: E402
 
 from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
 
-TOOLS = ("sitecheck", "sitecheck-pw", "linkchecker", "linkinator")
-DEFAULT_TOOLS = ("sitecheck", "sitecheck-pw", "linkchecker", "linkinator")
+TOOLS = ("sitecheck", "sitecheck-1p", "linkchecker", "linkinator")
+DEFAULT_TOOLS = ("sitecheck", "sitecheck-1p", "linkchecker", "linkinator")
 LABEL = {
     "sitecheck": "sitecheck",
-    "sitecheck-pw": "sitecheck -pw",
+    "sitecheck-1p": "sitecheck --workers 0",
     "linkchecker": "LinkChecker",
     "linkinator": "linkinator",
 }
@@ -109,7 +109,6 @@ class Settings:
     micro_rounds: int
     quick: bool
     tool_timeout: float
-    parse_workers: int = 1
     today: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -143,10 +142,6 @@ def python_for_sitecheck() -> str:
 
 def peers_python() -> Path:
     return BENCH / ".venv-peers" / "bin" / "python"
-
-
-def experiment_python() -> str:
-    return os.environ.get("EXPERIMENT_PYTHON", python_for_sitecheck())
 
 
 def linkinator_cli() -> Path:
@@ -314,7 +309,7 @@ def _self_cpu() -> float:
 def tool_command(tool: str, s: Settings, workdir: Path) -> tuple[list[str], dict[str, str], Path]:
     """argv, extra environment, file that receives stdout."""
     c, t = str(s.concurrency), str(s.timeout)
-    if tool in ("sitecheck", "sitecheck-pw"):
+    if tool in ("sitecheck", "sitecheck-1p", "sitecheck-profile"):
         env = {"PYTHONPATH": str(sitecheck_src())}
         # Sitemap and robots.txt are switched off in a config file: the --no-sitemap and
         # --no-robots flags fail in cli._overrides at the commit measured (see README).
@@ -326,14 +321,16 @@ def tool_command(tool: str, s: Settings, workdir: Path) -> tuple[list[str], dict
             python_for_sitecheck(), "-m", "sitecheck", "crawl", s.base_url, "--config", str(conf),
             "--data-dir", str(workdir / "data"),
             "--concurrency", c, "--per-host", c, "--interval", "0",
-            "--timeout", t, "--retries", "2",
+            "--timeout", t, "--retries", "0",
             "--max-pages", "10000000", "--max-depth", "100000",
             "--no-reports", "--quiet",
             "--as-of", s.today.isoformat(),
             "--json", str(workdir / "findings.json"),
         ]  # fmt: skip
-        if tool == "sitecheck-pw":
-            argv += ["--parse-workers", str(s.parse_workers)]
+        # --workers auto (the default) uses worker processes here because the limits are raised;
+        # sitecheck-1p reads everything in one process (and so does the profile, which can only
+        # see one process).
+        argv += ["--workers", "auto" if tool == "sitecheck" else "0"]
         return argv, env, workdir / "stdout.txt"
     if tool == "linkchecker":
         rc = workdir / "linkcheckerrc"
@@ -364,7 +361,7 @@ def parse_tool_output(tool: str, workdir: Path, stdout: Path) -> tuple[set[str],
     dead: set[str] = set()
     unverified: set[str] = set()
     summary: dict[str, object] = {}
-    if tool in ("sitecheck", "sitecheck-pw"):
+    if tool in ("sitecheck", "sitecheck-1p"):
         path = workdir / "findings.json"
         if not path.exists():
             return dead, unverified, {"error": "no findings.json"}
@@ -452,17 +449,12 @@ def missed_by_dir(site: Site, fetched: set[str]) -> dict[str, int]:
 
 def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
     s = site.s
-    name = f"{tool}-{variant.replace(',', '+')}" if variant else tool
-    workdir = OUT / ("experiments" if variant else "runs") / f"p{site.pages}" / f"{name}-r{rnd}"
+    name = tool
+    workdir = OUT / "runs" / f"p{site.pages}" / f"{name}-r{rnd}"
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     argv, env_extra, stdout_path = tool_command(tool, s, workdir)
-    if variant:  # python -m sitecheck ... -> python sitecheck_variant.py VARIANT ...
-        patches = ",".join(v for v in variant.split(",") if v != "pw1") or "none"
-        argv = [experiment_python(), str(BENCH / "sitecheck_variant.py"), patches, *argv[3:]]
-        if "pw1" in variant.split(","):
-            argv += ["--parse-workers", "1"]
     env = dict(os.environ)
     if not tool.startswith("sitecheck"):
         for key in ("VIRTUAL_ENV", "PYTHONPATH", "SITECHECK_PYTHON"):
@@ -698,7 +690,7 @@ def profile(site: Site) -> dict[str, object]:
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
-    argv, env_extra, _ = tool_command("sitecheck", s, workdir)
+    argv, env_extra, _ = tool_command("sitecheck-profile", s, workdir)
     session = workdir / "sitecheck.pyisession"
     py = argv[0]
     check = subprocess.run([py, "-c", "import pyinstrument"], capture_output=True)
@@ -770,52 +762,6 @@ def micro(site: Site) -> dict[str, object]:
                 flush=True,
             )
     return {"results": results, "page_bytes_median": statistics.median(sizes), "urls": len(urls)}
-
-
-EXPERIMENTS = ("none", "uvloop", "batch-commit", "uvloop,batch-commit", "pw1", "uvloop,batch-commit,pw1")
-
-
-def experiments(site: Site, rounds: int) -> list[Run]:
-    """sitecheck with in-memory patches (sitecheck_variant.py), alternating, to size suggestions."""
-    py = experiment_python()
-    has_uvloop = subprocess.run([py, "-c", "import uvloop"], capture_output=True).returncode == 0
-    variants = [v for v in EXPERIMENTS if has_uvloop or "uvloop" not in v]
-    if not has_uvloop:
-        print(f"uvloop is not importable by {py}: uvloop variants skipped", flush=True)
-    out: list[Run] = []
-    for rnd in range(1, rounds + 1):
-        order = variants[(rnd - 1) % len(variants) :] + variants[: (rnd - 1) % len(variants)]
-        for v in order:
-            out.append(run_tool("sitecheck", site, rnd, variant=v))
-    return out
-
-
-def fmt_experiments(runs: list[Run]) -> str:
-    lines = [
-        "| variant (patched in memory, not in the source) | runs | wall s | CPU s | main-process CPU s | "
-        "CPU ms/page | pages/s | peak RSS MiB | findings | vs none (pages/s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    by: dict[str, list[Run]] = {}
-    for r in runs:
-        if not r.failed:
-            by.setdefault(r.variant, []).append(r)
-    base = med([r.pages_per_s for r in by.get("none", [])])
-    baseline = {str(r.tool_summary.get("findings_by_kind")) for r in by.get("none", [])[:1]}
-    for v in EXPERIMENTS:
-        rs = by.get(v)
-        if not rs:
-            continue
-        pps = med([r.pages_per_s for r in rs])
-        findings = {str(r.tool_summary.get("findings_by_kind")) for r in rs}
-        lines.append(
-            f"| {v} | {len(rs)} | {med([r.wall for r in rs]):.1f} | {med([r.cpu for r in rs]):.1f} | "
-            f"{med([r.main_cpu for r in rs]):.1f} | "
-            f"{med([r.cpu_ms_per_page for r in rs]):.2f} | {pps:.0f} | "
-            f"{med([r.maxrss_mib for r in rs]):.0f} | {'same' if findings == baseline else 'DIFFER'} | "
-            f"{pps / base:.2f}× |"
-        )
-    return "\n".join(lines)
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -911,7 +857,7 @@ def machine_info() -> dict[str, object]:
 
 
 def fmt_table(summary: dict[str, dict[str, float]], runs: list[Run], site_info: dict[str, object]) -> str:
-    mine = [t for t in ("sitecheck", "sitecheck-pw") if t in summary]
+    mine = [t for t in ("sitecheck", "sitecheck-1p") if t in summary]
     head = "".join(f" {LABEL[t]} ÷ this (pages/s) |" for t in mine)
     lines = [
         "| tool | wall s | CPU s | peak RSS MiB | pages fetched | pages/s | CPU ms/page |"
@@ -1032,13 +978,6 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
     ]
     if scale_runs:
         parts += ["", "sitecheck as the portal grows (one run per size):", "", fmt_scale(scale_runs)]
-    if report.get("experiments_md"):
-        parts += [
-            "",
-            "Experiments: sitecheck with in-memory patches, alternating rounds, medians:",
-            "",
-            str(report["experiments_md"]),
-        ]
     prof = report.get("profile")
     if isinstance(prof, dict) and prof.get("markdown"):
         parts += ["", f"Profile (pyinstrument, {si['page_urls']} pages):", "", str(prof["markdown"]).strip()]
@@ -1071,22 +1010,14 @@ def parse_args(argv: list[str]) -> Settings:
     ap.add_argument(
         "--tools",
         default=",".join(DEFAULT_TOOLS),
-        help="sitecheck, sitecheck-pw (with --parse-workers), linkchecker, linkinator",
+        help="sitecheck, sitecheck-1p (--workers 0: one process), linkchecker, linkinator",
     )
-    ap.add_argument("--parse-workers", type=int, default=1, help="sitecheck-pw's --parse-workers")
     ap.add_argument("--scale", default=None, help="portal sizes for the sitecheck-only growth runs")
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--no-micro", action="store_true")
     ap.add_argument("--micro-requests", type=int, default=None)
     ap.add_argument("--micro-rounds", type=int, default=None)
     ap.add_argument("--tool-timeout", type=float, default=1800.0, help="kill a tool run after this")
-    ap.add_argument(
-        "--experiments",
-        type=int,
-        default=0,
-        metavar="ROUNDS",
-        help="also run sitecheck with in-memory patches (uvloop, canonical cache, batched commits)",
-    )
     ap.add_argument("--serve", action="store_true", help="only serve the portal (nginx) until Ctrl-C")
     ap.add_argument("--update-readme", action="store_true", help="write the tables into bench/README.md")
     a = ap.parse_args(argv)
@@ -1109,13 +1040,11 @@ def parse_args(argv: list[str]) -> Settings:
         micro_rounds=a.micro_rounds or (1 if quick else 3),
         quick=quick,
         tool_timeout=a.tool_timeout,
-        parse_workers=a.parse_workers,
     )
     if quick:
         s.timeout = min(s.timeout, 3)
     s.update_readme = a.update_readme  # type: ignore[attr-defined]
     s.serve = a.serve  # type: ignore[attr-defined]
-    s.experiments = a.experiments  # type: ignore[attr-defined]
     for t in s.tools:
         if t not in TOOLS:
             raise SystemExit(f"unknown tool {t}; known: {', '.join(TOOLS)}")
@@ -1166,12 +1095,6 @@ def main(argv: list[str]) -> int:
             print(f"round {rnd}/{s.rounds}: {', '.join(LABEL[t] for t in order)}", flush=True)
             for tool in order:
                 runs.append(run_tool(tool, site, rnd))
-        exp_runs: list[Run] = []
-        if getattr(s, "experiments", 0):
-            print("experiments (sitecheck patched in memory):", flush=True)
-            exp_runs = experiments(site, s.experiments)  # type: ignore[arg-type]
-            report["experiments"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in exp_runs]
-            report["experiments_md"] = fmt_experiments(exp_runs)
         if s.profile:
             report["profile"] = profile(site)
         if s.micro:
@@ -1197,18 +1120,8 @@ def main(argv: list[str]) -> int:
     report["duration_min"] = (time.monotonic() - started) / 60
     report["runs"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in runs]
     report["scale"] = [asdict(r) | {"pages_per_s": r.pages_per_s} for r in scale_runs]
-    only_experiments = not runs and bool(report.get("experiments_md"))
-    name = "experiments" if only_experiments else "results"
-    if only_experiments:
-        md = (
-            f"Run {report['finished']} ({report['duration_min']:.1f} min), `bench/run {report['argv']}`, "
-            f"sitecheck git {source['commit']}"
-            f"{' + uncommitted changes' if source['modified'] == 'yes' else ''}, "
-            f"{report['site']['page_urls']} pages; load average before / after: "  # type: ignore[index]
-            f"{report['load_before']} / {report['load_after']}.\n\n{report['experiments_md']}\n"
-        )
-    else:
-        md = markdown(report, runs, scale_runs)
+    name = "results"
+    md = markdown(report, runs, scale_runs)
     (OUT / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), "utf-8")
     (OUT / f"{name}.md").write_text(md, encoding="utf-8")
     print()

@@ -1,0 +1,129 @@
+"""Worker processes (fetch.workers): when they are used, that they are stopped with the crawl,
+and that a crawl read by workers is the same crawl (real subprocesses, real loopback server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitecheck.config import AuditConfig, config_from_mapping
+from sitecheck.demo import DemoServer
+from sitecheck.errors import ConfigError
+from sitecheck.workers import auto_workers
+from test_cli import FAST, _normalised, _pages_stored, sitecheck
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def test_auto_uses_workers_only_when_the_limits_are_raised() -> None:
+    gentle = AuditConfig()  # 8 in flight, 0.3 s between requests to a host
+    assert gentle.fetch.workers == "auto"
+    assert auto_workers(gentle) == 0
+    raised = gentle.replace("politeness", concurrency=20, per_host_concurrency=20, min_interval=0.0)
+    assert auto_workers(raised) == (min(_cores(), 4) if _cores() >= 2 else 0)
+    assert auto_workers(raised.replace("fetch", workers=0)) == 0
+    assert auto_workers(gentle.replace("fetch", workers=3)) == 3
+
+
+def test_workers_setting_is_validated() -> None:
+    assert config_from_mapping({"fetch": {"workers": "auto"}}).fetch.workers == "auto"
+    assert config_from_mapping({"fetch": {"workers": 2}}).fetch.workers == 2
+    for bad in ("many", -1, 1.5):
+        with pytest.raises(ConfigError, match=r"fetch\.workers"):
+            config_from_mapping({"fetch": {"workers": bad}})
+
+
+def test_bad_workers_option_is_a_usage_error(tmp_path: Path) -> None:
+    proc = sitecheck("crawl", "http://127.0.0.1:9/", "--workers", "lots", "--data-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "--workers" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def slow_server() -> Iterator[DemoServer]:
+    with DemoServer(pages=400, seed=11, slow_seconds=3.0) as server:
+        yield server
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_with_the_crawl_and_a_resumed_crawl_is_the_same(
+    slow_server: DemoServer, tmp_path: Path, how: signal.Signals
+) -> None:
+    data_dir = tmp_path / "data"
+    # One request at a time with a pause: slow enough that the signal lands mid-crawl.
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "sitecheck", "crawl", slow_server.base_url,
+            "--data-dir", str(data_dir), "--workers", "2",
+            "--concurrency", "2", "--per-host", "1", "--interval", "0.005",
+            "--timeout", "1", "--retries", "1", "--quiet", "--no-reports",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while _pages_stored(data_dir) < 40:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    proc.send_signal(how)
+    code = proc.wait(timeout=30)
+    if how is signal.SIGTERM:
+        assert code == 130
+    # Killed or stopped, the engine's workers do not outlive it.
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the crawl"
+        time.sleep(0.1)
+
+    resumed = sitecheck(
+        "crawl", slow_server.base_url, "--data-dir", str(data_dir), "--resume", "--workers", "2",
+        "--json", str(tmp_path / "resumed.json"), *FAST,
+    )  # fmt: skip
+    assert resumed.returncode == 1, resumed.stderr
+    full = sitecheck(
+        "crawl", slow_server.base_url, "--data-dir", str(tmp_path / "full"), "--workers", "0",
+        "--json", str(tmp_path / "full.json"), *FAST,
+    )  # fmt: skip
+    assert full.returncode == 1, full.stderr
+    resumed_doc = json.loads((tmp_path / "resumed.json").read_text("utf-8"))
+    full_doc = json.loads((tmp_path / "full.json").read_text("utf-8"))
+    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
+    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
+    assert _normalised(resumed_doc) == _normalised(full_doc)
