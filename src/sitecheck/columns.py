@@ -9,6 +9,7 @@ breadcrumb, else from URL nesting. Nothing here is stored: it is recomputed for 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -105,16 +106,19 @@ def _group(rows: list[ListingRow]) -> list[list[ListingRow]]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    by_url = {canonical(r.url): r for r in rows}
+    # Every page of a long column lists the same pager URLs: canonicalise each spelling once.
+    canon = functools.lru_cache(maxsize=None)(canonical)
+    by_url = {canon(r.url): r for r in rows}
     for row in rows:
-        own = canonical(row.url)
+        own = canon(row.url)
         union(own, column_key(row.url))
         for page in row.pagination:
-            if canonical(page) in by_url:
-                union(own, canonical(page))
+            key = canon(page)
+            if key in by_url:
+                union(own, key)
     groups: dict[str, list[ListingRow]] = {}
     for row in rows:
-        groups.setdefault(find(canonical(row.url)), []).append(row)
+        groups.setdefault(find(canon(row.url)), []).append(row)
     return list(groups.values())
 
 

@@ -208,6 +208,11 @@ _MIGRATIONS: tuple[str, ...] = (
         error TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 5: placeholder and not-checkable links are a few per page among many; judging reads them
+    # by kind, which without this small partial index walks every link row of the run.
+    """
+    CREATE INDEX links_special ON links (run_id, special, page_id) WHERE special != '';
+    """,
 )
 
 
@@ -900,7 +905,7 @@ class Store:
         rows = self.db.execute(
             "SELECT l.page_id, p.url, l.raw, l.element, l.attribute, l.text, l.special, l.in_nav"
             " FROM links l JOIN targets p ON p.id=l.page_id"
-            " WHERE l.run_id=? AND l.special=? ORDER BY l.page_id, l.rowid",
+            " WHERE l.run_id=? AND l.special=? AND l.special != '' ORDER BY l.page_id, l.rowid",
             (run_id, special),
         )
         for row in rows:
