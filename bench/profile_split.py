@@ -54,7 +54,9 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"/sitecheck/(rules|report)/|/sitecheck/(columns|column_rules|audit|labels|history)\.py$"),
     ),
     (
-        "asyncio event loop (scheduling, callbacks)",
+        # Under uvloop the loop is C code called from asyncio's Runner: its scheduling and any
+        # idle wait in epoll both show as time in runners.py and cannot be told apart.
+        "event loop (asyncio/uvloop scheduling; under uvloop also any idle wait)",
         re.compile(r"/asyncio/(?!selector_events|selectors)|/contextlib\.py$|/functools\.py$"),
     ),
     (

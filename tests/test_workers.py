@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
+from sitecheck.models import LinkRef, LinkSpecial, PageFacts
 from sitecheck.workers import auto_workers
 from test_cli import FAST, _normalised, _pages_stored, sitecheck
 
@@ -127,3 +129,19 @@ def test_workers_end_with_the_crawl_and_a_resumed_crawl_is_the_same(
     assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
     assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
     assert _normalised(resumed_doc) == _normalised(full_doc)
+
+
+def test_page_facts_cross_processes_intact() -> None:
+    # Pages come back from worker processes pickled, links as plain tuples (models.py).
+    links = (
+        LinkRef(
+            "/新闻/a.html", "http://x.gov.cn/%E6%96%B0%E9%97%BB/a.html", "a", "href", "新闻", in_nav=True
+        ),
+        LinkRef("#", None, "a", "href", "互动交流", special=LinkSpecial.PLACEHOLDER),
+        LinkRef("/f.htm", "http://x.gov.cn/f.htm", "iframe", "src", frame=True, navigable=True),
+    )
+    facts = PageFacts("http://x.gov.cn/", "首页", "gb18030", "meta", links, "<html>")
+    back = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == facts and back.html == "<html>"
+    assert all(type(link) is LinkRef for link in back.links)
+    assert back.links[1].special is LinkSpecial.PLACEHOLDER and back.links[2].frame

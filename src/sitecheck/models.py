@@ -137,7 +137,8 @@ def _page_facts(
     links: tuple[tuple[object, ...], ...],
     html: str,
 ) -> PageFacts:
-    return PageFacts(url, title, encoding, encoding_source, tuple(map(LinkRef._make, links)), html)
+    new = tuple.__new__  # LinkRef(*fields) without the generated __new__'s Python frame
+    return PageFacts(url, title, encoding, encoding_source, tuple([new(LinkRef, f) for f in links]), html)
 
 
 class Severity(StrEnum):
