@@ -49,7 +49,12 @@ def strip_href(href: str) -> str:
 
 def scheme_of(href: str) -> str:
     """Lower-case scheme of a raw href, or "" for a relative reference."""
-    m = _SCHEME_RE.match(strip_href(href))
+    return scheme_of_stripped(strip_href(href))
+
+
+def scheme_of_stripped(href: str) -> str:
+    """:func:`scheme_of` for a value that went through :func:`strip_href` already."""
+    m = _SCHEME_RE.match(href)
     return m.group(1).lower() if m else ""
 
 

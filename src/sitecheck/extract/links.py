@@ -31,7 +31,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from sitecheck.models import LinkRef, LinkSpecial
-from sitecheck.urls import resolve, scheme_of, strip_href
+from sitecheck.urls import resolve, scheme_of, scheme_of_stripped, strip_href
 
 __all__ = ["extract_links"]
 
@@ -307,13 +307,17 @@ class _Extractor:
         *,
         navigable: bool,
         frame: bool = False,
+        stripped: str | None = None,
     ) -> None:
-        """A URL-valued attribute: classify by scheme and record."""
-        value = strip_href(raw)
+        """A URL-valued attribute: classify by scheme and record.
+
+        ``stripped`` is ``strip_href(raw)`` when the caller has it already (anchors).
+        """
+        value = strip_href(raw) if stripped is None else stripped
         if not value:
             self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
             return
-        scheme = scheme_of(value)
+        scheme = scheme_of_stripped(value)
         if scheme == "javascript":
             urls = _js_urls(value)
             if urls:
@@ -389,7 +393,7 @@ class _Extractor:
         value = strip_href(raw)
         if raw and not value:
             return  # whitespace-only href: template residue, not a link anyone sees
-        scheme = scheme_of(value)
+        scheme = scheme_of_stripped(value)
         href_urls: list[str] = []
         unavailable = False
         if scheme == "javascript":
@@ -410,7 +414,7 @@ class _Extractor:
         if value == "#" and _has_visible_content(node) and not _scripted(node, attrs):
             self.placeholder(node, raw, tag, "href", text)
             return
-        self.add(raw, tag, "href", text, navigable=True)
+        self.add(raw, tag, "href", text, navigable=True, stripped=value)
         for u in click_urls:
             self.add(u, tag, "onclick", text, navigable=True)
 
