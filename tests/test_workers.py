@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fast_config
+from scripted_server import Reply, ScriptedServer
+from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
@@ -145,3 +148,26 @@ def test_page_facts_cross_processes_intact() -> None:
     assert back == facts and back.html == "<html>"
     assert all(type(link) is LinkRef for link in back.links)
     assert back.links[1].special is LinkSpecial.PLACEHOLDER and back.links[2].frame
+
+
+def test_a_retry_after_pauses_the_host_in_every_worker(tmp_path: Path) -> None:
+    # One worker gets "429, come back in 1 s"; the others must not go on reading that host.
+    pages = [f"/p{i}.html" for i in range(60)]
+    home = "".join(f'<a href="{p}">{p}</a>' for p in ["/limited.html", *pages])
+    routes = {
+        "/": [Reply(body=f"<html><head><title>首页</title></head><body>{home}</body></html>".encode())],
+        "/limited.html": [Reply(429, b"slow down", {"Retry-After": "1"}), Reply(200)],
+        **{p: [Reply(delay=0.1)] for p in pages},
+    }
+    with ScriptedServer(routes) as server:
+        config = fast_config(server.base_url + "/", tmp_path / "data", workers=2, timeout=5.0)
+        config = config.replace("politeness", concurrency=8, per_host_concurrency=8)
+        result = run_audit(config, handle_signals=False, reports=False)
+        assert result.summary is not None
+        limited = [h.at for h in server.hits if h.path == "/limited.html"]
+        assert len(limited) == 2 and limited[1] - limited[0] >= 0.95
+        told = limited[0]
+        during = [h for h in server.hits if told + 0.25 < h.at < told + 0.9]
+        after = [h for h in server.hits if h.at >= told + 0.9 and h.path != "/limited.html"]
+        assert not during, [h.path for h in during]
+        assert after  # the crawl was still going when the pause ended: the test could fail

@@ -44,6 +44,13 @@ class HostLimiter:
         state = self._hosts.get(host)
         return state.interval if state is not None and state.interval > self.min_interval else 0.0
 
+    def paused_for(self, host: str) -> float:
+        """Seconds left of a Retry-After pause of ``host`` (0 when it is not paused)."""
+        state = self._hosts.get(host)
+        if state is None or not state.paused_until:
+            return 0.0
+        return max(0.0, state.paused_until - time.monotonic())
+
     def slow_down(self, host: str, interval: float) -> None:
         """Raise the host's interval (robots.txt Crawl-delay); never lowers it."""
         state = self._state(host)

@@ -12,8 +12,9 @@ the engine, even after ``kill -9``.
 
 Politeness stays global: the engine's dispatcher bounds requests in flight per host across all
 workers, and each worker spaces its requests to a host ``workers`` times the configured
-interval (so together they keep the configured rate). A ``Retry-After`` pauses the host in the
-worker that received it; robots.txt ``Crawl-delay`` is passed with every request.
+interval (so together they keep the configured rate). A ``Retry-After`` one worker receives
+comes back to the engine with its answer and goes out with every later request to that host,
+so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
 """
 
 from __future__ import annotations
@@ -119,8 +120,10 @@ class _WorkerProtocol(asyncio.SubprocessProtocol):
         if fd == 1 and isinstance(data, bytes):
             self.frames.feed(data)
 
-    def _answer(self, message: tuple[int, bool, Any]) -> None:
-        request_id, ok, payload = message
+    def _answer(self, message: tuple[int, bool, Any, str, float]) -> None:
+        request_id, ok, payload, host, pause = message
+        if pause > 0:  # a Retry-After this worker received: every worker is told with its next request
+            self.pool.limiter.pause(host, pause)
         future = self.pool._pending.pop(request_id, None)
         self.pool._load[self.index] -= 1
         if future is None or future.done():
@@ -212,8 +215,11 @@ class WorkerPool:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         self._load[index] += 1
-        crawl_delay = self.limiter.interval_of(host_of(url))
-        self._send(index, _frame((request_id, op, url, flag, crawl_delay)))
+        host = host_of(url)
+        limiter = self.limiter
+        self._send(
+            index, _frame((request_id, op, url, flag, limiter.interval_of(host), limiter.paused_for(host)))
+        )
         try:
             return await future
         finally:
@@ -263,21 +269,27 @@ async def _serve(channel_fd: int) -> None:
     state: dict[str, Any] = {}
     tasks: set[asyncio.Task[None]] = set()
 
-    async def handle(request_id: int, op: int, url: str, flag: bool, crawl_delay: float) -> None:
+    async def handle(
+        request_id: int, op: int, url: str, flag: bool, crawl_delay: float, paused_for: float
+    ) -> None:
         reader: LocalReader = state["reader"]
+        limiter = reader.fetcher.limiter
+        host = host_of(url)
         try:
             if crawl_delay:
-                reader.fetcher.limiter.slow_down(host_of(url), crawl_delay * state["count"])
+                limiter.slow_down(host, crawl_delay * state["count"])
+            if paused_for:
+                limiter.pause(host, paused_for)  # another worker was told to wait (Retry-After)
             if op == _PAGE:
                 answer: Any = await reader.page(url, is_home=flag)
             else:
                 answer = await reader.probe(url, head_first=flag)
-            message = (request_id, True, answer)
+            ok = True
         except asyncio.CancelledError:
             raise
         except Exception:
-            message = (request_id, False, traceback.format_exc())
-        out.put(_frame(message))
+            answer, ok = traceback.format_exc(), False
+        out.put(_frame((request_id, ok, answer, host, limiter.paused_for(host))))
 
     def on_message(message: Any) -> None:
         if "config" not in state:  # the first message says how to work
