@@ -295,7 +295,7 @@ class Run:
 
 
 def _busy_jiffies() -> float:
-    with open("/proc/stat", encoding="ascii") as f:
+    with Path("/proc/stat").open(encoding="ascii") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
     idle = fields[3] + fields[4]
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
@@ -580,7 +580,7 @@ class TreeRss:
             if not entry.name.isdigit():
                 continue
             try:
-                with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                with Path(f"/proc/{entry.name}/stat").open(encoding="ascii", errors="replace") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
@@ -599,7 +599,7 @@ class TreeRss:
             if pid == self.pid:
                 self.main_cpu = cpu
             try:
-                with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+                with Path(f"/proc/{pid}/statm").open(encoding="ascii") as f:
                     total += int(f.read().split()[1]) * self._page_kib
             except (OSError, ValueError, IndexError):
                 continue

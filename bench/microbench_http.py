@@ -25,6 +25,7 @@ import resource
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -144,7 +145,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=500)
     args = ap.parse_args()
-    with open(args.urls, encoding="utf-8") as f:
+    with Path(args.urls).open(encoding="utf-8") as f:
         urls = [line.strip() for line in f if line.strip()]
     try:
         import uvloop  # noqa: F401
