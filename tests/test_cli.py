@@ -130,6 +130,16 @@ def _normalised(doc: dict[str, Any]) -> set[tuple[str, str, str | None, frozense
     }
 
 
+def assert_same_crawl(resumed_json: Path, full_json: Path) -> dict[str, Any]:
+    """A resumed crawl ends with the same pages, links and findings as an uninterrupted one."""
+    resumed_doc = json.loads(resumed_json.read_text("utf-8"))
+    full_doc = json.loads(full_json.read_text("utf-8"))
+    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
+    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
+    assert _normalised(resumed_doc) == _normalised(full_doc)
+    return full_doc
+
+
 def _start_crawl(server: DemoServer, data_dir: Path) -> subprocess.Popen[str]:
     # Slow enough (one request at a time, 5 ms apart) that the kill lands mid-crawl.
     return subprocess.Popen(
@@ -228,11 +238,7 @@ def test_interrupted_crawl_resumes_to_the_same_findings(
         *FAST,
     )
     assert full.returncode == 1, full.stderr
-    resumed_doc = json.loads((tmp_path / "resumed.json").read_text("utf-8"))
-    full_doc = json.loads((tmp_path / "full.json").read_text("utf-8"))
-    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
-    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
-    assert _normalised(resumed_doc) == _normalised(full_doc)
+    full_doc = assert_same_crawl(tmp_path / "resumed.json", tmp_path / "full.json")
     assert len(full_doc["findings"]) >= 15
 
 

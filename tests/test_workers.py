@@ -3,7 +3,6 @@ and that a crawl read by workers is the same crawl (real subprocesses, real loop
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import signal
@@ -23,7 +22,7 @@ from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
 from sitecheck.models import LinkRef, LinkSpecial, PageFacts
 from sitecheck.workers import auto_workers
-from test_cli import FAST, _normalised, _pages_stored, sitecheck
+from test_cli import FAST, _pages_stored, assert_same_crawl, sitecheck
 
 
 def _cores() -> int:
@@ -127,11 +126,7 @@ def test_workers_end_with_the_crawl_and_a_resumed_crawl_is_the_same(
         "--json", str(tmp_path / "full.json"), *FAST,
     )  # fmt: skip
     assert full.returncode == 1, full.stderr
-    resumed_doc = json.loads((tmp_path / "resumed.json").read_text("utf-8"))
-    full_doc = json.loads((tmp_path / "full.json").read_text("utf-8"))
-    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
-    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
-    assert _normalised(resumed_doc) == _normalised(full_doc)
+    assert_same_crawl(tmp_path / "resumed.json", tmp_path / "full.json")
 
 
 def test_page_facts_cross_processes_intact() -> None:

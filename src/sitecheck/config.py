@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from sitecheck import __version__
 from sitecheck.errors import ConfigError
+from sitecheck.urls import Scope
 
 # Says who is asking and why, so a webmaster reading the access log can tell the audit from
 # an attack; override it (politeness.user_agent) to add a contact.
@@ -179,6 +180,15 @@ class AuditConfig:
     @property
     def site_name(self) -> str:
         return self.site.name or (urlsplit(self.site.start_url).hostname or "site")
+
+    def crawl_scope(self) -> Scope:
+        """Which URLs belong to the portal (start host, extra hosts, include/exclude)."""
+        return Scope(
+            self.site.start_url,
+            extra_hosts=self.site.extra_hosts,
+            include=self.scope.include,
+            exclude=self.scope.exclude,
+        )
 
 
 # Keys that must be positive, and how small they may be.

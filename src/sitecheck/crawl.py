@@ -35,7 +35,7 @@ from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome
 from sitecheck.reader import PageAnalysis, Reader
 from sitecheck.robots import RobotsPolicy
 from sitecheck.store import Store, Target
-from sitecheck.urls import Scope, canonical, is_resource, trap_reason
+from sitecheck.urls import canonical, is_resource, trap_reason
 
 # Target kinds: how a URL is checked. PAGE is fetched and parsed; RESOURCE (images,
 # attachments) gets HEAD first; EXTERNAL (other sites, pages beyond the limits) a GET that
@@ -104,12 +104,7 @@ class Crawler:
         self.robots = robots
         self.reader = reader
         self.progress = progress
-        self.scope = Scope(
-            config.site.start_url,
-            extra_hosts=config.site.extra_hosts,
-            include=config.scope.include,
-            exclude=config.scope.exclude,
-        )
+        self.scope = config.crawl_scope()
         self.stats = CrawlStats()
         self._stop = asyncio.Event()
         self._page_targets = 0

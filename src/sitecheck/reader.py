@@ -18,7 +18,6 @@ from sitecheck.config import AuditConfig
 from sitecheck.extract.columns import ColumnItem, ListingFacts, dataproxy_requests, parse_dataproxy_xml
 from sitecheck.fetch import Fetcher
 from sitecheck.models import FetchResult, LinkRef, Outcome, PageFacts
-from sitecheck.urls import Scope
 
 
 @dataclass(slots=True)
@@ -64,12 +63,7 @@ class LocalReader:
         # The day the pages are read: year-less dates ("[12-31]") are placed so as not to be
         # after it.
         self.observed_on = observed_on
-        self.scope = Scope(
-            config.site.start_url,
-            extra_hosts=config.site.extra_hosts,
-            include=config.scope.include,
-            exclude=config.scope.exclude,
-        )
+        self.scope = config.crawl_scope()
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
