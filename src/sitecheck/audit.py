@@ -20,16 +20,17 @@ from sitecheck.crawl import Crawler, CrawlStats, ProgressCallback
 from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
-from sitecheck.labels import OUTCOME_LABELS
 from sitecheck.loop import run as run_loop
-from sitecheck.models import Finding, FindingKind, Outcome
+from sitecheck.models import JUDGED_RUNS, Finding, FindingKind, RunStatus
 from sitecheck.reader import LocalReader, Reader
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.robots import RobotsPolicy
-from sitecheck.rules import OPEN_STATES, JudgeContext, judge
-from sitecheck.store import Store
+from sitecheck.rules import OPEN_STATES, JudgeContext, Judgement, judge, save
+from sitecheck.rules.completeness import home_problem
+from sitecheck.sitelock import SiteLock
+from sitecheck.store import RunRecord, Store
 from sitecheck.urls import canonical
 from sitecheck.workers import WorkerPool, auto_workers
 
@@ -57,6 +58,11 @@ class AuditResult:
     @property
     def needs_action(self) -> bool:
         return self.summary is not None and self.summary.needs_action
+
+    @property
+    def incomplete(self) -> str:
+        """Why the run did not read everything ("" when it did, or when it was interrupted)."""
+        return self.summary.incomplete if self.summary else ""
 
 
 async def crawl_async(
@@ -151,7 +157,19 @@ def _crawl(
     return run_loop(main())
 
 
-def _finish(
+def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Judgement:
+    """Judge a run's stored facts with ``config``'s rules; writes nothing."""
+    context = JudgeContext(
+        run_id=run_id,
+        as_of=as_of,
+        rules=load_column_rules(config),
+        ignores=config.ignore,
+        scope=config.crawl_scope(),
+    )
+    return judge(store, context)
+
+
+def finish_run(
     store: Store,
     config: AuditConfig,
     run_id: int,
@@ -161,34 +179,26 @@ def _finish(
     json_path: str | Path | None,
     reports: bool,
 ) -> AuditResult:
-    """Judge a finished crawl, write its reports, and stop on an unreachable home page."""
+    """Judge a crawled run, save the judgement with the run's final state, write its reports.
+
+    The findings and the state (finished, or incomplete with the reason) are saved in one
+    transaction, so a kill before it leaves a run that ``--resume`` judges, never a run marked
+    finished without findings. A start page that was never read as HTML is reported in every
+    output and then raised (exit 3): an audit of nothing is not a clean verdict.
+    """
     if stats.interrupted:
         return AuditResult(run_id, stats, None)
-    home = store.home_check(run_id)
     when = as_of or date.today()
-    context = JudgeContext(run_id=run_id, as_of=when, rules=load_column_rules(config), ignores=config.ignore)
-    summary = summarize(store, run_id, when, judge(store, context))
+    judgement = judge_run(store, config, run_id, when)
+    save(store, run_id, judgement)
+    summary = summarize(store, run_id, when, judgement)
     if json_path is not None:
         write_json(summary, json_path)
     folder = write_reports(store, summary, config.reports_dir, config.site.slug) if reports else None
-    if home is not None and summary.pages == 0:
-        _explain_unreadable_home(*home)
+    problem = home_problem(store, run_id, config.crawl_scope())
+    if problem is not None:
+        raise AuditError(problem)
     return AuditResult(run_id, stats, summary, folder)
-
-
-def _explain_unreadable_home(url: str, outcome: Outcome, status: int | None, error: str) -> None:
-    """Nothing could be audited: say why in one line, and what the user can do."""
-    shown = f"HTTP {status}" if status else (error or OUTCOME_LABELS[outcome])
-    hints = {
-        Outcome.TLS_ERROR: "；若证书确有问题请先整改，临时检查可加 --insecure",
-        Outcome.BLOCKED: "；请在网站防护（如瑞数、WAF）中放行本机 IP 后再检查",
-        Outcome.RATE_LIMITED: "；请稍后再试，或调低 --per-host 与调大 --interval",
-        Outcome.ROBOTS_DISALLOWED: "；检查本单位自己的网站时可加 --no-robots",
-    }
-    if outcome.is_dead:
-        raise AuditError(f"首页无法访问 {url}：{OUTCOME_LABELS[outcome]}（{shown}）{hints.get(outcome, '')}")
-    if outcome.is_unverified:
-        raise AuditError(f"首页无法检查 {url}：{OUTCOME_LABELS[outcome]}（{shown}）{hints.get(outcome, '')}")
 
 
 def run_audit(
@@ -204,10 +214,11 @@ def run_audit(
     """Crawl, judge and write the requested reports."""
     store = Store(config.data_dir)
     try:
-        run_id, stats = _crawl(
-            config, store, resume=resume, as_of=as_of, progress=progress, handle_signals=handle_signals
-        )
-        return _finish(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
+        with SiteLock(config.data_dir, config.site.start_url):
+            run_id, stats = _crawl(
+                config, store, resume=resume, as_of=as_of, progress=progress, handle_signals=handle_signals
+            )
+            return finish_run(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
     finally:
         store.close()
 
@@ -251,26 +262,48 @@ def run_recheck(
     """Re-verify only what the last run left open, then judge: fixed ones become 已整改."""
     store = Store(config.data_dir)
     try:
-        base = store.latest_run(config.site.start_url)
-        if base is None or base.status != "finished":
-            raise AuditError(
-                f"没有 {config.site.start_url} 已完成的检查记录可供复查；请先运行 sitecheck crawl"
+        with SiteLock(config.data_dir, config.site.start_url):
+            run_id = prepare_recheck(store, config, as_of or date.today())
+            run_id, stats = _crawl(
+                config,
+                store,
+                resume=False,
+                as_of=as_of,
+                progress=progress,
+                handle_signals=handle_signals,
+                continue_run=run_id,
             )
-        config_json = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True)
-        run_id = store.copy_run(base.id, config_json, __version__, as_of or date.today())
-        store.reset_targets(run_id, recheck_subjects(store, base.id))
-        run_id, stats = _crawl(
-            config,
-            store,
-            resume=False,
-            as_of=as_of,
-            progress=progress,
-            handle_signals=handle_signals,
-            continue_run=run_id,
-        )
-        return _finish(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
+            return finish_run(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
     finally:
         store.close()
+
+
+def last_judged_run(store: Store, start_url: str | None) -> RunRecord | None:
+    """The newest run (of a site, or of any) whose judgement is saved: what a recheck starts from."""
+    for run in reversed(store.runs()):
+        if (start_url is None or run.start_url == start_url) and run.status in JUDGED_RUNS:
+            return run
+    return None
+
+
+def prepare_recheck(store: Store, config: AuditConfig, observed_on: date) -> int:
+    """A recheck run: a copy of the last judged run's facts, minus what must be read again."""
+    base = last_judged_run(store, config.site.start_url)
+    if base is None:
+        raise AuditError(f"没有 {config.site.start_url} 已完成的检查记录可供复查；请先运行 sitecheck crawl")
+    config_json = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True)
+    run_id = store.copy_run(base.id, config_json, __version__, observed_on)
+    store.reset_targets(run_id, recheck_subjects(store, base.id))
+    return run_id
+
+
+def stored_config(store: Store, start_url: str | None) -> AuditConfig:
+    """The settings of the last judged run (of a site, or of any): what a recheck reuses."""
+    base = last_judged_run(store, start_url)
+    if base is None:
+        where = f" {start_url} " if start_url else ""
+        raise AuditError(f"数据目录中没有{where}已完成的检查记录可供复查；请先运行 sitecheck crawl")
+    return config_from_mapping(json.loads(base.config_json), f"第 {base.id} 次检查的设置")
 
 
 def rejudge(
@@ -279,19 +312,25 @@ def rejudge(
     as_of: date,
     json_path: str | Path | None,
     config: AuditConfig | None = None,
+    *,
+    save_judgement: bool = False,
 ) -> RunSummary:
-    """Judge stored facts again: with the run's own settings, or with ``config``'s rules."""
+    """Judge stored facts again: with the run's own settings, or with ``config``'s rules.
+
+    Nothing is written to the store unless ``save_judgement`` (``sitecheck judge --save``).
+    """
     store = Store(data_dir)
     try:
         run = store.run(run_id) if run_id is not None else store.latest_run()
         if run is None:
             raise AuditError("数据目录中没有这次运行记录" if run_id else "数据目录中还没有任何运行记录")
         if config is None:
-            config = config_from_mapping(json.loads(run.config_json), f"run {run.id} settings")
-        context = JudgeContext(
-            run_id=run.id, as_of=as_of, rules=load_column_rules(config), ignores=config.ignore
-        )
-        judgement = judge(store, context)
+            config = config_from_mapping(json.loads(run.config_json), f"第 {run.id} 次检查的设置")
+        judgement = judge_run(store, config, run.id, as_of)
+        if save_judgement:
+            if run.status not in (*JUDGED_RUNS, RunStatus.CRAWLED):
+                raise AuditError(f"第 {run.id} 次检查还没有抓取完；请先用 sitecheck crawl --resume 继续")
+            save(store, run.id, judgement)
         summary = summarize(store, run.id, as_of, judgement)
         if json_path is not None:
             write_json(summary, json_path)

@@ -6,11 +6,20 @@ starts a task whenever the global limit and that host's limit allow, so one slow
 blocks the others. A reader (reader.py: in this process, or worker processes) does the
 fetching and parsing; the engine keeps the frontier and the store.
 
-Finished targets are committed together, at most ``_COMMIT_SECONDS`` apart (one COMMIT per
-page was a third of the crawl's CPU at raised limits, and every COMMIT rewrites the randomly
-touched pages of the links index). The targets table is the frontier, so a
-``kill -9`` loses at most that last moment of work: those targets are still pending in the
-store and ``--resume`` reads them again. Ctrl-C and SIGTERM commit everything before exiting.
+Reading never holds the store: a task fetches and analyses its target and leaves the answer
+in memory; the dispatcher writes the answers together in one short transaction (a flush), at
+most ``_COMMIT_SECONDS`` apart and whenever it runs out of targets to hand out (one COMMIT per
+page was a third of the crawl's CPU at raised limits). The write lock is thus held for a few
+milliseconds, never across a network wait, so the service's probes, ``sitecheck ignore`` or
+another process write beside a crawl without "database is locked". The first flushes come
+sooner (``_FIRST_COMMIT_SECONDS``, doubling), so even a process killed every second makes
+progress. The targets table is the frontier, so a ``kill -9`` loses at most the answers not
+yet flushed: those targets are still pending in the store and ``--resume`` reads them again.
+Ctrl-C and SIGTERM flush everything before exiting.
+
+A target whose handling fails (a bug, exhausted memory on one page) is stored as ``failed``
+with the reason, counted, and retried by ``--resume``; the run is then incomplete, never
+silently short. A write that fails (a full disk) stops the crawl with a StoreError.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ import dataclasses
 import functools
 import html
 import json
+import logging
 import re
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,8 +42,8 @@ from urllib.parse import urlsplit
 from sitecheck import __version__
 from sitecheck.config import AuditConfig
 from sitecheck.fetch import Fetcher, host_of
-from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome
-from sitecheck.reader import PageAnalysis, Reader
+from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus
+from sitecheck.reader import PageAnalysis, PageRead, Reader
 from sitecheck.robots import RobotsPolicy
 from sitecheck.store import Store, Target
 from sitecheck.urls import canonical, is_resource, trap_reason
@@ -48,7 +59,14 @@ _canonical = functools.lru_cache(maxsize=16384)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
-_COMMIT_SECONDS = 2.0
+_COMMIT_SECONDS = 1.0
+_FIRST_COMMIT_SECONDS = 0.1
+
+log = logging.getLogger(__name__)
+_MAX_SITEMAPS = 20
+_SITEMAP_MIN_BYTES = 1024 * 1024
+_SITEMAP_MAX_BYTES = 20 * 1024 * 1024
+_SITEMAP_BYTES_PER_PAGE = 512  # a <url><loc>…</loc><lastmod>…</lastmod></url> entry, generously
 _LOC_RE = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.IGNORECASE | re.DOTALL)
 
 
@@ -63,6 +81,7 @@ class CrawlStats:
     unverified: int = 0
     queued: int = 0  # targets not yet checked, in-flight ones included
     active: int = 0
+    failed: int = 0  # targets whose handling failed (kept for --resume)
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
     interrupted: bool = False
@@ -77,6 +96,16 @@ class CrawlStats:
 
 
 ProgressCallback = Callable[[CrawlStats], None]
+
+
+@dataclass(slots=True)
+class _Answer:
+    """What reading one target gave, waiting to be written at the next flush."""
+
+    target: Target
+    result: FetchResult | None = None  # a check without a parsed document
+    read: PageRead | None = None  # a page target's answer
+    failure: str = ""  # handling failed: the target is stored as failed, retried on --resume
 
 
 class Crawler:
@@ -110,7 +139,11 @@ class Crawler:
         self._page_targets = 0
         self._home_id = 0
         self._settled: set[int] = set()  # pending targets answered by another (redirect landings)
-        self._last_commit = 0.0
+        self._answers: list[_Answer] = []  # read, not yet written
+        self._last_flush = 0.0
+        self._flushes = 0
+        self._fatal: str = ""  # the reader broke (a worker process died): the crawl stops
+        self._flush_failed = False  # the store refused a write: nothing more is written
 
     # -- public -----------------------------------------------------------------------
     def start_run(self) -> int:
@@ -118,10 +151,9 @@ class Crawler:
         run_id = self.store.create_run(
             self.config.site_name, self.config.site.start_url, config_json, __version__, self.observed_on
         )
-        self.store.begin()
-        for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
-            self._add(run_id, seed, depth=0, navigable=True, frame=False)
-        self.store.commit()
+        with self.store.transaction():
+            for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
+                self._add(run_id, seed, depth=0, navigable=True, frame=False)
         return run_id
 
     def stop(self) -> None:
@@ -129,24 +161,35 @@ class Crawler:
         self._stop.set()
 
     async def run(self, run_id: int, *, seed_sitemaps: bool = True) -> CrawlStats:
+        """Read every pending target of the run; the run ends ``crawled`` or ``interrupted``.
+
+        Judging is the next stage (audit.py): only a judged and saved run is ``finished``.
+        """
         self.stats = CrawlStats(run_id=run_id)
+        retried = self.store.retry_failed(run_id)  # a resumed run tries its failed targets again
+        if retried:
+            log.info("run %d: %d failed targets are read again", run_id, retried)
         self._page_targets = self.store.count_targets(run_id, kind=PAGE)
         self._home_id = self.store.first_target_id(run_id)
         self.stats.queued = self.store.count_targets(run_id, state="pending")
-        self.store.set_run_status(run_id, "running")
+        self.store.set_run_status(run_id, RunStatus.RUNNING)
         if seed_sitemaps and self.config.site.use_sitemap:
             await self._seed_sitemaps(run_id)
-        self.store.begin()
-        self._last_commit = time.monotonic()
+        self._last_flush = time.monotonic()
         try:
             await self._dispatch(run_id)
-        except BaseException:
-            self.store.commit()  # what was read completely is kept; the rest stays pending
-            raise
-        self.store.commit()
+        finally:
+            # What was read completely is kept (unless the store itself failed: then the
+            # answers stay pending in the store and --resume reads them again).
+            if self._answers and not self._flush_failed:
+                self._flush(run_id)
+        if self._fatal:
+            from sitecheck.errors import AuditError
+
+            raise AuditError(self._fatal)
         self.stats.finished = not self._stop.is_set()
         self.stats.interrupted = self._stop.is_set()
-        self.store.set_run_status(run_id, "finished" if self.stats.finished else "interrupted")
+        self.store.set_run_status(run_id, RunStatus.CRAWLED if self.stats.finished else RunStatus.INTERRUPTED)
         self._report()
         return self.stats
 
@@ -169,6 +212,10 @@ class Crawler:
 
         try:
             while not self._stop.is_set():
+                # New targets reach the frontier when answers are written: write them when it
+                # is time, or at once when there is nothing left to hand out.
+                if self._answers and (buffered == 0 or self._flush_due()):
+                    self._flush(run_id)
                 if buffered < _BUFFER_LOW:
                     fresh = self.store.pending_targets(run_id, cursor, _BUFFER_FILL)
                     for target in fresh:
@@ -182,28 +229,31 @@ class Crawler:
                         target = queue.popleft()
                         buffered -= 1
                         inflight[host] = inflight.get(host, 0) + 1
-                        task = asyncio.ensure_future(self._process(run_id, target))
+                        task = asyncio.ensure_future(self._process(target))
                         task.add_done_callback(functools.partial(done, host=host))
                         tasks.add(task)
                     if not queue:
                         del buffers[host]
                 self.stats.active = len(tasks)
                 if not tasks and not buffered:
+                    if self._answers:
+                        continue  # written at the top of the loop, then the frontier is read again
                     if not self.store.pending_targets(run_id, cursor, 1):
                         break
                     continue
                 self._report()
                 wake.clear()
                 waiter = asyncio.ensure_future(wake.wait())
-                await asyncio.wait({waiter, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                timeout = self._flush_wait() if self._answers else None
+                await asyncio.wait({waiter, stop_wait}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
                 waiter.cancel()
         finally:
             stop_wait.cancel()
             for task in tasks:
                 task.cancel()
             if tasks:
+                # _process catches everything but cancellation: nothing is left unretrieved.
                 await asyncio.gather(*tasks, return_exceptions=True)
-            # Finished tasks may still surface exceptions: they are bugs, not site behaviour.
         self.stats.queued = 0
         self.stats.active = 0
 
@@ -212,40 +262,95 @@ class Crawler:
             self.progress(self.stats)
 
     # -- one target -----------------------------------------------------------------------
-    async def _process(self, run_id: int, target: Target) -> None:
+    async def _process(self, target: Target) -> None:
+        """Read one target and leave the answer for the next flush; never raises but cancellation."""
+        try:
+            answer = await self._read(target)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug, or one page exhausting memory: this target only
+            log.warning("reading %s failed", target.url, exc_info=True)
+            answer = _Answer(target, failure=_failure_text(exc))
+            if getattr(self.reader, "broken", False):
+                # The worker processes are gone: every further read would fail the same way.
+                self._fatal = f"抓取进程意外退出，检查已停止（{_failure_text(exc)}）；请用 --resume 继续"
+                self.stop()
+        self._answers.append(answer)
+
+    async def _read(self, target: Target) -> _Answer:
         if target.id in self._settled:
-            return  # the landing URL of a redirect, answered while it waited (see _page_id)
+            return _Answer(target)  # the landing URL of a redirect, answered while it waited
         if target.kind == EXCLUDED:
-            self._save(
-                run_id, target, FetchResult(url=target.url, outcome=Outcome.EXCLUDED, error=target.note)
-            )
-            return
+            return _Answer(target, FetchResult(url=target.url, outcome=Outcome.EXCLUDED, error=target.note))
         if not await self.robots.allowed(target.url):
-            result = FetchResult(url=target.url, outcome=Outcome.ROBOTS_DISALLOWED, error="robots.txt")
-            self._save(run_id, target, result)
-            return
+            return _Answer(
+                target, FetchResult(url=target.url, outcome=Outcome.ROBOTS_DISALLOWED, error="robots.txt")
+            )
         if target.kind == PAGE:
             read = await self.reader.page(target.url, is_home=target.id == self._home_id)
             if read.analysis is None:
-                self._save(run_id, target, read.result)
-            else:
-                self._save_page(run_id, target, read.result, read.analysis)
-        else:
-            result = await self.reader.probe(target.url, head_first=target.kind == RESOURCE)
-            self._save(run_id, target, result)
+                return _Answer(target, read.result)
+            return _Answer(target, read=read)
+        result = await self.reader.probe(target.url, head_first=target.kind == RESOURCE)
+        return _Answer(target, result)
 
-    def _checkpoint(self) -> None:
-        """Commit what is stored when the last commit is old enough (see the module's doc)."""
-        now = time.monotonic()
-        if now - self._last_commit >= _COMMIT_SECONDS:
-            self.store.commit()
-            self.store.begin()
-            self._last_commit = now
+    # -- writing --------------------------------------------------------------------------
+    def _flush_interval(self) -> float:
+        return min(_COMMIT_SECONDS, _FIRST_COMMIT_SECONDS * 2.0 ** min(self._flushes, 8))
+
+    def _flush_due(self) -> bool:
+        return time.monotonic() - self._last_flush >= self._flush_interval()
+
+    def _flush_wait(self) -> float:
+        return max(0.0, self._flush_interval() - (time.monotonic() - self._last_flush))
+
+    def _flush(self, run_id: int) -> None:
+        """Write every answer read since the last flush, in one short transaction.
+
+        A failure of the store (a full disk, a damaged file) raises StoreError and nothing of
+        this batch is kept: its targets are still pending in the store for --resume.
+        """
+        answers, self._answers = self._answers, []
+        try:
+            with self.store.transaction():
+                for answer in answers:
+                    self._write(run_id, answer)
+        except BaseException:
+            self._flush_failed = True
+            raise
+        self._last_flush = time.monotonic()
+        self._flushes += 1
+
+    def _write(self, run_id: int, answer: _Answer) -> None:
+        target = answer.target
+        if target.id in self._settled:
+            return  # a redirect's landing page, stored with the page that redirected to it
+        # A target's facts are stored whole or not at all, even inside the batch.
+        self.store.savepoint()
+        try:
+            if answer.failure:
+                self.store.fail_target(target.id, answer.failure)
+                self.stats.failed += 1
+                self.stats.queued -= 1
+            elif answer.read is not None and answer.read.analysis is not None:
+                self._save_page(run_id, target, answer.read.result, answer.read.analysis)
+            elif answer.result is not None:
+                self._save(run_id, target, answer.result)
+        except sqlite3.Error:
+            self.store.rollback_savepoint()
+            raise  # the store failed: the whole batch fails loudly
+        except Exception as exc:  # a bug while storing one target: that target only
+            log.warning("storing %s failed", target.url, exc_info=True)
+            self.store.rollback_savepoint()
+            self.store.fail_target(target.id, _failure_text(exc))
+            self.stats.failed += 1
+            self.stats.queued -= 1
+            return
+        self.store.release_savepoint()
 
     def _save(self, run_id: int, target: Target, result: FetchResult) -> None:
         self.store.save_check(run_id, target.id, result)
         self._count(result)
-        self._checkpoint()
 
     def _count(self, result: FetchResult) -> None:
         self.stats.checked += 1
@@ -257,22 +362,14 @@ class Crawler:
 
     def _save_page(self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis) -> None:
         is_home = target.id == self._home_id
-        # A page's facts are stored whole or not at all, even inside a longer transaction.
-        self.store.savepoint()
-        try:
-            if is_home:
-                self.store.set_home_url(run_id, analysis.final_url)
-            self.store.save_check(run_id, target.id, result)
-            page_id = self._page_id(run_id, target, result, analysis)
-            if page_id is not None:
-                self._save_document(run_id, page_id, target.depth, result, analysis, is_home=is_home)
-        except BaseException:
-            self.store.rollback_savepoint()
-            raise
-        self.store.release_savepoint()
+        if is_home:
+            self.store.set_home_url(run_id, analysis.final_url)
+        self.store.save_check(run_id, target.id, result)
+        page_id = self._page_id(run_id, target, result, analysis)
+        if page_id is not None:
+            self._save_document(run_id, page_id, target.depth, result, analysis, is_home=is_home)
         self.stats.pages += 1
         self._count(result)
-        self._checkpoint()
 
     def _page_id(
         self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis
@@ -315,6 +412,8 @@ class Crawler:
             facts.encoding_source,
             len(facts.links),
             result.truncated,
+            # The body is cut at the cap: what was read is exactly the cap.
+            bytes_read=self.config.fetch.max_body_bytes if result.truncated else None,
         )
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
@@ -383,33 +482,53 @@ class Crawler:
 
     # -- sitemaps -----------------------------------------------------------------------
     async def _seed_sitemaps(self, run_id: int) -> None:
+        """Add the pages a sitemap names, within the crawl's own limits.
+
+        Only sitemaps on the portal's own hosts are read (a robots.txt line may point anywhere),
+        at most ``_MAX_SITEMAPS`` of them, each capped in size by how many pages the crawl may
+        read, and no more URLs are taken than ``max_pages``: a sitemap seeds the crawl, it
+        never widens it (a 20 MB sitemap once made 277,600 requests under ``--max-pages 100``).
+        """
         start = urlsplit(self.config.site.start_url)
         origin = f"{start.scheme}://{start.netloc}"
         await self.robots.allowed(self.config.site.start_url)  # loads robots.txt and its Sitemap lines
-        candidates = self.robots.sitemaps(origin) or [f"{origin}/sitemap.xml"]
+        candidates = [url for url in self.robots.sitemaps(origin) if self._own_document(url)]
+        candidates = candidates or [f"{origin}/sitemap.xml"]
+        max_pages = self.config.scope.max_pages
+        size_limit = min(_SITEMAP_MAX_BYTES, max(_SITEMAP_MIN_BYTES, max_pages * _SITEMAP_BYTES_PER_PAGE))
         seen: set[str] = set()
         urls: list[str] = []
-        while candidates and len(seen) < 20:
+        while candidates and len(seen) < _MAX_SITEMAPS and len(urls) < max_pages:
             sitemap = candidates.pop(0)
-            if sitemap in seen:
+            if sitemap in seen or not self._own_document(sitemap):
                 continue
             seen.add(sitemap)
-            result = await self.fetcher.document(sitemap, limit=20 * 1024 * 1024)
+            result = await self.fetcher.document(sitemap, limit=size_limit)
             if result.outcome is not Outcome.OK or result.body is None:
                 continue
             text = result.body.decode("utf-8", errors="replace")
             locs = [html.unescape(loc) for loc in _LOC_RE.findall(text)]
             if "<sitemapindex" in text[:2000].lower():
-                candidates.extend(locs)
+                candidates.extend(locs[:_MAX_SITEMAPS])
             else:
-                urls.extend(locs)
+                urls.extend(url for url in locs if self.scope.in_scope(url))
         if not urls:
             return
-        self.store.begin()
-        for url in urls:
-            if self.scope.in_scope(url):
+        with self.store.transaction():
+            for url in urls:
+                if self._page_targets >= max_pages:
+                    break  # beyond the limit a sitemap entry would only be checked: not worth a request
                 self._add(run_id, url, depth=1, navigable=True, frame=False)
-        self.store.commit()
+
+    def _own_document(self, url: str) -> bool:
+        """A robots.txt or sitemap reference on one of the portal's own hosts (and ports)."""
+        return urlsplit(url).scheme in ("http", "https") and self.scope.host_in_scope(url)
+
+
+def _failure_text(exc: BaseException) -> str:
+    """A short, single-line reason for a stored failure."""
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _config_dict(config: AuditConfig) -> dict[str, object]:

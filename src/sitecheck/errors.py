@@ -3,6 +3,7 @@
     SitecheckError
     ├── ConfigError      a config file or option is wrong; names the offending key
     ├── StoreError       the data directory or database cannot be used
+    │   └── DamagedStoreError  the database file is damaged (not a usage error of ours)
     ├── ReportError      an output file cannot be written
     └── AuditError       the audit cannot start (invalid start URL, home page unreachable)
 
@@ -25,6 +26,10 @@ class ConfigError(SitecheckError):
 
 
 class StoreError(SitecheckError):
+    pass
+
+
+class DamagedStoreError(StoreError):
     pass
 
 

@@ -33,9 +33,19 @@ def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mappin
 
 
 def with_states(
-    store: Store, run: RunRecord, findings: list[Finding], rules: Iterable[IgnoreRule] = ()
+    store: Store,
+    run: RunRecord,
+    findings: list[Finding],
+    rules: Iterable[IgnoreRule] = (),
+    *,
+    complete: bool = True,
 ) -> list[Finding]:
-    """The run's findings with their states, followed by the findings this run saw fixed."""
+    """The run's findings with their states, followed by the findings this run saw fixed.
+
+    An incomplete run (a page it could not read, a home page it never parsed) cannot tell a
+    fixed problem from one it did not see again: what it did not find stays open (未整改),
+    noted as not re-verified, and nothing is announced as 已整改.
+    """
     previous = store.previous_run(run.id)
     before = {f.key: f for f in store.findings(previous.id)} if previous else {}
     fixed_earlier = store.ever_fixed(run.start_url, run.id)
@@ -59,6 +69,10 @@ def with_states(
     present = {f.key for f in findings}
     for key, prior in before.items():
         if key not in present and prior.state in FindingStatus.OPEN_STATES:
+            if not complete:
+                note = f"本次检查（{run.started_at[:16]}）未完成，未能复核"
+                stated.append(dataclasses.replace(prior, state=FindingStatus.OPEN, note=note))
+                continue
             stated.append(
                 dataclasses.replace(
                     prior, state=FindingStatus.FIXED, note=f"复查于 {run.started_at[:16]} 已整改"

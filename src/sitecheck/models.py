@@ -200,3 +200,20 @@ class Finding:
     state: str = "new"
     first_seen: str = ""
     note: str = ""
+
+
+class RunStatus(StrEnum):
+    """Where a run is in its life. A run counts as audited only once judged and saved."""
+
+    RUNNING = "running"  # being crawled, or killed while crawling: --resume continues it
+    CRAWLED = "crawled"  # every target handled, not yet judged: --resume judges it
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C / SIGTERM: --resume continues it
+    FINISHED = "finished"  # judged and saved; everything was read
+    INCOMPLETE = "incomplete"  # judged and saved, but something was not read (runs.incomplete_reason)
+    FAILED = "failed"  # written by older versions only
+
+
+# Runs --resume (and the service's restart) continue.
+RESUMABLE_RUNS = frozenset({RunStatus.RUNNING, RunStatus.CRAWLED, RunStatus.INTERRUPTED})
+# Runs whose findings are saved: what later runs compare themselves with.
+JUDGED_RUNS = frozenset({RunStatus.FINISHED, RunStatus.INCOMPLETE})

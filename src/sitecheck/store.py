@@ -11,16 +11,29 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sitecheck.errors import StoreError
+from sitecheck.errors import DamagedStoreError, StoreError
 from sitecheck.extract.columns import ColumnItem, ListingFacts
 from sitecheck.extract.dates import effective_date
-from sitecheck.models import FetchResult, Finding, FindingKind, LinkRef, Outcome, Referrer, Severity
+from sitecheck.models import (
+    JUDGED_RUNS,
+    RESUMABLE_RUNS,
+    FetchResult,
+    Finding,
+    FindingKind,
+    LinkRef,
+    Outcome,
+    Referrer,
+    RunStatus,
+    Severity,
+)
 
 SCHEMA_VERSION = 1
 
@@ -213,13 +226,22 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX links_special ON links (run_id, special, page_id) WHERE special != '';
     """,
+    # 6: completeness is a fact (issue 10). Why a run is not complete (failed targets, a home
+    # page never read), the reason a target's handling failed (it is retried on --resume), and
+    # what a page's reading left out (cut at the size cap, analysis bounded).
+    """
+    ALTER TABLE runs ADD COLUMN incomplete_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE targets ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pages ADD COLUMN bytes_read INTEGER;
+    ALTER TABLE pages ADD COLUMN limited TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
 # What copy_run copies: every per-run table and its columns; id columns are shifted so the
 # copy's rows keep pointing at each other.
 _RUN_TABLES: dict[str, tuple[str, ...]] = {
-    "targets": ("id", "key", "url", "kind", "depth", "state", "note"),
+    "targets": ("id", "key", "url", "kind", "depth", "state", "note", "failure"),
     "checks": (
         "target_id",
         "outcome",
@@ -232,7 +254,16 @@ _RUN_TABLES: dict[str, tuple[str, ...]] = {
         "elapsed_ms",
         "checked_at",
     ),
-    "pages": ("target_id", "title", "encoding", "encoding_source", "link_count", "truncated"),
+    "pages": (
+        "target_id",
+        "title",
+        "encoding",
+        "encoding_source",
+        "link_count",
+        "truncated",
+        "bytes_read",
+        "limited",
+    ),
     "links": ("page_id", "target_id", "raw", "element", "attribute", "text", "special", "in_nav"),
     "listings": (
         "page_id",
@@ -274,6 +305,11 @@ class RunRecord:
     observed_on: str | None
     kind: str = "full"  # full, recheck
     base_run: int | None = None  # a recheck's starting point
+    incomplete_reason: str = ""  # why a run is not complete (status incomplete), in Chinese
+
+    @property
+    def run_status(self) -> RunStatus:
+        return RunStatus(self.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +368,22 @@ class ItemRow:
     url: str | None
     date: date | None
     date_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTarget:
+    """The start URL of a run: how it was classified and what its check said."""
+
+    url: str
+    kind: str
+    state: str  # pending, done, failed
+    note: str  # why excluded
+    failure: str  # why its handling failed
+    outcome: Outcome | None  # None: never checked
+    status: int | None
+    error: str
+    final_url: str | None
+    content_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,19 +447,28 @@ class Store:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.path = self.data_dir / "sitecheck.sqlite3"
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # The busy timeout is how long a write waits for another writer (a crawl's commit, a
+            # probe, `sitecheck ignore` in another process). Every writer keeps its transactions
+            # short (the crawl writes in batches, never across a network wait), so waiting is
+            # brief; the timeout only bounds a writer that hangs.
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=_BUSY_SECONDS
+            )
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode survives a killed process (only a power cut may lose the
             # last commits), at a fraction of FULL's cost per page.
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
-            self.db.execute("PRAGMA busy_timeout=5000")
             # The links index grows in random order (a link's target can be any URL): with
             # SQLite's 2 MiB default cache a crawl rereads its pages over and over.
             self.db.execute("PRAGMA cache_size=-16384")
             self._migrate()
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot use data directory {self.data_dir}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc):
+                raise DamagedStoreError(damaged_message(self.data_dir, exc)) from None
+            raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
+        except OSError as exc:
+            raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
         # Link targets repeat on every page (navigation, footer); a bounded cache of
         # canonical key -> target id saves a query per occurrence without growing with the site.
         self._ids: OrderedDict[tuple[int, str], int] = OrderedDict()
@@ -425,24 +486,27 @@ class Store:
 
     # -- runs ---------------------------------------------------------------------------
     def create_run(self, site: str, start_url: str, config_json: str, version: str, observed_on: date) -> int:
-        cursor = self.db.execute(
+        cursor = self.write(
             "INSERT INTO runs (site, start_url, started_at, status, config_json, version, observed_on)"
             " VALUES (?, ?, ?, 'running', ?, ?, ?)",
             (site, start_url, now_iso(), config_json, version, observed_on.isoformat()),
         )
         return int(cursor.lastrowid or 0)
 
-    def set_run_status(self, run_id: int, status: str) -> None:
-        finished = now_iso() if status != "running" else None
-        self.db.execute("UPDATE runs SET status=?, finished_at=? WHERE id=?", (status, finished, run_id))
+    def set_run_status(self, run_id: int, status: RunStatus, reason: str = "") -> None:
+        finished = now_iso() if status is not RunStatus.RUNNING else None
+        self.write(
+            "UPDATE runs SET status=?, finished_at=?, incomplete_reason=? WHERE id=?",
+            (status.value, finished, reason, run_id),
+        )
 
     def set_home_url(self, run_id: int, home_url: str) -> None:
-        self.db.execute("UPDATE runs SET home_url=? WHERE id=?", (home_url, run_id))
+        self.write("UPDATE runs SET home_url=? WHERE id=?", (home_url, run_id))
 
     def run(self, run_id: int) -> RunRecord | None:
         row = self.db.execute(
             "SELECT id, site, start_url, home_url, started_at, finished_at, status, config_json,"
-            " observed_on, kind, base_run FROM runs WHERE id=?",
+            " observed_on, kind, base_run, incomplete_reason FROM runs WHERE id=?",
             (run_id,),
         ).fetchone()
         return RunRecord(*row) if row else None
@@ -454,7 +518,7 @@ class Store:
             sql += " AND start_url=?"
             args.append(start_url)
         if unfinished:
-            sql += " AND status IN ('running', 'interrupted')"
+            sql += f" AND status IN ({_states(RESUMABLE_RUNS)})"
         row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return self.run(int(row[0])) if row else None
 
@@ -462,7 +526,7 @@ class Store:
         """The last finished run of the same site before ``run_id`` (full or recheck)."""
         row = self.db.execute(
             "SELECT p.id FROM runs p JOIN runs r ON r.start_url=p.start_url"
-            " WHERE r.id=? AND p.id<? AND p.status='finished' ORDER BY p.id DESC LIMIT 1",
+            f" WHERE r.id=? AND p.id<? AND p.status IN ({_states(JUDGED_RUNS)}) ORDER BY p.id DESC LIMIT 1",
             (run_id, run_id),
         ).fetchone()
         return self.run(int(row[0])) if row else None
@@ -496,9 +560,9 @@ class Store:
     def set_ignore(self, start_url: str, key: str, reason: str | None) -> None:
         """Ignore a finding (with a reason) for this site, or stop ignoring it (reason None)."""
         if reason is None:
-            self.db.execute("DELETE FROM ignores WHERE start_url=? AND key=?", (start_url, key))
+            self.write("DELETE FROM ignores WHERE start_url=? AND key=?", (start_url, key))
         else:
-            self.db.execute(
+            self.write(
                 "INSERT OR REPLACE INTO ignores (start_url, key, reason, created_at) VALUES (?,?,?,?)",
                 (start_url, key, reason, now_iso()),
             )
@@ -508,14 +572,15 @@ class Store:
         counts: dict[int, dict[str, int]] = {}
         rows = self.db.execute(
             "SELECT r.id, f.kind, COUNT(*) FROM runs r JOIN findings f ON f.run_id=r.id"
-            " WHERE r.start_url=? AND r.id<=? AND r.status='finished'"
+            f" WHERE r.start_url=? AND r.id<=? AND r.status IN ({_states(JUDGED_RUNS)})"
             " AND f.state IN ('new', 'still_open', 'reopened') GROUP BY r.id, f.kind",
             (start_url, until),
         )
         for run_id, kind, count in rows:
             counts.setdefault(int(run_id), {})[str(kind)] = int(count)
         run_ids = self.db.execute(
-            "SELECT id FROM runs WHERE start_url=? AND id<=? AND status='finished' ORDER BY id",
+            f"SELECT id FROM runs WHERE start_url=? AND id<=? AND status IN ({_states(JUDGED_RUNS)})"
+            " ORDER BY id",
             (start_url, until),
         ).fetchall()
         result: list[tuple[RunRecord, dict[str, int]]] = []
@@ -534,9 +599,10 @@ class Store:
         base = self.run(base_run)
         if base is None:
             raise StoreError(f"no run {base_run}")
-        offset = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM targets").fetchone()[0])
         self.begin()
         try:
+            # Inside the write transaction: another writer cannot add targets in between.
+            offset = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM targets").fetchone()[0])
             cursor = self.db.execute(
                 "INSERT INTO runs (site, start_url, home_url, started_at, status, config_json, version,"
                 " observed_on, kind, base_run) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, 'recheck', ?)",
@@ -665,12 +731,82 @@ class Store:
             args.append(state)
         return int(self.db.execute(sql, args).fetchone()[0])
 
-    # -- observations -------------------------------------------------------------------
+    def fail_target(self, target_id: int, reason: str) -> None:
+        """A target whose handling failed (a bug, exhausted memory): not done, retried on resume."""
+        self.db.execute(
+            "UPDATE targets SET state='failed', failure=? WHERE id=?", (reason[:500], target_id)
+        )
+
+    def retry_failed(self, run_id: int) -> int:
+        """Make a run's failed targets pending again (``--resume``); how many there were."""
+        cursor = self.write(
+            "UPDATE targets SET state='pending', failure='' WHERE run_id=? AND state='failed'", (run_id,)
+        )
+        return int(cursor.rowcount)
+
+    def failures(self, run_id: int, limit: int = 3) -> tuple[int, list[tuple[str, str]]]:
+        """How many targets of a run failed or are still unread, and a few of them with the reason."""
+        count = int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM targets WHERE run_id=? AND state!='done'", (run_id,)
+            ).fetchone()[0]
+        )
+        rows = self.db.execute(
+            "SELECT url, failure FROM targets WHERE run_id=? AND state!='done' ORDER BY id LIMIT ?",
+            (run_id, limit),
+        ).fetchall()
+        return count, [(str(url), str(failure)) for url, failure in rows]
+
+    # -- transactions -------------------------------------------------------------------
     def begin(self) -> None:
-        self.db.execute("BEGIN")
+        """Start a write transaction, taking the write lock now.
+
+        IMMEDIATE, not deferred: a deferred transaction that read first and then writes after
+        another connection committed fails at once with "database is locked" (its snapshot is
+        stale, and SQLite's busy wait cannot help), which is how a crawl beside the service's
+        probes lost pages.
+        """
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise StoreError(_write_failed(self.path, exc)) from None
+                time.sleep(0.05)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One short write transaction: committed whole, or rolled back and raised as StoreError."""
+        self.begin()
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            self.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(_write_failed(self.path, exc)) from None
+            raise
+
+    def write(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Cursor:
+        """One statement: in the open transaction, else in its own (probes, job log, ignores).
+
+        Either way a failure is loud (StoreError), never a silently lost row.
+        """
+        if self.db.in_transaction:
+            return self.db.execute(sql, args)
+        with self.transaction():
+            return self.db.execute(sql, args)
+
+    # -- observations -------------------------------------------------------------------
 
     def commit(self) -> None:
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise StoreError(_write_failed(self.path, exc)) from None
 
     def rollback(self) -> None:
         if self.db.in_transaction:
@@ -716,12 +852,33 @@ class Store:
         encoding_source: str,
         link_count: int,
         truncated: bool,
+        bytes_read: int | None = None,
+        limited: str = "",
     ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO pages (target_id, run_id, title, encoding, encoding_source, link_count,"
-            " truncated) VALUES (?,?,?,?,?,?,?)",
-            (target_id, run_id, title, encoding, encoding_source, link_count, int(truncated)),
+            " truncated, bytes_read, limited) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                target_id,
+                run_id,
+                title,
+                encoding,
+                encoding_source,
+                link_count,
+                int(truncated),
+                bytes_read,
+                limited,
+            ),
         )
+
+    def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
+        """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
+        rows = self.db.execute(
+            "SELECT t.url, p.truncated, p.bytes_read, p.limited FROM pages p JOIN targets t"
+            " ON t.id=p.target_id WHERE p.run_id=? AND (p.truncated OR p.limited!='') ORDER BY t.id",
+            (run_id,),
+        ).fetchall()
+        return [(str(r[0]), bool(r[1]), r[2], str(r[3])) for r in rows]
 
     def save_links(self, run_id: int, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
         # Each page is written once per run: a page is stored whole or not at all (crawl.py),
@@ -915,6 +1072,29 @@ class Store:
         row = self.db.execute("SELECT MIN(id) FROM targets WHERE run_id=?", (run_id,)).fetchone()
         return int(row[0] or 0)
 
+    def home_target(self, run_id: int) -> HomeTarget | None:
+        """The run's start URL as the crawl left it: its target, and its check if it has one."""
+        row = self.db.execute(
+            "SELECT t.url, t.kind, t.state, t.note, t.failure, c.outcome, c.status, c.error, c.final_url,"
+            " c.content_type FROM targets t LEFT JOIN checks c ON c.target_id=t.id"
+            " WHERE t.run_id=? ORDER BY t.id LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return HomeTarget(
+            url=row[0],
+            kind=row[1],
+            state=row[2],
+            note=row[3],
+            failure=row[4],
+            outcome=Outcome(row[5]) if row[5] else None,
+            status=row[6],
+            error=row[7] or "",
+            final_url=row[8],
+            content_type=row[9] or "",
+        )
+
     def home_check(self, run_id: int) -> tuple[str, Outcome, int | None, str] | None:
         row = self.db.execute(
             "SELECT t.url, c.outcome, c.status, c.error FROM targets t JOIN checks c ON c.target_id=t.id"
@@ -924,7 +1104,18 @@ class Store:
         return (row[0], Outcome(row[1]), row[2], row[3]) if row else None
 
     # -- findings -----------------------------------------------------------------------
-    def replace_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+    def replace_findings(
+        self,
+        run_id: int,
+        findings: Iterable[Finding],
+        status: RunStatus | None = None,
+        reason: str = "",
+    ) -> None:
+        """Save a judgement's findings, and with ``status`` the run's final state, as one write.
+
+        One transaction: a kill between judging and saving leaves the run resumable (it is
+        judged again), never a run marked finished without its findings.
+        """
         self.begin()
         try:
             self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
@@ -952,9 +1143,13 @@ class Store:
                     for f in findings
                 ),
             )
+            if status is not None:
+                self.set_run_status(run_id, status, reason)
             self.commit()
-        except BaseException:
+        except BaseException as exc:
             self.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(_write_failed(self.path, exc)) from None
             raise
 
     def findings(self, run_id: int) -> list[Finding]:
@@ -994,7 +1189,7 @@ class Store:
         error: str,
         final_url: str | None,
     ) -> None:
-        self.db.execute(
+        self.write(
             "INSERT INTO probes (start_url, at, outcome, status, latency_ms, error, final_url)"
             " VALUES (?,?,?,?,?,?,?)",
             (start_url, at, outcome.value, status, latency_ms, error, final_url),
@@ -1039,7 +1234,7 @@ class Store:
         """Record a job firing (``started``: it runs now) or a decision not to run it."""
         now = now_iso()
         finished = None if outcome == "running" else now
-        cursor = self.db.execute(
+        cursor = self.write(
             "INSERT INTO job_log (start_url, job, cause, fired_at, started_at, finished_at, outcome,"
             " run_id, detail) VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -1061,12 +1256,12 @@ class Store:
     ) -> None:
         """Change a job_log entry; a final outcome (anything but ``running``) stamps finished_at."""
         if run_id is not None:
-            self.db.execute("UPDATE job_log SET run_id=? WHERE id=?", (run_id, log_id))
+            self.write("UPDATE job_log SET run_id=? WHERE id=?", (run_id, log_id))
         if detail is not None:
-            self.db.execute("UPDATE job_log SET detail=? WHERE id=?", (detail, log_id))
+            self.write("UPDATE job_log SET detail=? WHERE id=?", (detail, log_id))
         if outcome is not None:
             finished = None if outcome == "running" else now_iso()
-            self.db.execute(
+            self.write(
                 "UPDATE job_log SET outcome=?, finished_at=COALESCE(finished_at, ?) WHERE id=?",
                 (outcome, finished, log_id),
             )
@@ -1097,14 +1292,14 @@ class Store:
     def unfinished_run_since(self, start_url: str, since: str) -> RunRecord | None:
         """The newest running or interrupted run of a site started at or after ``since``."""
         row = self.db.execute(
-            "SELECT id FROM runs WHERE start_url=? AND started_at>=? AND status IN ('running', 'interrupted')"
-            " ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM runs WHERE start_url=? AND started_at>=?"
+            f" AND status IN ({_states(RESUMABLE_RUNS)}) ORDER BY id DESC LIMIT 1",
             (start_url, since),
         ).fetchone()
         return self.run(int(row[0])) if row else None
 
     def set_next_run(self, start_url: str, job: str, next_run_at: str | None, cadence: str = "") -> None:
-        self.db.execute(
+        self.write(
             "INSERT OR REPLACE INTO schedule_state (start_url, job, next_run_at, cadence, updated_at)"
             " VALUES (?,?,?,?,?)",
             (start_url, job, next_run_at, cadence, now_iso()),
@@ -1124,7 +1319,7 @@ class Store:
         return str(row[0]) if row else None
 
     def set_alert_level(self, start_url: str, alert: str, level: str) -> None:
-        self.db.execute(
+        self.write(
             "INSERT OR REPLACE INTO alert_state (start_url, alert, level, changed_at) VALUES (?,?,?,?)",
             (start_url, alert, level, now_iso()),
         )
@@ -1132,7 +1327,7 @@ class Store:
     def log_notification(
         self, start_url: str, event: str, channel: str, ok: bool, attempts: int, error: str
     ) -> None:
-        self.db.execute(
+        self.write(
             "INSERT INTO notifications (start_url, at, event, channel, ok, attempts, error)"
             " VALUES (?,?,?,?,?,?,?)",
             (start_url, now_iso(), event, channel, int(ok), attempts, error),
@@ -1146,6 +1341,37 @@ class Store:
             (start_url, limit),
         ).fetchall()
         return [NotificationRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
+
+
+_BUSY_SECONDS = 60.0
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _write_failed(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text:
+        return f"写入事实库失败：磁盘已满（{path}）；请腾出空间后用 --resume 继续，已保存的结果不会丢失"
+    if _is_busy(exc) if isinstance(exc, sqlite3.OperationalError) else False:
+        return f"写入事实库失败：数据库被其他进程长时间占用（{path}）；请稍后用 --resume 继续"
+    if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+        return damaged_message(path.parent, exc)
+    return f"写入事实库失败（{path}）：{text}；请排除原因后用 --resume 继续"
+
+
+def damaged_message(data_dir: Path, exc: Exception) -> str:
+    return (
+        f"事实库已损坏（{data_dir / 'sitecheck.sqlite3'}：{exc}）；请把数据目录改名留作备份，"
+        "再重新检查（或用 sqlite3 的 .recover 命令尝试恢复）"
+    )
+
+
+def _states(states: Iterable[RunStatus]) -> str:
+    """An SQL list of run states (enum values, never user text)."""
+    return ", ".join(f"'{state.value}'" for state in sorted(states))
 
 
 def _ref_dict(ref: Referrer) -> dict[str, str]:

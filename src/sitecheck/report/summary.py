@@ -27,6 +27,8 @@ class RunSummary:
     tally: VetoTally
     by_kind: dict[str, int] = field(default_factory=dict)  # open findings only
     by_state: dict[str, int] = field(default_factory=dict)  # new, still_open, reopened, fixed, ignored
+    # Why the run did not read everything ("" when complete): every report says so first.
+    incomplete: str = ""
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -35,6 +37,10 @@ class RunSummary:
     @property
     def needs_action(self) -> bool:
         return needs_action(self.findings)
+
+    @property
+    def complete(self) -> bool:
+        return not self.incomplete
 
     @property
     def dead_links_home(self) -> int:
@@ -63,4 +69,5 @@ def summarize(store: Store, run_id: int, as_of: date, judgement: Judgement) -> R
         tally=judgement.tally,
         by_kind=dict(Counter(f.kind.value for f in open_only(judgement.findings))),
         by_state=dict(Counter(f.state for f in judgement.findings)),
+        incomplete=judgement.incomplete,
     )

@@ -2,7 +2,9 @@
 
 Each rule reads the store's typed views and returns findings; thresholds come from the
 :class:`JudgeContext`, so a stored run can be judged again with other settings
-(``sitecheck judge``) without crawling again.
+(``sitecheck judge``) without crawling again. Judging never writes: :func:`save` stores a
+judgement, explicitly, so read-only commands (``columns``, ``report``, a dry ``judge``) leave
+the store as they found it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from sitecheck.column_rules import ColumnRules, load_column_rules
 from sitecheck.config import AuditConfig, IgnoreRule
-from sitecheck.models import Finding, Severity
+from sitecheck.models import Finding, RunStatus, Severity
 from sitecheck.store import Store
+from sitecheck.urls import Scope
 
 if TYPE_CHECKING:
     from sitecheck.columns import Column, HomeFacts
@@ -29,6 +32,7 @@ class JudgeContext:
     as_of: date
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
     ignores: tuple[IgnoreRule, ...] = ()
+    scope: Scope | None = None  # the portal's hosts, to explain a home page that left them
     # The column model and home-page facts, derived once per judgement by ``judge`` and
     # shared by the rules that need them.
     columns: tuple[Column, ...] = ()
@@ -43,10 +47,17 @@ class Judgement:
     columns: list[Column]
     home: HomeFacts | None
     tally: VetoTally
+    # Why the run did not read everything it had to; "" for a complete run. An incomplete run
+    # never gives a clean verdict and never marks what it did not re-read as fixed.
+    incomplete: str = ""
 
     @property
     def open_findings(self) -> list[Finding]:
         return open_only(self.findings)
+
+    @property
+    def status(self) -> RunStatus:
+        return RunStatus.INCOMPLETE if self.incomplete else RunStatus.FINISHED
 
 
 Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
@@ -65,10 +76,13 @@ def _registry() -> tuple[Rule, ...]:
 
 
 def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = None) -> Judgement:
-    """Run every rule, store the findings for the run (replacing older ones), return them."""
+    """Run every rule over the run's facts and return the judgement; writes nothing."""
     from sitecheck.columns import build_columns, home_facts
     from sitecheck.history import with_states
     from sitecheck.rules.columns import escalate, veto_tally
+    from sitecheck.rules.completeness import incomplete_reason
+
+    incomplete = incomplete_reason(store, context.run_id, context.scope)
 
     columns = build_columns(store, context.run_id, context.rules, context.as_of)
     home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
@@ -78,11 +92,15 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
         findings.extend(rule(store, context))
     run = store.run(context.run_id)
     if run is not None:
-        findings = with_states(store, run, findings, context.ignores)
+        findings = with_states(store, run, findings, context.ignores, complete=not incomplete)
     tally = veto_tally(open_only(findings), columns, home, context.rules)
     findings = escalate(findings, columns, tally)
-    store.replace_findings(context.run_id, findings)
-    return Judgement(findings, columns, home, tally)
+    return Judgement(findings, columns, home, tally, incomplete)
+
+
+def save(store: Store, run_id: int, judgement: Judgement) -> None:
+    """Store a judgement's findings and the run's final state together (one transaction)."""
+    store.replace_findings(run_id, judgement.findings, judgement.status, judgement.incomplete)
 
 
 OPEN_STATES = ("new", "still_open", "reopened")

@@ -33,6 +33,7 @@ _LEVEL_TEXT = {"ok": "正常", "warn": "预警", "fail": "达到否决线"}
 _OUTCOME_TEXT = {
     "running": "运行中",
     "finished": "完成",
+    "incomplete": "不完整",
     "interrupted": "已中断",
     "resumed": "已续跑",
     "failed": "失败",

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import json
 import logging
 import threading
 import time
@@ -20,12 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sitecheck import __version__
-
-# _finish (judge, write reports, detect an unreachable home page) is audit.py's last step of
-# run_audit/run_recheck; those two own their event loop and give no handle on the crawler,
-# which a service must have to stop a crawl on SIGTERM, so the steps are composed here.
-from sitecheck.audit import _finish, crawl_async, recheck_subjects
+# run_audit/run_recheck own their event loop and give no handle on the crawler, which a
+# service must have to stop a crawl on SIGTERM, so the same public steps are composed here.
+from sitecheck.audit import crawl_async, finish_run, last_judged_run, prepare_recheck
 from sitecheck.config import AuditConfig
 from sitecheck.crawl import Crawler, CrawlStats
 from sitecheck.errors import AuditError, SitecheckError
@@ -33,6 +28,7 @@ from sitecheck.labels import KIND_LABELS
 from sitecheck.models import FindingKind
 from sitecheck.report.summary import RunSummary
 from sitecheck.rules import OPEN_STATES
+from sitecheck.sitelock import SiteBusyError, SiteLock
 from sitecheck.store import Store
 
 log = logging.getLogger(__name__)
@@ -74,7 +70,7 @@ class CrawlControl:
 class CrawlOutcome:
     """How a crawl job ended, with what notifications need from its summary."""
 
-    status: str  # finished, interrupted, failed, skipped
+    status: str  # finished, incomplete, interrupted, failed, skipped
     run_id: int | None = None
     detail: str = ""
     report_dir: Path | None = None
@@ -87,6 +83,7 @@ class CrawlOutcome:
     veto_level: str = "ok"  # fail (would fail a spot check), warn, ok
     veto_lines: tuple[str, ...] = ()  # the indicators at or past their warning line
     home_unreachable: bool = False
+    incomplete: str = ""  # why the run did not read everything: nothing is announced as fixed
 
 
 def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> CrawlOutcome:
@@ -98,8 +95,9 @@ def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> Crawl
     lines = [line for line in summary.tally.lines if line.status != "pass"]
     level = "fail" if summary.tally.would_fail else ("warn" if lines else "ok")
     return CrawlOutcome(
-        status="finished",
+        status="incomplete" if summary.incomplete else "finished",
         run_id=run_id,
+        incomplete=summary.incomplete,
         report_dir=result_dir,
         pages=summary.pages,
         open_findings=sum(1 for f in summary.findings if f.state in OPEN_STATES),
@@ -131,15 +129,16 @@ def run_crawl(
     """
     store = Store(config.data_dir)
     run_id = resume_run
+    lock = SiteLock(config.data_dir, config.site.start_url, holder="sitecheck serve")
     try:
+        try:
+            lock.acquire()
+        except SiteBusyError as exc:  # a manual crawl of the same site is running
+            return CrawlOutcome("skipped", detail=str(exc))
         if job == "recheck" and run_id is None:
-            base = store.latest_run(config.site.start_url)
-            if base is None or base.status != "finished":
+            if last_judged_run(store, config.site.start_url) is None:
                 return CrawlOutcome("skipped", detail="no finished audit to recheck yet")
-            # As run_recheck does: a copy of the last run's facts, minus what must be read again.
-            config_json = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True)
-            run_id = store.copy_run(base.id, config_json, __version__, date.today())
-            store.reset_targets(run_id, recheck_subjects(store, base.id))
+            run_id = prepare_recheck(store, config, date.today())
         if run_id is not None:
             store.update_job(log_id, run_id=run_id)
         progress = _Progress(store, log_id, config.site_name)
@@ -164,14 +163,15 @@ def run_crawl(
                 detail=f"{stats.pages} pages, {stats.checked} URLs stored; resumes at next start",
             )
         try:
-            result = _finish(store, config, run_id, stats, as_of=None, json_path=None, reports=True)
-        except AuditError as exc:  # the home page could not be opened at all
+            result = finish_run(store, config, run_id, stats, as_of=None, json_path=None, reports=True)
+        except AuditError as exc:  # the home page was not read as a page
             return CrawlOutcome("failed", run_id, detail=str(exc), home_unreachable=True)
         assert result.summary is not None
         return _outcome(run_id, result.report_dir, result.summary)
     except SitecheckError as exc:
         return CrawlOutcome("failed", run_id, detail=str(exc))
     finally:
+        lock.release()
         store.close()
 
 

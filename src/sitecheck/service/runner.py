@@ -425,20 +425,23 @@ class Service:
     async def _after_crawl(self, portal: Portal, job: str, log_id: int, outcome: CrawlOutcome) -> None:
         store, key = self._store(portal), portal.key
         detail = outcome.detail
-        if outcome.status == "finished":
+        judged = outcome.status in ("finished", "incomplete")
+        if judged:
             detail = (
                 f"{outcome.pages} pages; open {outcome.open_findings}, new {outcome.new_findings},"
                 f" fixed {outcome.fixed}; reports {outcome.report_dir}"
             )
+            if outcome.incomplete:
+                detail += f"; 检查不完整：{outcome.incomplete}"
         store.update_job(log_id, outcome=outcome.status, run_id=outcome.run_id, detail=detail)
         log.info("%s: %s %s: %s", portal.name, job, outcome.status, detail)
-        if outcome.status == "finished" and outcome.report_dir is not None:
+        if judged and outcome.report_dir is not None:
             deleted = prune_reports(outcome.report_dir.parent, portal.config.schedule.keep_runs)
             if deleted:
                 log.info("%s: deleted %d old report folder(s)", portal.name, len(deleted))
         if outcome.home_unreachable:
             self._home_level(portal, down=True, why=outcome.detail or "首页无法访问", at=now_iso())
-        if outcome.status != "finished":
+        if not judged:
             return
         if outcome.new_findings:
             self._notify(portal, self._new_findings_message(portal, job, outcome))
