@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from scripted_server import Reply, ScriptedServer
 
 PAGE = "<html><head><title>首页</title></head><body><a href='/a.html'>a</a></body></html>".encode()
