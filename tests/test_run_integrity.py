@@ -278,12 +278,12 @@ def test_a_target_whose_reading_fails_makes_the_run_incomplete_and_resume_reads_
         "crawl", portal.base_url, "--data-dir", str(tmp_path / "data"), "--resume", "--json",
         str(tmp_path / "b.json"), "--no-reports", "--quiet", *FAST,
     )  # fmt: skip
-    # The incomplete run was judged; --resume starts from a run left unfinished, so this is a
-    # new full run. It reads everything and compares itself with the incomplete one.
+    # --resume reads the failed target again in the same run, and judges it again: complete.
     assert resumed.returncode == 1, resumed.stderr
     doc = json.loads((tmp_path / "b.json").read_text("utf-8"))
     assert findings_of(doc) == findings_of(baseline)
-    assert run_rows(tmp_path / "data")[-1][1] == "finished"
+    assert doc["summary"]["pages"] == baseline["summary"]["pages"]
+    assert run_rows(tmp_path / "data") == [(1, "finished", "")]
 
 
 def test_an_incomplete_run_marks_nothing_fixed(

@@ -21,7 +21,7 @@ from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
 from sitecheck.loop import run as run_loop
-from sitecheck.models import JUDGED_RUNS, Finding, FindingKind, RunStatus
+from sitecheck.models import JUDGED_RUNS, RESUMABLE_RUNS, Finding, FindingKind, RunStatus
 from sitecheck.reader import LocalReader, Reader
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
@@ -80,7 +80,7 @@ async def crawl_async(
     async with build_client(config) as client, AsyncExitStack() as cleanup:
         fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
         robots = RobotsPolicy(fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots)
-        previous = store.latest_run(config.site.start_url, unfinished=True) if resume else None
+        previous = _run_to_resume(store, config.site.start_url) if resume else None
         if continue_run is not None:
             previous = store.run(continue_run)
         if previous is not None and previous.observed_on:
@@ -155,6 +155,18 @@ def _crawl(
                 loop.remove_signal_handler(sig)
 
     return run_loop(main())
+
+
+def _run_to_resume(store: Store, start_url: str) -> RunRecord | None:
+    """The site's latest run, if ``--resume`` has something to do in it.
+
+    Unfinished runs are continued; an incomplete one too: its failed targets are read again
+    and it is judged again. Only the latest run counts: an older unfinished run was replaced.
+    """
+    latest = store.latest_run(start_url)
+    if latest is None or latest.status not in (*RESUMABLE_RUNS, RunStatus.INCOMPLETE):
+        return None
+    return latest
 
 
 def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Judgement:

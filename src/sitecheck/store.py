@@ -511,14 +511,12 @@ class Store:
         ).fetchone()
         return RunRecord(*row) if row else None
 
-    def latest_run(self, start_url: str | None = None, *, unfinished: bool = False) -> RunRecord | None:
+    def latest_run(self, start_url: str | None = None) -> RunRecord | None:
         sql = "SELECT id FROM runs WHERE 1=1"
         args: list[object] = []
         if start_url is not None:
             sql += " AND start_url=?"
             args.append(start_url)
-        if unfinished:
-            sql += f" AND status IN ({_states(RESUMABLE_RUNS)})"
         row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return self.run(int(row[0])) if row else None
 

@@ -75,6 +75,12 @@ class _StartPlan:
     kept: dict[str, datetime] = field(default_factory=dict)  # job -> stored next run still ahead
 
 
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """No exception dies unseen in a background task: it is logged with its traceback."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("background task failed: %s", exc, exc_info=exc)
+
+
 def _parse(iso: str) -> datetime:
     moment = datetime.fromisoformat(iso)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -214,6 +220,7 @@ class Service:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         tasks.add(task)
         task.add_done_callback(tasks.discard)
+        task.add_done_callback(_log_failure)
 
     def stopping(self) -> bool:
         return self._stopping is not None and self._stopping.is_set()
