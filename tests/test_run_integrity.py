@@ -517,3 +517,20 @@ def test_recheck_with_nothing_to_recheck_says_so_in_chinese(tmp_path: Path) -> N
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr
     assert "没有" in proc.stderr and "sitecheck crawl" in proc.stderr, proc.stderr
+
+
+def test_a_page_cut_at_the_size_cap_is_reported_with_what_was_read(tmp_path: Path) -> None:
+    from scripted_server import Reply, ScriptedServer
+
+    filler = "<p>" + "政务公开" * 800 + "</p>"  # ~9.6 kB of UTF-8 before the last link
+    home = f"<html><head><title>首页</title></head><body>{filler}<a href='/gone.html'>x</a></body></html>"
+    with ScriptedServer({"/": [Reply(body=home.encode())]}) as portal:
+        config = fast_config(portal.base_url + "/", tmp_path / "data", max_body_bytes=4096)
+        result = run_audit(config, handle_signals=False)
+    assert result.summary is not None
+    [finding] = [f for f in result.summary.findings if f.kind.value == "page_not_read_whole"]
+    assert finding.url == portal.base_url + "/"
+    assert "4,096 字节" in finding.detail
+    assert finding.severity.value == "warning"
+    # The link past the cut was never seen: the finding is what keeps that from passing silently.
+    assert not [f for f in result.summary.findings if f.url.endswith("/gone.html")]

@@ -13,7 +13,7 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.CONNECTION_ERROR: "无法连接（拒绝或中断）",
     Outcome.DNS_ERROR: "域名无法解析",
     Outcome.TLS_ERROR: "证书或加密连接错误",
-    Outcome.REDIRECT_ERROR: "重定向过多或循环",
+    Outcome.REDIRECT_ERROR: "重定向错误（过多、循环或指向内网地址）",
     Outcome.SOFT_404: "页面显示“不存在”或错误页（软404）",
     Outcome.BLOCKED: "被安全防护拦截，无法核实",
     Outcome.RATE_LIMITED: "访问过于频繁被限流，无法核实",
@@ -35,6 +35,7 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.STALE_COLUMN_WARNING: "栏目即将超期（预警）",
     FindingKind.HOME_NOT_UPDATED: "首页不更新",
     FindingKind.HOME_FEW_UPDATES: "首页更新量不足",
+    FindingKind.PAGE_NOT_READ_WHOLE: "页面未完整检查",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -81,6 +82,9 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.STALE_COLUMN_WARNING: "尽快发布新信息，避免超过时限。",
     FindingKind.HOME_NOT_UPDATED: "首页栏目两周内须有新增信息，请立即更新首页。",
     FindingKind.HOME_FEW_UPDATES: "加大首页栏目信息发布量（两周内不少于10条）。",
+    FindingKind.PAGE_NOT_READ_WHOLE: (
+        "页面过大或结构异常，只检查了一部分：请核对页面是否正常；确需检查全部内容时调大 fetch.max_body_bytes。"
+    ),
 }
 
 # --- Chinese labels kept in one place: tabular and CI reports (XLSX, CSV, SARIF, JUnit) ---------

@@ -159,6 +159,7 @@ class FindingKind(StrEnum):
     STALE_COLUMN_WARNING = "stale_column_warning"  # close to its limit (early warning)
     HOME_NOT_UPDATED = "home_not_updated"  # 首页不更新: no new home-page item in 14 days
     HOME_FEW_UPDATES = "home_few_updates"  # fewer than 10 new home-page items in 14 days
+    PAGE_NOT_READ_WHOLE = "page_not_read_whole"  # cut at the size cap, or its analysis bounded
 
 
 class ColumnCategory(StrEnum):

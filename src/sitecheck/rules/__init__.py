@@ -64,7 +64,7 @@ Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.rules import columns, home, links
+    from sitecheck.rules import columns, home, links, pages
 
     return (
         home.home_unreachable,
@@ -72,6 +72,7 @@ def _registry() -> tuple[Rule, ...]:
         links.unavailable_links,
         links.unverified_links,
         columns.column_findings,
+        pages.pages_not_read_whole,
     )
 
 
