@@ -534,3 +534,40 @@ def test_a_page_cut_at_the_size_cap_is_reported_with_what_was_read(tmp_path: Pat
     assert finding.severity.value == "warning"
     # The link past the cut was never seen: the finding is what keeps that from passing silently.
     assert not [f for f in result.summary.findings if f.url.endswith("/gone.html")]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def test_a_worker_process_that_dies_stops_the_crawl_loudly_and_resume_completes(
+    portal: DemoServer, baseline: dict[str, Any], tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    proc = start(
+        "crawl", portal.base_url, "--data-dir", str(data_dir), "--quiet", "--no-reports", "--workers", "2",
+        "--concurrency", "4", "--per-host", "2", "--interval", "0.01", "--timeout", "1", "--retries", "1",
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(_children(proc.pid)[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 3, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    assert "抓取进程意外退出" in lines[0] and "--resume" in lines[0]
+    [(_, status, _)] = run_rows(data_dir)
+    assert status == "running"  # not finished, not judged: resumable
+    resumed = sitecheck(
+        "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
+        "--no-reports", "--quiet", *FAST,
+    )  # fmt: skip
+    assert resumed.returncode == 1, resumed.stderr
+    assert findings_of(json.loads((tmp_path / "r.json").read_text("utf-8"))) == findings_of(baseline)

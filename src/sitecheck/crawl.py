@@ -269,7 +269,7 @@ class Crawler:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug, or one page exhausting memory: this target only
-            log.warning("reading %s failed", target.url, exc_info=True)
+            log.debug("reading %s failed", target.url, exc_info=True)  # stored with the target
             answer = _Answer(target, failure=_failure_text(exc))
             if getattr(self.reader, "broken", False):
                 # The worker processes are gone: every further read would fail the same way.
@@ -340,7 +340,7 @@ class Crawler:
             self.store.rollback_savepoint()
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only
-            log.warning("storing %s failed", target.url, exc_info=True)
+            log.debug("storing %s failed", target.url, exc_info=True)  # stored with the target
             self.store.rollback_savepoint()
             self.store.fail_target(target.id, _failure_text(exc))
             self.stats.failed += 1

@@ -182,6 +182,11 @@ class WorkerPool:
             self._load.append(0)
             self._send(index, hello)
 
+    @property
+    def broken(self) -> bool:
+        """A worker died: every further request fails, so the engine stops the crawl."""
+        return self._closing
+
     async def close(self) -> None:
         """Close the workers' input (they finish and exit); kill any that linger."""
         self._closing = True
