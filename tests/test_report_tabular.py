@@ -371,7 +371,8 @@ def test_xlsx_never_evaluates_crawled_text(reports: Reports, tmp_path: Path) -> 
             assert cell.quotePrefix, field
     second = {h: ws.cell(row=3, column=header.index(h) + 1) for h in header}
     assert second["页面URL"].value == "javascript:alert(1)" and second["页面URL"].hyperlink is None
-    assert second["父页面"].value == "badpage" and second["父页面"].hyperlink is None
+    # A control character in a URL is percent-encoded: the address stays exact (report/text.py).
+    assert second["父页面"].value == "bad%07page" and second["父页面"].hyperlink is None
 
 
 def test_csv_never_evaluates_crawled_text(reports: Reports, tmp_path: Path) -> None:
@@ -639,7 +640,7 @@ def test_junit_survives_control_characters(reports: Reports, tmp_path: Path) -> 
     data = dataclasses.replace(data, rows=[dataclasses.replace(data.rows[0], link_text="bell\x07 text\x00")])
     write_junit(data, tmp_path / "junit.xml")
     case = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite/testcase")
-    assert case is not None and "bell text" in case.get("name", "")
+    assert case is not None and "bell\ufffd text\ufffd" in case.get("name", "")  # shown as �, not dropped
 
 
 # -- empty runs and failed writes -------------------------------------------------------------------
@@ -677,3 +678,21 @@ def test_a_failed_write_keeps_the_previous_file(
     blocked.write_text("")
     with pytest.raises(ReportError):
         write_csv(reports.data, blocked / "findings.csv")
+
+
+def test_bidi_and_control_characters_from_a_page_are_neutralised(reports: Reports, tmp_path: Path) -> None:
+    """U+202E in a link text would reverse the cells' words after it; ESC would reach a terminal."""
+    first, _ = _same_kind_pair(reports.data)
+    row = dataclasses.replace(first, link_text="通知\u202egnp.exe\x1b[2J", url=first.url + "\u202e")
+    data = dataclasses.replace(reports.data, rows=[row])
+    write_csv(data, tmp_path / "f.csv")
+    with (tmp_path / "f.csv").open(encoding="utf-8-sig", newline="") as handle:
+        cells = next(iter(csv.DictReader(handle)))
+    assert cells["链接文字"] == "通知gnp.exe\ufffd[2J"
+    assert cells["页面URL"] == first.url + "%E2%80%AE"  # the exact address, percent-encoded
+    write_xlsx(data, tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "f.xlsx")[first.kind_label]
+    values = {ws.cell(row=1, column=c).value: ws.cell(row=2, column=c) for c in range(1, ws.max_column + 1)}
+    assert values["链接文字"].value == "通知gnp.exe\ufffd[2J"
+    assert values["页面URL"].value == first.url + "%E2%80%AE"
+    assert values["页面URL"].hyperlink.target == first.url + "%E2%80%AE"

@@ -7,6 +7,8 @@ Validation happens once, here. Every error names the TOML key that holds the bad
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -191,75 +193,207 @@ class AuditConfig:
         )
 
 
-# Keys that must be positive, and how small they may be.
-_MINIMUMS: dict[str, float] = {
-    "scope.max_pages": 1,
-    "scope.max_depth": 0,
-    "scope.max_url_length": 32,
-    "scope.max_segment_repeats": 1,
-    "politeness.concurrency": 1,
-    "politeness.per_host_concurrency": 1,
-    "politeness.min_interval": 0,
-    "fetch.timeout": 0.1,
-    "fetch.retries": 0,
-    "fetch.backoff": 0,
-    "fetch.max_retry_after": 0,
-    "fetch.max_body_bytes": 1024,
-    "fetch.max_redirects": 0,
-    "fetch.workers": 0,
-    "soft404.short_page_chars": 0,
-    "limit_days": 0,
-    "warn_days": 0,
-    "schedule.probes_per_day": 1,
-    "schedule.probe_timeout": 0.1,
-    "schedule.misfire_grace": 1,
-    "schedule.keep_runs": 1,
-    "notify.smtp_port": 1,
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# Worker processes: beyond two per core they only add memory and context switches.
+MAX_WORKERS = min(16, max(2, 2 * _cores()))
+
+# The range every number may take, lower and upper bound (README.md, "Limits on settings").
+# The upper bounds stop a typo from hammering a portal (probes_per_day = 100000000 was ~38
+# probes a second) or the machine (--workers 500). Keys without a section apply in any table.
+LIMITS: dict[str, tuple[float, float]] = {
+    "scope.max_pages": (1, 10_000_000),
+    "scope.max_depth": (0, 100_000),
+    "scope.max_url_length": (32, 16_384),
+    "scope.max_segment_repeats": (1, 100),
+    "politeness.concurrency": (1, 64),
+    "politeness.per_host_concurrency": (1, 32),
+    "politeness.min_interval": (0, 60),
+    "fetch.timeout": (0.1, 300),
+    "fetch.retries": (0, 10),
+    "fetch.backoff": (0, 60),
+    "fetch.max_retry_after": (0, 3600),
+    "fetch.max_body_bytes": (1024, 100_000_000),
+    "fetch.max_redirects": (0, 30),
+    "fetch.workers": (0, MAX_WORKERS),
+    "soft404.short_page_chars": (0, 1_000_000),
+    "limit_days": (0, 3650),
+    "warn_days": (0, 3650),
+    "schedule.probes_per_day": (1, 1440),  # one a minute
+    "schedule.probe_timeout": (0.1, 120),
+    "schedule.misfire_grace": (1, 7 * 86400),
+    "schedule.keep_runs": (1, 1000),
+    "notify.smtp_port": (1, 65535),
 }
+_UNITS = {
+    "politeness.min_interval": "秒",
+    "fetch.timeout": "秒",
+    "fetch.backoff": "秒",
+    "fetch.max_retry_after": "秒",
+    "fetch.max_body_bytes": "字节",
+    "limit_days": "天",
+    "warn_days": "天",
+    "schedule.probe_timeout": "秒",
+    "schedule.misfire_grace": "秒",
+}
+_BOUND_NOTES = {"fetch.workers": "：本机 CPU 核数的 2 倍，至少 2、最多 16"}
+
+# C0 and C1 control characters (tab and line breaks aside) are never meant in a setting: a NUL
+# in a path or an escape sequence in a name fails, or misleads, far from the config.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a host name cannot hold (urlsplit accepts it and the request fails much later).
+_BAD_HOST = re.compile(r"[\s\x00-\x1f\x7f-\x9f/\\?#@<>\"'`{}|^]")
+
+
+def _limits(key: str) -> tuple[float, float] | None:
+    return LIMITS.get(key, LIMITS.get(key.rsplit(".", 1)[-1]))
+
+
+def _show(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:g}"
+    return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
+
+
+def _check_number(key: str, value: float, label: str, source: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(label, f"应为有限的数值，现为 {value!r}", source)
+    bounds = _limits(key)
+    if bounds is None:
+        return
+    low, high = bounds
+    unit = _UNITS.get(key, _UNITS.get(key.rsplit(".", 1)[-1], ""))
+    top = f"{_show(high)} {unit}" if unit else _show(high)
+    span = f"应在 {_show(low)} 到 {top}{'' if unit else ' '}之间"  # "300 秒之间", "64 之间"
+    if value < low:
+        raise ConfigError(label, f"must be ≥ {low:g}, got {value!r}（{span}）", source)
+    if value > high:
+        note = _BOUND_NOTES.get(key, "")
+        raise ConfigError(label, f"{span}（上限 {top}{note}），现为 {_show(value)}", source)
+
+
+def _check_text(label: str, value: str, source: str) -> None:
+    found = _CONTROL.search(value)
+    if found:
+        raise ConfigError(label, f"含有控制字符 U+{ord(found.group()):04X}，请删除后重试", source)
 
 
 def validate_start_url(url: str, key: str = "site.start_url", source: str = "") -> str:
     url = url.strip()
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(key, f"not an http(s) URL: {url!r}", source)
+    _check_text(key, url, source)
     try:
-        _ = parts.port
-    except ValueError:
-        raise ConfigError(key, f"invalid port in URL: {url!r}", source) from None
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+    except ValueError as exc:  # "http://[::1/": an unclosed IPv6 bracket
+        raise ConfigError(key, f"无法解析的网址 {url!r}（{exc}）", source) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            key, f"not an http(s) URL: {url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
+        )
+    if _BAD_HOST.search(parts.hostname):
+        raise ConfigError(key, f"主机名中有空格或不允许的字符：{url!r}", source)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or beyond 65535
+        port = 0
+    if port == 0:
+        raise ConfigError(key, f"端口无效（应为 1 到 65535）：{url!r}", source)
     return parts.geturl() if parts.path else parts._replace(path="/").geturl()
 
 
-def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
+def validate_host(raw: str, key: str = "site.extra_hosts", source: str = "") -> str:
+    """One ``extra_hosts`` entry: a host name, ``host:port``, a URL or ``*.example.gov.cn``."""
+    host = raw.strip()
+    _check_text(key, host, source)
+    if host.startswith(("*.", ".")):
+        suffix = host.lstrip("*.")
+        if not suffix or _BAD_HOST.search(suffix) or ":" in suffix:
+            raise ConfigError(key, f"不是有效的域名通配：{raw!r}（应如 *.example.gov.cn）", source)
+        return host
+    if not host:
+        raise ConfigError(key, "主机名不能为空", source)
+    validate_start_url(host if "://" in host else f"http://{host}", key, source)
+    return host
+
+
+def _check_regexes(key: str, patterns: tuple[str, ...], source: str) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                key, f"invalid regular expression {pattern!r}: {exc}（正则表达式写法有误）", source
+            ) from None
+        except (OverflowError, RecursionError) as exc:  # "a{99999999999}", thousands of "("
+            raise ConfigError(key, f"正则表达式过于复杂：{pattern[:80]!r}（{exc}）", source) from None
+
+
+def _check_special(key: str, value: Any, label: str, source: str, *, index: bool = True) -> None:
+    """The checks beyond the type and the range that a key's value needs (URLs, hosts, regexes)."""
+
+    def where(i: int) -> str:
+        return f"{label}[{i}]" if index else label
+
+    if key in ("scope.include", "scope.exclude"):  # the message quotes the pattern
+        _check_regexes(label, value, source)
+        if key == "scope.exclude" and "" in value:
+            raise ConfigError(label, "空的正则表达式会排除所有网址，请删除这一项", source)
+    elif key == "site.start_url" and value:
+        validate_start_url(value, label, source)
+    elif key == "site.extra_seeds":
+        for i, seed in enumerate(value):
+            validate_start_url(seed, where(i), source)
+    elif key == "site.extra_hosts":
+        for i, host in enumerate(value):
+            validate_host(host, where(i), source)
+    elif key == "politeness.user_agent" and any(ch in value for ch in "\t\r\n"):
+        raise ConfigError(label, "User-Agent 必须写在一行内（不能含换行或制表符）", source)
+    elif key == "soft404.phrases":
+        for i, phrase in enumerate(value):
+            if not phrase.strip():
+                raise ConfigError(where(i), "空的短语会把每个页面都判为“页面不存在”，请删除这一项", source)
+
+
+def _convert(key: str, value: Any, hint: Any, source: str, label: str = "") -> Any:
+    """One value of ``key`` checked against its type, its range and its own rules.
+
+    ``label`` names the value in the error (a command-line option); by default the key.
+    """
+    label = label or key
     if key == "fetch.workers":
         if value == "auto":
             return value
         if isinstance(value, str):
-            raise ConfigError(key, f'expected a number of processes or "auto", got {value!r}', source)
+            raise ConfigError(label, f'expected a number of processes or "auto", got {value!r}', source)
         hint = int
     origin = get_origin(hint)
     if origin is tuple:
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(key, f"expected a list of strings, got {value!r}", source)
-        return tuple(value)
-    if hint is bool:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(label, f"expected a list of strings, got {value!r}", source)
+        for item in value:
+            _check_text(label, item, source)
+        value = tuple(value)
+    elif hint is bool:
         if not isinstance(value, bool):
-            raise ConfigError(key, f"expected true or false, got {value!r}", source)
+            raise ConfigError(label, f"expected true or false, got {value!r}", source)
         return value
-    if hint is int:
+    elif hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"expected an integer, got {value!r}", source)
+            raise ConfigError(label, f"expected an integer, got {value!r}", source)
+        _check_number(key, value, label, source)
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"expected a number, got {value!r}", source)
+            raise ConfigError(label, f"expected a number, got {value!r}", source)
         value = float(value)
-    elif hint is str and not isinstance(value, str):
-        raise ConfigError(key, f"expected a string, got {value!r}", source)
-    minimum = _MINIMUMS.get(key, _MINIMUMS.get(key.rsplit(".", 1)[-1]))
-    if minimum is not None and value < minimum:
-        raise ConfigError(key, f"must be ≥ {minimum:g}, got {value!r}", source)
+        _check_number(key, value, label, source)
+    elif hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(label, f"expected a string, got {value!r}", source)
+        _check_text(label, value, source)
+    _check_special(key, value, label, source, index=label == key)
     return value
 
 
@@ -277,12 +411,36 @@ def _build_section(cls: type[Any], table: Any, prefix: str, source: str) -> Any:
     return cls(**values)
 
 
-def _check_regexes(key: str, patterns: tuple[str, ...], source: str) -> None:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(key, f"invalid regular expression {pattern!r}: {exc}", source) from None
+def check_option(key: str, value: Any, label: str) -> Any:
+    """A command-line value for config ``key``, validated exactly like the same value in a file.
+
+    ``value`` is the option's text (one item of a repeatable option); numbers are parsed here.
+    Raises ConfigError naming ``label`` (the option, e.g. ``--concurrency``) and the bound.
+    """
+    section, name = key.split(".", 1)
+    hint = get_type_hints(AuditConfig).get(section)
+    hint = get_type_hints(hint)[name] if section != "top" and hint is not None else str
+    if isinstance(value, str):
+        text = value.strip()
+        if key == "fetch.workers":
+            if text != "auto":
+                try:
+                    value = int(text)
+                except ValueError:
+                    raise ConfigError(label, f"应为进程数（整数）或 auto，现为 {value!r}") from None
+        elif hint is int:
+            try:
+                value = int(text)
+            except ValueError:
+                raise ConfigError(label, f"应为整数，现为 {value!r}") from None
+        elif hint is float:
+            try:
+                value = float(text)
+            except ValueError:
+                raise ConfigError(label, f"应为数值，现为 {value!r}") from None
+    if get_origin(hint) is tuple:
+        return _convert(key, [value], hint, "", label)[0]
+    return _convert(key, value, hint, "", label)
 
 
 def _build_columns(entries: Any, source: str) -> tuple[ColumnOverride, ...]:
@@ -362,16 +520,67 @@ def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
         else:
             sections[name] = _build_section(hint, table, name, source)
     config = AuditConfig(**sections)
+    # Seeds, extra hosts and regexes were checked with their keys (_convert); the start URL is
+    # also normalised ("example.gov.cn" -> "http://example.gov.cn/").
     if config.site.start_url:
         config = config.replace("site", start_url=validate_start_url(config.site.start_url, source=source))
-    for index, seed in enumerate(config.site.extra_seeds):
-        validate_start_url(seed, f"site.extra_seeds[{index}]", source)
-    _check_regexes("scope.include", config.scope.include, source)
-    _check_regexes("scope.exclude", config.scope.exclude, source)
     return config
 
 
-def load_config(path: str | Path) -> AuditConfig:
+# tomllib's messages, for the mistakes an office makes when editing a config by hand.
+_TOML_PROBLEMS = {
+    "Invalid value": "值的写法不对",
+    "Unterminated string": "字符串缺少结尾的引号",
+    "Illegal character '\\n'": "字符串缺少结尾的引号",  # a line break inside "…"
+    "Cannot overwrite a value": "同一个键写了两次",
+    "Expected ']' at the end of a table declaration": "表名缺少右方括号 ]",
+    "Expected newline or end of document after a statement": "一行只能写一项“键 = 值”",
+    "Invalid statement": "无法识别这一行",
+    "Invalid initial character for a key part": "键名的写法不对",
+    "Expected '=' after a key in a key/value pair": "键名后面缺少 =",
+}
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+_TOML_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*?)\s*(?:#.*)?$")
+_TOML_VALUE_START = re.compile(r"^(?:[\"'\[{]|[+-]?(?:\d|inf\b|nan\b)|true\b|false\b)")
+
+
+def _toml_hint(line: str) -> str:
+    """What is probably wrong with the line tomllib stopped at: mostly unquoted text."""
+    found = _TOML_ASSIGNMENT.match(line)
+    if not found:
+        return ""
+    key, value = found.groups()
+    if not value:
+        return f"“{key} =”后面缺少值"
+    if value[0] in "“”‘’「」":
+        return f'请用英文引号，如 {key} = "{value.strip("“”‘’「」")}"'
+    if not _TOML_VALUE_START.match(value):
+        return f'文字值需要加英文引号，如 {key} = "{value}"'
+    if value[0].isdigit():  # "timeout = 15s"
+        return f'数值只能写数字（不带单位），文字值需要加英文引号，如 {key} = "{value}"'
+    return ""
+
+
+def toml_error(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """One line in Chinese: where the file stops being TOML, what is wrong, how to fix it."""
+    message = str(exc)
+    position = _TOML_POSITION.search(message)
+    problem = message[: position.start()] if position else message
+    where = "文件末尾"
+    hint = ""
+    if position and position.group(1):
+        number = int(position.group(1))
+        where = f"第 {number} 行第 {position.group(2)} 列"
+        lines = text.splitlines()
+        if 0 < number <= len(lines):
+            hint = _toml_hint(lines[number - 1])
+    explained = _TOML_PROBLEMS.get(problem, "")
+    what = f"{explained}（{problem}）" if explained else problem
+    return f"{where}不是有效的 TOML：{what}" + (f"；{hint}" if hint else "")
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a mapping; ConfigError with one friendly line when it cannot be read."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -380,7 +589,10 @@ def load_config(path: str | Path) -> AuditConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("", f"cannot read config file {path}: {exc}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"not valid TOML: {exc}", str(path)) from None
-    return config_from_mapping(data, str(path))
+        raise ConfigError("", toml_error(text, exc), str(path)) from None
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    return config_from_mapping(read_toml(path), str(path))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from sitecheck.errors import ReportError
 from sitecheck.report.build import build_report
+from sitecheck.report.files import remove_quietly
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.store import Store
@@ -22,12 +24,36 @@ from sitecheck.store import Store
 __all__ = ["RunSummary", "report_dir", "summarize", "write_reports"]
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+# File systems allow 255 bytes per name; a site folder stays well below, whatever the host or
+# slug (a 300-character host name failed with "File name too long").
+MAX_SITE_DIR_BYTES = 80
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{dev}{i}" for dev in ("COM", "LPT") for i in range(10))}
+
+
+def safe_dir_name(name: str) -> str:
+    """A folder name from any text: word characters, dots and dashes, at most 80 bytes.
+
+    A longer name is cut at a character boundary and gets 8 hex digits of its hash, so two long
+    names that share their first 70 bytes still get different folders.
+    """
+    safe = _UNSAFE.sub("_", name).strip("._-") or "site"  # never "." or ".." (outside reports/)
+    if safe.split(".")[0].upper() in _WINDOWS_RESERVED:
+        safe = f"_{safe}"
+    encoded = safe.encode("utf-8")
+    if len(encoded) <= MAX_SITE_DIR_BYTES:
+        return safe
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    head = encoded[: MAX_SITE_DIR_BYTES - len(digest) - 1].decode("utf-8", "ignore").rstrip("._-")
+    return f"{head}-{digest}"
 
 
 def site_dir_name(start_url: str) -> str:
     """``https://www.example.gov.cn:8443/`` → ``www.example.gov.cn_8443`` (safe on any file system)."""
-    netloc = urlsplit(start_url).netloc or "site"
-    return _UNSAFE.sub("_", netloc).strip("_") or "site"
+    try:
+        netloc = urlsplit(start_url).netloc
+    except ValueError:
+        netloc = ""
+    return safe_dir_name(netloc or "site")
 
 
 def report_dir(reports_dir: str | Path, summary: RunSummary, slug: str = "") -> Path:
@@ -39,7 +65,7 @@ def report_dir(reports_dir: str | Path, summary: RunSummary, slug: str = "") -> 
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
-    site = _UNSAFE.sub("_", slug).strip("_") if slug else site_dir_name(run.start_url)
+    site = safe_dir_name(slug) if slug else site_dir_name(run.start_url)
     return Path(reports_dir) / site / f"{stamp}-run{run.id}"
 
 
@@ -52,6 +78,7 @@ def _point_latest(folder: Path) -> None:
         temp.symlink_to(folder.name, target_is_directory=True)
         temp.replace(latest)  # atomic: a reader never sees "latest" missing
     except OSError:
+        remove_quietly(temp)
         # No symlinks here (some Windows shares): keep a copy instead.
         if latest.is_symlink() or latest.is_file():
             latest.unlink()

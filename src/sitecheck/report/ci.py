@@ -9,9 +9,7 @@ results / skipped cases, so the office's decision is visible rather than silentl
 
 from __future__ import annotations
 
-import contextlib
 import json
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from sitecheck import __version__
-from sitecheck.errors import ReportError
 from sitecheck.labels import (
     ADVICE,
     CHECKLIST_HEADERS,
@@ -30,7 +27,9 @@ from sitecheck.labels import (
     OTHER_REFERRERS_NOTE,
 )
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.files import atomic_write
 from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData
+from sitecheck.report.text import clean_text, clean_url
 
 __all__ = ["FINGERPRINT", "SARIF_SCHEMA", "junit_document", "sarif_document", "write_junit", "write_sarif"]
 
@@ -52,29 +51,30 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.STALE_COLUMN_WARNING: "Column close to its update limit (early warning)",
     FindingKind.HOME_NOT_UPDATED: "Home page not updated",
     FindingKind.HOME_FEW_UPDATES: "Too few new items on the home page",
+    FindingKind.PAGE_NOT_READ_WHOLE: "Page only partly checked (size cap or structure limit)",
 }
 _BASELINE = {
     FindingStatus.NEW: "new",
     FindingStatus.REOPENED: "new",
     FindingStatus.OPEN: "unchanged",
 }
-# Characters XML 1.0 cannot carry at all, even escaped; crawled link texts sometimes hold them.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Everything a URI may hold; the rest (spaces, raw non-ASCII in a broken link) is percent-encoded.
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _write(path: Path, data: bytes) -> None:
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)  # a CI step never reads a half-written report
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    atomic_write(path, data)  # a CI step never reads a half-written report
+
+
+def _cleaned(value: Any) -> Any:
+    """Every text of a document through clean_text: dashboards show them to people."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def _rule_name(kind: FindingKind) -> str:
@@ -91,7 +91,7 @@ def _message(row: ChecklistRow) -> str:
     if row.link_text:
         parts.append(f"{CHECKLIST_HEADERS['link_text']}：「{row.link_text}」")
     if row.parent_page and row.parent_page != row.url:
-        parts.append(f"{CHECKLIST_HEADERS['parent_page']}：{row.parent_page}")
+        parts.append(f"{CHECKLIST_HEADERS['parent_page']}：{clean_url(row.parent_page)}")
     if row.other_referrers:
         parts.append(OTHER_REFERRERS_NOTE.format(count=row.other_referrers))
     return "；".join(parts)
@@ -194,7 +194,7 @@ def sarif_document(data: ReportData) -> dict[str, Any]:
 
 
 def write_sarif(data: ReportData, path: Path) -> None:
-    text = json.dumps(sarif_document(data), ensure_ascii=False, indent=2)
+    text = json.dumps(_cleaned(sarif_document(data)), ensure_ascii=False, indent=2)
     _write(path, text.encode("utf-8"))
 
 
@@ -202,7 +202,8 @@ def write_sarif(data: ReportData, path: Path) -> None:
 
 
 def _xml(text: str) -> str:
-    return _XML_ILLEGAL.sub("", text)
+    # Characters XML 1.0 cannot carry at all, even escaped, show as U+FFFD; bidi controls go.
+    return clean_text(text)
 
 
 def _timestamp(local: str) -> str | None:
@@ -214,14 +215,15 @@ def _timestamp(local: str) -> str | None:
 
 def _case_name(row: ChecklistRow) -> str:
     what = row.link_text or row.column
-    return f"{row.kind_label}：「{what}」 {row.url}" if what else f"{row.kind_label}：{row.url}"
+    url = clean_url(row.url)
+    return f"{row.kind_label}：「{what}」 {url}" if what else f"{row.kind_label}：{url}"
 
 
 def _details(row: ChecklistRow) -> str:
     fields = {
         "description": row.description,
-        "url": row.url,
-        "parent_page": row.parent_page,
+        "url": clean_url(row.url),
+        "parent_page": clean_url(row.parent_page),
         "link_text": row.link_text,
         "column": row.column,
         "http": row.http,

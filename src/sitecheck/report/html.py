@@ -4,15 +4,16 @@ One self-contained file: inline CSS and a small vanilla script (sorting, filteri
 drawn as SVG here, no network access when opened. Everything that came from the crawled site
 is text to this page: Jinja autoescaping is on, nothing from ``ReportData`` is marked safe, and
 a Content-Security-Policy admits only the stylesheet and script shipped with the template (by
-hash), so even an escaping mistake could not run a script or load anything.
+hash), so even an escaping mistake could not run a script or load anything. Every value
+printed passes through :func:`sitecheck.report.text.clean_text` (the environment's finalize),
+links through ``clean_url``, and crawled values sit in ``<bdi>``, so no control character
+or right-to-left override in a link text can reorder the words around it.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
-from sitecheck.errors import ReportError
 from sitecheck.labels import (
     CATEGORY_LABELS,
     COLUMN_STATUS_LABELS,
@@ -33,7 +34,9 @@ from sitecheck.labels import (
     TALLY_STATUS_LABELS,
 )
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.files import atomic_write
 from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
+from sitecheck.report.text import clean_text, clean_url
 
 # 国办秘函〔2019〕19号: the home page failing in ≥5% of a week's probes is a veto (indicators.md
 # §1.2); 3% is the early warning vendors raise before it (开普云), shown as a reference line.
@@ -61,6 +64,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.STALE_COLUMN_WARNING: "#F0E442",
     FindingKind.HOME_NOT_UPDATED: "#882255",
     FindingKind.HOME_FEW_UPDATES: "#44AA99",
+    FindingKind.PAGE_NOT_READ_WHOLE: "#BBBBBB",
 }
 _OTHER_COLOUR = "#666666"
 
@@ -78,17 +82,26 @@ def display_url(url: str) -> str:
     """The URL as a person reads it: ``/attach/%E9%80%9A%E7%9F%A5.pdf`` → ``/attach/通知.pdf``.
 
     Only the shown text changes; the link keeps the exact URL. Percent-escapes that are not
-    UTF-8 (a GBK query) or that hide control characters stay as they are.
+    UTF-8 (a GBK query) or that hide control or bidi characters stay as they are, and such
+    characters written raw are shown percent-encoded (clean_url).
     """
+    url = clean_url(url)
     if "%" not in url:
         return url
     try:
         text = unquote(url, errors="strict")
     except UnicodeDecodeError:
         return url
-    if any(ch < " " or ch == "\x7f" for ch in text):
+    if clean_url(text) != text:
         return url
     return text
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` of the template: texts through clean_text (markup we built is clean)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
 
 
 # --- view model --------------------------------------------------------------------------
@@ -98,6 +111,15 @@ def display_url(url: str) -> str:
 class Group:
     title: str
     rows: list[ChecklistRow]
+    name: str = ""  # the office or column inside the title, isolated with <bdi> on the page
+
+    @property
+    def title_parts(self) -> tuple[str, str, str]:
+        """The title around ``name``: (before, name, after)."""
+        if not self.name or self.name not in self.title:
+            return self.title, "", ""
+        before, _, after = self.title.partition(self.name)
+        return before, self.name, after
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +234,7 @@ def _sections(data: ReportData) -> tuple[list[SeveritySection], str]:
                 title = HTML_TEXT["group_office"].format(name=name or HTML_TEXT["group_no_office"])
             else:
                 title = HTML_TEXT["group_column"].format(name=name or HTML_TEXT["group_no_column"])
-            built.append(Group(title, members))
+            built.append(Group(title, members, name))
         sections.append(SeveritySection(severity.value, SEVERITY_LABELS[severity], built))
     return sections, ("office" if by_office else "column")
 
@@ -366,9 +388,11 @@ def _environment() -> Environment:
         undefined=StrictUndefined,  # a misspelt field fails the render, not the reader
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.tests["http_url"] = is_http_url
     env.filters["display_url"] = display_url
+    env.filters["href"] = clean_url
     return env
 
 
@@ -427,16 +451,4 @@ def render_html(data: ReportData) -> str:
 
 def write_html(data: ReportData, path: Path) -> None:
     """Write checklist.html; a reader never sees a half-written file at ``path``."""
-    text = render_html(data)
-    path = Path(path)
-    # Per process, so two reports written at once never share a temporary file; created with
-    # write_text (not mkstemp) so the file gets the usual permissions, not 0600.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    atomic_write(path, render_html(data))

@@ -17,7 +17,9 @@ from sitecheck.columns import Column, HomeFacts
 from sitecheck.errors import ReportError
 from sitecheck.labels import CATEGORY_LABELS, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
 from sitecheck.models import Finding
+from sitecheck.report.files import atomic_write, remove_quietly, temp_path, write_error
 from sitecheck.report.summary import RunSummary
+from sitecheck.report.text import valid_unicode
 from sitecheck.store import now_iso
 
 SCHEMA = "sitecheck/findings"
@@ -142,24 +144,20 @@ def column_dict(column: Column, parents: set[str] | None = None) -> dict[str, An
 
 
 def write_json(summary: RunSummary, path: str | Path) -> Path:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(findings_document(summary), ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written file where a reader expects a whole one
-    except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """findings.json, whole or not at all. Texts stay raw (JSON escapes control characters);
+    only a lone surrogate, which no UTF-8 file can hold, becomes U+FFFD."""
+    text = json.dumps(findings_document(summary), ensure_ascii=False, indent=2)
+    return atomic_write(path, valid_unicode(text))
 
 
 def check_writable(path: str | Path) -> None:
     """Fail before a long crawl, not after it, when the output cannot be written."""
     path = Path(path)
+    probe = temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        probe = path.with_name(path.name + ".tmp")
         probe.write_text("", encoding="utf-8")
-        probe.unlink()
     except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ReportError(write_error(path, exc)) from None
+    finally:
+        remove_quietly(probe)

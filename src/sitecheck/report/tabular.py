@@ -9,11 +9,9 @@ office that opens the checklist (CSV / formula injection).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from copy import copy
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +22,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from sitecheck.errors import ReportError
 from sitecheck.labels import (
     CATEGORY_LABELS,
     CHECKLIST_HEADERS,
@@ -44,7 +41,9 @@ from sitecheck.labels import (
     VERDICT_LABELS,
 )
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.files import atomic_path
 from sitecheck.report.model import ChecklistRow, ReportData
+from sitecheck.report.text import clean_text, clean_url
 
 __all__ = [
     "CSV_FIELDS",
@@ -90,8 +89,6 @@ _MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 # Excel refuses more hyperlinks per sheet than this, and addresses longer than the second.
 _MAX_HYPERLINKS = 65_530
 _MAX_LINK_LENGTH = 2_079
-# Control characters: not allowed in the XML of a sheet, so openpyxl refuses them.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -141,13 +138,15 @@ def _note(row: ChecklistRow) -> str:
 
 
 def _values(row: ChecklistRow) -> dict[str, Any]:
+    """A row's cells. URLs keep their address with unsafe characters percent-encoded; the
+    other texts go through clean_text again when a cell is written (_put, write_csv)."""
     return {
         "number": row.number,
         "kind": row.kind_label,
         "description": row.description,
         "column": row.column,
-        "url": row.url,
-        "parent_page": row.parent_page,
+        "url": clean_url(row.url),
+        "parent_page": clean_url(row.parent_page),
         "link_text": row.link_text,
         "http": row.http,
         "first_seen": row.first_seen,
@@ -161,35 +160,22 @@ def _values(row: ChecklistRow) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only when writing succeeded."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        yield tmp
-        tmp.replace(path)  # a reader never sees a half-written checklist
-    except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-
-
 # -- CSV --------------------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any) -> Any:
+    return neutralise(clean_text(value)) if isinstance(value, str) else value
 
 
 def write_csv(data: ReportData, path: Path) -> None:
     """All findings (open, ignored, fixed) in one table; UTF-8 with BOM and CRLF, as Excel expects."""
     path = Path(path)
-    with _atomic(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([CHECKLIST_HEADERS[field] for field in CSV_FIELDS])
         for row in data.rows:
             values = _values(row)
-            writer.writerow(
-                [neutralise(v) if isinstance(v, str) else v for v in (values[f] for f in CSV_FIELDS)]
-            )
+            writer.writerow([_csv_cell(values[field]) for field in CSV_FIELDS])
 
 
 # -- XLSX -------------------------------------------------------------------------------------------
@@ -209,7 +195,8 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    return _ILLEGAL.sub("", text)[:_MAX_CELL]
+    # Control characters are not allowed in a sheet's XML (openpyxl refuses them): shown as �.
+    return clean_text(text)[:_MAX_CELL]
 
 
 def _put(ws: Any, row: int, col: int, value: Any) -> Any:
@@ -374,7 +361,7 @@ def _columns_sheet(ws: Any, data: ReportData) -> None:
             "days_since": column.days_since,
             "status": COLUMN_STATUS_LABELS.get(column.status, column.status),
             "office": column.office,
-            "url": column.url,
+            "url": clean_url(column.url),
         }
         fill = _COLUMN_FILL.get(column.status)
         for c, field in enumerate(_COLUMN_FIELDS, start=1):
@@ -398,7 +385,7 @@ def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str
     verdict = VERDICT_LABELS[data.tally.would_fail]
     facts: list[tuple[str, Any]] = [
         (label["site"], data.site),
-        (label["start_url"], data.start_url),
+        (label["start_url"], clean_url(data.start_url)),
         (label["run"], data.run_id),
         (label["run_kind"], RUN_KIND_LABELS.get(data.run_kind, data.run_kind)),
         (label["run_started"], data.run_started),
@@ -531,7 +518,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     _columns_sheet(book.create_sheet(sheet_title(SHEET_COLUMNS, taken)), data)
     _summary_sheet(summary, data, kind_sheets)
 
-    book.properties.title = f"{SUMMARY_LABELS['title']} {data.site}"
+    book.properties.title = clean_text(f"{SUMMARY_LABELS['title']} {data.site}", one_line=True)
     book.properties.creator = "sitecheck"
-    with _atomic(path) as tmp:
-        book.save(tmp)
+    with atomic_path(path) as tmp:
+        book.save(tmp)  # a reader never sees a half-written checklist

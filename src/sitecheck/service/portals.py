@@ -15,13 +15,13 @@ cron expressions, the time zone and the notification settings. Errors name the k
 
 from __future__ import annotations
 
-import tomllib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitecheck.config import AuditConfig, load_config
+from sitecheck.config import AuditConfig, load_config, read_toml
 from sitecheck.errors import ConfigError
 from sitecheck.service.availability import VETO_RATIO
 from sitecheck.service.notify import EVENTS
@@ -78,6 +78,8 @@ def check_service_settings(config: AuditConfig, source: str = "") -> None:
             source,
         )
     notify = config.notify
+    if not notify.smtp_host.isprintable() or " " in notify.smtp_host:
+        raise ConfigError("notify.smtp_host", f"主机名中有空格或不可见字符：{notify.smtp_host!r}", source)
     for index, event in enumerate(notify.events):
         if event not in EVENTS:
             raise ConfigError(
@@ -92,25 +94,39 @@ def check_service_settings(config: AuditConfig, source: str = "") -> None:
             raise ConfigError(
                 "notify.email_from", "an e-mail address is required when notify.email_to is set", source
             )
+        if not _EMAIL.fullmatch(notify.email_from):
+            raise ConfigError("notify.email_from", f"不是有效的电子邮件地址：{notify.email_from!r}", source)
         for index, address in enumerate(notify.email_to):
             if "@" not in address:
                 raise ConfigError(f"notify.email_to[{index}]", f"not an e-mail address: {address!r}", source)
+            if not _EMAIL.fullmatch(address):
+                raise ConfigError(f"notify.email_to[{index}]", f"不是有效的电子邮件地址：{address!r}", source)
     if notify.webhook_url:
-        parts = urlsplit(notify.webhook_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError("notify.webhook_url", f"not an http(s) URL: {notify.webhook_url!r}", source)
+        _check_webhook(notify.webhook_url, source)
+
+
+# One address, nothing around it: a line break would let a value add mail headers.
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")  # control characters: config.py refuses them
+
+
+def _check_webhook(url: str, source: str) -> None:
+    key = "notify.webhook_url"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "http://[::1/", a port beyond 65535
+        raise ConfigError(key, f"无法解析的网址 {url!r}（{exc}）", source) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            key, f"not an http(s) URL: {url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
+        )
+    if port == 0 or not url.isprintable() or " " in url:
+        raise ConfigError(key, f"网址中有空格、不可见字符或无效端口：{url!r}", source)
 
 
 def _portal_files(path: Path) -> list[Path] | None:
     """The portal configs a service file lists, or None when ``path`` is a portal config itself."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError("", f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("", f"cannot read config file {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"not valid TOML: {exc}", str(path)) from None
+    data = read_toml(path)
     if "portals" not in data:
         return None
     extra = sorted(set(data) - {"portals"})
