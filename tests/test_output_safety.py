@@ -292,8 +292,8 @@ def test_console_lines_are_neutralised_and_stay_one_line() -> None:
     assert any(COLUMN_SHOWN in line for line in lines)
 
 
-def test_cli_prints_findings_neutralised(tmp_path: Path) -> None:
-    """The real CLI path (judge prints findings the same way crawl does) uses console.py."""
+def test_safe_echo_cleans_every_line() -> None:
+    """What crawl, recheck and judge print of findings goes through console.safe_echo."""
     from sitecheck.report.console import safe_echo
 
     out: list[str] = []
