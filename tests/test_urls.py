@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from sitecheck.urls import Scope, canonical, host_key, is_resource, resolve, scheme_of, trap_reason
+from sitecheck.urls import (
+    Scope,
+    canonical,
+    host_key,
+    is_resource,
+    literal_host_is_private,
+    resolve,
+    scheme_of,
+    trap_reason,
+)
 
 PAGE = "http://www.example.gov.cn/zwgk/tzgg/index.html"
 
@@ -62,6 +71,12 @@ def test_resolve(href: str, expected: str) -> None:
         "ftp://ftp.example.gov.cn/a",
         "http://",
         "http://www.gov.cn:99999/",
+        "http://www.gov.cn:65536/",
+        "http://www.gov.cn:0/",  # nothing can be connected to on port 0
+        "http://www.gov.cn:00/",
+        "http://[::1]:0/",
+        "http://:8080/a",  # no host
+        "http://user@/a",
         "http://www.gov.cn:8o/",
         "http://www gov.cn/",
     ],
@@ -232,3 +247,44 @@ def test_trap_reason() -> None:
 )
 def test_is_resource(url: str, resource: bool) -> None:
     assert is_resource(url) is resource
+
+
+def test_a_url_with_a_bad_port_is_not_part_of_the_site() -> None:
+    # A sitemap <loc> on port 99999 used to count as the start host (and be requested on 34463).
+    scope = Scope("http://www.example.gov.cn/")
+    assert scope.in_scope("http://www.example.gov.cn/a.html")
+    assert not scope.in_scope("http://www.example.gov.cn:99999/a.html")
+    assert host_key("http://www.example.gov.cn:99999/") != host_key("http://www.example.gov.cn/")
+    assert resolve(PAGE, "http://www.gov.cn:65535/") == "http://www.gov.cn:65535/"
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.1.", True),
+        ("127.1", True),  # what the system resolver reads as 127.0.0.1
+        ("2130706433", True),
+        ("0x7f000001", True),
+        ("0", True),  # 0.0.0.0 reaches this machine
+        ("10.1.2.3", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("169.254.169.254", True),  # cloud metadata service
+        ("100.64.0.1", True),  # carrier-grade NAT
+        ("224.0.0.1", True),
+        ("[::1]", True),
+        ("::ffff:10.0.0.1", True),
+        ("fe80::1%eth0", True),
+        ("fd00::1", True),
+        ("LocalHost", True),
+        ("oa.localhost", True),
+        ("", True),
+        ("202.96.134.133", False),
+        ("2400:3200::1", False),
+        ("www.gov.cn", None),  # a name: only a resolution can tell
+        ("cafe", None),
+    ],
+)
+def test_literal_host_is_private(host: str, private: bool | None) -> None:
+    assert literal_host_is_private(host) is private

@@ -10,6 +10,8 @@ import socket
 import ssl
 from collections.abc import Iterable, Mapping
 
+import httpx2
+
 from sitecheck.models import Outcome
 
 # Statuses worth another attempt: the server or a proxy may recover. 404 never is.
@@ -99,10 +101,12 @@ def title_of(body: bytes, encoding: str = "utf-8") -> str:
 
 
 def outcome_for_exception(exc: BaseException) -> tuple[Outcome, str]:
-    """Map a transport exception (any library's) to an outcome and a short detail.
+    """Map a transport exception to an outcome and a short detail.
 
     httpx reports refused connections, DNS and TLS failures all as ConnectError; the cause
-    chain tells them apart (lychee does the same).
+    chain tells them apart (lychee does the same). Only exception *types* decide: messages
+    may quote what the server sent (a header line, a Location value), and a server must not
+    be able to turn its answer into a TLS or DNS error by writing "certificate" in it.
     """
     chain: list[BaseException] = []
     seen: set[int] = set()
@@ -111,24 +115,19 @@ def outcome_for_exception(exc: BaseException) -> tuple[Outcome, str]:
         seen.add(id(current))
         chain.append(current)
         current = current.__cause__ or current.__context__
-    names = " ".join(type(e).__name__ for e in chain)
     detail = f"{type(exc).__name__}: {chain[-1]}"[:300]
     for err in chain:
         if isinstance(err, socket.gaierror):
             return Outcome.DNS_ERROR, detail
         if isinstance(err, ssl.SSLError | ssl.CertificateError):
             return Outcome.TLS_ERROR, detail
-    text = " ".join(str(e) for e in chain).lower()
-    if "certificate" in text or "ssl" in text or "tls" in text:
-        return Outcome.TLS_ERROR, detail
-    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return Outcome.DNS_ERROR, detail
-    if "TooManyRedirects" in names:
-        return Outcome.REDIRECT_ERROR, detail
-    if "Timeout" in names or isinstance(exc, TimeoutError):
-        return Outcome.TIMEOUT, detail
-    if "InvalidURL" in names or "UnsupportedProtocol" in names or "LocalProtocolError" in names:
-        return Outcome.INVALID_URL, detail
+    for err in chain:
+        if isinstance(err, httpx2.TooManyRedirects):
+            return Outcome.REDIRECT_ERROR, detail
+        if isinstance(err, httpx2.TimeoutException | TimeoutError):
+            return Outcome.TIMEOUT, detail
+        if isinstance(err, httpx2.InvalidURL | httpx2.UnsupportedProtocol | httpx2.LocalProtocolError):
+            return Outcome.INVALID_URL, detail
     return Outcome.CONNECTION_ERROR, detail
 
 

@@ -67,6 +67,10 @@ class ScopeSection:
     max_depth: int = 30
     max_url_length: int = 512
     max_segment_repeats: int = 3
+    # Follow redirects to loopback/private/link-local addresses even though the portal is public
+    # (an intranet portal reached by name). A portal whose start host is itself such an address
+    # is allowed them anyway.
+    allow_private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

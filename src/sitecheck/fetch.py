@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import ipaddress
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,11 +32,20 @@ from sitecheck.classify import (
 from sitecheck.config import AuditConfig
 from sitecheck.hosts import HostLimiter
 from sitecheck.models import FetchResult, Outcome
+from sitecheck.urls import is_private_address, literal_host_is_private, resolve
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _PROBE_BODY = 64 * 1024  # enough of an HTML answer to spot an error page or a challenge
 _ERROR_BODY = 16 * 1024  # enough of an error answer to tell a WAF challenge from the site's own page
 _RETRYABLE_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.CONNECTION_ERROR})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# A redirect's own body is read (and dropped) up to this much so that its connection can be
+# reused; a longer one is not worth the bytes: the connection is closed instead.
+_REDIRECT_BODY = 64 * 1024
+_NAME_CACHE = 4096  # host names whose addresses were checked, per fetcher
+
+# Resolves a host name to the addresses a connection could reach (see Fetcher.resolver).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,10 @@ class FetchPolicy:
     max_body_bytes: int = 5_000_000
     soft404_phrases: tuple[str, ...] = ()
     short_page_chars: int = 600
+    max_redirects: int = 10
+    # Refuse redirects that lead to loopback/private/link-local/reserved addresses: a public
+    # portal must not be able to point the auditing machine at its own network.
+    block_private: bool = True
 
     @classmethod
     def from_config(cls, config: AuditConfig) -> FetchPolicy:
@@ -57,7 +72,16 @@ class FetchPolicy:
             max_body_bytes=config.fetch.max_body_bytes,
             soft404_phrases=config.soft404.phrases,
             short_page_chars=config.soft404.short_page_chars,
+            max_redirects=config.fetch.max_redirects,
+            block_private=not (config.scope.allow_private or portal_is_private(config.site.start_url)),
         )
+
+
+def portal_is_private(start_url: str) -> bool:
+    """The portal itself lives on a loopback/private address (an intranet portal, the demo and
+    the tests on 127.0.0.1): its redirects may go there too. Decided without DNS; an intranet
+    portal reached by a name sets ``scope.allow_private``."""
+    return bool(literal_host_is_private(urlsplit(start_url).hostname or "")) if start_url else False
 
 
 def is_html(content_type: str) -> bool:
@@ -99,6 +123,13 @@ class _Answer:
     redirects: tuple[str, ...]
     body: bytes
     truncated: bool
+    # A redirect that was not followed: (outcome, detail). The answer is then that redirect.
+    refused: tuple[Outcome, str] | None = None
+
+
+async def _system_resolver(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
 
 
 def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.AsyncClient:
@@ -113,8 +144,8 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
             "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
         },
-        follow_redirects=True,
-        max_redirects=config.fetch.max_redirects,
+        # Redirects are followed by Fetcher, which checks every Location before connecting.
+        follow_redirects=False,
         timeout=timeout,
         limits=limits,
         verify=config.fetch.verify_tls,
@@ -123,10 +154,21 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
 
 
 class Fetcher:
-    def __init__(self, client: httpx2.AsyncClient, policy: FetchPolicy, limiter: HostLimiter) -> None:
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        policy: FetchPolicy,
+        limiter: HostLimiter,
+        *,
+        resolver: Resolver | None = None,
+    ) -> None:
         self.client = client
         self.policy = policy
         self.limiter = limiter
+        # Looks up a redirect target's name to see whether it leads into a private network
+        # (replaceable so that tests need no DNS).
+        self.resolver = resolver or _system_resolver
+        self._private_names: dict[str, bool] = {}
 
     async def page(self, url: str) -> FetchResult:
         """GET a page and keep its HTML body (capped) for parsing.
@@ -158,7 +200,7 @@ class Fetcher:
                 return head
             if head.outcome in (Outcome.INVALID_URL, Outcome.DNS_ERROR, Outcome.TLS_ERROR, Outcome.TIMEOUT):
                 return head  # a GET would fail the same way; do not double the wait
-            if head.outcome is Outcome.CONNECTION_ERROR and "Refused" in head.error:
+            if head.outcome is Outcome.CONNECTION_ERROR and head.error.startswith("ConnectionRefused:"):
                 return head
             result = await self._request(url, "GET", body_limit=body_limit)
             return dataclasses.replace(result, attempts=result.attempts + head.attempts)
@@ -219,6 +261,19 @@ class Fetcher:
                     elapsed_ms=_ms(started),
                     attempts=attempts,
                     method=method,
+                )
+            if answer.refused is not None:
+                outcome, detail = answer.refused
+                return FetchResult(
+                    url=url,
+                    outcome=outcome,
+                    status=answer.status or None,  # 0: refused before any request
+                    final_url=answer.final_url,
+                    error=detail,
+                    elapsed_ms=_ms(started),
+                    attempts=attempts,
+                    method=method,
+                    redirects=answer.redirects,
                 )
             status = answer.status
             content_type = answer.headers.get("content-type", "")
@@ -281,34 +336,141 @@ class Fetcher:
     ) -> _Answer:
         content = form.encode() if form is not None else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else None
-        async with (
-            self.limiter.slot(host),
-            asyncio.timeout(self.policy.timeout),
-            self.client.stream(method, url, content=content, headers=headers) as response,
-        ):
-            content_type = response.headers.get("content-type", "")
-            limit = body_limit if any_type or is_html(content_type) else 0
-            if response.status_code >= 400:
-                limit = max(limit, _ERROR_BODY) if method != "HEAD" else 0
-            chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            if limit:
-                async for chunk in response.aiter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= limit:
-                        truncated = size > limit
-                        break
-            body = b"".join(chunks)[:limit] if chunks else b""
-            return _Answer(
-                status=response.status_code,
-                headers=response.headers,
-                final_url=str(response.url),
-                redirects=tuple(str(r.url) for r in response.history),
-                body=body,
-                truncated=truncated,
-            )
+        client = self.client
+        request = client.build_request(method, url, content=content, headers=headers)
+        problem = _unrequestable(request.url)
+        if problem:
+            # httpx would connect anyway: port 99999 wraps round to 34463, port 0 and an empty
+            # host reach this machine. Nothing is sent.
+            return _Answer(0, httpx2.Headers(), url, (), b"", False, (Outcome.INVALID_URL, problem))
+        hops: list[str] = []
+        async with self.limiter.slot(host), asyncio.timeout(self.policy.timeout):
+            # One deadline for the whole chain of redirects and the body: a server dripping a
+            # byte at a time never outlasts the timeout.
+            while True:
+                response = await client.send(request, stream=True)
+                try:
+                    if response.status_code not in _REDIRECT_STATUSES or "location" not in response.headers:
+                        return await _read(response, method, body_limit, any_type, hops)
+                    current = url
+                    if len(hops) >= self.policy.max_redirects:
+                        refused: tuple[Outcome, str] | None = (
+                            Outcome.REDIRECT_ERROR,
+                            f"重定向超过 {self.policy.max_redirects} 次（过多或循环）",
+                        )
+                    else:
+                        url, refused = await self._redirect_target(current, response.headers["location"])
+                    if refused is not None:
+                        status, answer_headers = response.status_code, response.headers
+                        return _Answer(status, answer_headers, current, tuple(hops), b"", False, refused)
+                    hops.append(current)
+                    await _drain(response)
+                finally:
+                    await response.aclose()
+                method, content, headers = _redirect_method(response.status_code, method, content, headers)
+                request = client.build_request(method, url, content=content, headers=headers)
+
+    async def _redirect_target(self, current: str, location: str) -> tuple[str, tuple[Outcome, str] | None]:
+        """Where a redirect leads, or why it is not followed."""
+        location = location.strip()
+        if location[:6].lower().startswith(("http:", "https:")) and not _has_host(location):
+            # "http:///x", "http:/x": RFC 9110 §4.2.1 requires a host; such a URI "MUST be
+            # rejected as invalid". (httpx put the current host and port 80 in; a browser would
+            # read "http:///x" as http://x/, a name worth no DNS query.)
+            return current, (Outcome.INVALID_URL, f"重定向目标地址无效：{location[:200]!r}")
+        target = resolve(current, location)
+        if target is None:
+            return current, (Outcome.INVALID_URL, f"重定向目标地址无效：{location[:200]!r}")
+        if self.policy.block_private:
+            parts = urlsplit(target)
+            name = parts.hostname or ""
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            if name != urlsplit(current).hostname and await self._is_private_name(name, port):
+                # A redirect within one host reaches nothing new; anything else into a private
+                # network is the server pointing the auditor at machines the public cannot see.
+                return current, (
+                    Outcome.REDIRECT_ERROR,
+                    f"重定向到内网地址 {target[:200]}，未跟随（内网门户可设置 scope.allow_private = true）",
+                )
+        return target, None
+
+    async def _is_private_name(self, host: str, port: int) -> bool:
+        private = literal_host_is_private(host)
+        if private is not None:
+            return private
+        cached = self._private_names.get(host)
+        if cached is not None:
+            return cached
+        # A name is looked up once (per fetcher) before the redirect is followed; a failing
+        # lookup raises socket.gaierror, reported as a DNS error like httpx would.
+        addresses = await self.resolver(host, port)
+        private = any(is_private_address(ipaddress.ip_address(a.partition("%")[0])) for a in addresses)
+        if len(self._private_names) >= _NAME_CACHE:
+            self._private_names.clear()
+        self._private_names[host] = private
+        return private
+
+
+def _has_host(absolute: str) -> bool:
+    try:
+        return bool(urlsplit(absolute.replace("\\", "/")).hostname)
+    except ValueError:  # unbalanced or bad [IPv6] brackets
+        return False
+
+
+def _unrequestable(url: httpx2.URL) -> str:
+    """Why httpx must not be given ``url`` (empty host, port out of range), or ""."""
+    port = url.port
+    if not url.raw_host:
+        return "链接地址无效：没有主机名"
+    if port is not None and not 0 < port <= 65535:
+        return f"链接地址无效：端口 {port} 超出范围"
+    return ""
+
+
+def _redirect_method(
+    status: int, method: str, content: bytes | None, headers: dict[str, str] | None
+) -> tuple[str, bytes | None, dict[str, str] | None]:
+    """The next request's method and body, as browsers (and httpx) do it."""
+    if method == "HEAD" or status in (307, 308) or (status == 301 and method != "POST"):
+        return method, content, headers
+    return "GET", None, None  # 303, 302 (browsers, despite RFC 9110) and POST after 301
+
+
+async def _drain(response: httpx2.Response) -> None:
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > _REDIRECT_BODY:
+            break
+
+
+async def _read(
+    response: httpx2.Response, method: str, body_limit: int, any_type: bool, hops: list[str]
+) -> _Answer:
+    content_type = response.headers.get("content-type", "")
+    limit = body_limit if any_type or is_html(content_type) else 0
+    if response.status_code >= 400:
+        limit = max(limit, _ERROR_BODY) if method != "HEAD" else 0
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    if limit:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                truncated = size > limit
+                break
+    body = b"".join(chunks)[:limit] if chunks else b""
+    return _Answer(
+        status=response.status_code,
+        headers=response.headers,
+        final_url=str(response.url),
+        redirects=tuple(hops),
+        body=body,
+        truncated=truncated,
+    )
 
 
 def _ms(started: float) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -12,6 +13,30 @@ from sitecheck.models import Outcome
 
 # A Crawl-delay beyond this is capped: an audit of a few thousand pages must still finish.
 MAX_CRAWL_DELAY = 10.0
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_port(url: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        return None
+    return scheme, parts.hostname.removeprefix("www."), port  # www.x and x: one site (as urls.host_key)
+
+
+def on_origin(url: str, origin: str) -> bool:
+    """``url`` is on the site at ``origin``: same host (``www.`` or not) and port, or the same
+    host's other default scheme (http://host robots.txt naming https://host/sitemap.xml)."""
+    target, home = _host_port(url), _host_port(origin)
+    if target is None or home is None or target[1] != home[1]:
+        return False
+    return target[2] == home[2] or (
+        target[2] == _DEFAULT_PORTS[target[0]] and home[2] == _DEFAULT_PORTS[home[0]]
+    )
 
 
 class RobotsPolicy:
@@ -53,6 +78,16 @@ class RobotsPolicy:
             )
         return parser
 
-    def sitemaps(self, origin: str) -> list[str]:
+    def sitemaps(self, origin: str, allowed: Callable[[str], bool] | None = None) -> list[str]:
+        """The robots.txt ``Sitemap:`` lines of ``origin`` that are on the site itself.
+
+        Anyone who can write robots.txt could otherwise make the auditor fetch any address
+        (another host, another port, an intranet server). ``allowed`` admits more URLs (the
+        portal's other hosts, e.g. ``Scope.host_in_scope``).
+        """
         parser = self._parsers.get(origin)
-        return list(parser.sitemaps) if parser is not None else []
+        if parser is None:
+            return []
+        return [
+            url for url in parser.sitemaps if on_origin(url, origin) or (allowed is not None and allowed(url))
+        ]

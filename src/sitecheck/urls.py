@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import functools
+import ipaddress
 import re
+import socket
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -20,7 +22,9 @@ __all__ = [
     "Scope",
     "canonical",
     "host_key",
+    "is_private_address",
     "is_resource",
+    "literal_host_is_private",
     "resolve",
     "scheme_of",
     "strip_href",
@@ -168,8 +172,8 @@ def _browser_encoded(url: str, encoding: str) -> str | None:
         host, _, port = hostport.partition(":")
         if not host or _FORBIDDEN_HOST_RE.search(host):
             return None
-    if port and (not port.isdigit() or int(port) > 65535):
-        return None
+    if port and not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
+        return None  # port 0 cannot be connected to; above 65535 it would wrap round (99999 -> 34463)
     if port and int(port) == _DEFAULT_PORTS.get(scheme):
         netloc = netloc[: -len(port) - 1]
         url = f"{scheme}://{netloc}{path}"
@@ -286,7 +290,9 @@ def host_key(url: str) -> str:
     try:
         port = parts.port
     except ValueError:
-        port = None
+        # Not a requestable port: must not count as the portal's own host (a sitemap <loc>
+        # on port 99999 is not part of the site).
+        return "invalid:" + parts.netloc.lower()
     host = _idna(parts.hostname or "")
     if ":" in host:  # IPv6 literal: urlsplit drops the brackets
         host = f"[{host}]"
@@ -294,6 +300,50 @@ def host_key(url: str) -> str:
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         return f"{host}:{port}"
     return host
+
+
+# --- private addresses ----------------------------------------------------------------------
+
+# Names that always mean this machine (RFC 6761 reserves .localhost; the others are /etc/hosts
+# conventions).
+_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+_IPV4_LIKE_RE = re.compile(r"[0-9a-fx.]+\Z")  # what inet_aton may read as an address (0x7f.1, 2130706433)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_private_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Not reachable from the public internet: loopback, private, link-local, CGNAT, reserved,
+    unspecified, documentation, multicast; IPv6 forms that embed such an IPv4 address too."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and is_private_address(embedded):
+            return True
+    return not ip.is_global or ip.is_multicast
+
+
+def literal_host_is_private(host: str) -> bool | None:
+    """Whether ``host`` (as in a URL, brackets optional) names a non-public address by itself.
+
+    True for loopback/private IP literals in any spelling the resolver accepts ("127.1",
+    "0x7f000001", "2130706433", "0", "[::ffff:127.0.0.1]") and for localhost names; False for
+    public IP literals; None for other names, which only a resolution can answer. No I/O.
+    """
+    host = host.lower().strip("[]").rstrip(".")
+    if not host or host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        if _IPV4_LIKE_RE.match(host) is None:
+            return None
+        try:
+            # The system resolver reads these shorthand forms as addresses, so must we.
+            ip = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return is_private_address(ip)
 
 
 class Scope:

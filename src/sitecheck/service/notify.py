@@ -10,10 +10,13 @@ audited site: it has no Outcome, only "delivered or not, and why".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -79,7 +82,9 @@ class RetryPolicy:
     attempts: int = 4
     first_delay: float = 10.0
     factor: float = 4.0
-    timeout: float = 20.0  # seconds for one attempt (connect, send, answer)
+    # Seconds for one whole attempt (connect, send, answer), not per read: a receiver that
+    # drips a byte every few seconds must not stretch 4 attempts past the promised ~4 minutes.
+    timeout: float = 20.0
 
     def delay(self, attempt: int) -> float:
         """Pause after failed attempt number ``attempt`` (1-based)."""
@@ -146,7 +151,13 @@ class Notifier:
 
     # -- channels: each returns "" when delivered, else the reason ------------------------------
     async def _email_once(self, notification: Notification) -> str:
-        return await asyncio.to_thread(self._smtp_send, self._email(notification))
+        # The thread enforces the deadline itself (_smtp_send); the outer bound only keeps the
+        # attempt's end on time should the thread be stuck where no socket can be shut down.
+        try:
+            async with asyncio.timeout(self.retry.timeout + 5.0):
+                return await asyncio.to_thread(self._smtp_send, self._email(notification))
+        except TimeoutError:
+            return f"timed out after {self.retry.timeout:g} s"
 
     def _email(self, notification: Notification) -> EmailMessage:
         message = EmailMessage()
@@ -161,15 +172,37 @@ class Notifier:
 
     def _smtp_send(self, message: EmailMessage) -> str:
         settings = self.settings
+        # smtplib's timeout bounds each socket operation only. A watchdog shuts the socket down
+        # when the attempt's time is up, which wakes any read or write blocked on it.
+        smtp = smtplib.SMTP(timeout=self.retry.timeout)
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            sock = smtp.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):  # closed meanwhile
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        watchdog = threading.Timer(self.retry.timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=self.retry.timeout) as smtp:
+            with smtp:
+                code, greeting = smtp.connect(settings.smtp_host, settings.smtp_port)
+                if code != 220:  # what smtplib.SMTP(host, port) checks when it connects itself
+                    raise smtplib.SMTPConnectError(code, greeting)
                 if settings.smtp_starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if settings.smtp_user:
                     smtp.login(settings.smtp_user, settings.smtp_password)
                 refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError, ValueError) as exc:
+            if expired.is_set():
+                return f"timed out after {self.retry.timeout:g} s"
             return f"{type(exc).__name__}: {exc}".strip()
+        finally:
+            watchdog.cancel()
         if refused:
             return "refused recipients: " + ", ".join(sorted(refused))
         return ""
@@ -181,8 +214,14 @@ class Notifier:
             "User-Agent": f"sitecheck/{__version__} (notification)",
         }
         try:
-            async with httpx2.AsyncClient(timeout=self.retry.timeout, trust_env=False) as client:
+            # One deadline for the whole attempt: httpx's timeout is per read and per write.
+            async with (
+                asyncio.timeout(self.retry.timeout),
+                httpx2.AsyncClient(timeout=self.retry.timeout, trust_env=False) as client,
+            ):
                 response = await client.post(self.settings.webhook_url, content=body, headers=headers)
+        except TimeoutError:
+            return f"timed out after {self.retry.timeout:g} s"
         except (httpx2.HTTPError, httpx2.InvalidURL, OSError) as exc:
             return f"{type(exc).__name__}: {exc}".strip()
         if not 200 <= response.status_code < 300:
