@@ -67,7 +67,7 @@ def test_invalid_url_is_a_usage_error(tmp_path: Path) -> None:
 def test_missing_url_is_a_usage_error(tmp_path: Path) -> None:
     proc = sitecheck("crawl", "--data-dir", str(tmp_path))
     assert proc.returncode == 2
-    assert "no start URL" in one_line_error(proc)
+    assert "没有起始网址" in one_line_error(proc)
 
 
 def test_unreachable_start_page(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_unwritable_output_fails_before_crawling(tmp_path: Path) -> None:
     assert "cannot write" in one_line_error(proc)
     proc = sitecheck("crawl", "http://127.0.0.1:9/", "--data-dir", str(blocker / "data"))
     assert proc.returncode == 3
-    assert "data directory" in one_line_error(proc)
+    assert "数据目录" in one_line_error(proc)
 
 
 def test_bad_as_of_date(tmp_path: Path) -> None:

@@ -4,12 +4,14 @@ Exit codes (documented in README.md):
     0  audit finished, no problems (warnings such as "could not verify" do not count)
     1  audit finished with findings (dead links, unavailable entries, home page problems)
     2  usage or configuration error
-    3  the audit could not run (home page unreachable, data directory or output unusable)
+    3  the audit could not run (home page not read, data directory or output unusable, site busy)
+    4  the audit ran but is incomplete (targets that failed, pages not read): not a verdict
     130 interrupted (Ctrl-C / SIGTERM); what was fetched is kept, continue with --resume
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,8 +22,9 @@ from typing import Any
 import click
 
 from sitecheck import __version__
-from sitecheck.config import AuditConfig, load_config, validate_start_url
-from sitecheck.errors import ConfigError, SitecheckError
+from sitecheck.config import AuditConfig, check_option, load_config, validate_start_url
+from sitecheck.errors import ConfigError, DamagedStoreError, SitecheckError
+from sitecheck.store import damaged_message
 
 
 class ExitCode(IntEnum):
@@ -29,6 +32,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     FAILURE = 3
+    INCOMPLETE = 4
     INTERRUPTED = 130
 
 
@@ -37,42 +41,81 @@ def _fail(message: str, code: ExitCode) -> None:
     raise SystemExit(int(code))
 
 
-class WorkersType(click.ParamType):  # type: ignore[type-arg]
-    """--workers: a number of processes, or auto."""
+class Setting(click.ParamType):  # type: ignore[type-arg]
+    """An option that overrides a config key: validated by config.py exactly like the file's
+    value (type, lower and upper bound, regex, URL, host), the error naming the option."""
 
-    name = "N|auto"
+    def __init__(self, key: str, name: str = "") -> None:
+        self.key = key
+        self.name = name or key.rsplit(".", 1)[-1].upper()
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
-        if isinstance(value, int):
-            return value
-        if value == "auto":
-            return "auto"
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        label = param.opts[0] if param is not None and param.opts else self.key
+        try:
+            return check_option(self.key, value, label)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+
+
+class WorkersType(Setting):
+    """--workers: a number of processes (at most 2 per core, 16 in all), or auto."""
+
+    def __init__(self) -> None:
+        super().__init__("fetch.workers", "N|auto")
+
+
+class Between(click.ParamType):  # type: ignore[type-arg]
+    """A whole number within bounds, with the bound named in Chinese (click's IntRange says it in English)."""
+
+    name = "N"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        label = param.human_readable_name if param is not None else "N"
+        if param is not None and param.opts and param.opts[0].startswith("-"):
+            label = param.opts[0]
         try:
             number = int(value)
-        except ValueError:
-            self.fail(f"应为进程数或 auto，现为 {value!r}", param, ctx)
-        if number < 0:
-            self.fail(f"进程数不能为负：{number}", param, ctx)
+        except (TypeError, ValueError):
+            raise click.UsageError(f"{label}: 应为整数，现为 {value!r}", ctx) from None
+        if not self.low <= number <= self.high:
+            raise click.UsageError(
+                f"{label}: 应在 {self.low} 到 {self.high} 之间（上限 {self.high}），现为 {number}", ctx
+            )
         return number
+
+
+# --as-of: a judging date outside this range is a typo, and 9999-12-31 + a limit overflows.
+AS_OF_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
+# Run numbers are SQLite integers.
+MAX_RUN_ID = 2**63 - 1
 
 
 def _parse_date(value: str | None) -> date:
     if not value:
         return date.today()
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        when = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         _fail(f"--as-of 应为 YYYY-MM-DD 格式的日期，现为 {value!r}", ExitCode.USAGE)
         raise  # unreachable; keeps type checkers happy
+    low, high = AS_OF_RANGE
+    if not low <= when <= high:
+        _fail(f"--as-of 应在 {low} 到 {high} 之间，现为 {when}", ExitCode.USAGE)
+    return when
 
 
-def build_config(url: str | None, config_path: str | None, overrides: dict[str, Any]) -> AuditConfig:
-    config = load_config(config_path) if config_path else AuditConfig()
+def build_config(
+    url: str | None, config_path: str | None, overrides: dict[str, Any], base: AuditConfig | None = None
+) -> AuditConfig:
+    config = load_config(config_path) if config_path else (base or AuditConfig())
     if url:
         config = config.replace("site", start_url=validate_start_url(url, key="URL"))
     if not config.site.start_url:
         raise ConfigError(
-            "", "no start URL: give one (sitecheck crawl URL) or set site.start_url in --config"
+            "", "没有起始网址：请给出网址（sitecheck crawl 网址），或在 --config 中设置 site.start_url"
         )
     sections: dict[str, dict[str, Any]] = {}
     for name, value in overrides.items():
@@ -103,6 +146,8 @@ def _print_summary(result: Any, json_path: str | None) -> None:
     )
     print_findings(summary, click.echo)
     print_tally(summary, click.echo)
+    if summary.incomplete:
+        click.echo(f"检查不完整，结论不能作为“未发现问题”：{summary.incomplete}", err=True)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
     if result.report_dir is not None:
@@ -113,6 +158,8 @@ def _print_summary(result: Any, json_path: str | None) -> None:
 def _exit_for(result: Any) -> int:
     if result.summary is None:
         return int(ExitCode.INTERRUPTED)
+    if result.incomplete:
+        return int(ExitCode.INCOMPLETE)
     return int(ExitCode.FINDINGS if result.needs_action else ExitCode.CLEAN)
 
 
@@ -154,40 +201,85 @@ def _run(
 
 _crawl_options = [
     click.option("--config", "config_path", type=click.Path(dir_okay=False), help="门户配置文件（TOML）。"),
-    click.option("--data-dir", "top__data_dir", help="事实库所在目录（默认 .sitecheck）。"),
-    click.option("--max-pages", "scope__max_pages", type=click.IntRange(min=1), help="最多抓取的页面数。"),
-    click.option("--max-depth", "scope__max_depth", type=click.IntRange(min=0), help="最大链接深度。"),
-    click.option("--include", "scope__include", multiple=True, help="只抓取匹配此正则的站内网址（可多次）。"),
-    click.option("--exclude", "scope__exclude", multiple=True, help="不访问匹配此正则的网址（可多次）。"),
     click.option(
-        "--extra-host", "site__extra_hosts", multiple=True, help="也属于本站的其他主机名（可多次）。"
+        "--data-dir",
+        "top__data_dir",
+        type=Setting("top.data_dir", "DIR"),
+        help="事实库所在目录（默认 .sitecheck）。",
     ),
-    click.option("--seed", "site__extra_seeds", multiple=True, help="额外的起始网址（可多次）。"),
+    click.option(
+        "--max-pages", "scope__max_pages", type=Setting("scope.max_pages", "N"), help="最多抓取的页面数。"
+    ),
+    click.option(
+        "--max-depth", "scope__max_depth", type=Setting("scope.max_depth", "N"), help="最大链接深度。"
+    ),
+    click.option(
+        "--include",
+        "scope__include",
+        multiple=True,
+        type=Setting("scope.include", "RE"),
+        help="只抓取匹配此正则的站内网址（可多次）。",
+    ),
+    click.option(
+        "--exclude",
+        "scope__exclude",
+        multiple=True,
+        type=Setting("scope.exclude", "RE"),
+        help="不访问匹配此正则的网址（可多次）。",
+    ),
+    click.option(
+        "--extra-host",
+        "site__extra_hosts",
+        multiple=True,
+        type=Setting("site.extra_hosts", "HOST"),
+        help="也属于本站的其他主机名（可多次）。",
+    ),
+    click.option(
+        "--seed",
+        "site__extra_seeds",
+        multiple=True,
+        type=Setting("site.extra_seeds", "URL"),
+        help="额外的起始网址（可多次）。",
+    ),
     click.option("--no-sitemap", is_flag=True, default=False, help="不读取 sitemap.xml。"),
     click.option(
-        "--concurrency", "politeness__concurrency", type=click.IntRange(min=1), help="同时请求数上限。"
+        "--concurrency",
+        "politeness__concurrency",
+        type=Setting("politeness.concurrency", "N"),
+        help="同时请求数上限（1–64）。",
     ),
     click.option(
         "--per-host",
         "politeness__per_host_concurrency",
-        type=click.IntRange(min=1),
-        help="每个主机同时请求数上限（默认 2）。",
+        type=Setting("politeness.per_host_concurrency", "N"),
+        help="每个主机同时请求数上限（默认 2，最多 32）。",
     ),
     click.option(
         "--interval",
         "politeness__min_interval",
-        type=click.FloatRange(min=0),
-        help="同一主机两次请求的最小间隔秒数（默认 0.3）。",
+        type=Setting("politeness.min_interval", "S"),
+        help="同一主机两次请求的最小间隔秒数（默认 0.3，最多 60）。",
     ),
     click.option(
         "--no-robots", is_flag=True, default=False, help="不遵守 robots.txt（仅用于检查本单位自己的网站）。"
     ),
-    click.option("--user-agent", "politeness__user_agent", help="自定义 User-Agent。"),
     click.option(
-        "--timeout", "fetch__timeout", type=click.FloatRange(min=0.1), help="单次请求超时秒数（默认 15）。"
+        "--user-agent",
+        "politeness__user_agent",
+        type=Setting("politeness.user_agent", "UA"),
+        help="自定义 User-Agent。",
     ),
     click.option(
-        "--retries", "fetch__retries", type=click.IntRange(min=0), help="超时、连接中断、5xx 的重试次数。"
+        "--timeout",
+        "fetch__timeout",
+        type=Setting("fetch.timeout", "S"),
+        help="单次请求超时秒数（默认 15，0.1–300）。",
+    ),
+    click.option(
+        "--retries",
+        "fetch__retries",
+        type=Setting("fetch.retries", "N"),
+        help="超时、连接中断、5xx 的重试次数（默认 2，最多 10）。",
     ),
     click.option("--insecure", is_flag=True, default=False, help="不校验 HTTPS 证书。"),
     click.option(
@@ -197,7 +289,12 @@ _crawl_options = [
         help="抓取和解析页面的进程数：0 只用主进程；auto（默认）在放宽限速时按 CPU 核数开进程。",
     ),
     click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
-    click.option("--reports-dir", "top__reports_dir", help="整改清单输出目录（默认 reports）。"),
+    click.option(
+        "--reports-dir",
+        "top__reports_dir",
+        type=Setting("top.reports_dir", "DIR"),
+        help="整改清单输出目录（默认 reports）。",
+    ),
     click.option("--no-reports", is_flag=True, default=False, help="不写整改清单（HTML/XLSX/CSV）。"),
     click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
     click.option("--resume", is_flag=True, default=False, help="继续同一网站上次被中断的检查。"),
@@ -246,7 +343,9 @@ def _audit_command(name: str, help_text: str, *, recheck: bool) -> click.Command
         **kwargs: Any,
     ) -> None:
         when = _parse_date(as_of)
-        config = build_config(url, config_path, _overrides(kwargs))
+        overrides = _overrides(kwargs)
+        base = _recheck_base(url, overrides) if recheck and not config_path else None
+        config = build_config(url, config_path, overrides, base)
         code = _run(
             config,
             resume=resume and not recheck,
@@ -261,6 +360,22 @@ def _audit_command(name: str, help_text: str, *, recheck: bool) -> click.Command
     return command
 
 
+def _recheck_base(url: str | None, overrides: dict[str, Any]) -> AuditConfig:
+    """A recheck reuses the settings of the run it rechecks (its [[columns]] corrections too).
+
+    Without a URL it rechecks the last audited site of the data directory; options given on
+    the command line still override the stored settings.
+    """
+    from sitecheck.audit import stored_config
+
+    data_dir = overrides.get("top.data_dir") or AuditConfig().data_dir
+    store = _open_store(data_dir)
+    try:
+        return stored_config(store, validate_start_url(url, key="URL") if url else None)
+    finally:
+        store.close()
+
+
 crawl = _audit_command(
     "crawl", "抓取整个网站并检查每一个链接、图片和附件、栏目更新情况，写出整改清单。", recheck=False
 )
@@ -273,7 +388,11 @@ recheck = _audit_command(
 
 @cli.command()
 @click.option(
-    "--pages", type=click.IntRange(min=20), default=150, show_default=True, help="示例网站的页面数。"
+    "--pages",
+    type=Between(20, 100_000),
+    default=150,
+    show_default=True,
+    help="示例网站的页面数（20–100000）。",
 )
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
 @click.option("--data-dir", default=None, help="事实库目录（默认 临时目录）。")
@@ -300,18 +419,25 @@ def demo(pages: int, json_path: str | None, data_dir: str | None, reports_dir: s
 
 
 def _stored_summary(
-    data_dir: str, run_id: int | None, as_of: str | None, json_path: str | None, config_path: str | None
+    data_dir: str,
+    run_id: int | None,
+    as_of: str | None,
+    json_path: str | None,
+    config_path: str | None,
+    *,
+    save: bool = False,
 ) -> Any:
+    """Judge a stored run again; only ``sitecheck judge --save`` writes the judgement."""
     from sitecheck.audit import rejudge
 
     if not Path(data_dir, "sitecheck.sqlite3").exists():
         _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
     config = load_config(config_path) if config_path else None
-    return rejudge(data_dir, run_id, _parse_date(as_of), json_path, config)
+    return rejudge(data_dir, run_id, _parse_date(as_of), json_path, config, save_judgement=save)
 
 
 _stored_options = [
-    click.argument("run_id", required=False, type=int),
+    click.argument("run_id", required=False, type=Between(1, MAX_RUN_ID)),
     click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。"),
     click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
     click.option(
@@ -332,19 +458,33 @@ def stored_options(func: Any) -> Any:
 @cli.command()
 @stored_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
+@click.option(
+    "--save", is_flag=True, default=False, help="把评判结果保存为该次检查的结论（默认只显示，不改动记录）。"
+)
 def judge(
-    run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None, json_path: str | None
+    run_id: int | None,
+    data_dir: str,
+    as_of: str | None,
+    config_path: str | None,
+    json_path: str | None,
+    save: bool,
 ) -> None:
     """用当前规则重新评判已保存的一次检查（不重新抓取）。"""
     from sitecheck.report.console import print_findings, print_tally
 
-    summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path)
+    summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path, save=save)
     run = summary.run
     click.echo(f"运行 {run.id}（{run.start_url}），检查日 {summary.as_of}：{len(summary.findings)} 个问题")
     print_findings(summary, click.echo)
     print_tally(summary, click.echo)
+    if summary.incomplete:
+        click.echo(f"检查不完整，结论不能作为“未发现问题”：{summary.incomplete}", err=True)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
+    if save:
+        click.echo(f"评判结果已保存到第 {run.id} 次检查")
+    if summary.incomplete:
+        raise SystemExit(int(ExitCode.INCOMPLETE))
     raise SystemExit(int(ExitCode.FINDINGS if summary.needs_action else ExitCode.CLEAN))
 
 
@@ -411,13 +551,15 @@ def runs(data_dir: str) -> None:
 
 
 @cli.command()
-@click.argument("run_a", type=int)
-@click.argument("run_b", type=int)
+@click.argument("run_a", type=Between(1, MAX_RUN_ID))
+@click.argument("run_b", type=Between(1, MAX_RUN_ID))
 @click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
 def diff(run_a: int, run_b: int, data_dir: str) -> None:
     """比较两次检查：B 比 A 新出现、已消失（已整改）和仍存在的问题。"""
     from sitecheck.labels import KIND_LABELS
+    from sitecheck.report.console import safe_echo
 
+    echo = safe_echo(click.echo)  # crawled URLs and texts, neutralised like every other output
     store = _open_store(data_dir)
     try:
         for run_id in (run_a, run_b):
@@ -434,7 +576,7 @@ def diff(run_a: int, run_b: int, data_dir: str) -> None:
         for title, findings in sections:
             click.echo(f"{title}：{len(findings)}")
             for finding in findings:
-                click.echo(f"  - [{KIND_LABELS[finding.kind]}] {finding.url}  {finding.detail}".rstrip())
+                echo(f"  - [{KIND_LABELS[finding.kind]}] {finding.url}  {finding.detail}".rstrip())
     finally:
         store.close()
 
@@ -474,6 +616,27 @@ def _add_service_commands() -> None:
 _add_service_commands()
 
 
+def _usage_line(exc: click.UsageError) -> str:
+    """click's usage error as one line (click prints the usage, a hint and the error on three)."""
+    message = exc.format_message()
+    if isinstance(exc, click.NoSuchOption):
+        message = f"没有选项 {exc.option_name}"
+        if exc.possibilities:
+            message += f"（是否想用 {' / '.join(sorted(exc.possibilities))}？）"
+    elif isinstance(exc, click.MissingParameter):
+        if exc.param is not None and exc.ctx is not None:
+            message = f"缺少必需的 {exc.param.get_error_hint(exc.ctx)}"
+    elif isinstance(exc, click.BadParameter):
+        hint = exc.param_hint
+        if hint is None and exc.param is not None and exc.ctx is not None:
+            hint = exc.param.get_error_hint(exc.ctx)
+        if hint:
+            message = f"{hint if isinstance(hint, str) else ' / '.join(hint)} 的值无效：{exc.message}"
+    if exc.ctx is not None:
+        message += f"（{exc.ctx.command_path} --help 查看用法）"
+    return " ".join(message.split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="sitecheck", standalone_mode=False)
@@ -482,11 +645,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("sitecheck: 已取消", err=True)
         return int(ExitCode.INTERRUPTED)
+    except click.UsageError as exc:
+        click.echo(f"sitecheck: 参数错误：{_usage_line(exc)}", err=True)
+        return int(ExitCode.USAGE)
     except click.ClickException as exc:
         exc.show()
         return int(ExitCode.USAGE)
     except ConfigError as exc:
         click.echo(f"sitecheck: 配置错误：{exc}", err=True)
+        return int(ExitCode.USAGE)
+    except DamagedStoreError as exc:
+        click.echo(f"sitecheck: 错误：{exc}", err=True)
+        return int(ExitCode.USAGE)
+    except sqlite3.DatabaseError as exc:  # damage found past the file's header, mid-command
+        click.echo(f"sitecheck: 错误：{damaged_message(Path('数据目录'), exc)}", err=True)
         return int(ExitCode.USAGE)
     except SitecheckError as exc:
         click.echo(f"sitecheck: 错误：{exc}", err=True)

@@ -83,7 +83,8 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.HOME_NOT_UPDATED: "首页栏目两周内须有新增信息，请立即更新首页。",
     FindingKind.HOME_FEW_UPDATES: "加大首页栏目信息发布量（两周内不少于10条）。",
     FindingKind.PAGE_NOT_READ_WHOLE: (
-        "页面过大或结构异常，只检查了一部分：请核对页面是否正常；确需检查全部内容时调大 fetch.max_body_bytes。"
+        "页面过大或结构异常，只检查了一部分：请核对页面是否正常；"
+        "确需检查全部内容时调大 fetch.max_body_bytes。"
     ),
 }
 

@@ -117,7 +117,13 @@ def serve(configs: tuple[str, ...], now_jobs: tuple[str, ...], log_level: str) -
 
 @click.command()
 @_config_option
-@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True, help="每个任务列出几次。")
+@click.option(
+    "--count",
+    type=click.IntRange(min=1, max=100),
+    default=3,
+    show_default=True,
+    help="每个任务列出几次（1–100）。",
+)
 def schedule(configs: tuple[str, ...], count: int) -> None:
     """列出每个门户各任务接下来的运行时间，以及上次运行的结果。"""
     from sitecheck.service.portals import load_portals
