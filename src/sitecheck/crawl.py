@@ -492,7 +492,8 @@ class Crawler:
         start = urlsplit(self.config.site.start_url)
         origin = f"{start.scheme}://{start.netloc}"
         await self.robots.allowed(self.config.site.start_url)  # loads robots.txt and its Sitemap lines
-        candidates = [url for url in self.robots.sitemaps(origin) if self._own_document(url)]
+        # Sitemap lines of robots.txt only on the portal's own hosts (extra hosts included).
+        candidates = list(self.robots.sitemaps(origin, allowed=self._own_document))
         candidates = candidates or [f"{origin}/sitemap.xml"]
         max_pages = self.config.scope.max_pages
         size_limit = min(_SITEMAP_MAX_BYTES, max(_SITEMAP_MIN_BYTES, max_pages * _SITEMAP_BYTES_PER_PAGE))

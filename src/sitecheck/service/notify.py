@@ -27,6 +27,7 @@ import httpx2
 
 from sitecheck import __version__
 from sitecheck.config import NotifySection
+from sitecheck.report.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ class Notification:
     details: dict[str, Any] = field(default_factory=dict)  # machine-readable facts for the webhook
 
     def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
+        # Lines quote crawled URLs and texts: bidi and control characters are neutralised as
+        # in every report, so a hostile page cannot reorder or forge the message's wording.
+        return "\n".join(clean_line(line) for line in self.lines) + "\n"
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -77,13 +80,14 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Bounded retries: by default 4 attempts, 10 s, 40 s and 160 s apart (under 4 minutes)."""
+    """Bounded retries: by default 4 attempts, 10 s, 40 s and 160 s apart, each cut off after 20 s
+    (at most 4 min 50 s in all)."""
 
     attempts: int = 4
     first_delay: float = 10.0
     factor: float = 4.0
     # Seconds for one whole attempt (connect, send, answer), not per read: a receiver that
-    # drips a byte every few seconds must not stretch 4 attempts past the promised ~4 minutes.
+    # drips a byte every few seconds must not stretch 4 attempts past the promised 5 minutes.
     timeout: float = 20.0
 
     def delay(self, attempt: int) -> float:
