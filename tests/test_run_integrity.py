@@ -7,6 +7,7 @@ for "nothing lost" is always an uninterrupted crawl of the same portal.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from conftest import fast_config
@@ -265,8 +267,19 @@ def test_a_target_whose_reading_fails_makes_the_run_incomplete_and_resume_reads_
     monkeypatch.setattr(
         audit_module, "LocalReader", lambda *a, **k: _FailingReader(*a, failing=failing, **k)
     )
-    result = run_audit(config, handle_signals=False, json_path=tmp_path / "a.json")
+    config = dataclasses.replace(config, reports_dir=str(tmp_path / "reports"))
+    result = run_audit(config, handle_signals=False, json_path=tmp_path / "a.json", reports=True)
     assert result.incomplete and "1 个网址未能检查完" in result.incomplete
+    # Every report says so, before its verdict.
+    assert result.report_dir is not None
+    html = (result.report_dir / "checklist.html").read_text("utf-8")
+    assert html.index("本次检查不完整") < html.index('id="verdict"')
+    workbook = openpyxl.load_workbook(result.report_dir / "checklist.xlsx")
+    summary_cells = [str(c.value) for row in workbook.worksheets[0].iter_rows() for c in row if c.value]
+    assert any("本次检查不完整" in v for v in summary_cells)
+    sarif = json.loads((result.report_dir / "findings.sarif").read_text("utf-8"))
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    assert json.loads((tmp_path / "a.json").read_text("utf-8"))["run"]["incomplete_reason"] == result.incomplete
     assert "MemoryError" in result.incomplete and failing in result.incomplete
     [(_, status, reason)] = run_rows(tmp_path / "data")
     assert status == "incomplete" and reason == result.incomplete

@@ -164,6 +164,8 @@ VERDICT_LABELS: dict[bool, str] = {
     True: "若此时抽查：不合格（触及单项否决）",
     False: "若此时抽查：未触及单项否决",
 }
+# An incomplete run: its verdict covers only what was read.
+INCOMPLETE_LABEL = "本次检查不完整，结论只涵盖已读取的部分"
 
 OTHER_REFERRERS_NOTE = "另有 {count} 个页面含此链接"
 CI_SUITE_NAME = "政府网站检查：{site}"

@@ -119,6 +119,7 @@ def build_report(store: Store, summary: RunSummary) -> ReportData:
         columns=summary.columns,
         trend=trend,
         availability=_availability(store, run.start_url, run.finished_at),
+        incomplete=summary.incomplete,
     )
 
 

@@ -174,7 +174,11 @@ def sarif_document(data: ReportData) -> dict[str, Any]:
         },
         "language": "zh-CN",
         "automationDetails": {"id": f"sitecheck/{data.site}/run-{data.run_id}"},
-        "invocations": [{"executionSuccessful": True}],
+        # An incomplete audit did not do all it set out to: say so where CI systems look.
+        "invocations": [
+            {"executionSuccessful": not data.incomplete}
+            | ({"properties": {"incomplete_reason": clean_text(data.incomplete)}} if data.incomplete else {})
+        ],
         "results": [_result(row, index[row.kind]) for row in rows],
         "properties": {
             "site": data.site,

@@ -27,6 +27,7 @@ from sitecheck.labels import (
     CATEGORY_LABELS,
     COLUMN_STATUS_LABELS,
     HTML_TEXT,
+    INCOMPLETE_LABEL,
     KIND_LABELS,
     RUN_KIND_LABELS,
     SEVERITY_LABELS,
@@ -445,6 +446,7 @@ def render_html(data: ReportData) -> str:
             status_options=status_options,
             category_labels=CATEGORY_LABELS,
             column_status_labels=COLUMN_STATUS_LABELS,
+            incomplete_label=INCOMPLETE_LABEL,
         )
     )
 

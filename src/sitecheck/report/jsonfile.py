@@ -66,6 +66,8 @@ def findings_document(summary: RunSummary) -> dict[str, Any]:
             "started_at": run.started_at,
             "finished_at": run.finished_at,
             "status": run.status,
+            # Why the run is incomplete ("" when it read everything it had to).
+            "incomplete_reason": summary.incomplete,
             "kind": run.kind,
             "base_run": run.base_run,
             "as_of": summary.as_of.isoformat(),

@@ -75,6 +75,9 @@ class ReportData:
     columns: list[Column]
     trend: list[TrendPoint] = field(default_factory=list)
     availability: dict[str, float] | None = None  # home-page probes (ratio, latency), when any
+    # Why the run did not read everything ("" when complete): shown before the verdict, which
+    # is then not a clean bill of health.
+    incomplete: str = ""
 
     @property
     def open_rows(self) -> list[ChecklistRow]:

@@ -27,6 +27,7 @@ from sitecheck.labels import (
     CHECKLIST_HEADERS,
     COLUMN_SHEET_HEADERS,
     COLUMN_STATUS_LABELS,
+    INCOMPLETE_LABEL,
     KIND_LABELS,
     OTHER_REFERRERS_NOTE,
     RUN_KIND_LABELS,
@@ -398,6 +399,8 @@ def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str
         (label["open_total"], len(data.open_rows)),
         (label["verdict"], verdict),
     ]
+    if data.incomplete:
+        facts.insert(0, (INCOMPLETE_LABEL, clean_text(data.incomplete)))
     row = 3
     for name, value in facts:
         _put(ws, row, 1, name).font = _LABEL_FONT
