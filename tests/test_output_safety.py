@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sitecheck.columns import Column, ColumnCategory, ColumnStatus
 from sitecheck.errors import ReportError
 from sitecheck.labels import OUTCOME_LABELS
-from sitecheck.models import Finding, FindingKind, Outcome, Referrer, Severity
+from sitecheck.models import Finding, FindingKind, Outcome, Referrer, RunRecord, Severity
 from sitecheck.report import write_reports
 from sitecheck.report.build import build_report
 from sitecheck.report.ci import write_junit, write_sarif
@@ -40,7 +40,7 @@ from sitecheck.report.summary import RunSummary
 from sitecheck.report.tabular import write_csv, write_xlsx
 from sitecheck.report.text import BIDI_CONTROLS, clean_line, clean_text, clean_url
 from sitecheck.rules.columns import TallyLine, VetoTally
-from sitecheck.store import RunRecord, Store
+from sitecheck.store import Store
 
 RLO = "\u202e"
 # A link text as a hostile page could write it: an override that would reverse what follows,

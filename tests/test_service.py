@@ -32,12 +32,13 @@ from click.testing import CliRunner
 from sitecheck.cli import cli
 from sitecheck.demo import DemoServer
 from sitecheck.errors import StoreError
+from sitecheck.models import JobLogRow
 from sitecheck.service.availability import window
 from sitecheck.service.notify import RetryPolicy
 from sitecheck.service.portals import load_portals
 from sitecheck.service.runner import Service
 from sitecheck.service.schedule import Cadence
-from sitecheck.store import JobLogRow, Store
+from sitecheck.store import Store
 
 FAST_RETRY = RetryPolicy(attempts=3, first_delay=0.05, factor=2, timeout=5)
 

@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from sitecheck.cli import cli
 from sitecheck.config import NotifySection
 from sitecheck.errors import ConfigError
-from sitecheck.models import Outcome
+from sitecheck.models import Outcome, ProbeRow
 from sitecheck.service.availability import summarize_probes, window
 from sitecheck.service.notify import Notification, Notifier, RetryPolicy
 from sitecheck.service.portals import load_portals
 from sitecheck.service.retention import prune_reports
 from sitecheck.service.schedule import Cadence, SlotTrigger, cron_trigger, crontab_weekdays, upcoming
-from sitecheck.store import ProbeRow, Store
+from sitecheck.store import Store
 
 SHANGHAI = "Asia/Shanghai"
 

@@ -21,16 +21,25 @@ from sitecheck.errors import AuditError
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
 from sitecheck.loop import run as run_loop
-from sitecheck.models import JUDGED_RUNS, RESUMABLE_RUNS, Finding, FindingKind, RunStatus
+from sitecheck.models import (
+    JUDGED_RUNS,
+    OPEN_STATES,
+    RESUMABLE_RUNS,
+    Finding,
+    FindingKind,
+    RunKind,
+    RunRecord,
+    RunStatus,
+)
 from sitecheck.reader import LocalReader, Reader
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.robots import RobotsPolicy
-from sitecheck.rules import OPEN_STATES, JudgeContext, Judgement, judge, save
+from sitecheck.rules import JudgeContext, Judgement, judge, save
 from sitecheck.rules.completeness import home_problem
 from sitecheck.sitelock import SiteLock
-from sitecheck.store import RunRecord, Store
+from sitecheck.store import Store
 from sitecheck.urls import canonical
 from sitecheck.workers import WorkerPool, auto_workers
 
@@ -86,7 +95,7 @@ async def crawl_async(
         if previous is not None and previous.observed_on:
             observed_on = date.fromisoformat(previous.observed_on)  # a resumed crawl reads as it began
         observed_on = observed_on or date.today()
-        recheck = previous is not None and previous.kind == "recheck"
+        recheck = previous is not None and previous.kind == RunKind.RECHECK
         reader: Reader = LocalReader(fetcher, config, observed_on)
         workers = auto_workers(config)
         if workers:

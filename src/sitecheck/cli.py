@@ -530,7 +530,8 @@ def _open_store(data_dir: str) -> Any:
 @click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
 def runs(data_dir: str) -> None:
     """列出历次检查与复查，以及每次的问题数和整改情况。"""
-    from sitecheck.labels import STATE_LABELS
+    from sitecheck.labels import RUN_KIND_LABELS, STATE_LABELS
+    from sitecheck.models import OPEN_STATES
 
     store = _open_store(data_dir)
     try:
@@ -539,9 +540,9 @@ def runs(data_dir: str) -> None:
             click.echo("还没有检查记录。")
         for run in records:
             states = store.finding_states(run.id)
-            open_count = sum(states.get(s, 0) for s in ("new", "still_open", "reopened"))
+            open_count = sum(states.get(s, 0) for s in OPEN_STATES)
             changes = "，".join(f"{STATE_LABELS[k]} {v}" for k, v in states.items() if v)
-            kind = "复查" if run.kind == "recheck" else "检查"
+            kind = RUN_KIND_LABELS.get(run.kind, run.kind)
             click.echo(
                 f"{run.id:>4}  {run.started_at[:16].replace('T', ' ')}  {kind}  {run.status:<11} "
                 f"{store.page_count(run.id):>6} 页  未整改 {open_count:>4}  {changes}  {run.start_url}"
@@ -557,6 +558,7 @@ def runs(data_dir: str) -> None:
 def diff(run_a: int, run_b: int, data_dir: str) -> None:
     """比较两次检查：B 比 A 新出现、已消失（已整改）和仍存在的问题。"""
     from sitecheck.labels import KIND_LABELS
+    from sitecheck.models import OPEN_STATES
     from sitecheck.report.console import safe_echo
 
     echo = safe_echo(click.echo)  # crawled URLs and texts, neutralised like every other output
@@ -565,9 +567,8 @@ def diff(run_a: int, run_b: int, data_dir: str) -> None:
         for run_id in (run_a, run_b):
             if store.run(run_id) is None:
                 _fail(f"没有编号为 {run_id} 的检查记录", ExitCode.USAGE)
-        open_states = ("new", "still_open", "reopened")
-        a = {f.key: f for f in store.findings(run_a) if f.state in open_states}
-        b = {f.key: f for f in store.findings(run_b) if f.state in open_states}
+        a = {f.key: f for f in store.findings(run_a) if f.state in OPEN_STATES}
+        b = {f.key: f for f in store.findings(run_b) if f.state in OPEN_STATES}
         sections = (
             ("新出现", [b[k] for k in b if k not in a]),
             ("已消失（已整改）", [a[k] for k in a if k not in b]),

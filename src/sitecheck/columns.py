@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sitecheck.column_rules import ColumnRules
 from sitecheck.extract.dates import effective_date
-from sitecheck.models import ColumnCategory
-from sitecheck.store import ItemRow, ListingRow, Store
+from sitecheck.models import ColumnCategory, ColumnStatus, ItemRow, ListingRow
+from sitecheck.store import Store
 from sitecheck.urls import canonical
 
 _PAGED_FILE = re.compile(r"^(?P<stem>.+?)_(?P<num>\d{1,4})(?P<ext>\.[A-Za-z]+)$")
@@ -28,15 +28,6 @@ _PAGE_PARAMS = frozenset(
 _HOME_CRUMBS = frozenset({"首页", "网站首页", "主页", "home", "首 页"})
 # Search results list dated links too, but they are answers to a query, not a column.
 _SEARCH = re.compile(r"search|jsearch|query|检索|搜索|查询结果", re.IGNORECASE)
-
-
-class ColumnStatus:
-    OK = "ok"
-    EMPTY = "empty"
-    STALE = "stale"
-    UNDATED = "undated"
-    WARNING = "warning"
-    EXEMPT = "exempt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +51,7 @@ class Column:
     placeholder: str | None
     cms: str
     column_type_meta: str | None
-    status: str
+    status: ColumnStatus
     days_since: int | None
 
     @property
@@ -145,7 +136,7 @@ def _name(store: Store, run_id: int, first: ListingRow) -> tuple[str, str]:
 
 def _status(
     newest: date | None, items: int, total: int | None, limit: int | None, warn: int | None, as_of: date
-) -> tuple[str, int | None]:
+) -> tuple[ColumnStatus, int | None]:
     if items == 0 and not total:
         return ColumnStatus.EMPTY, None
     if newest is None:

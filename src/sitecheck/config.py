@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sitecheck import __version__
 from sitecheck.errors import ConfigError
+from sitecheck.models import ColumnCategory, FindingKind
 from sitecheck.urls import Scope
 
 # Says who is asking and why, so a webmaster reading the access log can tell the audit from
@@ -137,7 +138,7 @@ class NotifySection:
     events: tuple[str, ...] = ("new_findings", "veto_risk", "home_down")
 
 
-COLUMN_CATEGORIES = ("dynamic", "notice", "personnel", "annual_report", "topic", "other")
+COLUMN_CATEGORIES = tuple(category.value for category in ColumnCategory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,19 +471,7 @@ def _build_columns(entries: Any, source: str) -> tuple[ColumnOverride, ...]:
     return tuple(overrides)
 
 
-FINDING_KINDS = (
-    "home_unreachable",
-    "dead_link_home",
-    "dead_link",
-    "unavailable_link",
-    "unverified_link",
-    "empty_column",
-    "stale_column",
-    "undated_column",
-    "stale_column_warning",
-    "home_not_updated",
-    "home_few_updates",
-)
+FINDING_KINDS = tuple(kind.value for kind in FindingKind)
 
 
 def _build_ignores(entries: Any, source: str) -> tuple[IgnoreRule, ...]:

@@ -42,16 +42,15 @@ from urllib.parse import urlsplit
 from sitecheck import __version__
 from sitecheck.config import AuditConfig
 from sitecheck.fetch import Fetcher, host_of
-from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus
+from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.reader import PageAnalysis, PageRead, Reader
 from sitecheck.robots import RobotsPolicy
-from sitecheck.store import Store, Target
+from sitecheck.store import Store
 from sitecheck.urls import canonical, is_resource, trap_reason
 
-# Target kinds: how a URL is checked. PAGE is fetched and parsed; RESOURCE (images,
-# attachments) gets HEAD first; EXTERNAL (other sites, pages beyond the limits) a GET that
-# is not parsed; EXCLUDED and INVALID are recorded without a request.
-PAGE, RESOURCE, EXTERNAL, EXCLUDED, INVALID = "page", "resource", "external", "excluded", "invalid"
+# How a URL is checked (see TargetKind): short names for the engine's hot path.
+PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTERNAL
+EXCLUDED, INVALID = TargetKind.EXCLUDED, TargetKind.INVALID
 
 
 # The same menu and footer links recur on every page: canonicalise each spelling once.
@@ -456,7 +455,7 @@ class Crawler:
             self._page_targets += kind == PAGE
         return target_id
 
-    def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[str, str]:
+    def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[TargetKind, str]:
         if self.scope.excluded(url):
             return EXCLUDED, "matches scope.exclude"
         in_scope = self.scope.in_scope(url)

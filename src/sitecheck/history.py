@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitecheck.config import IgnoreRule
-from sitecheck.models import Finding
-from sitecheck.report.model import FindingStatus
-from sitecheck.store import RunRecord, Store
+from sitecheck.models import OPEN_STATES, Finding, FindingState, RunRecord
+from sitecheck.store import Store
 
 
 def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mapping[str, str]) -> str | None:
@@ -58,24 +57,24 @@ def with_states(
         reason = ignore_reason(finding, rules, ignored)
         prior = before.get(finding.key)
         if reason is not None:
-            state, note = FindingStatus.IGNORED, reason
-        elif prior is not None and prior.state in (*FindingStatus.OPEN_STATES, FindingStatus.IGNORED):
-            state, note = FindingStatus.OPEN, ""
+            state, note = FindingState.IGNORED, reason
+        elif prior is not None and prior.state in (*OPEN_STATES, FindingState.IGNORED):
+            state, note = FindingState.STILL_OPEN, ""
         elif finding.key in fixed_earlier:
-            state, note = FindingStatus.REOPENED, ""
+            state, note = FindingState.REOPENED, ""
         else:
-            state, note = FindingStatus.NEW, ""
+            state, note = FindingState.NEW, ""
         stated.append(dataclasses.replace(finding, state=state, first_seen=seen, note=note))
     present = {f.key for f in findings}
     for key, prior in before.items():
-        if key not in present and prior.state in FindingStatus.OPEN_STATES:
+        if key not in present and prior.state in OPEN_STATES:
             if not complete:
                 note = f"本次检查（{run.started_at[:16]}）未完成，未能复核"
-                stated.append(dataclasses.replace(prior, state=FindingStatus.OPEN, note=note))
+                stated.append(dataclasses.replace(prior, state=FindingState.STILL_OPEN, note=note))
                 continue
             stated.append(
                 dataclasses.replace(
-                    prior, state=FindingStatus.FIXED, note=f"复查于 {run.started_at[:16]} 已整改"
+                    prior, state=FindingState.FIXED, note=f"复查于 {run.started_at[:16]} 已整改"
                 )
             )
     return stated

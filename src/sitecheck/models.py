@@ -7,6 +7,7 @@ values of :class:`Outcome`; nothing here raises.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -173,6 +174,20 @@ class ColumnCategory(StrEnum):
     OTHER = "other"  # everything else: 365 days
 
 
+class FindingState(StrEnum):
+    """整改状态 of a finding in a run, relative to the runs of the same site before it."""
+
+    NEW = "new"  # 新发现
+    STILL_OPEN = "still_open"  # 未整改
+    REOPENED = "reopened"  # 再次出现 (was fixed, is back)
+    FIXED = "fixed"  # 已整改 (open before, gone now)
+    IGNORED = "ignored"  # 已忽略 (with a reason)
+
+
+# Findings still to rectify: what counts, is reported as open and makes the exit code 1.
+OPEN_STATES = frozenset({FindingState.NEW, FindingState.STILL_OPEN, FindingState.REOPENED})
+
+
 @dataclass(frozen=True, slots=True)
 class Referrer:
     """A page that links to the finding's subject, and how (so a webmaster can find it)."""
@@ -198,7 +213,7 @@ class Finding:
     office: str = ""  # 责任科室
     # Relative to earlier runs of the site (sitecheck.history): new, still_open, reopened,
     # fixed, ignored; when the finding was first seen; why it is ignored / when fixed.
-    state: str = "new"
+    state: FindingState = FindingState.NEW
     first_seen: str = ""
     note: str = ""
 
@@ -218,3 +233,177 @@ class RunStatus(StrEnum):
 RESUMABLE_RUNS = frozenset({RunStatus.RUNNING, RunStatus.CRAWLED, RunStatus.INTERRUPTED})
 # Runs whose findings are saved: what later runs compare themselves with.
 JUDGED_RUNS = frozenset({RunStatus.FINISHED, RunStatus.INCOMPLETE})
+
+
+class ColumnStatus(StrEnum):
+    """How a column stands against its category's update limit."""
+
+    OK = "ok"
+    EMPTY = "empty"
+    STALE = "stale"
+    UNDATED = "undated"
+    WARNING = "warning"
+    EXEMPT = "exempt"
+
+
+class TargetKind(StrEnum):
+    """How a URL of the frontier is checked."""
+
+    PAGE = "page"  # fetched and parsed (in scope, within the limits)
+    RESOURCE = "resource"  # images, attachments: HEAD first
+    EXTERNAL = "external"  # other sites, pages beyond the limits: a GET that is not parsed
+    EXCLUDED = "excluded"  # recorded without a request (exclude pattern, trap guard)
+    INVALID = "invalid"  # no browser could request it (malformed)
+
+
+class RunKind(StrEnum):
+    FULL = "full"  # a whole crawl
+    RECHECK = "recheck"  # a copy of an earlier run's facts with the open findings re-read
+
+
+# -- rows of the store: what the judge and the reports read -----------------------------------
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    site: str
+    start_url: str
+    home_url: str | None
+    started_at: str
+    finished_at: str | None
+    status: str
+    config_json: str
+    observed_on: str | None
+    kind: str = "full"  # a RunKind value: full, recheck
+    base_run: int | None = None  # a recheck's starting point
+    incomplete_reason: str = ""  # why a run is not complete (status incomplete), in Chinese
+
+    @property
+    def run_status(self) -> RunStatus:
+        return RunStatus(self.status)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: int
+    url: str
+    kind: TargetKind
+    depth: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedLink:
+    """A checked target together with one page that links to it (rows for the rules)."""
+
+    target_id: int
+    url: str
+    kind: str
+    outcome: Outcome
+    status: int | None
+    error: str
+    page_id: int
+    page_url: str
+    element: str
+    attribute: str
+    text: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    """One list page (or the home page) as stored by the crawler."""
+
+    page_id: int
+    url: str
+    is_listing: bool
+    is_home: bool
+    name: str
+    name_source: str
+    cms: str
+    newest: date | None
+    item_count: int
+    text_dated: int
+    url_dated: int
+    total_records: int | None
+    total_pages: int | None
+    placeholder: str | None
+    column_type_meta: str | None
+    breadcrumb: tuple[str, ...]
+    pagination: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    title: str
+    url: str | None
+    date: date | None
+    date_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTarget:
+    """The start URL of a run: how it was classified and what its check said."""
+
+    url: str
+    kind: str
+    state: str  # pending, done, failed
+    note: str  # why excluded
+    failure: str  # why its handling failed
+    outcome: Outcome | None  # None: never checked
+    status: int | None
+    error: str
+    final_url: str | None
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    page_id: int
+    page_url: str
+    raw: str
+    element: str
+    attribute: str
+    text: str
+    special: str
+    in_nav: bool
+
+
+# -- rows of the service's log (issue 5) -----------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ProbeRow:
+    """One home-page availability probe."""
+
+    at: str  # UTC ISO time the probe started
+    outcome: Outcome
+    status: int | None
+    latency_ms: int
+    error: str
+    final_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobLogRow:
+    """One thing the service's scheduler did (or chose not to do) for a portal."""
+
+    id: int
+    start_url: str
+    job: str  # audit, recheck, probe
+    cause: str  # schedule, catch_up, resume, manual
+    fired_at: str
+    started_at: str | None
+    finished_at: str | None
+    outcome: str  # running, finished, interrupted, resumed, failed, error, skipped, missed
+    run_id: int | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRow:
+    id: int
+    start_url: str
+    at: str
+    event: str
+    channel: str
+    ok: bool
+    attempts: int
+    error: str

@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,15 +23,28 @@ from sitecheck.extract.columns import ColumnItem, ListingFacts
 from sitecheck.extract.dates import effective_date
 from sitecheck.models import (
     JUDGED_RUNS,
+    OPEN_STATES,
     RESUMABLE_RUNS,
+    CheckedLink,
     FetchResult,
     Finding,
     FindingKind,
+    FindingState,
+    HomeTarget,
+    ItemRow,
+    JobLogRow,
     LinkRef,
+    ListingRow,
+    NotificationRow,
+    Occurrence,
     Outcome,
+    ProbeRow,
     Referrer,
+    RunRecord,
     RunStatus,
     Severity,
+    Target,
+    TargetKind,
 )
 
 SCHEMA_VERSION = 1
@@ -292,153 +304,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    id: int
-    site: str
-    start_url: str
-    home_url: str | None
-    started_at: str
-    finished_at: str | None
-    status: str
-    config_json: str
-    observed_on: str | None
-    kind: str = "full"  # full, recheck
-    base_run: int | None = None  # a recheck's starting point
-    incomplete_reason: str = ""  # why a run is not complete (status incomplete), in Chinese
-
-    @property
-    def run_status(self) -> RunStatus:
-        return RunStatus(self.status)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    id: int
-    url: str
-    kind: str
-    depth: int
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedLink:
-    """A checked target together with one page that links to it (rows for the rules)."""
-
-    target_id: int
-    url: str
-    kind: str
-    outcome: Outcome
-    status: int | None
-    error: str
-    page_id: int
-    page_url: str
-    element: str
-    attribute: str
-    text: str
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class ListingRow:
-    """One list page (or the home page) as stored by the crawler."""
-
-    page_id: int
-    url: str
-    is_listing: bool
-    is_home: bool
-    name: str
-    name_source: str
-    cms: str
-    newest: date | None
-    item_count: int
-    text_dated: int
-    url_dated: int
-    total_records: int | None
-    total_pages: int | None
-    placeholder: str | None
-    column_type_meta: str | None
-    breadcrumb: tuple[str, ...]
-    pagination: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRow:
-    title: str
-    url: str | None
-    date: date | None
-    date_source: str
-
-
-@dataclass(frozen=True, slots=True)
-class HomeTarget:
-    """The start URL of a run: how it was classified and what its check said."""
-
-    url: str
-    kind: str
-    state: str  # pending, done, failed
-    note: str  # why excluded
-    failure: str  # why its handling failed
-    outcome: Outcome | None  # None: never checked
-    status: int | None
-    error: str
-    final_url: str | None
-    content_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    page_id: int
-    page_url: str
-    raw: str
-    element: str
-    attribute: str
-    text: str
-    special: str
-    in_nav: bool
-
-
-# -- service (issue 5) --------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ProbeRow:
-    """One home-page availability probe."""
-
-    at: str  # UTC ISO time the probe started
-    outcome: Outcome
-    status: int | None
-    latency_ms: int
-    error: str
-    final_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class JobLogRow:
-    """One thing the service's scheduler did (or chose not to do) for a portal."""
-
-    id: int
-    start_url: str
-    job: str  # audit, recheck, probe
-    cause: str  # schedule, catch_up, resume, manual
-    fired_at: str
-    started_at: str | None
-    finished_at: str | None
-    outcome: str  # running, finished, interrupted, resumed, failed, error, skipped, missed
-    run_id: int | None
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationRow:
-    id: int
-    start_url: str
-    at: str
-    event: str
-    channel: str
-    ok: bool
-    attempts: int
-    error: str
-
-
 class Store:
     """Thin typed layer over SQLite; rules and reports never see SQL."""
 
@@ -571,7 +436,7 @@ class Store:
         rows = self.db.execute(
             "SELECT r.id, f.kind, COUNT(*) FROM runs r JOIN findings f ON f.run_id=r.id"
             f" WHERE r.start_url=? AND r.id<=? AND r.status IN ({_states(JUDGED_RUNS)})"
-            " AND f.state IN ('new', 'still_open', 'reopened') GROUP BY r.id, f.kind",
+            f" AND f.state IN ({_states(OPEN_STATES)}) GROUP BY r.id, f.kind",
             (start_url, until),
         )
         for run_id, kind, count in rows:
@@ -680,7 +545,7 @@ class Store:
         return self._ids.get((run_id, key))
 
     def add_target(
-        self, run_id: int, key: str, url: str, kind: str, depth: int, note: str = ""
+        self, run_id: int, key: str, url: str, kind: TargetKind, depth: int, note: str = ""
     ) -> tuple[int, bool]:
         """Insert a target unless the run already has it; return its id and whether it is new."""
         cache_key = (run_id, key)
@@ -716,7 +581,7 @@ class Store:
             " WHERE run_id=? AND state='pending' AND id>? ORDER BY id LIMIT ?",
             (run_id, after_id, limit),
         ).fetchall()
-        return [Target(*row) for row in rows]
+        return [Target(row[0], row[1], TargetKind(row[2]), row[3], row[4]) for row in rows]
 
     def count_targets(self, run_id: int, *, kind: str | None = None, state: str | None = None) -> int:
         sql = "SELECT COUNT(*) FROM targets WHERE run_id=?"
@@ -1169,7 +1034,7 @@ class Store:
                 referrers=tuple(Referrer(**r) for r in json.loads(row[7])),
                 column=row[8],
                 office=row[9],
-                state=row[10],
+                state=FindingState(row[10]),
                 first_seen=row[11],
                 note=row[12],
             )
@@ -1367,8 +1232,8 @@ def damaged_message(data_dir: Path, exc: Exception) -> str:
     )
 
 
-def _states(states: Iterable[RunStatus]) -> str:
-    """An SQL list of run states (enum values, never user text)."""
+def _states(states: Iterable[RunStatus | FindingState]) -> str:
+    """An SQL list of states (enum values, never user text)."""
     return ", ".join(f"'{state.value}'" for state in sorted(states))
 
 

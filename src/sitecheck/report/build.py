@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sitecheck.labels import ADVICE, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
-from sitecheck.models import Finding, FindingKind, Severity
-from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
+from sitecheck.models import Finding, FindingKind, FindingState, Severity
+from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.summary import RunSummary
 from sitecheck.store import Store, now_iso
 
 _SEVERITY_ORDER = {Severity.VETO: 0, Severity.DEDUCTION: 1, Severity.WARNING: 2}
 _STATE_ORDER = {
-    FindingStatus.NEW: 0,
-    FindingStatus.REOPENED: 0,
-    FindingStatus.OPEN: 0,
-    FindingStatus.IGNORED: 1,
-    FindingStatus.FIXED: 2,
+    FindingState.NEW: 0,
+    FindingState.REOPENED: 0,
+    FindingState.STILL_OPEN: 0,
+    FindingState.IGNORED: 1,
+    FindingState.FIXED: 2,
 }
 
 

@@ -26,9 +26,9 @@ from sitecheck.labels import (
     KIND_LABELS,
     OTHER_REFERRERS_NOTE,
 )
-from sitecheck.models import FindingKind, Severity
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
 from sitecheck.report.files import atomic_write
-from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData
+from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.text import clean_text, clean_url
 
 __all__ = ["FINGERPRINT", "SARIF_SCHEMA", "junit_document", "sarif_document", "write_junit", "write_sarif"]
@@ -54,9 +54,9 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.PAGE_NOT_READ_WHOLE: "Page only partly checked (size cap or structure limit)",
 }
 _BASELINE = {
-    FindingStatus.NEW: "new",
-    FindingStatus.REOPENED: "new",
-    FindingStatus.OPEN: "unchanged",
+    FindingState.NEW: "new",
+    FindingState.REOPENED: "new",
+    FindingState.STILL_OPEN: "unchanged",
 }
 # Everything a URI may hold; the rest (spaces, raw non-ASCII in a broken link) is percent-encoded.
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
@@ -153,7 +153,7 @@ def _result(row: ChecklistRow, rule_index: int) -> dict[str, Any]:
         ]
     if row.status in _BASELINE:
         result["baselineState"] = _BASELINE[row.status]
-    if row.status == FindingStatus.IGNORED:
+    if row.status == FindingState.IGNORED:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": row.note}]
     return result
 
@@ -270,12 +270,12 @@ def junit_document(data: ReportData) -> ET.Element:
         )
         case_props = ET.SubElement(case, "properties")
         ET.SubElement(case_props, "property", {"name": "finding_id", "value": _xml(row.key)})
-        if row.status in FindingStatus.OPEN_STATES:
+        if row.status in OPEN_STATES:
             failure = ET.SubElement(
                 case, "failure", {"message": _xml(row.description), "type": row.kind.value}
             )
             failure.text = _xml(_details(row))
-        elif row.status == FindingStatus.IGNORED:
+        elif row.status == FindingState.IGNORED:
             ET.SubElement(case, "skipped", {"message": _xml(CI_IGNORED_MESSAGE.format(reason=row.note))})
         else:
             out = ET.SubElement(case, "system-out")

@@ -34,9 +34,9 @@ from sitecheck.labels import (
     STATE_LABELS,
     TALLY_STATUS_LABELS,
 )
-from sitecheck.models import FindingKind, Severity
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
 from sitecheck.report.files import atomic_write
-from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
+from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.text import clean_text, clean_url
 
 # 国办秘函〔2019〕19号: the home page failing in ≥5% of a week's probes is a veto (indicators.md
@@ -49,7 +49,7 @@ AVAILABILITY_WARN = 0.03
 TREND_RUNS = 20
 
 _SEVERITY_ORDER = (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
-_STATUS_ORDER = (*FindingStatus.OPEN_STATES, FindingStatus.FIXED, FindingStatus.IGNORED)
+_STATUS_ORDER = (*OPEN_STATES, FindingState.FIXED, FindingState.IGNORED)
 
 # Okabe–Ito first (distinguishable with the common colour-vision deficiencies), then extras
 # for the less frequent kinds; fixed per kind so a kind keeps its colour from run to run.
@@ -371,7 +371,7 @@ def _options(rows: list[ChecklistRow]) -> tuple[list[Option], list[Option]]:
         kinds.setdefault(row.kind.value, row.kind_label)
         statuses.setdefault(row.status, row.status_label)
     order = {k.value: i for i, k in enumerate(FindingKind)}
-    status_order = {s: i for i, s in enumerate(_STATUS_ORDER)}
+    status_order: dict[str, int] = {s: i for i, s in enumerate(_STATUS_ORDER)}
     return (
         [Option(k, kinds[k]) for k in sorted(kinds, key=lambda k: order.get(k, 99))],
         [Option(s, statuses[s]) for s in sorted(statuses, key=lambda s: status_order.get(s, 99))],
@@ -439,7 +439,7 @@ def render_html(data: ReportData) -> str:
             kind_counts=_kind_counts(data),
             status_counts=_status_counts(data),
             # Only then is "everything is new" true: a recheck or ignored rows have a history.
-            first_run=len(data.trend) <= 1 and all(r.status == FindingStatus.NEW for r in data.rows),
+            first_run=len(data.trend) <= 1 and all(r.status == FindingState.NEW for r in data.rows),
             trend=_trend_chart(data.trend, data.run_id),
             gauge=_gauge(data.availability),
             kind_options=kind_options,

@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sitecheck.columns import Column
-from sitecheck.models import FindingKind, Severity
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
 from sitecheck.rules.columns import VetoTally
 
 
 class FindingStatus:
-    """整改状态 of a finding in a run, relative to the runs before it."""
+    """Old spelling of :class:`FindingState`, kept only until tests/test_report_html.py moves over."""
 
-    NEW = "new"  # 新发现
-    OPEN = "still_open"  # 未整改
-    REOPENED = "reopened"  # 再次出现 (was fixed, is back)
-    FIXED = "fixed"  # 已整改 (open before, gone now)
-    IGNORED = "ignored"  # 已忽略 (with a reason)
-
+    NEW = FindingState.NEW
+    OPEN = FindingState.STILL_OPEN
+    REOPENED = FindingState.REOPENED
+    FIXED = FindingState.FIXED
+    IGNORED = FindingState.IGNORED
     OPEN_STATES = (NEW, OPEN, REOPENED)
 
 
@@ -45,7 +44,7 @@ class ChecklistRow:
     last_checked: str  # 最近复查
     advice: str  # 整改建议
     office: str  # 责任科室
-    status: str  # a FindingStatus value
+    status: FindingState
     status_label: str  # 整改状态
     note: str = ""  # the reason a finding is ignored; when it was fixed
 
@@ -81,18 +80,18 @@ class ReportData:
 
     @property
     def open_rows(self) -> list[ChecklistRow]:
-        return [r for r in self.rows if r.status in FindingStatus.OPEN_STATES]
+        return [r for r in self.rows if r.status in OPEN_STATES]
 
     @property
     def fixed_rows(self) -> list[ChecklistRow]:
-        return [r for r in self.rows if r.status == FindingStatus.FIXED]
+        return [r for r in self.rows if r.status == FindingState.FIXED]
 
     @property
     def ignored_rows(self) -> list[ChecklistRow]:
-        return [r for r in self.rows if r.status == FindingStatus.IGNORED]
+        return [r for r in self.rows if r.status == FindingState.IGNORED]
 
     def count_by_status(self) -> dict[str, int]:
-        counts = dict.fromkeys((*FindingStatus.OPEN_STATES, FindingStatus.FIXED, FindingStatus.IGNORED), 0)
+        counts: dict[str, int] = dict.fromkeys(FindingState, 0)
         for row in self.rows:
             counts[row.status] = counts.get(row.status, 0) + 1
         return counts

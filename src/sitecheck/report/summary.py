@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sitecheck.columns import Column, HomeFacts
-from sitecheck.models import Finding, FindingKind
+from sitecheck.models import Finding, FindingKind, RunRecord
 from sitecheck.rules import Judgement, needs_action, open_only
 from sitecheck.rules.columns import VetoTally
-from sitecheck.store import RunRecord, Store
+from sitecheck.store import Store
 
 
 @dataclass(frozen=True, slots=True)

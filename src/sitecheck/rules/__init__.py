@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sitecheck.column_rules import ColumnRules, load_column_rules
 from sitecheck.config import AuditConfig, IgnoreRule
-from sitecheck.models import Finding, RunStatus, Severity
+from sitecheck.models import OPEN_STATES, Finding, RunStatus, Severity
 from sitecheck.store import Store
 from sitecheck.urls import Scope
 
@@ -102,9 +102,6 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
 def save(store: Store, run_id: int, judgement: Judgement) -> None:
     """Store a judgement's findings and the run's final state together (one transaction)."""
     store.replace_findings(run_id, judgement.findings, judgement.status, judgement.incomplete)
-
-
-OPEN_STATES = ("new", "still_open", "reopened")
 
 
 def open_only(findings: list[Finding]) -> list[Finding]:

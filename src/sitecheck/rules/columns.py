@@ -12,9 +12,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sitecheck.column_rules import ColumnRules
-from sitecheck.columns import Column, ColumnStatus, HomeFacts
-from sitecheck.models import ColumnCategory, Finding, FindingKind, Referrer, Severity
-from sitecheck.rules import OPEN_STATES, JudgeContext
+from sitecheck.columns import Column, HomeFacts
+from sitecheck.models import (
+    OPEN_STATES,
+    ColumnCategory,
+    ColumnStatus,
+    Finding,
+    FindingKind,
+    Referrer,
+    Severity,
+)
+from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
 from sitecheck.rules.links import placeholder_entries
 from sitecheck.store import Store

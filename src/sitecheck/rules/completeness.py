@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sitecheck.fetch import is_html
 from sitecheck.labels import OUTCOME_LABELS
-from sitecheck.models import Outcome
-from sitecheck.store import HomeTarget, Store
+from sitecheck.models import HomeTarget, Outcome
+from sitecheck.store import Store
 from sitecheck.urls import Scope
 
 _HINTS = {

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sitecheck.models import (
     DEAD_OUTCOMES,
     UNVERIFIED_OUTCOMES,
+    CheckedLink,
     Finding,
     FindingKind,
     LinkSpecial,
@@ -15,7 +16,7 @@ from sitecheck.models import (
 )
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
-from sitecheck.store import CheckedLink, Store
+from sitecheck.store import Store
 from sitecheck.urls import canonical
 
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sitecheck.models import UNVERIFIED_OUTCOMES, Outcome
-from sitecheck.store import ProbeRow, Store
+from sitecheck.models import UNVERIFIED_OUTCOMES, Outcome, ProbeRow
+from sitecheck.store import Store
 
 WINDOW_DAYS = 7
 VETO_RATIO = 0.05  # national line: ≥ 5% failed probes in the week is a veto

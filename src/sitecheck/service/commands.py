@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sitecheck.models import OPEN_STATES
 from sitecheck.service import JOBS
 
 if TYPE_CHECKING:
@@ -224,7 +225,7 @@ def _status_of(portal: Portal) -> dict[str, Any]:
                 "status": run.status,
                 "started_at": run.started_at,
                 "finished_at": run.finished_at,
-                "open": sum(states.get(s, 0) for s in ("new", "still_open", "reopened")),
+                "open": sum(states.get(s, 0) for s in OPEN_STATES),
                 "states": states,
             }
         jobs = store.job_log(portal.key, limit=200)

@@ -25,9 +25,8 @@ from sitecheck.config import AuditConfig
 from sitecheck.crawl import Crawler, CrawlStats
 from sitecheck.errors import AuditError, SitecheckError
 from sitecheck.labels import KIND_LABELS
-from sitecheck.models import FindingKind
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState
 from sitecheck.report.summary import RunSummary
-from sitecheck.rules import OPEN_STATES
 from sitecheck.sitelock import SiteBusyError, SiteLock
 from sitecheck.store import Store
 
@@ -87,7 +86,7 @@ class CrawlOutcome:
 
 
 def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> CrawlOutcome:
-    new = [f for f in summary.findings if f.state in ("new", "reopened")]
+    new = [f for f in summary.findings if f.state in (FindingState.NEW, FindingState.REOPENED)]
     by_kind: dict[str, int] = {}
     for finding in new:
         by_kind[finding.kind.value] = by_kind.get(finding.kind.value, 0) + 1
@@ -102,7 +101,7 @@ def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> Crawl
         pages=summary.pages,
         open_findings=sum(1 for f in summary.findings if f.state in OPEN_STATES),
         new_findings=len(new),
-        fixed=summary.by_state.get("fixed", 0),
+        fixed=summary.by_state.get(FindingState.FIXED, 0),
         new_by_kind=tuple(sorted(by_kind.items())),
         new_examples=examples,
         veto_level=level,

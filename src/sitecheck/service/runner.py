@@ -40,6 +40,7 @@ from typing import IO
 
 from sitecheck.errors import StoreError
 from sitecheck.labels import KIND_LABELS, OUTCOME_LABELS
+from sitecheck.models import JobLogRow
 from sitecheck.service import JOBS
 from sitecheck.service.availability import Availability, window
 from sitecheck.service.crawljob import CrawlControl, CrawlOutcome, run_crawl
@@ -48,7 +49,7 @@ from sitecheck.service.portals import Portal
 from sitecheck.service.probe import ProbeResult, probe_home
 from sitecheck.service.retention import prune_reports
 from sitecheck.service.schedule import Cadence, Scheduler
-from sitecheck.store import JobLogRow, Store, now_iso
+from sitecheck.store import Store, now_iso
 
 log = logging.getLogger("sitecheck.service")
 
