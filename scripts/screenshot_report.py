@@ -2,8 +2,8 @@
 """Audit the bundled sample portal twice and render its checklist.html as a full-page PNG.
 
 Two runs, with one dead link repaired and one finding ignored in between, so the picture shows
-what an office sees after a re-check: a trend, 已整改 and 已忽略 rows, 未整改 ones. Drives the
-system's headless Chromium over the DevTools protocol (no browser download).
+what an office sees after a re-check: a trend, 已整改 and 已忽略 rows, 未整改 ones. Playwright
+drives the system's headless Chromium (tests/support/browser.py; no browser download).
 
     PYTHONPATH=src python scripts/screenshot_report.py [--out docs/checklist-screenshot.png]
 
@@ -13,22 +13,16 @@ Prints the PNG's path (and the HTML's, which stays next to it unless --out-html 
 from __future__ import annotations
 
 import argparse
-import base64
-import contextlib
 import dataclasses
-import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-from websockets.sync.client import ClientConnection, connect
+# The one browser helper, shared with the HTML checklist tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from sitecheck.audit import rejudge, run_audit
 from sitecheck.config import AuditConfig, IgnoreRule
@@ -37,20 +31,8 @@ from sitecheck.models import FindingKind
 from sitecheck.report.build import build_report
 from sitecheck.report.html import write_html
 from sitecheck.store import Store
+from support.browser import INSTALL_HINT, chromium, chromium_executable
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--remote-debugging-port=0",  # Chromium picks a free port and writes it to DevToolsActivePort
-)
 REPAIRED_BODY = "<html><head><title>通知</title></head><body><p>该页面已恢复，内容正常。</p></body></html>"
 
 
@@ -91,101 +73,15 @@ def build_sample_report(work: Path) -> Path:
     return html
 
 
-class Browser:
-    """One headless Chromium page driven over the DevTools protocol."""
-
-    def __init__(self, profile: Path) -> None:
-        self.process = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.close()
-                raise RuntimeError("Chromium did not start (no DevToolsActivePort)")
-            time.sleep(0.05)
-        port = int(port_file.read_text().split()[0])
-        # No proxy: the DevTools endpoint is on loopback, whatever http_proxy says.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            targets = json.load(answer)
-        page = next(t for t in targets if t.get("type") == "page")
-        self._stack = contextlib.ExitStack()
-        self.ws: ClientConnection = self._stack.enter_context(
-            connect(page["webSocketDebuggerUrl"], proxy=None, max_size=None)
-        )
-        self._next = 0
-        self.events: list[dict[str, Any]] = []
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self._next += 1
-        self.ws.send(json.dumps({"id": self._next, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv(timeout=60))
-            if message.get("id") == self._next:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                result: dict[str, Any] = message.get("result", {})
-                return result
-            self.events.append(message)
-
-    def wait_event(self, method: str, timeout: float = 30) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        for index, event in enumerate(self.events):
-            if event.get("method") == method:
-                return self.events.pop(index)
-        while time.monotonic() < deadline:
-            message = json.loads(self.ws.recv(timeout=max(deadline - time.monotonic(), 0.01)))
-            if message.get("method") == method:
-                return dict(message)
-            self.events.append(message)
-        raise TimeoutError(method)
-
-    def close(self) -> None:
-        if hasattr(self, "_stack"):
-            # Asked to quit, Chromium reaps its own helper processes; a SIGTERM'd browser
-            # leaves them to init, which in a container may never collect them.
-            with contextlib.suppress(Exception):
-                self.call("Browser.close")
-            self._stack.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def screenshot(html: Path, png: Path, width: int) -> Path:
-    profile = Path(tempfile.mkdtemp(prefix="sitecheck-chromium-"))
-    browser = Browser(profile)
-    try:
-        browser.call("Page.enable")
-        browser.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False
-        )
-        browser.call("Page.navigate", url=html.resolve().as_uri())
-        browser.wait_event("Page.loadEventFired")
-        # Fonts load after the load event on a cold profile; measuring before they do gives a
-        # page height that is wrong by the difference in line heights.
-        browser.call("Runtime.evaluate", expression="document.fonts.ready", awaitPromise=True)
-        height = browser.call("Runtime.evaluate", expression="document.documentElement.scrollHeight")
-        full = int(height["result"]["value"])
-        browser.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=full, deviceScaleFactor=1, mobile=False
-        )
-        shot = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        # Fonts load after the load event on a cold profile; a picture taken before they do has
+        # the wrong line heights.
+        page.evaluate("document.fonts.ready.then(() => true)")
         png.parent.mkdir(parents=True, exist_ok=True)
-        png.write_bytes(base64.b64decode(shot["data"]))
-    finally:
-        browser.close()
-        shutil.rmtree(profile, ignore_errors=True)
+        page.screenshot(path=png, full_page=True)
     return png
 
 
@@ -195,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-html", type=Path, help="also keep checklist.html here")
     parser.add_argument("--width", type=int, default=1440, help="viewport width in CSS pixels")
     args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk", file=sys.stderr)
+    if chromium_executable() is None:
+        print(f"no chromium or chromium-browser on PATH: {INSTALL_HINT}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="sitecheck-report-"))
     try:

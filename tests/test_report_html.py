@@ -1,22 +1,17 @@
 """checklist.html end to end: a real audit of the sample portal, rendered, then read the way a
-person reads it, in headless Chromium driven over the DevTools protocol.
+person reads it, in the system's headless Chromium driven by Playwright (tests/support/browser.py).
 
-The source-level checks (numbers, escaping, CSP) always run; the browser checks skip when
-/usr/bin/chromium is not installed.
+The source-level checks (numbers, escaping, CSP) always run; the browser checks skip when no
+Chromium executable is installed.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import hashlib
 import json
 import re
-import shutil
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Page as PlaywrightPage
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
@@ -49,8 +45,8 @@ from sitecheck.report.html import (
 from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
 from sitecheck.rules.columns import TallyLine, VetoTally
 from sitecheck.store import Store
+from support.browser import INSTALL_HINT, chromium, chromium_executable
 
-CHROMIUM = Path("/usr/bin/chromium")
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "sitecheck" / "report" / "templates"
 
 REPAIRED_BODY = "<html><head><title>通知</title></head><body><p>该页面已恢复，内容正常。</p></body></html>"
@@ -450,20 +446,9 @@ def test_write_html_replaces_atomically(tmp_path: Path) -> None:
 
 
 class Page:
-    """One headless Chromium tab over the DevTools protocol (websockets, no browser download)."""
+    """One headless Chromium tab (Playwright) with the checklist open, read as a person reads it."""
 
-    FLAGS = (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--remote-debugging-port=0",
-    )
-    # Runs before any page script; CDP-injected code is not subject to the page's CSP.
+    # Runs before any page script; injected code is not subject to the page's CSP.
     WATCH = """
         window.__dialogs = [];
         window.__csp = [];
@@ -474,123 +459,34 @@ class Page:
             (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
     """
 
-    def __init__(self, profile: Path) -> None:
-        self.process = subprocess.Popen(
-            [str(CHROMIUM), *self.FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._stack = contextlib.ExitStack()
-        self._stack.callback(self._stop)
-        try:
-            self._connect(profile)
-        except BaseException:
-            self._stack.close()  # never leave a browser behind a failed start
-            raise
-
-    def _connect(self, profile: Path) -> None:
-        from websockets.sync.client import connect
-
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            assert self.process.poll() is None, "chromium exited at start"
-            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
-            time.sleep(0.05)
-        port = int(port_file.read_text().split()[0])
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
-        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            target = next(t for t in json.load(answer) if t["type"] == "page")
-        self.ws = self._stack.enter_context(
-            connect(target["webSocketDebuggerUrl"], proxy=None, max_size=None)
-        )
-        self._id = 0
-        self.events: list[dict[str, Any]] = []
-        self.call("Page.enable")
-        self.call("Network.enable")
-        self.call("Page.addScriptToEvaluateOnNewDocument", source=self.WATCH)
-        self.call(
-            "Emulation.setDeviceMetricsOverride", width=1440, height=1000, deviceScaleFactor=1, mobile=False
-        )
-
-    def _stop(self) -> None:
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def close(self) -> None:
-        # Asked to quit, Chromium reaps its own helper processes; a SIGTERM'd browser leaves
-        # them to init, which in a container may never collect them.
-        with contextlib.suppress(Exception):
-            self.call("Browser.close")
-        self._stack.close()
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self._id += 1
-        wanted = self._id
-        self.ws.send(json.dumps({"id": wanted, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv(timeout=60))
-            if message.get("id") == wanted:
-                assert "error" not in message, (method, message["error"])
-                result: dict[str, Any] = message.get("result", {})
-                return result
-            if "method" in message:
-                self.events.append(message)
-                if message["method"] == "Page.javascriptDialogOpening":
-                    # A real dialog would block the page (and this client) until answered.
-                    self._id += 1
-                    self.ws.send(
-                        json.dumps(
-                            {
-                                "id": self._id,
-                                "method": "Page.handleJavaScriptDialog",
-                                "params": {"accept": False},
-                            }
-                        )
-                    )
+    def __init__(self, tab: PlaywrightPage) -> None:
+        self.tab = tab
+        self.dialogs: list[str] = []  # dialogs that got past the WATCH script (Playwright dismisses them)
+        self.requests: list[str] = []  # every URL the page asked for
+        tab.on("dialog", lambda dialog: self.dialogs.append(f"{dialog.type}:{dialog.message}"))
+        tab.on("request", lambda request: self.requests.append(request.url))
+        tab.add_init_script(self.WATCH)
 
     def open(self, path: Path) -> None:
-        self.events.clear()
-        self.call("Page.navigate", url=path.resolve().as_uri())
-        deadline = time.monotonic() + 30
-        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
-            assert time.monotonic() < deadline, "page did not load"
-            self.call("Runtime.evaluate", expression="1")
+        self.dialogs.clear()
+        self.requests.clear()
+        self.tab.goto(path.resolve().as_uri(), wait_until="load")
         assert self.js("document.documentElement.dataset.ready") == "true", "the page script did not run"
 
     def js(self, expression: str) -> Any:
-        answer = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
-        return answer["result"].get("value")
+        return self.tab.evaluate(expression)
 
     def click(self, selector: str) -> None:
         """A real mouse click in the middle of the element, as a person would."""
-        box = self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
-        )
-        for kind in ("mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
+        self.tab.locator(selector).click()
 
     def type_into(self, selector: str, text: str) -> None:
-        self.js(f"document.querySelector({json.dumps(selector)}).focus()")
-        self.call("Input.insertText", text=text)
+        self.tab.focus(selector)
+        self.tab.keyboard.insert_text(text)
 
     def choose(self, selector: str, value: str) -> None:
-        # Headless Chromium draws no <select> popup to click: set the value and send the
-        # change event the popup would send.
-        self.js(
-            f"(() => {{ const s = document.querySelector({json.dumps(selector)}); s.value = {json.dumps(value)};"
-            " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
-        )
+        # Sets the value and sends the input and change events the <select> popup would send.
+        self.tab.select_option(selector, value)
 
     def visible_rows(self) -> list[int]:
         """Numbers of the finding rows a person can see (laid out, not hidden)."""
@@ -605,19 +501,12 @@ class Page:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "headless browser checks need /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)"
-        )
-    pytest.importorskip("websockets", reason="the DevTools client needs websockets (pip install -e '.[dev]')")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    browser = Page(profile)
-    try:
-        yield browser
-    finally:
-        browser.close()
-        shutil.rmtree(profile, ignore_errors=True)
+def page() -> Iterator[Page]:
+    if chromium_executable() is None:
+        pytest.skip(f"headless browser checks need chromium or chromium-browser on PATH ({INSTALL_HINT})")
+    with chromium() as browser:
+        tab = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        yield Page(tab)
 
 
 def _shown_text(row: ChecklistRow) -> str:
@@ -772,14 +661,11 @@ def test_browser_hostile_content_runs_nothing(page: Page, tmp_path: Path) -> Non
     assert page.js("document.querySelectorAll('a[href]:not([href^=\"http\"])').length") == 0
     assert page.js("typeof window.__pwned") == "undefined"
     assert page.js("window.__dialogs") == []
-    assert not [e for e in page.events if e["method"] == "Page.javascriptDialogOpening"]
+    assert page.dialogs == []
     assert page.js("window.__csp") == []  # our style and script are admitted by their hashes
     assert page.js("getComputedStyle(document.querySelector('.verdict')).borderLeftWidth") == "12px"
     # Offline: the page asked for nothing but itself.
-    requested = [
-        e["params"]["request"]["url"] for e in page.events if e["method"] == "Network.requestWillBeSent"
-    ]
-    assert requested == [html.resolve().as_uri()]
+    assert page.requests == [html.resolve().as_uri()]
     # The filters still work with hostile text in the rows.
     page.type_into("#filter-text", "<script>")
     assert page.visible_count() == len([r for r in hostile_report().rows if "<script>" in _shown_text(r)])
@@ -787,7 +673,7 @@ def test_browser_hostile_content_runs_nothing(page: Page, tmp_path: Path) -> Non
 
 def test_browser_print_layout(page: Page, audited: Audited) -> None:
     page.open(audited.html)
-    page.call("Emulation.setEmulatedMedia", media="print")
+    page.tab.emulate_media(media="print")
     try:
         assert page.js("getComputedStyle(document.getElementById('filters')).display") == "none"
         assert (
@@ -796,8 +682,8 @@ def test_browser_print_layout(page: Page, audited: Audited) -> None:
         )
         assert page.js("getComputedStyle(document.getElementById('checklist')).breakBefore") == "page"
     finally:
-        page.call("Emulation.setEmulatedMedia", media="")
-    pdf = base64.b64decode(page.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)["data"])
+        page.tab.emulate_media(media="null")
+    pdf = page.tab.pdf(prefer_css_page_size=True, print_background=True)
     boxes = {
         tuple(round(float(v)) for v in m.groups())
         for m in re.finditer(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
