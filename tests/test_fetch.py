@@ -1,9 +1,12 @@
-"""The fetcher against real local servers: retries, Retry-After, HEAD fallback, TLS, politeness."""
+"""The fetcher against real local servers: retries, Retry-After, HEAD fallback, TLS, politeness.
+
+The fetcher and its host limiter run on a virtual clock (support/clock.py): the tests assert
+the waits they ask for (back-off, Retry-After, the interval between requests), never elapsed time.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -16,28 +19,38 @@ from sitecheck.config import AuditConfig
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
 from sitecheck.models import FetchResult, Outcome
+from support.clock import FakeClock
 
 T = TypeVar("T")
 
 
 def run_with_fetcher(
-    action: Callable[[Fetcher], Awaitable[T]], *, per_host: int = 4, interval: float = 0.0, **fetch: object
+    action: Callable[[Fetcher], Awaitable[T]],
+    *,
+    per_host: int = 4,
+    interval: float = 0.0,
+    clock: FakeClock | None = None,
+    **fetch: object,
 ) -> T:
     config = AuditConfig().replace(
         "politeness", concurrency=8, per_host_concurrency=per_host, min_interval=interval
     )
-    config = config.replace("fetch", **({"timeout": 1.0, "retries": 2, "backoff": 0.05} | fetch))
+    config = config.replace("fetch", **({"timeout": 1.0, "retries": 2, "backoff": 0.25} | fetch))
+    clock = clock or FakeClock()
 
     async def main() -> T:
         async with build_client(config) as client:
-            fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(per_host, interval))
+            limiter = HostLimiter(per_host, interval, clock=clock, sleep=clock.sleep)
+            fetcher = Fetcher(
+                client, FetchPolicy.from_config(config), limiter, clock=clock, sleep=clock.sleep
+            )
             return await action(fetcher)
 
     return asyncio.run(main())
 
 
-def fetch_page(url: str, **fetch: object) -> FetchResult:
-    return run_with_fetcher(lambda f: f.page(url), **fetch)
+def fetch_page(url: str, *, clock: FakeClock | None = None, **fetch: object) -> FetchResult:
+    return run_with_fetcher(lambda f: f.page(url), clock=clock, **fetch)
 
 
 def test_404_is_never_retried() -> None:
@@ -49,18 +62,23 @@ def test_404_is_never_retried() -> None:
 
 def test_503_is_retried_with_backoff_then_ok() -> None:
     with ScriptedServer({"/busy.html": [Reply(503), Reply(502), Reply(200)]}) as server:
-        result = fetch_page(server.base_url + "/busy.html")
+        clock = FakeClock()
+        result = fetch_page(server.base_url + "/busy.html", clock=clock)
         assert result.outcome is Outcome.OK and result.attempts == 3
         assert server.count("/busy.html") == 3
+        assert clock.sleeps == [0.25, 0.5]  # back-off doubles
+        assert result.elapsed_ms == 750  # measured on the fetcher's clock
 
 
 def test_429_retry_after_pauses_the_host() -> None:
     routes = {"/limited.html": [Reply(429, b"slow down", {"Retry-After": "1"}), Reply(200)]}
     with ScriptedServer(routes) as server:
-        result = fetch_page(server.base_url + "/limited.html")
-        assert result.outcome is Outcome.OK
-        first, second = server.times(lambda p: p == "/limited.html")
-        assert second - first >= 0.95
+        clock = FakeClock()
+        result = fetch_page(server.base_url + "/limited.html", clock=clock)
+        assert result.outcome is Outcome.OK and server.count("/limited.html") == 2
+        # The host is paused for the second asked for, and the request waits it out in the
+        # limiter; no back-off is added on top.
+        assert clock.sleeps == [1.0]
 
 
 def test_retry_after_is_followed_even_with_retries_off() -> None:
@@ -69,19 +87,22 @@ def test_retry_after_is_followed_even_with_retries_off() -> None:
         "/busy.html": [Reply(503), Reply(200)],
     }
     with ScriptedServer(routes) as server:
-        limited = fetch_page(server.base_url + "/limited.html", retries=0)
-        busy = fetch_page(server.base_url + "/busy.html", retries=0)
+        clock = FakeClock()
+        limited = fetch_page(server.base_url + "/limited.html", clock=clock, retries=0)
+        busy = fetch_page(server.base_url + "/busy.html", clock=clock, retries=0)
         # The server said when to come back: followed. A bare 503 is a failure: not retried.
         assert limited.outcome is Outcome.OK and limited.attempts == 2
         assert busy.outcome is Outcome.SERVER_ERROR and server.count("/busy.html") == 1
+        assert clock.sleeps == [1.0]
 
 
 def test_429_with_a_long_retry_after_is_rate_limited_not_dead() -> None:
     routes = {"/limited.html": [Reply(429, b"slow down", {"Retry-After": "3600"})]}
     with ScriptedServer(routes) as server:
-        result = fetch_page(server.base_url + "/limited.html")
+        clock = FakeClock()
+        result = fetch_page(server.base_url + "/limited.html", clock=clock)
         assert result.outcome is Outcome.RATE_LIMITED and result.outcome.is_unverified
-        assert server.count("/limited.html") == 1
+        assert server.count("/limited.html") == 1 and clock.sleeps == []
 
 
 def test_connection_reset_is_retried() -> None:
@@ -131,18 +152,18 @@ def test_untrusted_certificate_is_a_tls_error() -> None:
         assert result.outcome.is_dead
 
 
-@pytest.mark.parametrize(("per_host", "interval"), [(2, 0.0), (1, 0.1)])
+@pytest.mark.parametrize(("per_host", "interval"), [(2, 0.0), (1, 0.25)])
 def test_per_host_concurrency_and_interval_are_respected(per_host: int, interval: float) -> None:
     routes = {f"/p{i}.html": [Reply(200, delay=0.05)] for i in range(12)}
     with ScriptedServer(routes) as server:
+        clock = FakeClock()
 
         async def many(fetcher: Fetcher) -> list[FetchResult]:
             return await asyncio.gather(*(fetcher.page(f"{server.base_url}/p{i}.html") for i in range(12)))
 
-        results = run_with_fetcher(many, per_host=per_host, interval=interval)
+        results = run_with_fetcher(many, per_host=per_host, interval=interval, clock=clock)
         assert all(r.outcome is Outcome.OK for r in results)
         assert server.max_in_flight <= per_host
-        starts = server.times()
-        gaps = [b - a for a, b in itertools.pairwise(starts)]
-        # Arrival times jitter a little on a loaded machine; without the limiter the gaps are ~0.
-        assert min(gaps) >= interval * 0.6
+        # Every request after the first waits out the interval since the one before it
+        # (one at a time, so the virtual clock's waits do not overlap).
+        assert clock.sleeps == ([interval] * 11 if interval else [])

@@ -30,7 +30,7 @@ from sitecheck.classify import (
     visible_text,
 )
 from sitecheck.config import AuditConfig
-from sitecheck.hosts import HostLimiter
+from sitecheck.hosts import Clock, HostLimiter, Sleep
 from sitecheck.models import FetchResult, Outcome
 from sitecheck.urls import is_private_address, literal_host_is_private, resolve
 
@@ -161,10 +161,16 @@ class Fetcher:
         limiter: HostLimiter,
         *,
         resolver: Resolver | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.client = client
         self.policy = policy
         self.limiter = limiter
+        # What elapsed_ms is measured with and the retry back-off waits with (replaceable so
+        # that tests check the waits instead of timing them).
+        self.clock = clock
+        self.sleep = sleep
         # Looks up a redirect target's name to see whether it leads into a private network
         # (replaceable so that tests need no DNS).
         self.resolver = resolver or _system_resolver
@@ -234,7 +240,8 @@ class Fetcher:
         screen: bool = True,
     ) -> FetchResult:
         host = host_of(url)
-        started = time.monotonic()
+        clock = self.clock
+        started = clock()
         attempts = 0
         retried = 0  # failures tried again (timeouts, resets, 5xx): at most policy.retries
         told_to_wait = 0  # Retry-After answers waited for
@@ -252,13 +259,13 @@ class Fetcher:
                     detail = f"ConnectionRefused: {detail}"
                 if outcome in _RETRYABLE_OUTCOMES and not refused and retried < policy.retries:
                     retried += 1
-                    await asyncio.sleep(policy.backoff * 2 ** (retried - 1))
+                    await self.sleep(policy.backoff * 2 ** (retried - 1))
                     continue
                 return FetchResult(
                     url=url,
                     outcome=outcome,
                     error=detail,
-                    elapsed_ms=_ms(started),
+                    elapsed_ms=_ms(clock, started),
                     attempts=attempts,
                     method=method,
                 )
@@ -270,7 +277,7 @@ class Fetcher:
                     status=answer.status or None,  # 0: refused before any request
                     final_url=answer.final_url,
                     error=detail,
-                    elapsed_ms=_ms(started),
+                    elapsed_ms=_ms(clock, started),
                     attempts=attempts,
                     method=method,
                     redirects=answer.redirects,
@@ -292,7 +299,7 @@ class Fetcher:
                 continue
             if status in RETRY_STATUSES and not challenge and wait is None and retried < policy.retries:
                 retried += 1
-                await asyncio.sleep(policy.backoff * 2 ** (retried - 1))
+                await self.sleep(policy.backoff * 2 ** (retried - 1))
                 continue
             detail = "anti-bot challenge" if challenge else ""
             result = self._result(
@@ -324,7 +331,7 @@ class Fetcher:
             body=answer.body if (html or any_type) and outcome is Outcome.OK else None,
             charset=http_charset(content_type),
             error=detail,
-            elapsed_ms=_ms(started),
+            elapsed_ms=_ms(self.clock, started),
             attempts=attempts,
             method=method,
             redirects=answer.redirects,
@@ -473,5 +480,5 @@ async def _read(
     )
 
 
-def _ms(started: float) -> int:
-    return int((time.monotonic() - started) * 1000)
+def _ms(clock: Clock, started: float) -> int:
+    return int((clock() - started) * 1000)

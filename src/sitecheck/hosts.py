@@ -2,13 +2,16 @@
 
 Every request to a host goes through :meth:`HostLimiter.slot`. A 429/503 ``Retry-After`` or a
 robots.txt ``Crawl-delay`` slows the whole host down, not just one URL (as lychee does).
+
+The clock and the sleep are injectable (``time.monotonic`` and ``asyncio.sleep`` by default), so
+tests can check the waits the limiter asks for without waiting them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -22,10 +25,23 @@ class _HostState:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
 
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
 class HostLimiter:
-    def __init__(self, per_host: int, min_interval: float) -> None:
+    def __init__(
+        self,
+        per_host: int,
+        min_interval: float,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.per_host = per_host
         self.min_interval = min_interval
+        self.clock = clock
+        self.sleep = sleep
         self._hosts: dict[str, _HostState] = {}
 
     def _state(self, host: str) -> _HostState:
@@ -49,7 +65,7 @@ class HostLimiter:
         state = self._hosts.get(host)
         if state is None or not state.paused_until:
             return 0.0
-        return max(0.0, state.paused_until - time.monotonic())
+        return max(0.0, state.paused_until - self.clock())
 
     def slow_down(self, host: str, interval: float) -> None:
         """Raise the host's interval (robots.txt Crawl-delay); never lowers it."""
@@ -59,7 +75,7 @@ class HostLimiter:
     def pause(self, host: str, seconds: float) -> None:
         """No new request to ``host`` for ``seconds`` (Retry-After)."""
         state = self._state(host)
-        state.paused_until = max(state.paused_until, time.monotonic() + seconds)
+        state.paused_until = max(state.paused_until, self.clock() + seconds)
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
@@ -73,14 +89,15 @@ class HostLimiter:
                 if waiter in state.waiters:
                     state.waiters.remove(waiter)
         state.active += 1
+        clock = self.clock
         try:
             while True:
-                now = time.monotonic()
+                now = clock()
                 start_at = max(state.next_start, state.paused_until)
                 if start_at <= now:
                     break
-                await asyncio.sleep(start_at - now)
-            state.next_start = time.monotonic() + state.interval
+                await self.sleep(start_at - now)
+            state.next_start = clock() + state.interval
             yield
         finally:
             state.active -= 1
