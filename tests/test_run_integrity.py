@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 
 from conftest import fast_config
-from sitecheck.audit import crawl_async, run_audit
+from sitecheck.audit import Audit, run_audit
 from sitecheck.demo import DemoServer
 from sitecheck.errors import StoreError
 from sitecheck.loop import run as run_loop
@@ -344,7 +344,10 @@ def test_a_kill_between_crawling_and_judging_is_judged_on_resume(
     assert first.summary is not None
     store = Store(data_dir)
     try:
-        run_id, _ = run_loop(crawl_async(fast_config(portal.base_url, data_dir), store))
+        audit = Audit(fast_config(portal.base_url, data_dir), store)
+        run = audit.begin()
+        run_loop(audit.crawl(run))  # ... and the process dies here, before judging
+        run_id = run.id
         record = store.run(run_id)
         assert record is not None and record.status == RunStatus.CRAWLED
         assert store.findings(run_id) == []

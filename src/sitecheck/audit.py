@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import json
 import signal
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +36,6 @@ from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.robots import RobotsPolicy
 from sitecheck.rules import JudgeContext, Judgement, judge, save
-from sitecheck.rules.completeness import home_problem
 from sitecheck.sitelock import SiteLock
 from sitecheck.store import Store
 from sitecheck.urls import canonical
@@ -74,96 +72,156 @@ class AuditResult:
         return self.summary.incomplete if self.summary else ""
 
 
-async def crawl_async(
-    config: AuditConfig,
-    store: Store,
-    *,
-    resume: bool = False,
-    progress: ProgressCallback | None = None,
-    on_crawler: Callable[[Crawler], None] | None = None,
-    observed_on: date | None = None,
-    continue_run: int | None = None,
-) -> tuple[int, CrawlStats]:
-    """Crawl a new run, resume an interrupted one, or finish a prepared recheck run."""
-    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval)
-    async with build_client(config) as client, AsyncExitStack() as cleanup:
-        fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
-        robots = RobotsPolicy(fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots)
-        previous = _run_to_resume(store, config.site.start_url) if resume else None
-        if continue_run is not None:
-            previous = store.run(continue_run)
-        if previous is not None and previous.observed_on:
-            observed_on = date.fromisoformat(previous.observed_on)  # a resumed crawl reads as it began
-        observed_on = observed_on or date.today()
-        recheck = previous is not None and previous.kind == RunKind.RECHECK
-        reader: Reader = LocalReader(fetcher, config, observed_on)
-        workers = auto_workers(config)
-        if workers:
-            pool = WorkerPool(config, observed_on, workers, limiter)
-            cleanup.push_async_callback(pool.close)
-            await pool.start()
-            reader = pool
-        crawler = Crawler(
-            config,
-            store,
-            fetcher,
-            robots,
-            reader,
-            progress=progress,
-            observed_on=observed_on,
-            follow_new_pages=not recheck,
-        )
-        if on_crawler is not None:
-            on_crawler(crawler)
-        if previous is not None:
-            run_id = previous.id
-            stats = await crawler.run(run_id, seed_sitemaps=False)
+class Audit:
+    """The one conductor of an audit: ``begin → crawl → judge → save → report``.
+
+    The CLI and the service use the same five public steps; each step is usable on its own
+    (``sitecheck judge`` is ``judge`` alone, ``sitecheck columns`` too, and neither writes).
+    """
+
+    def __init__(self, config: AuditConfig, store: Store, *, as_of: date | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.as_of = as_of  # the judging date (None: today); a new run is also read "as of" it
+
+    def begin(self, kind: RunKind = RunKind.FULL, *, resume: bool = False) -> RunRecord:
+        """The run to crawl: a new one, the one ``resume`` continues, or a new recheck copy."""
+        if kind is RunKind.RECHECK:
+            run_id = prepare_recheck(self.store, self.config, self.as_of or date.today())
         else:
-            run_id = crawler.start_run()
-            stats = await crawler.run(run_id)
-    return run_id, stats
+            previous = _run_to_resume(self.store, self.config.site.start_url) if resume else None
+            if previous is not None:
+                return previous
+            config_json = json.dumps(dataclasses.asdict(self.config), ensure_ascii=False, sort_keys=True)
+            run_id = self.store.create_run(
+                self.config.site_name,
+                self.config.site.start_url,
+                config_json,
+                __version__,
+                self.as_of or date.today(),
+            )
+        run = self.store.run(run_id)
+        assert run is not None
+        return run
+
+    async def crawl(
+        self,
+        run: RunRecord,
+        *,
+        progress: ProgressCallback | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> CrawlStats:
+        """Read what the run still has to read; setting ``stop`` ends it gracefully."""
+        config = self.config
+        # A resumed run reads as it began: year-less dates are placed against the same day.
+        observed_on = date.fromisoformat(run.observed_on) if run.observed_on else date.today()
+        limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval)
+        async with build_client(config) as client, AsyncExitStack() as cleanup:
+            fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
+            robots = RobotsPolicy(
+                fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots
+            )
+            reader: Reader = LocalReader(fetcher, config, observed_on)
+            workers = auto_workers(config)
+            if workers:
+                pool = WorkerPool(config, observed_on, workers, limiter)
+                cleanup.push_async_callback(pool.close)
+                await pool.start()
+                reader = pool
+            crawler = Crawler(
+                config,
+                self.store,
+                fetcher,
+                robots,
+                reader,
+                progress=progress,
+                observed_on=observed_on,
+                # A recheck re-reads pages of an earlier run; new pages it finds are not crawled.
+                follow_new_pages=run.kind != RunKind.RECHECK,
+                stop=stop,
+            )
+            return await crawler.run(run.id)
+
+    def judge(self, run: RunRecord) -> Judgement:
+        """The run's findings, states and verdict from its stored facts; writes nothing."""
+        return judge_run(self.store, self.config, run.id, self.as_of or date.today())
+
+    def save(self, run: RunRecord, judgement: Judgement) -> None:
+        """Store the judgement and the run's final state (finished or incomplete) together."""
+        save(self.store, run.id, judgement)
+
+    def report(
+        self,
+        run: RunRecord,
+        judgement: Judgement,
+        *,
+        json_path: str | Path | None = None,
+        reports: bool = True,
+    ) -> tuple[RunSummary, Path | None]:
+        """Write the requested outputs of a judged run; returns its summary and report folder."""
+        summary = summarize(self.store, run.id, self.as_of or date.today(), judgement)
+        if json_path is not None:
+            write_json(summary, json_path)
+        folder = (
+            write_reports(self.store, summary, self.config.reports_dir, self.config.site.slug)
+            if reports
+            else None
+        )
+        return summary, folder
 
 
-def _crawl(
+def _audit(
     config: AuditConfig,
-    store: Store,
+    kind: RunKind,
     *,
     resume: bool,
     as_of: date | None,
+    json_path: str | Path | None,
     progress: ProgressCallback | None,
     handle_signals: bool,
-    continue_run: int | None = None,
-) -> tuple[int, CrawlStats]:
-    """Run the crawl on an event loop; SIGINT/SIGTERM stop it gracefully."""
+    reports: bool,
+) -> AuditResult:
+    """One audit or recheck from the command line: the five steps, holding the site's lock.
 
-    async def main() -> tuple[int, CrawlStats]:
-        loop = asyncio.get_running_loop()
-        installed: list[int] = []
+    SIGINT/SIGTERM stop the crawl gracefully. A start page that was never read as HTML is
+    reported in every output and then raised (exit 3): an audit of nothing is no verdict.
+    """
+    store = Store(config.data_dir)
+    try:
+        with SiteLock(config.data_dir, config.site.start_url):
+            audit = Audit(config, store, as_of=as_of)
+            run = audit.begin(kind, resume=resume)
+            stats = run_loop(_crawl_with_signals(audit, run, progress, handle_signals))
+            if stats.interrupted:
+                return AuditResult(run.id, stats, None)
+            judgement = audit.judge(run)
+            audit.save(run, judgement)
+            summary, folder = audit.report(run, judgement, json_path=json_path, reports=reports)
+            if judgement.home_problem is not None:
+                raise AuditError(judgement.home_problem)
+            return AuditResult(run.id, stats, summary, folder)
+    finally:
+        store.close()
 
-        def attach(crawler: Crawler) -> None:
-            if handle_signals:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    try:
-                        loop.add_signal_handler(sig, crawler.stop)
-                        installed.append(sig)
-                    except (NotImplementedError, RuntimeError, ValueError):
-                        pass  # not the main thread (tests) or no signals on this platform
 
-        try:
-            return await crawl_async(
-                config,
-                store,
-                resume=resume,
-                progress=progress,
-                on_crawler=attach,
-                observed_on=as_of,
-                continue_run=continue_run,
-            )
-        finally:
-            for sig in installed:
-                loop.remove_signal_handler(sig)
-
-    return run_loop(main())
+async def _crawl_with_signals(
+    audit: Audit, run: RunRecord, progress: ProgressCallback | None, handle_signals: bool
+) -> CrawlStats:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    installed: list[signal.Signals] = []
+    if handle_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests) or no signals on this platform
+    try:
+        return await audit.crawl(run, progress=progress, stop=stop)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 def _run_to_resume(store: Store, start_url: str) -> RunRecord | None:
@@ -190,38 +248,6 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
     return judge(store, context)
 
 
-def finish_run(
-    store: Store,
-    config: AuditConfig,
-    run_id: int,
-    stats: CrawlStats,
-    *,
-    as_of: date | None,
-    json_path: str | Path | None,
-    reports: bool,
-) -> AuditResult:
-    """Judge a crawled run, save the judgement with the run's final state, write its reports.
-
-    The findings and the state (finished, or incomplete with the reason) are saved in one
-    transaction, so a kill before it leaves a run that ``--resume`` judges, never a run marked
-    finished without findings. A start page that was never read as HTML is reported in every
-    output and then raised (exit 3): an audit of nothing is not a clean verdict.
-    """
-    if stats.interrupted:
-        return AuditResult(run_id, stats, None)
-    when = as_of or date.today()
-    judgement = judge_run(store, config, run_id, when)
-    save(store, run_id, judgement)
-    summary = summarize(store, run_id, when, judgement)
-    if json_path is not None:
-        write_json(summary, json_path)
-    folder = write_reports(store, summary, config.reports_dir, config.site.slug) if reports else None
-    problem = home_problem(store, run_id, config.crawl_scope())
-    if problem is not None:
-        raise AuditError(problem)
-    return AuditResult(run_id, stats, summary, folder)
-
-
 def run_audit(
     config: AuditConfig,
     *,
@@ -232,16 +258,17 @@ def run_audit(
     handle_signals: bool = True,
     reports: bool = False,
 ) -> AuditResult:
-    """Crawl, judge and write the requested reports."""
-    store = Store(config.data_dir)
-    try:
-        with SiteLock(config.data_dir, config.site.start_url):
-            run_id, stats = _crawl(
-                config, store, resume=resume, as_of=as_of, progress=progress, handle_signals=handle_signals
-            )
-            return finish_run(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
-    finally:
-        store.close()
+    """Crawl (or resume), judge, save and write the requested reports."""
+    return _audit(
+        config,
+        RunKind.FULL,
+        resume=resume,
+        as_of=as_of,
+        json_path=json_path,
+        progress=progress,
+        handle_signals=handle_signals,
+        reports=reports,
+    )
 
 
 def recheck_subjects(store: Store, run_id: int) -> set[str]:
@@ -281,22 +308,16 @@ def run_recheck(
     reports: bool = False,
 ) -> AuditResult:
     """Re-verify only what the last run left open, then judge: fixed ones become 已整改."""
-    store = Store(config.data_dir)
-    try:
-        with SiteLock(config.data_dir, config.site.start_url):
-            run_id = prepare_recheck(store, config, as_of or date.today())
-            run_id, stats = _crawl(
-                config,
-                store,
-                resume=False,
-                as_of=as_of,
-                progress=progress,
-                handle_signals=handle_signals,
-                continue_run=run_id,
-            )
-            return finish_run(store, config, run_id, stats, as_of=as_of, json_path=json_path, reports=reports)
-    finally:
-        store.close()
+    return _audit(
+        config,
+        RunKind.RECHECK,
+        resume=False,
+        as_of=as_of,
+        json_path=json_path,
+        progress=progress,
+        handle_signals=handle_signals,
+        reports=reports,
+    )
 
 
 def last_judged_run(store: Store, start_url: str | None) -> RunRecord | None:

@@ -28,7 +28,6 @@ import asyncio
 import dataclasses
 import functools
 import html
-import json
 import logging
 import re
 import sqlite3
@@ -39,7 +38,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from sitecheck import __version__
 from sitecheck.config import AuditConfig
 from sitecheck.fetch import Fetcher, host_of
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
@@ -119,6 +117,7 @@ class Crawler:
         progress: ProgressCallback | None = None,
         observed_on: date | None = None,
         follow_new_pages: bool = True,
+        stop: asyncio.Event | None = None,
     ) -> None:
         # A recheck re-reads a few pages of an earlier run: links it finds there are checked,
         # but new pages are not crawled further.
@@ -134,7 +133,7 @@ class Crawler:
         self.progress = progress
         self.scope = config.crawl_scope()
         self.stats = CrawlStats()
-        self._stop = asyncio.Event()
+        self._stop = stop or asyncio.Event()  # set from outside (signals, the service) to end the crawl
         self._page_targets = 0
         self._home_id = 0
         self._settled: set[int] = set()  # pending targets answered by another (redirect landings)
@@ -145,26 +144,23 @@ class Crawler:
         self._flush_failed = False  # the store refused a write: nothing more is written
 
     # -- public -----------------------------------------------------------------------
-    def start_run(self) -> int:
-        config_json = json.dumps(_config_dict(self.config), ensure_ascii=False, sort_keys=True)
-        run_id = self.store.create_run(
-            self.config.site_name, self.config.site.start_url, config_json, __version__, self.observed_on
-        )
-        with self.store.transaction():
-            for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
-                self._add(run_id, seed, depth=0, navigable=True, frame=False)
-        return run_id
-
     def stop(self) -> None:
         """Ask the crawl to end soon: no new requests; in-flight ones are abandoned."""
         self._stop.set()
 
-    async def run(self, run_id: int, *, seed_sitemaps: bool = True) -> CrawlStats:
+    async def run(self, run_id: int) -> CrawlStats:
         """Read every pending target of the run; the run ends ``crawled`` or ``interrupted``.
 
-        Judging is the next stage (audit.py): only a judged and saved run is ``finished``.
+        A run with an empty frontier (just begun) is seeded first: the start URL, the extra
+        seeds and the sitemaps. Judging is the next stage (audit.py): only a judged and saved
+        run is ``finished``.
         """
         self.stats = CrawlStats(run_id=run_id)
+        fresh = self.store.count_targets(run_id) == 0
+        if fresh:
+            with self.store.transaction():
+                for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
+                    self._add(run_id, seed, depth=0, navigable=True, frame=False)
         retried = self.store.retry_failed(run_id)  # a resumed run tries its failed targets again
         if retried:
             log.info("run %d: %d failed targets are read again", run_id, retried)
@@ -172,7 +168,7 @@ class Crawler:
         self._home_id = self.store.first_target_id(run_id)
         self.stats.queued = self.store.count_targets(run_id, state="pending")
         self.store.set_run_status(run_id, RunStatus.RUNNING)
-        if seed_sitemaps and self.config.site.use_sitemap:
+        if fresh and self.config.site.use_sitemap:
             await self._seed_sitemaps(run_id)
         self._last_flush = time.monotonic()
         try:
@@ -529,7 +525,3 @@ def _failure_text(exc: BaseException) -> str:
     """A short, single-line reason for a stored failure."""
     text = " ".join(str(exc).split())[:300]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _config_dict(config: AuditConfig) -> dict[str, object]:
-    return dataclasses.asdict(config)

@@ -50,6 +50,9 @@ class Judgement:
     # Why the run did not read everything it had to; "" for a complete run. An incomplete run
     # never gives a clean verdict and never marks what it did not re-read as fixed.
     incomplete: str = ""
+    # Why the start page was not read as an HTML page (then nothing was audited), with what to
+    # do; None when it was. The CLI exits 3 on it, the service reports the home page down.
+    home_problem: str | None = None
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -81,9 +84,10 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
     from sitecheck.columns import build_columns, home_facts
     from sitecheck.history import with_states
     from sitecheck.rules.columns import escalate, veto_tally
-    from sitecheck.rules.completeness import incomplete_reason
+    from sitecheck.rules.completeness import home_problem, incomplete_reason
 
-    incomplete = incomplete_reason(store, context.run_id, context.scope)
+    problem = home_problem(store, context.run_id, context.scope)
+    incomplete = incomplete_reason(store, context.run_id, problem)
 
     columns = build_columns(store, context.run_id, context.rules, context.as_of)
     home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
@@ -96,7 +100,7 @@ def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = 
         findings = with_states(store, run, findings, context.ignores, complete=not incomplete)
     tally = veto_tally(open_only(findings), columns, home, context.rules)
     findings = escalate(findings, columns, tally)
-    return Judgement(findings, columns, home, tally, incomplete)
+    return Judgement(findings, columns, home, tally, incomplete, problem)
 
 
 def save(store: Store, run_id: int, judgement: Judgement) -> None:

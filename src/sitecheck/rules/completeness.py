@@ -74,10 +74,12 @@ def _exclusion(note: str) -> str:
     return f"疑似爬虫陷阱：{note}" if note else "排除规则"
 
 
-def incomplete_reason(store: Store, run_id: int, scope: Scope | None = None) -> str:
-    """Why the run is incomplete, in one line; "" when it read everything it had to."""
+def incomplete_reason(store: Store, run_id: int, problem: str | None) -> str:
+    """Why the run is incomplete, in one line; "" when it read everything it had to.
+
+    ``problem`` is :func:`home_problem`'s answer for the run.
+    """
     reasons: list[str] = []
-    problem = home_problem(store, run_id, scope)
     if problem is not None:
         reasons.append(problem)
     count, examples = store.failures(run_id)

@@ -15,17 +15,16 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 # run_audit/run_recheck own their event loop and give no handle on the crawler, which a
 # service must have to stop a crawl on SIGTERM, so the same public steps are composed here.
-from sitecheck.audit import crawl_async, finish_run, last_judged_run, prepare_recheck
+from sitecheck.audit import Audit, last_judged_run
 from sitecheck.config import AuditConfig
-from sitecheck.crawl import Crawler, CrawlStats
-from sitecheck.errors import AuditError, SitecheckError
+from sitecheck.crawl import CrawlStats
+from sitecheck.errors import SitecheckError
 from sitecheck.labels import KIND_LABELS
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, RunKind
 from sitecheck.report.summary import RunSummary
 from sitecheck.sitelock import SiteBusyError, SiteLock
 from sitecheck.store import Store
@@ -41,28 +40,29 @@ class CrawlControl:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._crawler: Crawler | None = None
+        self._event: asyncio.Event | None = None
         self._stopped = False
 
     @property
     def stopped(self) -> bool:
         return self._stopped
 
-    def attach(self, loop: asyncio.AbstractEventLoop, crawler: Crawler) -> None:
+    def attach(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        """The crawl's loop and the event that stops it (Audit.crawl's ``stop``)."""
         with self._lock:
-            self._loop, self._crawler = loop, crawler
+            self._loop, self._event = loop, event
             stop_now = self._stopped
-        if stop_now:  # stop was asked for before the crawler existed
-            crawler.stop()
+        if stop_now:  # stop was asked for before the crawl began
+            event.set()
 
     def stop(self) -> None:
         with self._lock:
             self._stopped = True
-            loop, crawler = self._loop, self._crawler
-        if loop is not None and crawler is not None:
+            loop, event = self._loop, self._event
+        if loop is not None and event is not None:
             # RuntimeError: the crawl's loop has already closed, nothing left to stop.
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(crawler.stop)
+                loop.call_soon_threadsafe(event.set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,39 +134,39 @@ def run_crawl(
             lock.acquire()
         except SiteBusyError as exc:  # a manual crawl of the same site is running
             return CrawlOutcome("skipped", detail=str(exc))
-        if job == "recheck" and run_id is None:
+        audit = Audit(config, store)
+        if run_id is not None:
+            run = store.run(run_id)
+            if run is None:
+                return CrawlOutcome("failed", run_id, detail=f"run {run_id} is not in the store")
+        elif job == "recheck":
             if last_judged_run(store, config.site.start_url) is None:
                 return CrawlOutcome("skipped", detail="no finished audit to recheck yet")
-            run_id = prepare_recheck(store, config, date.today())
-        if run_id is not None:
-            store.update_job(log_id, run_id=run_id)
-        progress = _Progress(store, log_id, config.site_name)
-        continue_run = run_id  # None: crawl_async starts a new run
-
-        async def crawl() -> tuple[int, CrawlStats]:
-            loop = asyncio.get_running_loop()
-            return await crawl_async(
-                config,
-                store,
-                progress=progress,
-                on_crawler=lambda crawler: control.attach(loop, crawler),
-                continue_run=continue_run,
-            )
-
-        run_id, stats = asyncio.run(crawl())
+            run = audit.begin(RunKind.RECHECK)
+        else:
+            run = audit.begin(RunKind.FULL)
+        run_id = run.id
         store.update_job(log_id, run_id=run_id)
+        progress = _Progress(config.site_name)
+
+        async def crawl() -> CrawlStats:
+            stop = asyncio.Event()
+            control.attach(asyncio.get_running_loop(), stop)
+            return await audit.crawl(run, progress=progress, stop=stop)
+
+        stats = asyncio.run(crawl())
         if stats.interrupted:
             return CrawlOutcome(
                 "interrupted",
                 run_id,
                 detail=f"{stats.pages} pages, {stats.checked} URLs stored; resumes at next start",
             )
-        try:
-            result = finish_run(store, config, run_id, stats, as_of=None, json_path=None, reports=True)
-        except AuditError as exc:  # the home page was not read as a page
-            return CrawlOutcome("failed", run_id, detail=str(exc), home_unreachable=True)
-        assert result.summary is not None
-        return _outcome(run_id, result.report_dir, result.summary)
+        judgement = audit.judge(run)
+        audit.save(run, judgement)
+        summary, folder = audit.report(run, judgement)
+        if judgement.home_problem is not None:  # the home page was not read as a page
+            return CrawlOutcome("failed", run_id, detail=judgement.home_problem, home_unreachable=True)
+        return _outcome(run_id, folder, summary)
     except SitecheckError as exc:
         return CrawlOutcome("failed", run_id, detail=str(exc))
     finally:
@@ -175,19 +175,13 @@ def run_crawl(
 
 
 class _Progress:
-    """Records the run id in the job log once known; a progress line in the log every minute."""
+    """A progress line in the service log every minute."""
 
-    def __init__(self, store: Store, log_id: int, site: str) -> None:
-        self.store = store
-        self.log_id = log_id
+    def __init__(self, site: str) -> None:
         self.site = site
-        self.recorded = False
         self.last = time.monotonic()
 
     def __call__(self, stats: CrawlStats) -> None:
-        if not self.recorded and stats.run_id:
-            self.store.update_job(self.log_id, run_id=stats.run_id)
-            self.recorded = True
         if time.monotonic() - self.last >= _PROGRESS_EVERY:
             self.last = time.monotonic()
             log.info(
