@@ -13,7 +13,7 @@ from datetime import date
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.classify import soft_404_phrase, visible_text
-from sitecheck.extract import parse_page
+from sitecheck.extract import read_page
 from sitecheck.extract.columns import ListingFacts, analyse_listing
 from sitecheck.models import PageFacts
 
@@ -34,6 +34,10 @@ class PageOutput:
     facts: PageFacts
     listing: ListingFacts | None
     soft404: str | None  # the phrase that marks the page as an error page
+    # What of the page was left out of its analysis and why, as short Chinese sentences joined
+    # by "；" (markup too costly to parse, too many links or records for the column analysis);
+    # "" when the whole page was analysed.
+    limited: str = ""
 
 
 # Body text is evidence of an error page only on short pages (classify.soft_404_phrase); a
@@ -59,14 +63,37 @@ def _may_be_short(tree: LexborHTMLParser, short_page_chars: int) -> bool:
 
 
 def analyse_page(page: PageInput) -> PageOutput:
-    facts, tree = parse_page(page.body, page.url, page.charset)
+    parsed = read_page(page.body, page.url, page.charset)
+    facts, tree = parsed.facts, parsed.tree
     text = ""
     if len(page.body) <= _SHORT_DOCUMENT_BYTES and _may_be_short(tree, page.short_page_chars):
-        text = visible_text(facts.html)
+        text = _short_page_text(facts.html, tree)
     phrase = soft_404_phrase(facts.title, text, page.soft404_phrases, page.short_page_chars)
     listing: ListingFacts | None = None
     # Pages that name themselves articles are not lists; skipping them saves most of the
     # column analysis on a portal, which is mostly articles.
     if phrase is None and (page.is_home or tree.css_first('meta[name="ArticleTitle" i]') is None):
         listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on)
-    return PageOutput(facts, listing, phrase)
+    limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
+    return PageOutput(facts, listing, phrase, limited)
+
+
+# classify.visible_text strips tags with regexes that are quadratic when a page opens many
+# <script>/<style>/"<" it never closes (64 KB of "<script>" took 2.7 s). A short page with this
+# many tags is not a plain error page: its text is taken from the parsed tree instead (linear).
+_REGEX_TEXT_TAGS = 1000
+
+
+def _short_page_text(html: str, tree: LexborHTMLParser) -> str:
+    if html.count("<") <= _REGEX_TEXT_TAGS:
+        return visible_text(html)
+    root = tree.root
+    if root is None:
+        return ""
+    hidden = {node.mem_id for node in root.css("script, style")}
+    pieces = (
+        node.text_content or ""
+        for node in root.traverse(include_text=True, skip_empty=True)
+        if node.tag == "-text" and (node.parent is None or node.parent.mem_id not in hidden)
+    )
+    return " ".join(" ".join(pieces).split())

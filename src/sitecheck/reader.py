@@ -28,6 +28,9 @@ class PageAnalysis:
     facts: PageFacts
     listing: ListingFacts | None
     more_items: list[ColumnItem] = field(default_factory=list)  # Hanweb records beyond the page
+    # What was left out of the page's analysis and why (analyse.PageOutput.limited, plus cut
+    # dataproxy answers); "" when nothing was.
+    limited: str = ""
 
     def record_links(self) -> list[LinkRef]:
         """Hanweb lists carry their item links in XML records a link extractor cannot see."""
@@ -100,7 +103,7 @@ class LocalReader:
             return PageRead(
                 dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None
             )
-        return PageRead(result, PageAnalysis(final_url, output.facts, output.listing))
+        return PageRead(result, PageAnalysis(final_url, output.facts, output.listing, limited=output.limited))
 
     async def _more_records(self, analysis: PageAnalysis) -> None:
         """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
@@ -118,5 +121,8 @@ class LocalReader:
                 answer.body.decode("utf-8", errors="replace"), analysis.final_url, self.observed_on
             )
             analysis.more_items.extend(page.items)
+            if page.limited:  # a cut answer is said, like a cut page
+                note = f"dataproxy 应答{page.limited}"
+                analysis.limited = "；".join(filter(None, [analysis.limited, note]))
             if not page.items:
                 break

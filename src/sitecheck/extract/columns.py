@@ -21,12 +21,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from sitecheck.extract.dates import iter_texts, scan_dates, url_date
+from sitecheck.extract import bound_markup
+from sitecheck.extract.dates import scan_dates, url_date
+from sitecheck.extract.links import holds_links
 
 __all__ = [
     "EMPTY_PLACEHOLDERS",
@@ -72,6 +75,9 @@ class ListingFacts:
     is_listing: bool
     breadcrumb: tuple[str, ...]
     column_type_meta: str | None
+    # Why part of the page was left out of this analysis (too many links or records), in a
+    # short Chinese sentence for the report; "" when all of it was read.
+    limited: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -126,7 +132,9 @@ _CRUMB_HOOK = re.compile(
     re.IGNORECASE,
 )
 _CRUMB_LABEL = re.compile(r"(?:[您你]?(?:当前|现在)(?:所在|的)?|所在)的?位置\s*[:：]?|当前页\s*[:：]")
-_CRUMB_SEP = re.compile(r"\s*(?:->|—>|>>|>|»|›|→|＞|/|\\)\s*")
+# The leading blanks are taken only from the start of a run: "\s*" tried at every position of a
+# long run of blanks that no separator follows is quadratic.
+_CRUMB_SEP = re.compile(r"(?:(?<!\s)\s++)?(?:->|—>|>>|>|»|›|→|＞|/|\\)\s*+")
 # How far above a link its row may start (a > span > div > li covers the usual list markup).
 _ROW_DEPTH = 4
 # How far above a date text its row may start.
@@ -173,6 +181,7 @@ class _Walk:
     crumbs: list[LexborNode]
     pager_links: list[LexborNode]
     texts: list[str]  # visible texts, for 共N页/共N条 totals
+    ignored_links: int = 0  # links beyond _MAX_LISTING_LINKS, left out of the analysis
 
 
 _PAGER_WORDS = frozenset({"下一页", "下页", "尾页", "末页", "最后一页", "上一页", "上页", "首页", "第一页"})
@@ -206,6 +215,15 @@ _CRUMB_CSS = ", ".join(
     for word in ("crumb", "pos", "loc", "dqwz", "weizhi", "path")
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# Page and record counts are read from the page. More digits than this is no count (and int()
+# refuses strings of over 4,300 digits outright).
+_MAX_DIGITS = 18
+
+
+def _count_value(digits: str) -> int | None:
+    """A count written on the page, or None when it is too long to be one."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_DIGITS else None
 
 
 # onclick on containers and controls is behaviour, not a link to an item.
@@ -240,10 +258,16 @@ def _placeholder_pattern(placeholders: tuple[str, ...]) -> re.Pattern[str]:
 def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk:
     chrome_nodes = [node for node in root.css(_CHROME_CSS) if _is_chrome(node, node.attributes)]
     chrome_roots = {node.mem_id for node in chrome_nodes}
+    # Nested chrome blocks hold nothing their outermost one does not: querying each of them
+    # is quadratic when a page nests thousands.
+    outer_chrome = list(_outermost(chrome_nodes, chrome_roots))
     chrome_links: set[int] = set()
-    for node in chrome_nodes:
-        chrome_links.update(a.mem_id for a in node.css("a, [onclick]"))
+    for node in outer_chrome:
+        chrome_links.update(a.mem_id for a in node.css(_LINK_CSS))
     placeholder_re = _placeholder_pattern(placeholders)
+    # Placeholders count outside site chrome only; the root itself never makes a text chrome.
+    chrome_above = chrome_roots - {root.mem_id}
+    chrome_memo: dict[int, bool] = {}
     hooked: list[LexborNode] = []
     crumbs: list[LexborNode] = []  # stronger evidence: a 当前位置 label or TRS CurrChnlCls links
     for node in root.css(_CRUMB_CSS):
@@ -258,7 +282,12 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
     pager_links: list[LexborNode] = []
     root_id = root.mem_id
     seen_links: set[int] = set()
-    for node in root.css("a, [onclick]"):
+    text_left = _TEXT_BUDGET
+    candidates = root.css(_LINK_CSS)
+    # Per-link work is most of this module's cost (about 50 µs a link with its row): a page
+    # with tens of thousands of links is read up to a bound, and says so.
+    ignored = max(len(candidates) - _MAX_LISTING_LINKS, 0)
+    for node in candidates[:_MAX_LISTING_LINKS]:
         if node.mem_id in seen_links:
             continue
         seen_links.add(node.mem_id)
@@ -284,7 +313,12 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
             link_counts[key] = link_counts.get(key, 0) + 1
         del path[_ROW_DEPTH:]
         attrs = node.attributes
-        text = _collapse(node.text())
+        if text_left <= 0 and holds_links(node):
+            text = ""  # see _TEXT_BUDGET
+        else:
+            whole = node.text()
+            text_left -= len(whole)
+            text = _collapse(whole)
         if tag == "a" and len(text) <= 8 and _is_pager_word(text.strip(" <>«»[]【】").replace(" ", "")):
             pager_links.append(node)
             if "CurrChnlCls" in (attrs.get("class") or "") and path:
@@ -331,7 +365,7 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
             placeholder is None
             and len(text) <= 40
             and placeholder_re.search(text) is not None
-            and not _in_chrome(parent, chrome_roots, root_id)
+            and not _under(parent, chrome_above, chrome_memo)
         ):
             placeholder = next(p for p in placeholders if p in text)
         if not pub_line and ("发布" in text or "发文" in text) and _PUB_LINE.search(text) is not None:
@@ -341,14 +375,37 @@ def _walk(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> _Walk
             if parent.parent is not None:
                 crumbs.append(parent.parent)
     prose = _prose(root)
-    for node in _outermost(chrome_nodes, chrome_roots):
+    for node in outer_chrome:
         prose -= _prose(node)
     for link in links:
-        if not link.chrome:
-            prose -= _long_len(link.node.text(separator="\x01").split("\x01"))
+        if not link.chrome and (text_left > 0 or not holds_links(link.node)):
+            pieces = link.node.text(separator="\x01")
+            text_left -= len(pieces)
+            prose -= _long_len(pieces.split("\x01"))
     return _Walk(
-        links, link_counts, dated, max(prose, 0), placeholder, pub_line, crumbs + hooked, pager_links, texts
+        links,
+        link_counts,
+        dated,
+        max(prose, 0),
+        placeholder,
+        pub_line,
+        crumbs + hooked,
+        pager_links,
+        texts,
+        ignored,
     )
+
+
+_LINK_CSS = "a, [onclick]"
+# Links read per page for its column list: a column page shows tens or hundreds of items, a
+# big home page a few thousand links.
+_MAX_LISTING_LINKS = 3000
+
+
+# Characters of link text taken per page. Links do not nest in HTML, so their texts add up to
+# less than the page; but <a> nests inside <svg> and onclick elements wrap links, and then each
+# text is the rest of the page. Past this budget, links holding other links are read as empty.
+_TEXT_BUDGET = 10_000_000
 
 
 _PUB_LINE = re.compile(r"(?:发布|发文)(?:时间|日期)\s*[:：]")
@@ -378,28 +435,51 @@ def _prose(node: LexborNode) -> int:
 
 
 def _outermost(nodes: list[LexborNode], ids: set[int]) -> Iterator[LexborNode]:
+    memo: dict[int, bool] = {}
     for node in nodes:
-        parent = node.parent
-        nested = False
-        while parent is not None:
-            if parent.mem_id in ids:
-                nested = True
-                break
-            parent = parent.parent
-        if not nested:
+        if not _under(node.parent, ids, memo):
             yield node
 
 
-def _in_chrome(node: LexborNode, chrome_roots: set[int], stop: int) -> bool:
-    current: LexborNode | None = node
-    while current is not None:
-        mem = current.mem_id
+def _under(node: LexborNode | None, marked: set[int], memo: dict[int, bool], stop: int | None = None) -> bool:
+    """Whether ``node`` or one of its ancestors is in ``marked``; the walk ends at ``stop``.
+
+    ``memo`` keeps the answer for every element passed, so that walks from many nodes of one
+    page together cost the size of the tree rather than nodes × depth: on a page nested
+    thousands of levels deep, a plain walk to the root per node took seconds.
+    """
+    start = node
+    for _ in range(_SHORT_WALK):  # most walks end within a few steps: no bookkeeping for those
+        if node is None:
+            return False
+        mem = node.mem_id
+        if mem in marked:
+            return True
         if mem == stop:
             return False
-        if mem in chrome_roots:
-            return True
-        current = current.parent
-    return False
+        node = node.parent
+    node = start
+    passed: list[int] = []
+    found = False
+    while node is not None:
+        mem = node.mem_id
+        known = memo.get(mem)
+        if known is not None:
+            found = known
+            break
+        if mem in marked:
+            found = True
+            break
+        if mem == stop:
+            break
+        passed.append(mem)
+        node = node.parent
+    for mem in passed:
+        memo[mem] = found
+    return found
+
+
+_SHORT_WALK = 8
 
 
 def _cell_date(text: str, today: date) -> date | None:
@@ -467,8 +547,11 @@ class _Scored:
     score: float
 
 
+# Possessive runs, and the hex name tried only where a hex run starts: hrefs come from the page,
+# and the backtracking forms are quadratic over a long run of digits or hex letters.
 _DOCLIKE = re.compile(
-    r"(?:/t\d{8}_\d+|/art_\d+_\d+|content_\d+|post_\d+|/\d{4,}[^/]*\.s?html?$|[0-9a-f]{16,}\.s?html?$)"
+    r"(?:/t\d{8}_\d+|/art_\d++_\d+|content_\d+|post_\d+|/\d{4,}+[^/]*\.s?html?$"
+    r"|(?<![0-9a-f])[0-9a-f]{16,}+\.s?html?$)"
 )
 # "More" links under a list head lead to the column, they are not items of it.
 _MORE = re.compile(
@@ -584,18 +667,25 @@ def _absolute(href: str, base: str) -> str:
 
 
 def _row_item(
-    row: LexborNode, main: LexborNode | None, base: str, today: date, date_node: LexborNode | None = None
+    row: LexborNode,
+    main: LexborNode | None,
+    base: str,
+    today: date,
+    budget: list[int],
+    date_node: LexborNode | None = None,
 ) -> ColumnItem | None:
     """Title, URL and date of one list row, read from the row itself (and ``date_node``, the
-    sibling that shows its date, if any)."""
+    sibling that shows its date, if any), visiting at most ``budget[0]`` nodes (decreased)."""
     limit = today + timedelta(days=1)
     main_id = main.mem_id if main is not None else None
+    main_ids = {main_id} if main_id is not None else set()
+    main_memo: dict[int, bool] = {}  # elements of the row known to be in (or out of) the main link
     title_parts: list[str] = []
     inside: list[tuple[date, bool]] = []  # (date, written without a year)
     outside: list[tuple[date, bool]] = []
-    for text_node, raw in iter_texts(row):
+    for text_node, raw in _texts_within(row, budget):
         text = raw.strip()
-        in_main = main_id is None or _has_ancestor(text_node, main_id, row.mem_id)
+        in_main = main_id is None or _under(text_node.parent, main_ids, main_memo, row.mem_id)
         value = _cell_date(text, today) if _DATEISH.search(text) else None
         date_only = value is not None and len(text) <= _MAX_DATE_CELL and _is_date_only(text, today)
         if in_main and not date_only:
@@ -614,7 +704,7 @@ def _row_item(
     from_url = url_date(url, today=today) if url else None
     # A date in the link text is usually part of the title; prefer one shown beside the link.
     if date_node is not None and not outside:
-        for _, raw in iter_texts(date_node):
+        for _, raw in _texts_within(date_node, budget):
             text = raw.strip()
             value = _cell_date(text, today) if _DATEISH.search(text) else None
             if value is not None:
@@ -648,28 +738,25 @@ def _is_date_only(text: str, today: date) -> bool:
 _DATE_CELL_REST = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|发布|时间|日期|更新|[:：\[\]()【】\s\-/|]")
 
 
-def _has_ancestor(node: LexborNode, target: int, stop: int) -> bool:
-    parent = node.parent
-    while parent is not None:
-        mem = parent.mem_id
-        if mem == target:
-            return True
-        if mem == stop:
-            return False
-        parent = parent.parent
-    return False
-
-
-def _items(rows: Iterable[_Row], walk: _Walk, base: str, today: date) -> list[ColumnItem]:
+def _items(rows: Iterable[_Row], walk: _Walk, base: str, today: date, budget: list[int]) -> list[ColumnItem]:
     items: list[ColumnItem] = []
     seen: set[tuple[str, str | None]] = set()
     for row in rows:
-        item = _row_item(row.node, _main_link(row).node, base, today, _date_sibling(row.node, walk))
+        if budget[0] <= 0:
+            break
+        item = _row_item(row.node, _main_link(row).node, base, today, budget, _date_sibling(row.node, walk))
         # Responsive templates repeat each list for mobile; one entry per title and URL.
         if item is not None and (item.title, item.url) not in seen:
             seen.add((item.title, item.url))
             items.append(item)
     return items
+
+
+# Nodes read in all for a page's items. Rows of one list are disjoint, so a list reads each of
+# its nodes once; rows nested in rows (one dated row inside another, a thousand deep) would read
+# the nodes below them once per row.
+_ITEMS_BUDGET = 300_000
+_ITEMS_CUT = "列表条目嵌套过深，只读取了部分条目"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,6 +809,7 @@ def _breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
     share the container (字号 / 打印 buttons after the trail on gov.cn).
     """
     seen: set[int] = set()
+    budget = [_CRUMB_BUDGET]
     for node in candidates:
         if node.mem_id in seen:
             continue
@@ -730,7 +818,7 @@ def _breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
         joined = True  # the next name is attached to the trail
         separators = 0
         labelled = False
-        for _, raw in iter_texts(node):
+        for _, raw in _texts_within(node, budget):
             text = raw.replace("\xa0", " ")
             if _CRUMB_LABEL.search(text):
                 labelled = True
@@ -754,7 +842,37 @@ def _breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
             return tuple(parts)
         if parts and labelled and len(parts) == 1:
             return tuple(parts)
+        if budget[0] <= 0:
+            break
     return ()
+
+
+# Nodes read in all while looking for the breadcrumb. Candidates can nest (a hostile page nests
+# thousands of class="position" blocks) and each is read from its start; a real trail is found
+# within a few hundred nodes.
+_CRUMB_BUDGET = 20_000
+_TEXT_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option"})
+
+
+def _texts_within(root: LexborNode, budget: list[int]) -> Iterator[tuple[LexborNode, str]]:
+    """The non-blank text nodes under ``root`` with their texts, in reading order (as
+    ``iter_texts``), listing at most about ``budget[0]`` nodes, which is decreased by those
+    listed. Each element's children are listed once, as a parent has them."""
+    stack = list(root.iter(include_text=True))
+    budget[0] -= len(stack)
+    stack.reverse()
+    while stack and budget[0] > 0:
+        node = stack.pop()
+        tag = node.tag
+        if tag == "-text":
+            value = node.text_content
+            if value and not value.isspace():
+                yield node, value
+        elif tag and tag[0] != "-" and tag not in _TEXT_SKIP:
+            children = list(node.iter(include_text=True))
+            budget[0] -= len(children)
+            children.reverse()
+            stack.extend(children)
 
 
 # Strongest first: a bare "-" also occurs inside names ("2019-2020年度报告"), so it only splits
@@ -790,9 +908,11 @@ _CURRENT_PAGE = re.compile(r"var\s+currentPage\s*=\s*(\d+)")
 _COUNT_NUM = re.compile(r"var\s+(?:countnum|recordCount|totalRecord)\s*=\s*(\d+)", re.IGNORECASE)
 _PAGE_BASE = re.compile(r"['\"](\w+)['\"]\s*\+\s*['\"]_['\"]")
 _PAGE_EXT = re.compile(r"\.(s?html?)\b|['\"](s?html?)['\"]")
-_TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页|\d+\s*/\s*(\d+)\s*页")
-_TOTAL_RECORDS_TEXT = re.compile(r"(?:共|共有|总共|总计)\s*(\d+)\s*(?:条|篇|项|个记录)")
-_NUMBERED = re.compile(r"^(?P<head>.*?)(?P<num>\d+)(?P<tail>\.\w+)$")
+# Possessive runs, and "N/M页" tried only where a number starts: over a long run of digits the
+# plain forms backtrack quadratically, and these run over all of a page's text.
+_TOTAL_PAGES_TEXT = re.compile(r"共\s*+(\d++)\s*+页|(?<!\d)\d++\s*+/\s*+(\d++)\s*+页")
+_TOTAL_RECORDS_TEXT = re.compile(r"(?:共|共有|总共|总计)\s*+(\d++)\s*+(?:条|篇|项|个记录)")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -809,35 +929,52 @@ def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
         # pages continue the document, they are not list pages.
         return None
     if match:
-        count = int(match["count"])
-        current = int(match["current"])
+        count = _count_value(match["count"])
+        if count is None:
+            return None  # a number no page count can be: nothing to follow
+        current = _count_value(match["current"])
         name, ext = match["base"], match["ext"]
-        total = int(match["total"]) if match["total"] else None
+        total = _count_value(match["total"]) if match["total"] else None
         if match["box"]:
             # 海云: pages are 1-based and page k (k >= 2) is {base}_{k}.
-            pages = [(k, f"{name}.{ext}" if k == 1 else f"{name}_{k}.{ext}") for k in range(1, count + 1)]
+            urls = _page_urls(name, ext, range(1, count + 1), 1, current, base, max_pages)
         else:
             # Classic TRS: page index i is 0-based and page i (i >= 1) is {base}_{i}.
-            pages = [(i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
-        urls = tuple(_absolute(rel, base) for k, rel in pages if k != current)[:max_pages]
+            urls = _page_urls(name, ext, range(count), 0, current, base, max_pages)
         return _Pager(urls, count, total)
     match = _COUNT_PAGE.search(html_text)
     if match:
-        count = int(match.group(1))
+        count = _count_value(match.group(1))
+        if count is None:
+            return None
         window = html_text[match.start() : match.start() + 4000]
         current_match = _CURRENT_PAGE.search(html_text, max(0, match.start() - 400), match.start() + 4000)
-        current = int(current_match.group(1)) if current_match else 0
+        current = _count_value(current_match.group(1)) if current_match else 0
         base_match = _PAGE_BASE.search(window)
         name = base_match.group(1) if base_match else "index"
         if _DOC_PAGER.match(name):
             return None
         ext_match = _PAGE_EXT.search(window)
         ext = (ext_match.group(1) or ext_match.group(2)) if ext_match else "html"
-        pages = [(i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
-        urls = tuple(_absolute(rel, base) for i, rel in pages if i != current)[:max_pages]
+        urls = _page_urls(name, ext, range(count), 0, current, base, max_pages)
         num = _COUNT_NUM.search(html_text, max(0, match.start() - 400), match.start() + 400)
-        return _Pager(urls, count, int(num.group(1)) if num else None)
+        return _Pager(urls, count, _count_value(num.group(1)) if num else None)
     return None
+
+
+def _page_urls(
+    name: str, ext: str, pages: range, first: int, current: int | None, base: str, max_pages: int
+) -> tuple[str, ...]:
+    """URLs of the list pages ``pages`` except ``current``; page ``first`` is the bare ``name``.
+
+    The count comes from the page and can be any number (createPageHTML(1000000000, …)): only the
+    URLs kept are built, so the work is bounded by ``max_pages`` whatever the count says.
+    """
+    wanted = (k for k in pages if k != current)
+    return tuple(
+        _absolute(f"{name}.{ext}" if k == first else f"{name}_{k}.{ext}", base)
+        for k in islice(wanted, max(max_pages, 0))
+    )
 
 
 def _pager_label(node: LexborNode) -> str:
@@ -872,7 +1009,7 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
             return None
     scope = [a for a in container.css("a") if a.mem_id in members]
     here = _strip_fragment(page_url)
-    ordered: list[str] = []
+    ordered: dict[str, None] = {}  # insertion-ordered, with O(1) membership
     next_url: str | None = None
     last_url: str | None = None
     for node in scope:
@@ -887,8 +1024,7 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
             next_url = next_url or url
         elif label in _LAST_WORDS:
             last_url = url
-        if url not in ordered:
-            ordered.append(url)
+        ordered.setdefault(url)
     if next_url and last_url:
         generated = _fill_sequence(next_url, last_url, max_pages)
         if generated is not None:
@@ -896,24 +1032,49 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
             return _Pager(urls, total, None)
     if not ordered:
         return None
-    return _Pager(tuple(ordered[:max_pages]), None, None)
+    return _Pager(tuple(islice(ordered, max(max_pages, 0))), None, None)
 
 
 _PAGER_HOOK = re.compile(r"pag|fenye|fy", re.IGNORECASE)
 
 
 def _fill_sequence(next_url: str, last_url: str, max_pages: int) -> tuple[tuple[str, ...], int] | None:
-    """All pages between "next" and "last" when both follow one numbering (index_1 … index_55)."""
-    a, b = _NUMBERED.match(next_url), _NUMBERED.match(last_url)
-    if not a or not b or a["head"] != b["head"] or a["tail"] != b["tail"]:
+    """All pages between "next" and "last" when both follow one numbering (index_1 … index_55).
+
+    The total is the last link's number whatever its size (尾页 → index_1000000000 happens on
+    hostile or broken sites); only the first ``max_pages`` URLs are built.
+    """
+    a, b = _numbered(next_url), _numbered(last_url)
+    if a is None or b is None or a[0] != b[0] or a[2] != b[2]:
         return None
-    first, last = int(a["num"]), int(b["num"])
+    head, first, tail = a
+    last = b[1]
     if first > last or first not in (1, 2):
         return None
-    urls = tuple(f"{a['head']}{n}{a['tail']}" for n in range(first, last + 1))[:max_pages]
+    urls = tuple(f"{head}{n}{tail}" for n in islice(range(first, last + 1), max(max_pages, 0)))
     # index_1 as page 2 means 0-based numbering: pages = last + 1.
     total = last + 1 if first == 1 else last
     return urls, total
+
+
+def _numbered(url: str) -> tuple[str, int, str] | None:
+    """("…/index_", 12, ".html") for "…/index_12.html": a page number right before the extension.
+
+    Read from the right by hand: as a regex (``^(.*?)(\\d+)(\\.\\w+)$``) this backtracks
+    quadratically over a long run of digits, and the URLs come from the page.
+    """
+    dot = url.rfind(".")
+    if dot <= 0 or _WORD.fullmatch(url, dot + 1) is None:
+        return None
+    start = dot
+    while start > 0 and url[start - 1].isdecimal():
+        start -= 1
+        if dot - start > _MAX_DIGITS:
+            return None  # no page number is that long
+    number = _count_value(url[start:dot]) if start < dot else None
+    if number is None:
+        return None
+    return url[:start], number, url[dot:]
 
 
 def _strip_fragment(url: str) -> str:
@@ -948,17 +1109,45 @@ def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Hanweb / JCMS jpage
 
-_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.DOTALL | re.IGNORECASE)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
-_TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.IGNORECASE)
-_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.IGNORECASE)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.DOTALL | re.IGNORECASE)
+
+class _Closed:
+    """An ``opener(.*?)closer`` pattern, searched only up to the end of the text's last closer.
+
+    A lazy ``.*?`` whose closer never comes scans to the end of the text from every opener: a
+    page repeating an opener without its closer (``<datastore>`` × 20,000) took minutes. Every
+    opener before the last closer does find one, so stopping there changes no match and keeps
+    the search linear.
+    """
+
+    __slots__ = ("_last", "_pattern")
+
+    def __init__(self, opener: str, closer: str, flags: int) -> None:
+        self._pattern = re.compile(f"{opener}(.*?){closer}", flags | re.DOTALL)
+        self._last = re.compile(f"(?s:.*){closer}", flags)
+
+    def _end(self, text: str) -> int:
+        last = self._last.match(text)
+        return last.end() if last else 0
+
+    def findall(self, text: str) -> list[str]:
+        return self._pattern.findall(text, 0, self._end(text))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._pattern.search(text, 0, self._end(text))
+
+
+_DATASTORE = _Closed(r"<datastore>", r"</datastore>", re.IGNORECASE)
+_RECORD = _Closed(r"<record>\s*<!\[CDATA\[", r"\]\]>\s*</record>", re.IGNORECASE)
+_TOTAL_RECORD = re.compile(r"<totalrecord>\s*+(\d++)\s*+</totalrecord>", re.IGNORECASE)
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*+(\d++)\s*+</totalpage>", re.IGNORECASE)
+_NEXTGROUP = _Closed(r"<nextgroup>\s*<!\[CDATA\[", r"\]\]>", re.IGNORECASE)
 _HREF = re.compile(r"href\s*=\s*['\"]([^'\"]+)['\"]", re.IGNORECASE)
-_JPAGE_INIT = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.DOTALL)
+_JPAGE_INIT = _Closed(r"\.jpage\(\s*\{", r"\}\s*\)", 0)
 _JS_NUMBER = re.compile(r"\b(totalRecord|perPage|groupSize|totalPage)\s*:\s*['\"]?(\d+)")
 _JS_PROXY = re.compile(r"\bproxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
-_JS_AJAX_PARAM = re.compile(r"\bajaxParam\s*:\s*\{(.*?)\}", re.DOTALL)
-_JS_PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([\w.\-]+))")
+_JS_AJAX_PARAM = _Closed(r"\bajaxParam\s*:\s*\{", r"\}", 0)
+# Keys are tried only where a word starts (quadratic over a long word otherwise).
+_JS_PAIR = re.compile(r"(?<!\w)(\w++)\s*+:\s*+(?:'([^']*+)'|\"([^\"]*+)\"|([\w.\-]++))")
 _DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
 
@@ -970,6 +1159,7 @@ class DataproxyPage:
     total_records: int | None
     total_pages: int | None
     next_url: str | None  # the nextgroup link, absolute
+    limited: str = ""  # why records were left out (see ListingFacts.limited); "" when none were
 
 
 @dataclass(frozen=True, slots=True)
@@ -986,20 +1176,37 @@ class DataproxyRequest:
         return urlencode(self.form)
 
 
-def _records_to_items(records: list[str], base: str, today: date) -> list[ColumnItem]:
+# Records read per page or dataproxy answer. jpage embeds a few pages' worth (perPage ×
+# groupSize, typically 15-60); some sites embed a whole column, rarely more than a few thousand.
+_MAX_RECORDS = 5000
+
+
+def _records_to_items(records: list[str], base: str, today: date) -> tuple[list[ColumnItem], str]:
+    """The items of Hanweb records, and why some were left out ("" when none were)."""
     if not records:
-        return []
-    # One parse for all records: each CDATA holds an <li> (or <tr>) fragment.
-    fragment = "".join(f"<div data-record>{record}</div>" for record in records)
+        return [], ""
+    limited = ""
+    if len(records) > _MAX_RECORDS:
+        limited = f"记录过多（{len(records)} 条），只读取了前 {_MAX_RECORDS} 条"
+        records = records[:_MAX_RECORDS]
+    # One parse for all records: each CDATA holds an <li> (or <tr>) fragment. The records come
+    # from the server like any page, so their markup is bounded like a page's.
+    fragment, cut = bound_markup("".join(f"<div data-record>{record}</div>" for record in records))
+    if cut:
+        limited = "；".join(filter(None, [limited, f"记录{cut}"]))
     doc = LexborHTMLParser(f"<html><body>{fragment}</body></html>")
     items: list[ColumnItem] = []
+    budget = [_ITEMS_BUDGET]
     for row in doc.css("div[data-record]"):
+        if budget[0] <= 0:
+            limited = "；".join(filter(None, [limited, _ITEMS_CUT]))
+            break
         anchors = [a for a in row.css("a") if a.text(strip=True) or a.attributes.get("title")]
         main = max(anchors, key=lambda a: len(a.text(strip=True))) if anchors else None
-        item = _row_item(row, main, base, today)
+        item = _row_item(row, main, base, today, budget)
         if item is not None:
             items.append(item)
-    return items
+    return items, limited
 
 
 def parse_dataproxy_xml(text: str, base_url: str, today: date) -> DataproxyPage:
@@ -1013,11 +1220,13 @@ def parse_dataproxy_xml(text: str, base_url: str, today: date) -> DataproxyPage:
         href = _HREF.search(nextgroup.group(1))
         if href:
             next_url = _absolute(href.group(1).replace("&amp;", "&"), base_url)
+    items, limited = _records_to_items(records, base_url, today)
     return DataproxyPage(
-        items=tuple(_records_to_items(records, base_url, today)),
-        total_records=int(total_records.group(1)) if total_records else None,
-        total_pages=int(total_pages.group(1)) if total_pages else None,
+        items=tuple(items),
+        total_records=_count_value(total_records.group(1)) if total_records else None,
+        total_pages=_count_value(total_pages.group(1)) if total_pages else None,
         next_url=next_url,
+        limited=limited,
     )
 
 
@@ -1045,9 +1254,9 @@ def _jpage(html_text: str) -> _Jpage | None:
     next_href: str | None = None
     for store in stores:
         if total_records is None and (found := _TOTAL_RECORD.search(store)):
-            total_records = int(found.group(1))
+            total_records = _count_value(found.group(1))
         if total_pages is None and (found := _TOTAL_PAGE.search(store)):
-            total_pages = int(found.group(1))
+            total_pages = _count_value(found.group(1))
         if (
             next_href is None
             and (group := _NEXTGROUP.search(store))
@@ -1059,7 +1268,11 @@ def _jpage(html_text: str) -> _Jpage | None:
     params: dict[str, str] = {}
     if init:
         body = init.group(1)
-        numbers = {key: int(value) for key, value in _JS_NUMBER.findall(body)}
+        numbers = {
+            key: number
+            for key, value in _JS_NUMBER.findall(body)
+            if (number := _count_value(value)) is not None
+        }
         if found_proxy := _JS_PROXY.search(body):
             proxy = found_proxy.group(1)
         if ajax := _JS_AJAX_PARAM.search(body):
@@ -1254,12 +1467,13 @@ def analyse_listing(
     hanweb = jpage is not None and (jpage.stores > 0 or jpage.total_records is not None)
     items: list[ColumnItem]
     listish: bool
+    records_limited = ""
     total_records: int | None = None
     total_pages: int | None = None
     pagination: tuple[str, ...] = ()
     if jpage is not None and hanweb:
         stores = "".join(_DATASTORE.findall(html_text))
-        items = _records_to_items(_RECORD.findall(stores), base, today)
+        items, records_limited = _records_to_items(_RECORD.findall(stores), base, today)
         listish = True
         total_records = jpage.total_records
         total_pages = jpage.total_pages
@@ -1270,7 +1484,10 @@ def analyse_listing(
         doclike: dict[int, bool] = {}
         scored = [_score(block, walk, nav_urls, base, doclike) for block in blocks.values()]
         rows, listish = _select_rows([s for s in scored if s is not None], home=_is_home(page_url))
-        items = _items(rows, walk, base, today)
+        budget = [_ITEMS_BUDGET]
+        items = _items(rows, walk, base, today, budget)
+        if budget[0] <= 0:
+            records_limited = _ITEMS_CUT
 
     script = _script_pager(html_text, base, max_pages)
     pager = script or _static_pager(walk.pager_links, page_url, base, max_pages)
@@ -1280,9 +1497,9 @@ def analyse_listing(
         total_records = total_records if total_records is not None else pager.total_records
     joined = "".join(walk.texts)
     if total_pages is None and (found := _TOTAL_PAGES_TEXT.search(joined)):
-        total_pages = int(found.group(1) or found.group(2))
+        total_pages = _count_value(found.group(1) or found.group(2))
     if total_records is None and (found := _TOTAL_RECORDS_TEXT.search(joined)):
-        total_records = int(found.group(1))
+        total_records = _count_value(found.group(1))
 
     article = _is_article(meta, walk, items)
     dated_items = sum(1 for item in items if item.date_source == "text")
@@ -1312,6 +1529,10 @@ def analyse_listing(
     limit = today + timedelta(days=1)
     shown = [item.date for item in items if item.date is not None and item.date <= limit]
     breadcrumb = _breadcrumb(walk.crumbs)
+    links_limited = ""
+    if walk.ignored_links:
+        total_links = _MAX_LISTING_LINKS + walk.ignored_links
+        links_limited = f"链接过多（{total_links} 个），栏目分析只读取了前 {_MAX_LISTING_LINKS} 个"
     name, name_source = _column_name(tree, meta, breadcrumb)
     return ListingFacts(
         page_url=page_url,
@@ -1327,6 +1548,7 @@ def analyse_listing(
         is_listing=is_listing,
         breadcrumb=breadcrumb,
         column_type_meta=meta.get("columntype") or None,
+        limited="；".join(filter(None, [links_limited, records_limited])),
     )
 
 

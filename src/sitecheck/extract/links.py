@@ -36,6 +36,7 @@ from sitecheck.urls import resolve, scheme_of, scheme_of_stripped, strip_href
 __all__ = ["extract_links"]
 
 _MAX_TEXT = 200
+_LONG_TEXT = 8 * _MAX_TEXT
 
 # One selector list, evaluated once in C; lexbor reports a node once per matching selector, so
 # nodes are deduplicated by identity below.
@@ -116,6 +117,11 @@ _DROPDOWN_TAGS = frozenset({"ul", "ol", "div", "dl"})
 def _collapse(text: str | None) -> str:
     if not text:
         return ""
+    if len(text) > _LONG_TEXT:
+        # Only the start is kept: collapse a head first (megabytes of text in one link happen).
+        head = _WS_RE.sub(" ", text[:_LONG_TEXT]).strip()
+        if len(head) > _MAX_TEXT:
+            return head[:_MAX_TEXT]
     return _WS_RE.sub(" ", text).strip()[:_MAX_TEXT]
 
 
@@ -123,8 +129,12 @@ def _attr_text(attrs: dict[str, str | None]) -> str:
     return _collapse(attrs.get("alt") or attrs.get("title"))
 
 
-def _anchor_text(node: LexborNode, attrs: dict[str, str | None]) -> str:
-    text = _collapse(node.text(deep=True))
+def _anchor_text(ex: _Extractor, node: LexborNode, attrs: dict[str, str | None]) -> str:
+    if ex.text_left <= 0 and holds_links(node):
+        return _attr_text(attrs)  # see _TEXT_BUDGET
+    whole = node.text(deep=True)
+    ex.text_left -= len(whole)
+    text = _collapse(whole)
     if text:
         return text
     img = node.css_first("img[alt], img[title]")
@@ -135,12 +145,27 @@ def _anchor_text(node: LexborNode, attrs: dict[str, str | None]) -> str:
     return _attr_text(attrs)
 
 
-def _has_visible_content(node: LexborNode) -> bool:
+def _has_visible_content(ex: _Extractor, node: LexborNode) -> bool:
     # The element's own content, not its title: empty "#" anchors are script hooks (share buttons,
     # CSS-background logos) that nobody reads as a menu entry.
-    if node.text(deep=True).strip():
+    if ex.text_of(node).strip():
         return True
+    if ex.text_left <= 0 and holds_links(node):
+        return True  # the links it holds are content
     return node.css_first("img, input[type=image], svg") is not None
+
+
+# Characters of link text taken per page. Links do not nest in HTML, so their texts add up to
+# less than the page; but <a> nests inside <svg> and onclick elements wrap links, and then each
+# text is the rest of the page (100,000 nested SVG links took minutes). Past this budget only
+# links holding no other link have their text taken.
+_TEXT_BUDGET = 10_000_000
+_LINKISH = "a, [onclick]"
+
+
+def holds_links(node: LexborNode) -> bool:
+    """Whether an element holds a link (``<a>`` or an onclick element) below itself."""
+    return any(child.css_first(_LINKISH) is not None for child in node.iter())
 
 
 def _js_urls(code: str) -> list[str]:
@@ -177,18 +202,32 @@ def _is_nav_token(token: str) -> bool:
     return any(token.startswith(a) or token.endswith(a) for a in _NAV_AFFIXES)
 
 
-def _in_nav(node: LexborNode) -> bool:
+def _in_nav(node: LexborNode, memo: dict[int, bool]) -> bool:
+    """Whether an ancestor of ``node`` below <body> is navigation. ``memo`` keeps the answer for
+    every element passed, so that many placeholders deep in a page cost its size, not their
+    number × its depth."""
+    passed: list[int] = []
+    found = False
     parent = node.parent
     while parent is not None and parent.tag not in ("body", "html", "-document"):
+        known = memo.get(parent.mem_id)
+        if known is not None:
+            found = known
+            break
+        passed.append(parent.mem_id)
         tag = parent.tag or ""
         if tag in _NAV_TAGS:
-            return True
+            found = True
+            break
         attrs = parent.attributes
         names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
         if names.strip() and any(_is_nav_token(t) for t in _TOKEN_SPLIT_RE.split(names)):
-            return True
+            found = True
+            break
         parent = parent.parent
-    return False
+    for mem in passed:
+        memo[mem] = found
+    return found
 
 
 def _is_dropdown_toggle(node: LexborNode) -> bool:
@@ -285,6 +324,17 @@ class _Extractor:
         self.encoding = encoding
         self.cache: dict[str, str | None] = {}
         self.links: list[LinkRef] = []
+        self.text_left = _TEXT_BUDGET
+        self.nav_memo: dict[int, bool] = {}
+
+    def text_of(self, node: LexborNode) -> str:
+        """``node.text(deep=True)``; "" for an element holding links once the page's link texts
+        have used up the budget (see _TEXT_BUDGET)."""
+        if self.text_left <= 0 and holds_links(node):
+            return ""
+        text = node.text(deep=True)
+        self.text_left -= len(text)
+        return text
 
     def resolve(self, raw: str) -> str | None:
         try:
@@ -380,7 +430,7 @@ class _Extractor:
     # --- per element -------------------------------------------------------------------------
 
     def anchor(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
-        text = _anchor_text(node, attrs)
+        text = _anchor_text(self, node, attrs)
         onclick = attrs.get("onclick") or ""
         click_urls = _js_urls(onclick) if onclick else []
         if "href" not in attrs:  # matched for its onclick only
@@ -411,7 +461,7 @@ class _Extractor:
         if unavailable:
             self.placeholder(node, raw, tag, "href", text)
             return
-        if value == "#" and _has_visible_content(node) and not _scripted(node, attrs):
+        if value == "#" and _has_visible_content(self, node) and not _scripted(node, attrs):
             self.placeholder(node, raw, tag, "href", text)
             return
         self.add(raw, tag, "href", text, navigable=True, stripped=value)
@@ -419,7 +469,8 @@ class _Extractor:
             self.add(u, tag, "onclick", text, navigable=True)
 
     def placeholder(self, node: LexborNode, raw: str, tag: str, attribute: str, text: str) -> None:
-        self.special(raw, tag, attribute, text, LinkSpecial.PLACEHOLDER, navigable=True, in_nav=_in_nav(node))
+        in_nav = _in_nav(node, self.nav_memo)
+        self.special(raw, tag, attribute, text, LinkSpecial.PLACEHOLDER, navigable=True, in_nav=in_nav)
 
     def option(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
         value = strip_href(attrs.get("value") or "")
@@ -442,7 +493,7 @@ class _Extractor:
     def onclick(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
         urls = _js_urls(attrs.get("onclick") or "")
         if urls:
-            text = _collapse(node.text(deep=True)) or _attr_text(attrs)
+            text = _collapse(self.text_of(node)) or _attr_text(attrs)
             for u in urls:
                 self.add(u, tag, "onclick", text, navigable=True)
 
