@@ -129,12 +129,15 @@ def _same(a: Response, b: Response) -> bool:
 
 
 def cache_key(pages: int, seed: int, today: dt.date, base: str, ext: str, refused: str) -> str:
-    import sitecheck.demo.portal as portal_mod
+    import sitecheck.demo as demo_pkg
 
-    src = Path(portal_mod.__file__).read_bytes()
     h = hashlib.sha256()
     h.update(f"{EXPORT_VERSION}|{pages}|{seed}|{today}|{base}|{ext}|{refused}|".encode())
-    h.update(src)
+    # Every file of the sample portal (code, defect table, templates) shapes the export.
+    demo_dir = Path(demo_pkg.__file__).parent
+    for path in sorted(p for p in demo_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(demo_dir).as_posix().encode())
+        h.update(path.read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
 
