@@ -602,3 +602,15 @@ def test_a_worker_process_that_dies_stops_the_crawl_loudly_and_resume_completes(
     )  # fmt: skip
     assert resumed.returncode == 1, resumed.stderr
     assert findings_of(json.loads((tmp_path / "r.json").read_text("utf-8"))) == findings_of(baseline)
+
+
+def test_a_page_too_deep_to_parse_is_cut_and_reported(tmp_path: Path) -> None:
+    """100,000 nested elements: the crawl goes on, and the checklist says the page was cut."""
+    from scripted_server import Reply, ScriptedServer
+
+    deep = "<html><head><title>首页</title></head><body>" + "<div>" * 100_000 + "x</body></html>"
+    with ScriptedServer({"/": [Reply(body=deep.encode())]}) as portal:
+        result = run_audit(fast_config(portal.base_url + "/", tmp_path / "data"), handle_signals=False)
+    assert result.summary is not None
+    [finding] = [f for f in result.summary.findings if f.kind.value == "page_not_read_whole"]
+    assert "只解析了前" in finding.detail

@@ -409,6 +409,7 @@ class Crawler:
             result.truncated,
             # The body is cut at the cap: what was read is exactly the cap.
             bytes_read=self.config.fetch.max_body_bytes if result.truncated else None,
+            limited=analysis.limited,  # what the page's analysis left out, and why
         )
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
