@@ -501,7 +501,9 @@ class Page:
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
+def page(audited: Audited) -> Iterator[Page]:
+    # The audits run first: Playwright's sync API keeps its event loop running in this thread
+    # while the browser is open, and an audit's asyncio.run() cannot start under it.
     if chromium_executable() is None:
         pytest.skip(f"headless browser checks need chromium or chromium-browser on PATH ({INSTALL_HINT})")
     with chromium() as browser:

@@ -30,7 +30,11 @@ def chromium_executable() -> str | None:
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    """A headless Chromium for the block; closed (with its helper processes) at the end."""
+    """A headless Chromium for the block; closed (with its helper processes) at the end.
+
+    Inside the block Playwright's event loop counts as running in this thread, so no
+    ``asyncio.run()`` (an audit) can start there: do the audits first.
+    """
     executable = chromium_executable()
     if executable is None:
         raise FileNotFoundError(f"no chromium or chromium-browser on PATH ({INSTALL_HINT})")
