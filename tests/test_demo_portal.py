@@ -190,11 +190,9 @@ def test_rate_limited_once_then_ok(srv: DemoServer, client: httpx2.Client) -> No
 
 def test_slow_url_times_out_then_answers(srv: DemoServer, client: httpx2.Client) -> None:
     d = _by_id(srv)["timeout"]
-    with pytest.raises(httpx2.ReadTimeout):
+    with pytest.raises(httpx2.ReadTimeout):  # slower than 0.3 s ...
         client.get(d.url, timeout=0.3)
-    start = time.monotonic()
-    assert client.get(d.url, timeout=SLOW + 3).status_code == 200
-    assert time.monotonic() - start >= SLOW * 0.9
+    assert client.get(d.url, timeout=SLOW + 3).status_code == 200  # ... but it does answer
 
 
 def test_connection_refused(srv: DemoServer, client: httpx2.Client) -> None:
@@ -374,25 +372,29 @@ def test_concurrent_keep_alive_requests(srv: DemoServer) -> None:
     assert failures == [] or failures == [_by_id(srv)["rate-limited-once"].url]
 
 
-def test_stop_is_prompt_with_a_slow_request_in_flight() -> None:
+@pytest.mark.timeout(15)  # stop() waiting out the 30-second answer would hang here
+def test_stop_does_not_wait_for_a_slow_request_in_flight() -> None:
     errors: list[BaseException] = []
     with DemoServer(pages=60, today=TODAY, slow_seconds=30) as server:
         url = _by_id(server)["timeout"].url
 
         def hang() -> None:
             try:
-                with httpx2.Client(trust_env=False, timeout=20) as c:
+                with httpx2.Client(trust_env=False, timeout=60) as c:
                     c.get(url)
             except httpx2.HTTPError as exc:
                 errors.append(exc)
 
         t = threading.Thread(target=hang)
         t.start()
-        time.sleep(0.2)
-        start = time.monotonic()
-    assert time.monotonic() - start < 2
-    t.join(5)
-    assert not t.is_alive() and errors
+        deadline = time.monotonic() + 10
+        while server.hits(urlsplit(url).path) == 0:
+            assert time.monotonic() < deadline, "the slow request never reached the server"
+            time.sleep(0.01)
+    t.join(10)
+    # The server hung up on the waiting client; the client did not give up on its own.
+    assert not t.is_alive() and len(errors) == 1, errors
+    assert not isinstance(errors[0], httpx2.TimeoutException), errors
 
 
 def test_command_line_serves_and_prints_the_url() -> None:
@@ -416,12 +418,9 @@ def test_command_line_serves_and_prints_the_url() -> None:
 # --- generation ---------------------------------------------------------------------------------
 
 
-def test_generation_is_deterministic_and_quick() -> None:
-    start = time.perf_counter()
+def test_generation_is_deterministic() -> None:
     a = Portal(pages=5000, seed=7, today=TODAY)
     b = Portal(pages=5000, seed=7, today=TODAY)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 4, elapsed
     assert a.page_urls == b.page_urls
     assert 4500 <= len(a.page_urls) <= 5500
     assert [d.to_json() for d in a.manifest] == [d.to_json() for d in b.manifest]

@@ -159,10 +159,15 @@ def test_a_retry_after_pauses_the_host_in_every_worker(tmp_path: Path) -> None:
         config = config.replace("politeness", concurrency=8, per_host_concurrency=8)
         result = run_audit(config, handle_signals=False, reports=False)
         assert result.summary is not None
-        limited = [h.at for h in server.hits if h.path == "/limited.html"]
-        assert len(limited) == 2 and limited[1] - limited[0] >= 0.95
-        told = limited[0]
-        during = [h for h in server.hits if told + 0.25 < h.at < told + 0.9]
-        after = [h for h in server.hits if h.at >= told + 0.9 and h.path != "/limited.html"]
-        assert not during, [h.path for h in during]
-        assert after  # the crawl was still going when the pause ended: the test could fail
+        # Counted in the order the server saw the requests, not timed: the pause itself (the
+        # second asked for) is test_fetch's, on a virtual clock.
+        paths = [h.path for h in server.hits]
+        assert paths.count("/limited.html") == 2
+        told = paths.index("/limited.html")
+        back = paths.index("/limited.html", told + 1)
+        during = paths[told + 1 : back]
+        # Only requests already sent when the 429 came back, and those sent before the engine
+        # heard of it, reach the host during the pause: at most two per slot of concurrency.
+        # Unpaused, the other worker goes on reading (about 30 of the 60 pages).
+        assert len(during) <= 2 * 8, during
+        assert len(paths) - back - 1 > len(during)  # most of the crawl waited for the pause to end
