@@ -6,7 +6,6 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -25,7 +24,6 @@ class Reply:
 class Hit:
     method: str
     path: str
-    at: float
 
 
 class ScriptedServer:
@@ -48,7 +46,7 @@ class ScriptedServer:
             def _answer(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with server._lock:
-                    server.hits.append(Hit(self.command, path, time.monotonic()))
+                    server.hits.append(Hit(self.command, path))
                     count = sum(1 for h in server.hits if h.path == path)
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
@@ -96,6 +94,3 @@ class ScriptedServer:
 
     def count(self, path: str, method: str | None = None) -> int:
         return sum(1 for h in self.hits if h.path == path and (method is None or h.method == method))
-
-    def times(self, path_filter: Callable[[str], bool] = lambda p: True) -> list[float]:
-        return sorted(h.at for h in self.hits if path_filter(h.path))

@@ -31,7 +31,7 @@ from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ReportError
 from sitecheck.labels import HTML_TEXT, KIND_LABELS, SEVERITY_LABELS, STATE_LABELS
-from sitecheck.models import ColumnCategory, FindingKind, Severity
+from sitecheck.models import OPEN_STATES, ColumnCategory, FindingKind, FindingState, Severity
 from sitecheck.report.build import build_report
 from sitecheck.report.html import (
     AVAILABILITY_VETO,
@@ -42,7 +42,7 @@ from sitecheck.report.html import (
     render_html,
     write_html,
 )
-from sitecheck.report.model import ChecklistRow, FindingStatus, ReportData, TrendPoint
+from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.rules.columns import TallyLine, VetoTally
 from sitecheck.store import Store
 from support.browser import INSTALL_HINT, chromium, chromium_executable
@@ -145,20 +145,20 @@ def _row(number: int, status: str, **fields: Any) -> ChecklistRow:
 
 def hostile_report() -> ReportData:
     rows = [
-        _row(1, FindingStatus.NEW, url=HOSTILE_URLS[0], parent_page=HOSTILE_URLS[2], other_referrers=3),
-        _row(2, FindingStatus.OPEN, url=HOSTILE_URLS[1], link_text=PWN_CLOSE, description=TEMPLATE_EXPR),
+        _row(1, FindingState.NEW, url=HOSTILE_URLS[0], parent_page=HOSTILE_URLS[2], other_referrers=3),
+        _row(2, FindingState.STILL_OPEN, url=HOSTILE_URLS[1], link_text=PWN_CLOSE, description=TEMPLATE_EXPR),
         _row(
             3,
-            FindingStatus.REOPENED,
+            FindingState.REOPENED,
             url=HOSTILE_URLS[3],
             kind=FindingKind.EMPTY_COLUMN,
             kind_label=KIND_LABELS[FindingKind.EMPTY_COLUMN],
             severity=Severity.VETO,
             severity_label=SEVERITY_LABELS[Severity.VETO],
         ),
-        _row(4, FindingStatus.NEW, url=HOSTILE_URLS[4], link_text=PWN_SVG, office=""),
-        _row(5, FindingStatus.IGNORED, note=f"忽略原因{PWN_IMG}"),
-        _row(6, FindingStatus.FIXED, note=f"已整改{SCRIPT_TAG}", url=HOSTILE_URLS[0]),
+        _row(4, FindingState.NEW, url=HOSTILE_URLS[4], link_text=PWN_SVG, office=""),
+        _row(5, FindingState.IGNORED, note=f"忽略原因{PWN_IMG}"),
+        _row(6, FindingState.FIXED, note=f"已整改{SCRIPT_TAG}", url=HOSTILE_URLS[0]),
     ]
     column = Column(
         url=HOSTILE_URLS[0],
@@ -225,11 +225,11 @@ def test_summary_numbers_agree_with_report_and_json(audited: Audited) -> None:
     assert len(data.open_rows) > 10  # the sample portal plants many problems: this is no empty page
 
     statuses = data.count_by_status()
-    for status in (*FindingStatus.OPEN_STATES, FindingStatus.FIXED, FindingStatus.IGNORED):
+    for status in (*OPEN_STATES, FindingState.FIXED, FindingState.IGNORED):
         shown = _int(tree, f"#summary-status-{status}")
         assert shown == statuses[status] == summary["findings_by_state"].get(status, 0), status
-    assert statuses[FindingStatus.FIXED] == 1 and statuses[FindingStatus.IGNORED] == 1
-    assert statuses[FindingStatus.OPEN] > 0  # the second run saw the first run's findings again
+    assert statuses[FindingState.FIXED] == 1 and statuses[FindingState.IGNORED] == 1
+    assert statuses[FindingState.STILL_OPEN] > 0  # the second run saw the first run's findings again
 
     by_kind = {
         n.attributes["data-kind"] or "": int(_cell(n, "td.num")) for n in tree.css("#summary-by-kind tr")
@@ -292,7 +292,7 @@ def test_every_finding_appears_once_in_its_section(audited: Audited) -> None:
         severity = section.attributes["data-severity"]
         in_section = section.css("tr.finding-row")
         assert all(r.attributes["data-severity"] == severity for r in in_section)
-        assert all(r.attributes["data-status"] in FindingStatus.OPEN_STATES for r in in_section)
+        assert all(r.attributes["data-status"] in OPEN_STATES for r in in_section)
         assert int(section.attributes["data-count"] or -1) == len(in_section)
         # Each group heading counts the rows under it.
         for body in section.css("tbody.group"):
@@ -528,7 +528,7 @@ def _shown_text(row: ChecklistRow) -> str:
         row.status_label,
         row.note,
     ]
-    if row.status in FindingStatus.OPEN_STATES:
+    if row.status in OPEN_STATES:
         parts.append(row.advice)
     return " ".join(parts).lower()
 
@@ -606,10 +606,10 @@ def test_browser_filters_reduce_rows(page: Page, audited: Audited) -> None:
     )
 
     page.click("#filter-reset")
-    page.choose("#filter-status", FindingStatus.FIXED)
-    assert page.visible_rows() == [r.number for r in rows if r.status == FindingStatus.FIXED]
-    page.choose("#filter-status", FindingStatus.OPEN)
-    assert sorted(page.visible_rows()) == sorted(r.number for r in rows if r.status == FindingStatus.OPEN)
+    page.choose("#filter-status", FindingState.FIXED)
+    assert page.visible_rows() == [r.number for r in rows if r.status == FindingState.FIXED]
+    page.choose("#filter-status", FindingState.STILL_OPEN)
+    assert sorted(page.visible_rows()) == sorted(r.number for r in rows if r.status == FindingState.STILL_OPEN)
     page.type_into("#filter-text", "没有这样的问题zzz")
     assert page.visible_count() == 0 and page.visible_rows() == []
     assert page.js("[...document.querySelectorAll('.no-match')].some(n => n.getClientRects().length > 0)")

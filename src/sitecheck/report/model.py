@@ -13,17 +13,6 @@ from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
 from sitecheck.rules.columns import VetoTally
 
 
-class FindingStatus:
-    """Old spelling of :class:`FindingState`, kept only until tests/test_report_html.py moves over."""
-
-    NEW = FindingState.NEW
-    OPEN = FindingState.STILL_OPEN
-    REOPENED = FindingState.REOPENED
-    FIXED = FindingState.FIXED
-    IGNORED = FindingState.IGNORED
-    OPEN_STATES = (NEW, OPEN, REOPENED)
-
-
 @dataclass(frozen=True, slots=True)
 class ChecklistRow:
     number: int  # 序号 (within the report)
