@@ -2,7 +2,7 @@
 
 Each sample's time is charged to the first frame, walking from the leaf towards the root,
 whose file belongs to a category below: time in ``socket.send`` called by httpcore2 is the
-HTTP client's, time in ``sqlite3`` called by ``sitecheck/store.py`` is the store's, time the
+HTTP client's, time in ``sqlite3`` called by ``sitecheck/store/`` is the store's, time the
 event loop spends in ``epoll`` waiting is "waiting for I/O (idle)". Prints a JSON object
 (category -> seconds) and the top functions by self time; ``--markdown`` prints tables.
 
@@ -47,7 +47,7 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
         "URL canonicalisation and scope (urls.py, w3lib, urllib.parse)",
         re.compile(r"/sitecheck/urls\.py$|/w3lib/|/urllib/parse\.py$|/protego"),
     ),
-    ("store writes and reads (store.py, sqlite3)", re.compile(r"/sitecheck/store\.py$|/sqlite3/")),
+    ("store writes and reads (store/, sqlite3)", re.compile(r"/sitecheck/store/|/sqlite3/")),
     ("crawl engine and scheduling (crawl.py)", re.compile(r"/sitecheck/crawl\.py$")),
     (
         "judging and reports after the crawl (rules, columns.py, report, audit.py)",

@@ -1,0 +1,171 @@
+"""The store's connection: one SQLite database (WAL) per data directory, and how to write to it.
+
+Every writer keeps its transactions short and takes the write lock up front (``BEGIN
+IMMEDIATE``), waiting for another writer instead of failing; a write that still fails is raised
+as a StoreError naming the cause (a full disk, a damaged file), never lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sitecheck.errors import DamagedStoreError, StoreError
+from sitecheck.models import (
+    FindingState,
+    RunStatus,
+)
+from sitecheck.store.schema import MIGRATIONS
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Database:
+    """The connection, its migrations and its transactions; the layers above add the queries."""
+
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.path = self.data_dir / "sitecheck.sqlite3"
+            # The busy timeout is how long a write waits for another writer (a crawl's commit, a
+            # probe, `sitecheck ignore` in another process). Every writer keeps its transactions
+            # short (the crawl writes in batches, never across a network wait), so waiting is
+            # brief; the timeout only bounds a writer that hangs.
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
+            )
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process (only a power cut may lose the
+            # last commits), at a fraction of FULL's cost per page.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=OFF")
+            # The links index grows in random order (a link's target can be any URL): with
+            # SQLite's 2 MiB default cache a crawl rereads its pages over and over.
+            self.db.execute("PRAGMA cache_size=-16384")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc):
+                raise DamagedStoreError(damaged_message(self.data_dir, exc)) from None
+            raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
+        except OSError as exc:
+            raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
+        # Link targets repeat on every page (navigation, footer); a bounded cache of
+        # canonical key -> target id saves a query per occurrence without growing with the site.
+        self._ids: OrderedDict[tuple[int, str], int] = OrderedDict()
+        self._ids_max = 20000
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StoreError(f"{self.path} was written by a newer sitecheck (schema {version})")
+        for index in range(version, len(MIGRATIONS)):
+            self.db.executescript("BEGIN;" + MIGRATIONS[index] + f"PRAGMA user_version={index + 1};COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def begin(self) -> None:
+        """Start a write transaction, taking the write lock now.
+
+        IMMEDIATE, not deferred: a deferred transaction that read first and then writes after
+        another connection committed fails at once with "database is locked" (its snapshot is
+        stale, and SQLite's busy wait cannot help), which is how a crawl beside the service's
+        probes lost pages.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() >= deadline:
+                    raise StoreError(write_failed(self.path, exc)) from None
+                time.sleep(0.05)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One short write transaction: committed whole, or rolled back and raised as StoreError."""
+        self.begin()
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            self.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(write_failed(self.path, exc)) from None
+            raise
+
+    def write(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Cursor:
+        """One statement: in the open transaction, else in its own (probes, job log, ignores).
+
+        Either way a failure is loud (StoreError), never a silently lost row.
+        """
+        if self.db.in_transaction:
+            return self.db.execute(sql, args)
+        with self.transaction():
+            return self.db.execute(sql, args)
+
+
+    def commit(self) -> None:
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise StoreError(write_failed(self.path, exc)) from None
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def savepoint(self) -> None:
+        self.db.execute("SAVEPOINT unit")
+
+    def release_savepoint(self) -> None:
+        self.db.execute("RELEASE unit")
+
+    def rollback_savepoint(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK TO unit")
+            self.db.execute("RELEASE unit")
+
+
+BUSY_SECONDS = 60.0
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def write_failed(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text:
+        return f"写入事实库失败：磁盘已满（{path}）；请腾出空间后用 --resume 继续，已保存的结果不会丢失"
+    if is_busy(exc) if isinstance(exc, sqlite3.OperationalError) else False:
+        return f"写入事实库失败：数据库被其他进程长时间占用（{path}）；请稍后用 --resume 继续"
+    if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+        return damaged_message(path.parent, exc)
+    return f"写入事实库失败（{path}）：{text}；请排除原因后用 --resume 继续"
+
+
+def damaged_message(data_dir: Path, exc: Exception) -> str:
+    return (
+        f"事实库已损坏（{data_dir / 'sitecheck.sqlite3'}：{exc}）；请把数据目录改名留作备份，"
+        "再重新检查（或用 sqlite3 的 .recover 命令尝试恢复）"
+    )
+
+
+def sql_states(states: Iterable[RunStatus | FindingState]) -> str:
+    """An SQL list of states (enum values, never user text)."""
+    return ", ".join(f"'{state.value}'" for state in sorted(states))
+
+

@@ -1,0 +1,307 @@
+"""What the crawler observed: checks, pages, links, listings and their items."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
+
+from sitecheck.extract.columns import ColumnItem, ListingFacts
+from sitecheck.extract.dates import effective_date
+from sitecheck.models import (
+    CheckedLink,
+    FetchResult,
+    HomeTarget,
+    ItemRow,
+    LinkRef,
+    ListingRow,
+    Occurrence,
+    Outcome,
+    Referrer,
+)
+from sitecheck.store.db import now_iso
+from sitecheck.store.frontier import FrontierStore
+
+
+class FactStore(FrontierStore):
+
+    def save_check(self, run_id: int, target_id: int, result: FetchResult) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO checks (target_id, run_id, outcome, status, final_url, content_type,"
+            " error, method, attempts, elapsed_ms, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                target_id,
+                run_id,
+                result.outcome.value,
+                result.status,
+                result.final_url,
+                result.content_type,
+                result.error,
+                result.method,
+                result.attempts,
+                result.elapsed_ms,
+                now_iso(),
+            ),
+        )
+        self.db.execute("UPDATE targets SET state='done' WHERE id=?", (target_id,))
+
+    def save_page(
+        self,
+        run_id: int,
+        target_id: int,
+        title: str,
+        encoding: str,
+        encoding_source: str,
+        link_count: int,
+        truncated: bool,
+        bytes_read: int | None = None,
+        limited: str = "",
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages (target_id, run_id, title, encoding, encoding_source, link_count,"
+            " truncated, bytes_read, limited) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                target_id,
+                run_id,
+                title,
+                encoding,
+                encoding_source,
+                link_count,
+                int(truncated),
+                bytes_read,
+                limited,
+            ),
+        )
+
+    def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
+        """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
+        rows = self.db.execute(
+            "SELECT t.url, p.truncated, p.bytes_read, p.limited FROM pages p JOIN targets t"
+            " ON t.id=p.target_id WHERE p.run_id=? AND (p.truncated OR p.limited!='') ORDER BY t.id",
+            (run_id,),
+        ).fetchall()
+        return [(str(r[0]), bool(r[1]), r[2], str(r[3])) for r in rows]
+
+    def save_links(self, run_id: int, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
+        # Each page is written once per run: a page is stored whole or not at all (crawl.py),
+        # and a recheck forgets a page's links before reading it again (reset_targets).
+        self.db.executemany(
+            "INSERT INTO links (run_id, page_id, target_id, raw, element, attribute, text, special, in_nav)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    run_id,
+                    page_id,
+                    tid,
+                    ref.raw,
+                    ref.element,
+                    ref.attribute,
+                    ref.text,
+                    ref.special.value,
+                    int(ref.in_nav),
+                )
+                for tid, ref in rows
+            ),
+        )
+
+    def save_listing(
+        self,
+        run_id: int,
+        page_id: int,
+        listing: ListingFacts,
+        items: Sequence[ColumnItem],
+        *,
+        is_home: bool,
+        observed_on: date,
+    ) -> None:
+        # Dates after the day of observation are typos or pre-dated posts, not freshness.
+        limit = observed_on + timedelta(days=1)
+        dates = (effective_date(i.date, i.date_source, i.url, observed_on) for i in items)
+        newest = max((d for d in dates if d is not None and d <= limit), default=None)
+        self.db.execute(
+            "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
+            " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"
+            " column_type_meta, breadcrumb_json, pagination_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                page_id,
+                run_id,
+                int(listing.is_listing),
+                int(is_home),
+                listing.name,
+                listing.name_source,
+                listing.cms,
+                newest.isoformat() if newest else None,
+                len(items),
+                sum(1 for i in items if i.date_source == "text"),
+                sum(1 for i in items if i.date_source == "url"),
+                listing.total_records,
+                listing.total_pages,
+                listing.placeholder,
+                listing.column_type_meta,
+                json.dumps(list(listing.breadcrumb), ensure_ascii=False),
+                json.dumps(list(listing.pagination), ensure_ascii=False),
+            ),
+        )
+        self.db.execute("DELETE FROM items WHERE page_id=?", (page_id,))
+        self.db.executemany(
+            "INSERT INTO items (page_id, run_id, position, title, url, date, date_source)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                (page_id, run_id, pos, i.title, i.url, i.date.isoformat() if i.date else None, i.date_source)
+                for pos, i in enumerate(items)
+            ),
+        )
+
+    def listings(self, run_id: int) -> list[ListingRow]:
+        rows = self.db.execute(
+            "SELECT l.page_id, t.url, l.is_listing, l.is_home, l.name, l.name_source, l.cms, l.newest,"
+            " l.item_count, l.text_dated, l.url_dated, l.total_records, l.total_pages, l.placeholder,"
+            " l.column_type_meta, l.breadcrumb_json, l.pagination_json"
+            " FROM listings l JOIN targets t ON t.id=l.page_id WHERE l.run_id=? ORDER BY l.page_id",
+            (run_id,),
+        ).fetchall()
+        return [
+            ListingRow(
+                page_id=row[0],
+                url=row[1],
+                is_listing=bool(row[2]),
+                is_home=bool(row[3]),
+                name=row[4],
+                name_source=row[5],
+                cms=row[6],
+                newest=date.fromisoformat(row[7]) if row[7] else None,
+                item_count=row[8],
+                text_dated=row[9],
+                url_dated=row[10],
+                total_records=row[11],
+                total_pages=row[12],
+                placeholder=row[13],
+                column_type_meta=row[14],
+                breadcrumb=tuple(json.loads(row[15])),
+                pagination=tuple(json.loads(row[16])),
+            )
+            for row in rows
+        ]
+
+    def items(self, page_id: int) -> list[ItemRow]:
+        rows = self.db.execute(
+            "SELECT title, url, date, date_source FROM items WHERE page_id=? ORDER BY position", (page_id,)
+        ).fetchall()
+        return [ItemRow(r[0], r[1], date.fromisoformat(r[2]) if r[2] else None, r[3]) for r in rows]
+
+    def link_texts_to(self, run_id: int, key: str) -> list[tuple[str, int]]:
+        """The texts of links pointing at a URL, most common first (how menus name a page)."""
+        rows = self.db.execute(
+            "SELECT l.text, COUNT(*) AS n FROM links l JOIN targets t ON t.id=l.target_id"
+            " WHERE t.run_id=? AND t.key=? AND l.element IN ('a', 'area', 'option') AND l.text != ''"
+            " GROUP BY l.text ORDER BY n DESC, MIN(l.rowid) LIMIT 5",
+            (run_id, key),
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def outcome_counts(self, run_id: int) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT outcome, COUNT(*) FROM checks WHERE run_id=? GROUP BY outcome", (run_id,)
+        ).fetchall()
+        return {str(outcome): int(count) for outcome, count in rows}
+
+    def page_count(self, run_id: int) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM pages WHERE run_id=?", (run_id,)).fetchone()[0])
+
+    def link_count(self, run_id: int) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM links WHERE run_id=?", (run_id,)).fetchone()[0])
+
+    def check_for_url(self, run_id: int, key: str) -> tuple[Outcome, int | None, str, str | None] | None:
+        row = self.db.execute(
+            "SELECT c.outcome, c.status, c.error, c.final_url"
+            " FROM targets t JOIN checks c ON c.target_id=t.id WHERE t.run_id=? AND t.key=?",
+            (run_id, key),
+        ).fetchone()
+        return (Outcome(row[0]), row[1], row[2], row[3]) if row else None
+
+    def checked_links(self, run_id: int, outcomes: Iterable[Outcome]) -> Iterator[CheckedLink]:
+        """Each failing target joined with every page that links to it, target by target."""
+        wanted = [o.value for o in outcomes]
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            "SELECT t.id, t.url, t.kind, c.outcome, c.status, c.error, l.page_id, p.url,"
+            " l.element, l.attribute, l.text, l.raw"
+            " FROM checks c JOIN targets t ON t.id=c.target_id"
+            " JOIN links l ON l.run_id=c.run_id AND l.target_id=t.id"
+            " JOIN targets p ON p.id=l.page_id"
+            f" WHERE c.run_id=? AND c.outcome IN ({marks})"
+            " ORDER BY t.id, l.page_id, l.rowid",
+            (run_id, *wanted),
+        )
+        for row in rows:
+            yield CheckedLink(
+                target_id=row[0],
+                url=row[1],
+                kind=row[2],
+                outcome=Outcome(row[3]),
+                status=row[4],
+                error=row[5],
+                page_id=row[6],
+                page_url=row[7],
+                element=row[8],
+                attribute=row[9],
+                text=row[10],
+                raw=row[11],
+            )
+
+    def referrers_to(self, run_id: int, key: str, limit: int = 5) -> list[Referrer]:
+        """Pages that link to a URL (how a webmaster finds the entry to a column)."""
+        rows = self.db.execute(
+            "SELECT p.url, l.element, l.attribute, l.text, l.raw FROM links l"
+            " JOIN targets t ON t.id=l.target_id JOIN targets p ON p.id=l.page_id"
+            " WHERE t.run_id=? AND t.key=? ORDER BY l.page_id, l.rowid LIMIT ?",
+            (run_id, key, limit),
+        ).fetchall()
+        return [Referrer(*row) for row in rows]
+
+    def special_links(self, run_id: int, special: str) -> Iterator[Occurrence]:
+        rows = self.db.execute(
+            "SELECT l.page_id, p.url, l.raw, l.element, l.attribute, l.text, l.special, l.in_nav"
+            " FROM links l JOIN targets p ON p.id=l.page_id"
+            " WHERE l.run_id=? AND l.special=? AND l.special != '' ORDER BY l.page_id, l.rowid",
+            (run_id, special),
+        )
+        for row in rows:
+            yield Occurrence(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]))
+
+    def first_target_id(self, run_id: int) -> int:
+        row = self.db.execute("SELECT MIN(id) FROM targets WHERE run_id=?", (run_id,)).fetchone()
+        return int(row[0] or 0)
+
+    def home_target(self, run_id: int) -> HomeTarget | None:
+        """The run's start URL as the crawl left it: its target, and its check if it has one."""
+        row = self.db.execute(
+            "SELECT t.url, t.kind, t.state, t.note, t.failure, c.outcome, c.status, c.error, c.final_url,"
+            " c.content_type FROM targets t LEFT JOIN checks c ON c.target_id=t.id"
+            " WHERE t.run_id=? ORDER BY t.id LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return HomeTarget(
+            url=row[0],
+            kind=row[1],
+            state=row[2],
+            note=row[3],
+            failure=row[4],
+            outcome=Outcome(row[5]) if row[5] else None,
+            status=row[6],
+            error=row[7] or "",
+            final_url=row[8],
+            content_type=row[9] or "",
+        )
+
+    def home_check(self, run_id: int) -> tuple[str, Outcome, int | None, str] | None:
+        row = self.db.execute(
+            "SELECT t.url, c.outcome, c.status, c.error FROM targets t JOIN checks c ON c.target_id=t.id"
+            " WHERE t.run_id=? ORDER BY t.id LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        return (row[0], Outcome(row[1]), row[2], row[3]) if row else None
+
+

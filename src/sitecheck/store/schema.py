@@ -1,0 +1,259 @@
+"""The fact store's schema: migrations in order, and what a run's copy (a recheck) copies.
+
+``PRAGMA user_version`` counts the migrations applied; a database written by a newer sitecheck
+is refused. Old runs stay readable: migrations only add.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        start_url TEXT NOT NULL,
+        home_url TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,            -- running, finished, interrupted, failed
+        config_json TEXT NOT NULL,
+        version TEXT NOT NULL
+    );
+    CREATE TABLE targets (              -- every distinct URL of a run; also the frontier
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,               -- canonical URL (dedup key)
+        url TEXT NOT NULL,               -- the URL as first requested
+        kind TEXT NOT NULL,              -- page, resource, external, excluded
+        depth INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        note TEXT NOT NULL DEFAULT '',   -- why excluded
+        UNIQUE (run_id, key)
+    );
+    CREATE INDEX targets_pending ON targets (run_id, state, id);
+    CREATE TABLE checks (               -- one observation per target
+        target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER,
+        final_url TEXT,
+        content_type TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 1,
+        elapsed_ms INTEGER NOT NULL DEFAULT 0,
+        checked_at TEXT NOT NULL
+    );
+    CREATE INDEX checks_run_outcome ON checks (run_id, outcome);
+    CREATE TABLE pages (                -- parsed HTML pages
+        target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        encoding_source TEXT NOT NULL,
+        link_count INTEGER NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE links (                -- every link occurrence on every page
+        run_id INTEGER NOT NULL,
+        page_id INTEGER NOT NULL,        -- targets.id of the page the link is on
+        target_id INTEGER,               -- targets.id of the link target; NULL if not requestable
+        raw TEXT NOT NULL,
+        element TEXT NOT NULL,
+        attribute TEXT NOT NULL,
+        text TEXT NOT NULL,
+        special TEXT NOT NULL,
+        in_nav INTEGER NOT NULL
+    );
+    CREATE INDEX links_target ON links (run_id, target_id);
+    CREATE INDEX links_page ON links (page_id);
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        url TEXT NOT NULL,
+        outcome TEXT,
+        status INTEGER,
+        detail TEXT NOT NULL,
+        referrers_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    );
+    """,
+    # 2: column facts. Every list page (and the home page) as the crawler saw it, with its
+    # items; columns, categories and findings are derived from these at judging time.
+    """
+    ALTER TABLE runs ADD COLUMN observed_on TEXT;
+    CREATE TABLE listings (
+        page_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        is_listing INTEGER NOT NULL,
+        is_home INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        name_source TEXT NOT NULL,
+        cms TEXT NOT NULL,
+        newest TEXT,                     -- newest item date shown (or from item URLs)
+        item_count INTEGER NOT NULL,
+        text_dated INTEGER NOT NULL,     -- items with a visible date
+        url_dated INTEGER NOT NULL,      -- items dated only by their URL
+        total_records INTEGER,
+        total_pages INTEGER,
+        placeholder TEXT,
+        column_type_meta TEXT,
+        breadcrumb_json TEXT NOT NULL,
+        pagination_json TEXT NOT NULL
+    );
+    CREATE INDEX listings_run ON listings (run_id);
+    CREATE TABLE items (
+        page_id INTEGER NOT NULL,
+        run_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT,
+        date TEXT,
+        date_source TEXT NOT NULL
+    );
+    CREATE INDEX items_page ON items (page_id);
+    ALTER TABLE findings ADD COLUMN column_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN office TEXT NOT NULL DEFAULT '';
+    """,
+    # 3: run history. Each finding's state relative to the runs before it, rechecks (runs
+    # built from an earlier run's facts), and findings a webmaster chose to ignore.
+    """
+    ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';
+    ALTER TABLE runs ADD COLUMN base_run INTEGER;
+    ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+    ALTER TABLE findings ADD COLUMN first_seen TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE INDEX findings_key ON findings (key);
+    CREATE TABLE ignores (
+        start_url TEXT NOT NULL,
+        key TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (start_url, key)
+    );
+    """,
+    # 4: the service (issue 5). Home-page availability probes, what the scheduler did and why
+    # (every fired, skipped, missed, interrupted and resumed job), when each job runs next (so
+    # a restarted service keeps its schedule and catches up on what it missed), the alert
+    # levels last announced (notifications are sent on changes, not repeated), and every
+    # notification attempt. Keyed by start URL: one store may serve several portals.
+    """
+    CREATE TABLE probes (
+        id INTEGER PRIMARY KEY,
+        start_url TEXT NOT NULL,
+        at TEXT NOT NULL,                -- UTC, when the probe started
+        outcome TEXT NOT NULL,           -- an Outcome value
+        status INTEGER,
+        latency_ms INTEGER NOT NULL,
+        error TEXT NOT NULL DEFAULT '',
+        final_url TEXT
+    );
+    CREATE INDEX probes_site_at ON probes (start_url, at);
+    CREATE TABLE job_log (
+        id INTEGER PRIMARY KEY,
+        start_url TEXT NOT NULL,
+        job TEXT NOT NULL,               -- audit, recheck, probe
+        cause TEXT NOT NULL,             -- schedule, catch_up, resume, manual
+        fired_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        outcome TEXT NOT NULL,           -- running finished interrupted resumed failed error skipped missed
+        run_id INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX job_log_site ON job_log (start_url, job, id);
+    CREATE TABLE schedule_state (
+        start_url TEXT NOT NULL,
+        job TEXT NOT NULL,
+        next_run_at TEXT,                -- UTC; NULL when the job has no further run
+        cadence TEXT NOT NULL DEFAULT '', -- the schedule it was computed from (a changed one is not kept)
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (start_url, job)
+    );
+    CREATE TABLE alert_state (
+        start_url TEXT NOT NULL,
+        alert TEXT NOT NULL,             -- home (up/down), availability and veto (ok/warn/fail)
+        level TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        PRIMARY KEY (start_url, alert)
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        start_url TEXT NOT NULL,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL,             -- new_findings, veto_risk, home_down
+        channel TEXT NOT NULL,           -- email, webhook
+        ok INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    # 5: placeholder and not-checkable links are a few per page among many; judging reads them
+    # by kind, which without this small partial index walks every link row of the run.
+    """
+    CREATE INDEX links_special ON links (run_id, special, page_id) WHERE special != '';
+    """,
+    # 6: completeness is a fact (issue 10). Why a run is not complete (failed targets, a home
+    # page never read), the reason a target's handling failed (it is retried on --resume), and
+    # what a page's reading left out (cut at the size cap, analysis bounded).
+    """
+    ALTER TABLE runs ADD COLUMN incomplete_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE targets ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pages ADD COLUMN bytes_read INTEGER;
+    ALTER TABLE pages ADD COLUMN limited TEXT NOT NULL DEFAULT '';
+    """,
+)
+
+
+# What copy_run copies: every per-run table and its columns; id columns are shifted so the
+# copy's rows keep pointing at each other.
+RUN_TABLES: dict[str, tuple[str, ...]] = {
+    "targets": ("id", "key", "url", "kind", "depth", "state", "note", "failure"),
+    "checks": (
+        "target_id",
+        "outcome",
+        "status",
+        "final_url",
+        "content_type",
+        "error",
+        "method",
+        "attempts",
+        "elapsed_ms",
+        "checked_at",
+    ),
+    "pages": (
+        "target_id",
+        "title",
+        "encoding",
+        "encoding_source",
+        "link_count",
+        "truncated",
+        "bytes_read",
+        "limited",
+    ),
+    "links": ("page_id", "target_id", "raw", "element", "attribute", "text", "special", "in_nav"),
+    "listings": (
+        "page_id",
+        "is_listing",
+        "is_home",
+        "name",
+        "name_source",
+        "cms",
+        "newest",
+        "item_count",
+        "text_dated",
+        "url_dated",
+        "total_records",
+        "total_pages",
+        "placeholder",
+        "column_type_meta",
+        "breadcrumb_json",
+        "pagination_json",
+    ),
+    "items": ("page_id", "position", "title", "url", "date", "date_source"),
+}
+ID_COLUMNS = frozenset({"id", "target_id", "page_id"})
