@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.extract.columns import (
     EMPTY_PLACEHOLDERS,
     ColumnItem,
@@ -179,8 +180,8 @@ def test_hanweb_dataproxy_xml_11() -> None:
     )
     assert page.next_url == (
         "http://wzkj.wenzhou.gov.cn/module/web/jpage/dataproxy.jsp?page=35&appid=1&webid=1934&path=/"
-        "&columnid=1220132&unitid=3995919&webname=温州市科学技术局"
-    )
+        "&columnid=1220132&unitid=3995919&webname=%E6%B8%A9%E5%B7%9E%E5%B8%82%E7%A7%91%E5%AD%A6%E6%8A%80%E6%9C%AF%E5%B1%80"
+    )  # resolved like a link on the page: the query is sent UTF-8 percent-encoded
 
 
 def test_hanweb_xml_through_analyse_listing_11() -> None:
@@ -601,6 +602,41 @@ def test_gbk_decoded_text() -> None:
     assert (result.total_records, result.total_pages) == (3, 1)
     assert result.cms == "generic"
     assert result.name == "工作动态"
+
+
+_ODD_LINKS = (  # the attributes of each row's <a>
+    'href="..\\gzdt\\t20251229_1031.html"',  # IE-era backslashes
+    'href=" /gzdt/show 1030.html "',  # spaces inside and around
+    'href="/gzdt/show.asp?kw=公告&id=1029"',  # a query the page's GBK encoding spells
+    'href="javascript:void(0)" onclick="window.open(\'/gzdt/show.asp?kw=通知&id=1028\')"',  # script link
+)
+
+
+def test_item_urls_resolve_exactly_like_the_same_links() -> None:
+    """An item URL enters the crawl frontier: it must be the URL the link extractor gives the
+    same href on the same page (backslashes, spaces, GBK queries and script links included)."""
+    rows = "".join(
+        f"<tr><td><a {attrs}>县政府常务会议第{n}次会议召开</a></td><td>2025年12月{10 + n}日</td></tr>"
+        for n, attrs in enumerate(_ODD_LINKS)
+    )
+    source = f"""<html><head><meta charset="gbk"><title>工作动态</title></head>
+<body><table class="list">{rows}</table></body></html>"""
+    page = PageInput(source.encode("gbk"), "http://www.example.gov.cn/a/list/", None, False, TODAY, (), 200)
+    output = analyse_page(page)
+    assert output.facts.encoding == "gb18030"
+    assert output.listing is not None
+    item_urls = [item.url for item in output.listing.items]
+    link_urls = [link.url for link in output.facts.links if link.url is not None]
+    assert (
+        item_urls
+        == link_urls
+        == [
+            "http://www.example.gov.cn/a/gzdt/t20251229_1031.html",
+            "http://www.example.gov.cn/gzdt/show%201030.html",
+            "http://www.example.gov.cn/gzdt/show.asp?kw=%B9%AB%B8%E6&id=1029",
+            "http://www.example.gov.cn/gzdt/show.asp?kw=%CD%A8%D6%AA&id=1028",
+        ]
+    )
 
 
 def test_navigation_only_page_is_not_a_listing() -> None:

@@ -73,7 +73,7 @@ def analyse_page(page: PageInput) -> PageOutput:
     # Pages that name themselves articles are not lists; skipping them saves most of the
     # column analysis on a portal, which is mostly articles.
     if phrase is None and (page.is_home or tree.css_first('meta[name="ArticleTitle" i]') is None):
-        listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on)
+        listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on, encoding=facts.encoding)
     limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
     return PageOutput(facts, listing, phrase, limited)
 

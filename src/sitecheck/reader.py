@@ -118,7 +118,10 @@ class LocalReader:
             if answer.outcome is not Outcome.OK or answer.body is None:
                 break  # what is embedded still judges the column; the endpoint is not a page link
             page = parse_dataproxy_xml(
-                answer.body.decode("utf-8", errors="replace"), analysis.final_url, self.observed_on
+                answer.body.decode("utf-8", errors="replace"),
+                analysis.final_url,
+                self.observed_on,
+                encoding=analysis.facts.encoding,
             )
             analysis.more_items.extend(page.items)
             if page.limited:  # a cut answer is said, like a cut page

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from sitecheck.extract import bound_markup
 from sitecheck.extract.dates import scan_dates, url_date
-from sitecheck.extract.links import holds_links
+from sitecheck.extract.links import holds_links, script_urls
+from sitecheck.urls import resolve
 
 __all__ = [
     "EMPTY_PLACEHOLDERS",
@@ -564,7 +565,7 @@ def _is_more(link: _Link) -> bool:
 
 
 def _score(
-    block: _Block, walk: _Walk, nav_urls: frozenset[str], base: str, doclike: dict[int, bool]
+    block: _Block, walk: _Walk, nav_urls: frozenset[str], base: _Base, doclike: dict[int, bool]
 ) -> _Scored | None:
     counts = walk.link_counts
     rows = [row for row in block.rows.values() if counts.get(row.node.mem_id, 1) <= _MAX_ROW_LINKS]
@@ -587,7 +588,7 @@ def _score(
         title_len = len(main.text) or len(main.title)
         weight = 1.0 if title_len >= 6 else 0.3
         href = main.href
-        if href and nav_urls and _absolute(href, base) in nav_urls:
+        if href and nav_urls and base.resolve(href) in nav_urls:
             in_nav += 1
         if row.node.mem_id in walk.dated or _date_sibling(row.node, walk) is not None:
             dated += 1
@@ -636,30 +637,35 @@ def _date_sibling(node: LexborNode, walk: _Walk) -> LexborNode | None:
 
 
 _NOT_A_LINK = re.compile(r"^(?:javascript:|#|mailto:|tel:|about:|data:)", re.IGNORECASE)
-_ONCLICK_URL = re.compile(
-    r"(?:window\.open|location(?:\.href)?\s*=|location\.assign|location\.replace)\s*\(?\s*['\"]([^'\"]+)['\"]"
-)
 
 
 def _href(node: LexborNode) -> str | None:
-    """The navigable URL of a link element, as written; None for script pseudo-links."""
+    """The navigable URL of a link element, as written; None for script pseudo-links.
+
+    A script link's URL is read by the rule the link extractor uses, so that an item and the
+    same link on the page lead to the same URL.
+    """
     attrs = node.attributes
     href = (attrs.get("href") or "").strip()
     if href and not _NOT_A_LINK.match(href):
         return href
-    onclick = attrs.get("onclick") or ""
     if not href or href.lower().startswith("javascript") or href == "#":
-        found = _ONCLICK_URL.search(onclick) or _ONCLICK_URL.search(href)
-        if found and not _NOT_A_LINK.match(found.group(1)):
-            return found.group(1)
+        found = script_urls(attrs.get("onclick") or "") or script_urls(href)
+        if found:
+            return found[0]
     return None
 
 
-def _absolute(href: str, base: str) -> str:
-    try:
-        return urljoin(base, href.strip())
-    except ValueError:
-        return href
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """What a page's relative URLs resolve against: its base URL and its encoding (a GBK page's
+    query strings are sent GBK-encoded)."""
+
+    url: str
+    encoding: str
+
+    def resolve(self, href: str) -> str | None:
+        return resolve(self.url, href, self.encoding)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -669,7 +675,7 @@ def _absolute(href: str, base: str) -> str:
 def _row_item(
     row: LexborNode,
     main: LexborNode | None,
-    base: str,
+    base: _Base,
     today: date,
     budget: list[int],
     date_node: LexborNode | None = None,
@@ -700,7 +706,7 @@ def _row_item(
     if not title:
         return None
     href = _href(main) if main is not None else None
-    url = _absolute(href, base) if href else None
+    url = base.resolve(href) if href else None
     from_url = url_date(url, today=today) if url else None
     # A date in the link text is usually part of the title; prefer one shown beside the link.
     if date_node is not None and not outside:
@@ -738,7 +744,9 @@ def _is_date_only(text: str, today: date) -> bool:
 _DATE_CELL_REST = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|发布|时间|日期|更新|[:：\[\]()【】\s\-/|]")
 
 
-def _items(rows: Iterable[_Row], walk: _Walk, base: str, today: date, budget: list[int]) -> list[ColumnItem]:
+def _items(
+    rows: Iterable[_Row], walk: _Walk, base: _Base, today: date, budget: list[int]
+) -> list[ColumnItem]:
     items: list[ColumnItem] = []
     seen: set[tuple[str, str | None]] = set()
     for row in rows:
@@ -922,7 +930,7 @@ class _Pager:
     total_records: int | None
 
 
-def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
+def _script_pager(html_text: str, base: _Base, max_pages: int) -> _Pager | None:
     match = _CREATE_PAGE.search(html_text)
     if match and _DOC_PAGER.match(match["base"]):
         # An article split over pages (createPageHTML(2,0,"t20190918_693227","shtml")): its
@@ -963,7 +971,7 @@ def _script_pager(html_text: str, base: str, max_pages: int) -> _Pager | None:
 
 
 def _page_urls(
-    name: str, ext: str, pages: range, first: int, current: int | None, base: str, max_pages: int
+    name: str, ext: str, pages: range, first: int, current: int | None, base: _Base, max_pages: int
 ) -> tuple[str, ...]:
     """URLs of the list pages ``pages`` except ``current``; page ``first`` is the bare ``name``.
 
@@ -971,10 +979,8 @@ def _page_urls(
     URLs kept are built, so the work is bounded by ``max_pages`` whatever the count says.
     """
     wanted = (k for k in pages if k != current)
-    return tuple(
-        _absolute(f"{name}.{ext}" if k == first else f"{name}_{k}.{ext}", base)
-        for k in islice(wanted, max(max_pages, 0))
-    )
+    urls = (base.resolve(f"{name}.{ext}" if k == first else f"{name}_{k}.{ext}") for k in wanted)
+    return tuple(islice(filter(None, urls), max(max_pages, 0)))
 
 
 def _pager_label(node: LexborNode) -> str:
@@ -982,7 +988,7 @@ def _pager_label(node: LexborNode) -> str:
     return _collapse(node.text()).strip(" <>«»[]【】").replace(" ", "")
 
 
-def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_pages: int) -> _Pager | None:
+def _static_pager(pager_links: list[LexborNode], page_url: str, base: _Base, max_pages: int) -> _Pager | None:
     """Further pages from a rendered pager (下一页 / 尾页 / numbered links)."""
     anchor = next((node for node in pager_links if _pager_label(node) in _NEXT_WORDS | _LAST_WORDS), None)
     numbered_only = anchor is None
@@ -1008,7 +1014,7 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
         if not _PAGER_HOOK.search(hook) and "页" not in container.text():
             return None
     scope = [a for a in container.css("a") if a.mem_id in members]
-    here = _strip_fragment(page_url)
+    here = page_url.split("#", 1)[0]
     ordered: dict[str, None] = {}  # insertion-ordered, with O(1) membership
     next_url: str | None = None
     last_url: str | None = None
@@ -1016,8 +1022,8 @@ def _static_pager(pager_links: list[LexborNode], page_url: str, base: str, max_p
         href = _href(node)
         if not href:
             continue
-        url = _absolute(href, base)
-        if _strip_fragment(url) == here:
+        url = base.resolve(href)
+        if url is None or url == here:
             continue
         label = _pager_label(node)
         if label in _NEXT_WORDS:
@@ -1077,15 +1083,11 @@ def _numbered(url: str) -> tuple[str, int, str] | None:
     return url[:start], number, url[dot:]
 
 
-def _strip_fragment(url: str) -> str:
-    return url.split("#", 1)[0]
-
-
 def pagination_urls(
-    tree: LexborHTMLParser, page_url: str, html_text: str, *, max_pages: int = 200
+    tree: LexborHTMLParser, page_url: str, html_text: str, *, max_pages: int = 200, encoding: str = "utf-8"
 ) -> tuple[str, ...]:
     """Absolute URLs of the further pages of a list (script pagers first, then static links)."""
-    base = _base_url(tree, page_url)
+    base = _base_url(tree, page_url, encoding)
     pager = _script_pager(html_text, base, max_pages)
     if pager is None and tree.body is not None:
         links = [node for node in tree.body.css("a") if _is_pager_word(_pager_label(node))]
@@ -1097,13 +1099,11 @@ def _is_pager_word(label: str) -> bool:
     return label in _PAGER_WORDS or (label.isdigit() and len(label) <= 4)
 
 
-def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
+def _base_url(tree: LexborHTMLParser, page_url: str, encoding: str) -> _Base:
     node = tree.css_first("base[href]")
-    if node is not None:
-        href = (node.attributes.get("href") or "").strip()
-        if href:
-            return _absolute(href, page_url)
-    return page_url
+    href = (node.attributes.get("href") or "").strip() if node is not None else ""
+    resolved = resolve(page_url, href, encoding) if href else None
+    return _Base(resolved or page_url, encoding)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1181,7 +1181,7 @@ class DataproxyRequest:
 _MAX_RECORDS = 5000
 
 
-def _records_to_items(records: list[str], base: str, today: date) -> tuple[list[ColumnItem], str]:
+def _records_to_items(records: list[str], base: _Base, today: date) -> tuple[list[ColumnItem], str]:
     """The items of Hanweb records, and why some were left out ("" when none were)."""
     if not records:
         return [], ""
@@ -1209,8 +1209,12 @@ def _records_to_items(records: list[str], base: str, today: date) -> tuple[list[
     return items, limited
 
 
-def parse_dataproxy_xml(text: str, base_url: str, today: date) -> DataproxyPage:
-    """Items and totals of a Hanweb jpage XML (a dataproxy.jsp response or an embedded datastore)."""
+def parse_dataproxy_xml(text: str, base_url: str, today: date, *, encoding: str = "utf-8") -> DataproxyPage:
+    """Items and totals of a Hanweb jpage XML (a dataproxy.jsp response or an embedded datastore).
+
+    ``encoding`` is that of the page the records are shown on, which their links' queries follow.
+    """
+    base = _Base(base_url, encoding)
     records = _RECORD.findall(text)
     total_records = _TOTAL_RECORD.search(text)
     total_pages = _TOTAL_PAGE.search(text)
@@ -1219,8 +1223,8 @@ def parse_dataproxy_xml(text: str, base_url: str, today: date) -> DataproxyPage:
     if nextgroup:
         href = _HREF.search(nextgroup.group(1))
         if href:
-            next_url = _absolute(href.group(1).replace("&amp;", "&"), base_url)
-    items, limited = _records_to_items(records, base_url, today)
+            next_url = base.resolve(href.group(1).replace("&amp;", "&"))
+    items, limited = _records_to_items(records, base, today)
     return DataproxyPage(
         items=tuple(items),
         total_records=_count_value(total_records.group(1)) if total_records else None,
@@ -1329,7 +1333,10 @@ def dataproxy_requests(
         proxy = urlsplit(info.next_href).path
     else:
         proxy = _DEFAULT_PROXY
-    endpoint = urlsplit(_absolute(proxy, page_url))
+    resolved = resolve(page_url, proxy)
+    if resolved is None:
+        return ()
+    endpoint = urlsplit(resolved)
     form: list[tuple[str, str]] = [
         ("col", info.params.get("col", "1")),
         ("appid", info.params.get("appid", "1")),
@@ -1433,6 +1440,7 @@ def analyse_listing(
     placeholders: tuple[str, ...] = EMPTY_PLACEHOLDERS,
     max_pages: int = 200,
     nav_urls: frozenset[str] = frozenset(),
+    encoding: str = "utf-8",
 ) -> ListingFacts:
     """Decide whether a page is a column list page and read its items, dates and pagination.
 
@@ -1450,9 +1458,10 @@ def analyse_listing(
 
     ``nav_urls`` are absolute URLs known to be site navigation (seen on many pages); a block
     made mostly of them is never taken for the column list. ``max_pages`` caps the number of
-    further page URLs returned.
+    further page URLs returned. ``encoding`` is the page's: a GBK page's links send their
+    queries GBK-encoded.
     """
-    base = _base_url(tree, page_url)
+    base = _base_url(tree, page_url, encoding)
     meta = _meta_map(tree)
     cms = detect_cms(html_text)
     body = tree.body

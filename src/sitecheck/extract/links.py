@@ -168,7 +168,8 @@ def holds_links(node: LexborNode) -> bool:
     return any(child.css_first(_LINKISH) is not None for child in node.iter())
 
 
-def _js_urls(code: str) -> list[str]:
+def script_urls(code: str) -> list[str]:
+    """The literal URLs a script navigates to (window.open, location=…), as written."""
     urls = []
     for m in _JS_URL_RE.finditer(code):
         if m.group(3):
@@ -369,7 +370,7 @@ class _Extractor:
             return
         scheme = scheme_of_stripped(value)
         if scheme == "javascript":
-            urls = _js_urls(value)
+            urls = script_urls(value)
             if urls:
                 for u in urls:
                     self.add(u, element, attribute, text, navigable=True, frame=frame)
@@ -432,7 +433,7 @@ class _Extractor:
     def anchor(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
         text = _anchor_text(self, node, attrs)
         onclick = attrs.get("onclick") or ""
-        click_urls = _js_urls(onclick) if onclick else []
+        click_urls = script_urls(onclick) if onclick else []
         if "href" not in attrs:  # matched for its onclick only
             for u in click_urls:
                 self.add(u, tag, "onclick", text, navigable=True)
@@ -447,7 +448,7 @@ class _Extractor:
         href_urls: list[str] = []
         unavailable = False
         if scheme == "javascript":
-            href_urls = _js_urls(value)
+            href_urls = script_urls(value)
             unavailable = not href_urls and _says_unavailable(value)
         noop = not value or value == "#" or (scheme == "javascript" and not href_urls and not unavailable)
         if noop and click_urls:
@@ -491,7 +492,7 @@ class _Extractor:
         self.add(value, "option", "value", _collapse(node.text(deep=True)), navigable=True)
 
     def onclick(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
-        urls = _js_urls(attrs.get("onclick") or "")
+        urls = script_urls(attrs.get("onclick") or "")
         if urls:
             text = _collapse(self.text_of(node)) or _attr_text(attrs)
             for u in urls:
