@@ -43,7 +43,7 @@ from sitecheck.fetch import Fetcher, host_of
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.reader import PageAnalysis, PageRead, Reader
 from sitecheck.robots import RobotsPolicy
-from sitecheck.store import Store
+from sitecheck.store import RunWriter, Store
 from sitecheck.urls import canonical, is_resource, trap_reason
 
 # How a URL is checked (see TargetKind): short names for the engine's hot path.
@@ -142,6 +142,8 @@ class Crawler:
         self._flushes = 0
         self._fatal: str = ""  # the reader broke (a worker process died): the crawl stops
         self._flush_failed = False  # the store refused a write: nothing more is written
+        # The crawl's only way to write, bound to the run being crawled (set by run()).
+        self.writer: RunWriter
 
     # -- public -----------------------------------------------------------------------
     def stop(self) -> None:
@@ -156,40 +158,41 @@ class Crawler:
         run is ``finished``.
         """
         self.stats = CrawlStats(run_id=run_id)
-        fresh = self.store.count_targets(run_id) == 0
+        self.writer = self.store.writer(run_id)
+        fresh = self.writer.count() == 0
         if fresh:
-            with self.store.transaction():
+            with self.writer.transaction():
                 for seed in (self.config.site.start_url, *self.config.site.extra_seeds):
-                    self._add(run_id, seed, depth=0, navigable=True, frame=False)
-        retried = self.store.retry_failed(run_id)  # a resumed run tries its failed targets again
+                    self._add(seed, depth=0, navigable=True, frame=False)
+        retried = self.writer.retry_failed()  # a resumed run tries its failed targets again
         if retried:
             log.info("run %d: %d failed targets are read again", run_id, retried)
-        self._page_targets = self.store.count_targets(run_id, kind=PAGE)
-        self._home_id = self.store.first_target_id(run_id)
-        self.stats.queued = self.store.count_targets(run_id, state="pending")
-        self.store.set_run_status(run_id, RunStatus.RUNNING)
+        self._page_targets = self.writer.count(kind=PAGE)
+        self._home_id = self.writer.first_target_id()
+        self.stats.queued = self.writer.count(state="pending")
+        self.writer.status(RunStatus.RUNNING)
         if fresh and self.config.site.use_sitemap:
-            await self._seed_sitemaps(run_id)
+            await self._seed_sitemaps()
         self._last_flush = time.monotonic()
         try:
-            await self._dispatch(run_id)
+            await self._dispatch()
         finally:
             # What was read completely is kept (unless the store itself failed: then the
             # answers stay pending in the store and --resume reads them again).
             if self._answers and not self._flush_failed:
-                self._flush(run_id)
+                self._flush()
         if self._fatal:
             from sitecheck.errors import AuditError
 
             raise AuditError(self._fatal)
         self.stats.finished = not self._stop.is_set()
         self.stats.interrupted = self._stop.is_set()
-        self.store.set_run_status(run_id, RunStatus.CRAWLED if self.stats.finished else RunStatus.INTERRUPTED)
+        self.writer.status(RunStatus.CRAWLED if self.stats.finished else RunStatus.INTERRUPTED)
         self._report()
         return self.stats
 
     # -- dispatching --------------------------------------------------------------------
-    async def _dispatch(self, run_id: int) -> None:
+    async def _dispatch(self) -> None:
         per_host = self.config.politeness.per_host_concurrency
         limit = self.config.politeness.concurrency
         buffers: dict[str, deque[Target]] = {}
@@ -210,9 +213,9 @@ class Crawler:
                 # New targets reach the frontier when answers are written: write them when it
                 # is time, or at once when there is nothing left to hand out.
                 if self._answers and (buffered == 0 or self._flush_due()):
-                    self._flush(run_id)
+                    self._flush()
                 if buffered < _BUFFER_LOW:
-                    fresh = self.store.pending_targets(run_id, cursor, _BUFFER_FILL)
+                    fresh = self.writer.pending(cursor, _BUFFER_FILL)
                     for target in fresh:
                         buffers.setdefault(host_of(target.url), deque()).append(target)
                     buffered += len(fresh)
@@ -233,7 +236,7 @@ class Crawler:
                 if not tasks and not buffered:
                     if self._answers:
                         continue  # written at the top of the loop, then the frontier is read again
-                    if not self.store.pending_targets(run_id, cursor, 1):
+                    if not self.writer.pending(cursor, 1):
                         break
                     continue
                 self._report()
@@ -299,7 +302,7 @@ class Crawler:
     def _flush_wait(self) -> float:
         return max(0.0, self._flush_interval() - (time.monotonic() - self._last_flush))
 
-    def _flush(self, run_id: int) -> None:
+    def _flush(self) -> None:
         """Write every answer read since the last flush, in one short transaction.
 
         A failure of the store (a full disk, a damaged file) raises StoreError and nothing of
@@ -307,44 +310,44 @@ class Crawler:
         """
         answers, self._answers = self._answers, []
         try:
-            with self.store.transaction():
+            with self.writer.transaction():
                 for answer in answers:
-                    self._write(run_id, answer)
+                    self._write(answer)
         except BaseException:
             self._flush_failed = True
             raise
         self._last_flush = time.monotonic()
         self._flushes += 1
 
-    def _write(self, run_id: int, answer: _Answer) -> None:
+    def _write(self, answer: _Answer) -> None:
         target = answer.target
         if target.id in self._settled:
             return  # a redirect's landing page, stored with the page that redirected to it
         # A target's facts are stored whole or not at all, even inside the batch.
-        self.store.savepoint()
+        self.writer.savepoint()
         try:
             if answer.failure:
-                self.store.fail_target(target.id, answer.failure)
+                self.writer.fail(target.id, answer.failure)
                 self.stats.failed += 1
                 self.stats.queued -= 1
             elif answer.read is not None and answer.read.analysis is not None:
-                self._save_page(run_id, target, answer.read.result, answer.read.analysis)
+                self._save_page(target, answer.read.result, answer.read.analysis)
             elif answer.result is not None:
-                self._save(run_id, target, answer.result)
+                self._save(target, answer.result)
         except sqlite3.Error:
-            self.store.rollback_savepoint()
+            self.writer.rollback_savepoint()
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only
             log.debug("storing %s failed", target.url, exc_info=True)  # stored with the target
-            self.store.rollback_savepoint()
-            self.store.fail_target(target.id, _failure_text(exc))
+            self.writer.rollback_savepoint()
+            self.writer.fail(target.id, _failure_text(exc))
             self.stats.failed += 1
             self.stats.queued -= 1
             return
-        self.store.release_savepoint()
+        self.writer.release_savepoint()
 
-    def _save(self, run_id: int, target: Target, result: FetchResult) -> None:
-        self.store.save_check(run_id, target.id, result)
+    def _save(self, target: Target, result: FetchResult) -> None:
+        self.writer.check(target.id, result)
         self._count(result)
 
     def _count(self, result: FetchResult) -> None:
@@ -355,19 +358,19 @@ class Crawler:
         elif result.outcome.is_unverified:
             self.stats.unverified += 1
 
-    def _save_page(self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis) -> None:
+    def _save_page(self, target: Target, result: FetchResult, analysis: PageAnalysis) -> None:
         is_home = target.id == self._home_id
         if is_home:
-            self.store.set_home_url(run_id, analysis.final_url)
-        self.store.save_check(run_id, target.id, result)
-        page_id = self._page_id(run_id, target, result, analysis)
+            self.writer.home_url(analysis.final_url)
+        self.writer.check(target.id, result)
+        page_id = self._page_id(target, result, analysis)
         if page_id is not None:
-            self._save_document(run_id, page_id, target.depth, result, analysis, is_home=is_home)
+            self._save_document(page_id, target.depth, result, analysis, is_home=is_home)
         self.stats.pages += 1
         self._count(result)
 
     def _page_id(
-        self, run_id: int, target: Target, result: FetchResult, analysis: PageAnalysis
+        self, target: Target, result: FetchResult, analysis: PageAnalysis
     ) -> int | None:
         """The target a parsed document is stored under, or None when it is stored already.
 
@@ -377,20 +380,19 @@ class Crawler:
         final_key = canonical(analysis.final_url)
         if final_key == canonical(target.url):
             return target.id
-        final_id, created = self.store.add_target(run_id, final_key, analysis.final_url, PAGE, target.depth)
-        if final_id in self._settled or (not created and self.store.target_done(final_id)):
+        final_id, created = self.writer.add_target(final_key, analysis.final_url, PAGE, target.depth)
+        if final_id in self._settled or (not created and self.writer.target_done(final_id)):
             return None
         if created:
             self._page_targets += 1
         else:
             self.stats.queued -= 1  # it was pending: answered here, it will not be fetched again
         self._settled.add(final_id)
-        self.store.save_check(run_id, final_id, dataclasses.replace(result, url=analysis.final_url))
+        self.writer.check(final_id, dataclasses.replace(result, url=analysis.final_url))
         return final_id
 
     def _save_document(
         self,
-        run_id: int,
         page_id: int,
         depth: int,
         result: FetchResult,
@@ -399,8 +401,7 @@ class Crawler:
         is_home: bool,
     ) -> None:
         facts = analysis.facts
-        self.store.save_page(
-            run_id,
+        self.writer.page(
             page_id,
             facts.title,
             facts.encoding,
@@ -414,39 +415,35 @@ class Crawler:
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
             for ref in (*facts.links, *analysis.record_links()):
-                rows.append((self._target_for(run_id, ref, depth + 1), ref))
-        self.store.save_links(run_id, page_id, rows)
+                rows.append((self._target_for(ref, depth + 1), ref))
+        self.writer.links(page_id, rows)
         listing = analysis.listing
         if listing is not None and (listing.is_listing or is_home):
             items = (*listing.items, *analysis.more_items)
-            self.store.save_listing(
-                run_id, page_id, listing, items, is_home=is_home, observed_on=self.observed_on
-            )
+            self.writer.listing(page_id, listing, items, is_home=is_home, observed_on=self.observed_on)
             # Pager pages written by script (TRS createPageHTML) are crawled like links,
             # but are not link occurrences: a page past the end is the pager's guess.
             for url in listing.pagination:
-                self._add(run_id, url, depth + 1, navigable=True, frame=False)
+                self._add(url, depth + 1, navigable=True, frame=False)
 
-    def _target_for(self, run_id: int, ref: LinkRef, depth: int) -> int | None:
+    def _target_for(self, ref: LinkRef, depth: int) -> int | None:
         if ref.special is not LinkSpecial.NONE:
             return None
         if ref.url is not None:
-            return self._add(run_id, ref.url, depth, ref.navigable, ref.frame)
+            return self._add(ref.url, depth, ref.navigable, ref.frame)
         # It looks like a link but no browser could request it (http://, a bad port).
         raw = ref.raw.strip()
-        target_id, created = self.store.add_target(
-            run_id, f"invalid:{raw}", raw, INVALID, depth, "malformed URL"
-        )
+        target_id, created = self.writer.add_target(f"invalid:{raw}", raw, INVALID, depth, "malformed URL")
         self.stats.queued += created
         return target_id
 
-    def _add(self, run_id: int, url: str, depth: int, navigable: bool, frame: bool) -> int:
+    def _add(self, url: str, depth: int, navigable: bool, frame: bool) -> int:
         key = _canonical(url)
-        cached = self.store.cached_target_id(run_id, key)
+        cached = self.writer.cached_target_id(key)
         if cached is not None:  # the common case: navigation and footer links on every page
             return cached
         kind, note = self._kind_for(url, depth, navigable, frame)
-        target_id, created = self.store.add_target(run_id, key, url, kind, depth, note)
+        target_id, created = self.writer.add_target(key, url, kind, depth, note)
         if created:
             self.stats.queued += 1
             self._page_targets += kind == PAGE
@@ -477,7 +474,7 @@ class Crawler:
         return PAGE, ""
 
     # -- sitemaps -----------------------------------------------------------------------
-    async def _seed_sitemaps(self, run_id: int) -> None:
+    async def _seed_sitemaps(self) -> None:
         """Add the pages a sitemap names, within the crawl's own limits.
 
         Only sitemaps on the portal's own hosts are read (a robots.txt line may point anywhere),
@@ -511,11 +508,11 @@ class Crawler:
                 urls.extend(url for url in locs if self.scope.in_scope(url))
         if not urls:
             return
-        with self.store.transaction():
+        with self.writer.transaction():
             for url in urls:
                 if self._page_targets >= max_pages:
                     break  # beyond the limit a sitemap entry would only be checked: not worth a request
-                self._add(run_id, url, depth=1, navigable=True, frame=False)
+                self._add(url, depth=1, navigable=True, frame=False)
 
     def _own_document(self, url: str) -> bool:
         """A robots.txt or sitemap reference on one of the portal's own hosts (and ports)."""

@@ -12,11 +12,24 @@ The store is built in layers, one file per concern, each using the ones below it
 
 from __future__ import annotations
 
+from sitecheck.errors import StoreError
 from sitecheck.store.db import damaged_message, now_iso
+from sitecheck.store.facts import RunFacts, RunWriter
 from sitecheck.store.service_log import ServiceLog
 
-__all__ = ["Store", "damaged_message", "now_iso"]
+__all__ = ["RunFacts", "RunWriter", "Store", "damaged_message", "now_iso"]
 
 
 class Store(ServiceLog):
     """Thin typed layer over SQLite; the judge and the reports never see SQL."""
+
+    def writer(self, run_id: int) -> RunWriter:
+        """The crawl's writing view of one run."""
+        return RunWriter(self, run_id)
+
+    def facts(self, run_id: int) -> RunFacts:
+        """The judge's read-only view of one run."""
+        run = self.run(run_id)
+        if run is None:
+            raise StoreError(f"事实库中没有第 {run_id} 次检查")
+        return RunFacts(self, run)

@@ -18,6 +18,10 @@ from sitecheck.models import (
     Occurrence,
     Outcome,
     Referrer,
+    RunRecord,
+    RunStatus,
+    Target,
+    TargetKind,
 )
 from sitecheck.store.db import now_iso
 from sitecheck.store.frontier import FrontierStore
@@ -305,3 +309,148 @@ class FactStore(FrontierStore):
         return (row[0], Outcome(row[1]), row[2], row[3]) if row else None
 
 
+
+
+class RunWriter:
+    """The crawl's only way to write: bound to one run, so no run id travels through the engine.
+
+    It owns the crawl's transactions (short batches, savepoints per target) and nothing else
+    of the store; the engine cannot touch another run or a judgement.
+    """
+
+    def __init__(self, store: FactStore, run_id: int) -> None:
+        self._store = store
+        self.run_id = run_id
+        # The engine's transaction and savepoint handles, as the store gives them.
+        self.transaction = store.transaction
+        self.savepoint = store.savepoint
+        self.release_savepoint = store.release_savepoint
+        self.rollback_savepoint = store.rollback_savepoint
+
+    # -- the frontier ------------------------------------------------------------------
+    def add_target(
+        self, key: str, url: str, kind: TargetKind, depth: int, note: str = ""
+    ) -> tuple[int, bool]:
+        return self._store.add_target(self.run_id, key, url, kind, depth, note)
+
+    def cached_target_id(self, key: str) -> int | None:
+        return self._store.cached_target_id(self.run_id, key)
+
+    def target_done(self, target_id: int) -> bool:
+        return self._store.target_done(target_id)
+
+    def pending(self, after_id: int, limit: int) -> list[Target]:
+        return self._store.pending_targets(self.run_id, after_id, limit)
+
+    def count(self, *, kind: TargetKind | None = None, state: str | None = None) -> int:
+        return self._store.count_targets(self.run_id, kind=kind, state=state)
+
+    def first_target_id(self) -> int:
+        return self._store.first_target_id(self.run_id)
+
+    def fail(self, target_id: int, reason: str) -> None:
+        self._store.fail_target(target_id, reason)
+
+    def retry_failed(self) -> int:
+        return self._store.retry_failed(self.run_id)
+
+    # -- observations ------------------------------------------------------------------
+    def check(self, target_id: int, result: FetchResult) -> None:
+        self._store.save_check(self.run_id, target_id, result)
+
+    def page(
+        self,
+        target_id: int,
+        title: str,
+        encoding: str,
+        encoding_source: str,
+        link_count: int,
+        truncated: bool,
+        *,
+        bytes_read: int | None = None,
+        limited: str = "",
+    ) -> None:
+        self._store.save_page(
+            self.run_id,
+            target_id,
+            title,
+            encoding,
+            encoding_source,
+            link_count,
+            truncated,
+            bytes_read=bytes_read,
+            limited=limited,
+        )
+
+    def links(self, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
+        self._store.save_links(self.run_id, page_id, rows)
+
+    def listing(
+        self,
+        page_id: int,
+        listing: ListingFacts,
+        items: Sequence[ColumnItem],
+        *,
+        is_home: bool,
+        observed_on: date,
+    ) -> None:
+        self._store.save_listing(
+            self.run_id, page_id, listing, items, is_home=is_home, observed_on=observed_on
+        )
+
+    def home_url(self, url: str) -> None:
+        self._store.set_home_url(self.run_id, url)
+
+    def status(self, status: RunStatus) -> None:
+        self._store.set_run_status(self.run_id, status)
+
+
+class RunFacts:
+    """The judge's read-only view of one run: what the crawl observed, nothing it can change."""
+
+    def __init__(self, store: FactStore, run: RunRecord) -> None:
+        self._store = store
+        self.run = run
+        self.run_id = run.id
+
+    def listings(self) -> list[ListingRow]:
+        return self._store.listings(self.run_id)
+
+    def items(self, page_id: int) -> list[ItemRow]:
+        return self._store.items(page_id)
+
+    def link_texts_to(self, key: str) -> list[tuple[str, int]]:
+        return self._store.link_texts_to(self.run_id, key)
+
+    def checked_links(self, outcomes: Iterable[Outcome]) -> Iterator[CheckedLink]:
+        return self._store.checked_links(self.run_id, outcomes)
+
+    def referrers_to(self, key: str, limit: int = 5) -> list[Referrer]:
+        return self._store.referrers_to(self.run_id, key, limit)
+
+    def special_links(self, special: str) -> Iterator[Occurrence]:
+        return self._store.special_links(self.run_id, special)
+
+    def first_target_id(self) -> int:
+        return self._store.first_target_id(self.run_id)
+
+    def home_target(self) -> HomeTarget | None:
+        return self._store.home_target(self.run_id)
+
+    def home_check(self) -> tuple[str, Outcome, int | None, str] | None:
+        return self._store.home_check(self.run_id)
+
+    def failures(self, limit: int = 3) -> tuple[int, list[tuple[str, str]]]:
+        return self._store.failures(self.run_id, limit)
+
+    def limited_pages(self) -> list[tuple[str, bool, int | None, str]]:
+        return self._store.limited_pages(self.run_id)
+
+    def outcome_counts(self) -> dict[str, int]:
+        return self._store.outcome_counts(self.run_id)
+
+    def page_count(self) -> int:
+        return self._store.page_count(self.run_id)
+
+    def link_count(self) -> int:
+        return self._store.link_count(self.run_id)
