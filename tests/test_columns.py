@@ -1,4 +1,4 @@
-"""Column list pages: items, dates, pagination, emptiness (sitecheck.extract.columns)."""
+"""Column list pages: items, dates, pagination, emptiness (sitecheck.extract.listing)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.analyse import PageInput, analyse_page
-from sitecheck.extract.columns import (
+from sitecheck.extract.listing import (
     EMPTY_PLACEHOLDERS,
-    ColumnItem,
-    ListingFacts,
     analyse_listing,
     dataproxy_requests,
     detect_cms,
     pagination_urls,
     parse_dataproxy_xml,
 )
+from sitecheck.models import ColumnItem, ListingFacts
 
 TODAY = date(2026, 1, 10)
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"

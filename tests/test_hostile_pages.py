@@ -21,16 +21,16 @@ from sitecheck.analyse import PageInput, PageOutput, analyse_page
 from sitecheck.config import AuditConfig
 from sitecheck.demo.portal import Portal
 from sitecheck.extract import bound_markup, read_page
-from sitecheck.extract.columns import (
-    ListingFacts,
+from sitecheck.extract.links import extract_links
+from sitecheck.extract.listing import (
     analyse_listing,
     dataproxy_requests,
     pagination_urls,
     parse_dataproxy_xml,
 )
-from sitecheck.extract.links import extract_links
 from sitecheck.fetch import Fetcher, FetchPolicy, build_client
 from sitecheck.hosts import HostLimiter
+from sitecheck.models import ListingFacts
 from sitecheck.reader import LocalReader, PageRead
 
 TODAY = date(2024, 5, 1)

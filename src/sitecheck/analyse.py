@@ -14,8 +14,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.classify import soft_404_phrase, visible_text
 from sitecheck.extract import read_page
-from sitecheck.extract.columns import ListingFacts, analyse_listing
-from sitecheck.models import PageFacts
+from sitecheck.extract.listing import analyse_listing
+from sitecheck.models import ListingFacts, PageFacts
 
 
 @dataclass(frozen=True, slots=True)

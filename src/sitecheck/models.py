@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 
 class Outcome(StrEnum):
@@ -140,6 +140,47 @@ def _page_facts(
 ) -> PageFacts:
     new = tuple.__new__  # LinkRef(*fields) without the generated __new__'s Python frame
     return PageFacts(url, title, encoding, encoding_source, tuple([new(LinkRef, f) for f in links]), html)
+
+
+DateSource = Literal["text", "url", "none"]
+NameSource = Literal["meta", "breadcrumb", "title", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnItem:
+    """One entry of a column list."""
+
+    title: str
+    url: str | None  # absolute; None for javascript:/#/empty hrefs and unresolvable onclick rows
+    date: date | None
+    date_source: DateSource  # "text": shown on the page; "url": read from the item URL only
+
+
+@dataclass(frozen=True, slots=True)
+class ListingFacts:
+    """What one page says about the column it shows."""
+
+    page_url: str
+    name: str
+    name_source: NameSource
+    items: tuple[ColumnItem, ...]
+    newest: date | None  # max item date not after today (pinned 置顶 items are old; typos are future)
+    pagination: tuple[str, ...]  # absolute URLs of the further list pages, in page order
+    total_pages: int | None
+    total_records: int | None
+    placeholder: str | None  # the 暂无信息-style text shown in the main content, if any
+    cms: str  # trs, hanweb, nfcms, ucap, generic
+    is_listing: bool
+    breadcrumb: tuple[str, ...]
+    column_type_meta: str | None
+    # Why part of the page was left out of this analysis (too many links or records), in a
+    # short Chinese sentence for the report; "" when all of it was read.
+    limited: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """A column list page that lists nothing (空白栏目 candidate)."""
+        return self.is_listing and not self.items and (self.total_records or 0) == 0
 
 
 class Severity(StrEnum):

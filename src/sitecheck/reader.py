@@ -15,9 +15,9 @@ from typing import Protocol
 
 from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.config import AuditConfig
-from sitecheck.extract.columns import ColumnItem, ListingFacts, dataproxy_requests, parse_dataproxy_xml
+from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.fetch import Fetcher
-from sitecheck.models import FetchResult, LinkRef, Outcome, PageFacts
+from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts
 
 
 @dataclass(slots=True)
