@@ -1,4 +1,4 @@
-"""Publication dates in list rows, article pages and URLs.
+"""Publication dates in list rows and URLs.
 
 Everything here is pure and cheap: it runs on every row of every crawled list page. Year-less
 forms (``12-31``, ``[01-05]``) get their year from ``today`` so that results never depend on the
@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "UrlDate",
-    "article_pubdate",
-    "date_from_url",
-    "find_dates",
-    "iter_texts",
-    "parse_date",
+    "effective_date",
     "scan_dates",
     "url_date",
 ]
@@ -66,9 +58,6 @@ _BRACKET_MD = re.compile(
 # Year-less, unbracketed: only zero-padded pairs standing alone as a token. Loose forms like
 # "3-5" (ranges), "1/2" (fractions) and "1/35" (pagers) are far more common than dates.
 _BARE_MD = re.compile(r"(?<![\w./:-])(?P<m>0[1-9]|1[0-2])(?P<s>[-/])(?P<d>[0-2]\d|3[01])(?![\w./:-])")
-# Publication labels; the date after the first such label wins in parse_date.
-_LABEL = re.compile(r"(?:发布|发文|印发|公开|成文|更新|信息)?(?:时间|日期)\s*[:：]")
-_PUB_LABEL = re.compile(r"(?:发布|发文|公开)(?:时间|日期)\s*[:：]")
 
 
 def _cn_number(text: str) -> int:
@@ -165,33 +154,6 @@ def _scan(text: str, today: date) -> list[tuple[int, int, date]]:
     return found
 
 
-def find_dates(text: str, *, today: date) -> list[date]:
-    """Every date written in ``text``, in order of appearance.
-
-    Year-less dates get the latest year that does not put them after ``today``.
-    """
-    if not text:
-        return []
-    return [value for _, _, value in scan_dates(text, today=today)]
-
-
-def parse_date(text: str, *, today: date) -> date | None:
-    """The date ``text`` states: the one after a 发布时间-style label if any, else the first."""
-    if not text:
-        return None
-    found = scan_dates(text, today=today)
-    if not found:
-        return None
-    normalised = text.translate(_FULLWIDTH)
-    for pattern in (_PUB_LABEL, _LABEL):
-        for label in pattern.finditer(normalised):
-            for start, _, value in found:
-                # A date directly after the label, allowing whitespace and brackets between.
-                if start >= label.end() and not normalised[label.end() : start].strip(" \t\r\n\xa0[(【"):
-                    return value
-    return found[0][2]
-
-
 # ---------------------------------------------------------------------------------------------
 # Dates carried by URLs
 
@@ -264,149 +226,3 @@ def effective_date(value: date | None, source: str, url: str | None, observed_on
         return value
     following = date(value.year + value.month // 12, value.month % 12 + 1, 1)
     return min(following - timedelta(days=1), observed_on)
-
-
-def date_from_url(url: str) -> date | None:
-    """The date in a URL (``t20190918_``, ``/art/2016/11/22/``, ``/202305/`` -> 2023-05-01)."""
-    found = url_date(url)
-    return found.value if found else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Article pages
-
-# Page (re)generation stamps say when the CMS last rebuilt the file, not when the content was
-# published (gov.cn regenerated its 2007 公报 in 2023), so they are never read here.
-_META_PUBDATE = ("pubdate", "publishdate", "publish_date", "article:published_time")
-_META_FIRST = ("firstpublishedtime",)
-_PUBTIME_HOOK = re.compile(r"pub_?time|pub_?date|publish|fbsj|fbrq|release_?time", re.IGNORECASE)
-_PUBTIME_CSS = ", ".join(
-    f"[{attr}*={word} i]" for attr in ("id", "class") for word in ("pub", "fbsj", "fbrq", "release")
-)
-_TEXT_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option"})
-# Text that may precede a label on a metadata line: whitespace, brackets, bullets, separators.
-_LINE_START = re.compile(r"[\s\[\]【】()|/·•:：-]+")
-_GENERATED = re.compile(r"(?:生成|修改|更新|留言|回复|打印)(?:时间|日期)\s*[:：]?\s*$")
-
-
-def _meta(tree: LexborHTMLParser, names: tuple[str, ...]) -> list[str]:
-    values: list[str] = []
-    for node in tree.css("meta"):
-        attrs = node.attributes
-        key = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
-        if key in names:
-            content = (attrs.get("content") or "").strip()
-            if content:
-                values.append(content)
-    return values
-
-
-def iter_texts(root: LexborNode) -> Iterator[tuple[LexborNode, str]]:
-    """Text nodes under ``root`` in reading order with their text, skipping script/style/head.
-
-    An explicit stack instead of ``traverse`` so that whole skipped subtrees are never entered.
-    """
-    stack: list[LexborNode] = list(root.iter(include_text=True))
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        tag = node.tag
-        if tag == "-text":
-            value = node.text_content
-            if value and not value.isspace():
-                yield node, value
-        elif tag and tag[0] != "-" and tag not in _TEXT_SKIP:
-            children = list(node.iter(include_text=True))
-            children.reverse()
-            stack.extend(children)
-
-
-def _labelled_body_date(texts: list[str], today: date, pattern: re.Pattern[str]) -> date | None:
-    """The date right after a label such as 发布时间：, looking into the next text node when the
-    label and the value sit in separate elements (``发布时间：<span>2021-10-11</span>``).
-
-    The label must start a metadata line (at most a few characters before it): inside a
-    sentence ("本项目招标公告日期：…") it dates something else.
-    """
-    for index, text in enumerate(texts):
-        normalised = text.translate(_FULLWIDTH)
-        for label in pattern.finditer(normalised):
-            head = normalised[: label.start()]
-            if _GENERATED.search(normalised[: label.end()]) or len(_LINE_START.sub("", head)) > 4:
-                continue
-            window = normalised[label.end() : label.end() + 40]
-            if not window.strip() and index + 1 < len(texts):
-                window = texts[index + 1][:40]
-            value = _leading_date(window, today)
-            if value is not None:
-                return value
-    return None
-
-
-def _leading_date(window: str, today: date) -> date | None:
-    found = scan_dates(window, today=today)
-    if not found:
-        return None
-    start, _, value = found[0]
-    if window.translate(_FULLWIDTH)[:start].strip(" \t\r\n\xa0[(【"):
-        return None
-    return value
-
-
-def article_pubdate(tree: LexborHTMLParser, *, today: date | None = None) -> date | None:
-    """Publication date of an article page.
-
-    Order: ``<meta name="PubDate">`` (any case), ``firstpublishedtime``, a 发布时间/发布日期
-    line in the body, an element whose id/class names the publish time (``#pubTime``), the date
-    line right under the article title (ArticleTitle or the first h1/h2), then any 时间：/日期：
-    metadata line. ``Maketime``, ``页面生成时间``, ``lastmodifiedtime`` and ``others`` are
-    page-generation stamps and are ignored. ``today`` only matters for year-less dates.
-    """
-    ref = today or date.today()
-    for names in (_META_PUBDATE, _META_FIRST):
-        for content in _meta(tree, names):
-            value = parse_date(content, today=ref)
-            if value is not None:
-                return value
-    body = tree.body
-    if body is None:
-        return None
-    texts = [text for _, text in iter_texts(body)]
-    value = _labelled_body_date(texts, ref, _PUB_LABEL)
-    if value is not None:
-        return value
-    for node in body.css(_PUBTIME_CSS):
-        attrs = node.attributes
-        hook = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
-        if _PUBTIME_HOOK.search(hook):
-            value = parse_date(node.text(separator=" "), today=ref)
-            if value is not None:
-                return value
-    return _date_after_title(tree, texts, ref) or _labelled_body_date(texts, ref, _LABEL)
-
-
-def _date_after_title(tree: LexborHTMLParser, texts: list[str], today: date) -> date | None:
-    titles = [t.strip() for t in _meta(tree, ("articletitle",))]
-    heading = tree.css_first("h1") or tree.css_first("h2")
-    if heading is not None:
-        titles.append(heading.text(strip=True))
-    titles = [t for t in titles if len(t) >= 4]
-    for index, text in enumerate(texts):
-        stripped = text.strip()
-        # The title's own text node (possibly truncated with "…"), not a short word it contains.
-        if any(t in stripped or (len(stripped) >= 8 and stripped.rstrip(".…") in t) for t in titles):
-            # Only the few text nodes under the title: further down the body quotes other dates.
-            for following in texts[index + 1 : index + 6]:
-                value = _leading_date(following.strip(), today) or _short_line_date(following, today)
-                if value is not None:
-                    return value
-            break
-    return None
-
-
-def _short_line_date(text: str, today: date) -> date | None:
-    """A date from a short metadata line ("2021年06月10日 17:35 来源：…"), never from prose."""
-    stripped = text.strip()
-    if len(stripped) > 60:
-        return None
-    return parse_date(stripped, today=today)

@@ -222,9 +222,9 @@ _TEXT_SKIP = frozenset({"script", "style", "noscript", "template", "head", "titl
 
 
 def texts_within(root: LexborNode, budget: list[int]) -> Iterator[tuple[LexborNode, str]]:
-    """The non-blank text nodes under ``root`` with their texts, in reading order (as
-    ``iter_texts``), listing at most about ``budget[0]`` nodes, which is decreased by those
-    listed. Each element's children are listed once, as a parent has them."""
+    """The non-blank text nodes under ``root`` with their texts, in reading order, skipping
+    scripts, styles and form controls; listing at most about ``budget[0]`` nodes, which is
+    decreased by those listed. Each element's children are listed once, as a parent has them."""
     stack = list(root.iter(include_text=True))
     budget[0] -= len(stack)
     stack.reverse()
