@@ -12,10 +12,9 @@ from sitecheck.classify import (
     is_refused,
     outcome_for_exception,
     outcome_for_status,
-    soft_404_phrase,
-    visible_text,
 )
 from sitecheck.config import DEFAULT_SOFT404_PHRASES
+from sitecheck.extract.soft404 import soft_404_phrase, visible_text
 from sitecheck.models import Outcome
 
 RUISHU_412 = (

@@ -5,10 +5,9 @@ The fetcher calls these after every response; the rules never look at raw status
 
 from __future__ import annotations
 
-import re
 import socket
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import httpx2
 
@@ -36,11 +35,6 @@ _BLOCK_MARKERS = ("访问异常", "拦截", "安全狗", "云盾", "创宇盾", 
 _CHALLENGE_STATUSES = frozenset({412, 521})  # used (almost) only by WAF challenges
 _MAX_CHALLENGE_BODY = 4000  # challenge pages are tiny; a long 200 page is the site's own
 
-_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-_SPACE_RE = re.compile(r"\s+")
-_ERROR_TITLE_RE = re.compile(r"^\s*(?:error\s*)?(?:40[0-9]|41[0-9]|5[0-9][0-9])\b", re.IGNORECASE)
-
 
 def is_challenge(status: int, headers: Mapping[str, str], body_sample: str) -> bool:
     """An anti-bot answer rather than the site's own page or error page."""
@@ -64,40 +58,6 @@ def outcome_for_status(status: int) -> Outcome:
     if 400 <= status < 500:
         return Outcome.CLIENT_ERROR
     return Outcome.SERVER_ERROR
-
-
-def visible_text(html: str) -> str:
-    """Rough visible text of a short HTML document (used only for error-page detection)."""
-    return _SPACE_RE.sub(" ", _TAG_RE.sub(" ", html)).strip()
-
-
-def soft_404_phrase(title: str, text: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
-    """The phrase that marks a 200 page as an error page, or None.
-
-    Titles are strong evidence ("404", "页面不存在"); body text only counts on short pages,
-    because a real article may well mention a 404 error.
-    """
-    title_l = title.strip().lower()
-    if _ERROR_TITLE_RE.match(title_l):
-        return title.strip()
-    text_l = text.lower() if len(text) <= short_page_chars else ""
-    for phrase in (p.lower() for p in phrases):
-        if phrase.isdigit():
-            # A bare status code counts only as a token of its own ("404 - Not Found",
-            # "错误 404"), never inside "第404期".
-            token = re.compile(rf"(?:^|[\s\-_|:：(（]){phrase}(?:$|[\s\-_|:：!！)）.])")
-            if token.search(title_l) or token.search(text_l):
-                return phrase
-        elif phrase in title_l or phrase in text_l:
-            return phrase
-    return None
-
-
-def title_of(body: bytes, encoding: str = "utf-8") -> str:
-    match = _TITLE_RE.search(body[:65536])
-    if not match:
-        return ""
-    return _SPACE_RE.sub(" ", match.group(1).decode(encoding, errors="replace")).strip()
 
 
 def outcome_for_exception(exc: BaseException) -> tuple[Outcome, str]:

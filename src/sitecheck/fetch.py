@@ -25,11 +25,9 @@ from sitecheck.classify import (
     is_refused,
     outcome_for_exception,
     outcome_for_status,
-    soft_404_phrase,
-    title_of,
-    visible_text,
 )
 from sitecheck.config import AuditConfig
+from sitecheck.extract.soft404 import document_phrase
 from sitecheck.hosts import Clock, HostLimiter, Sleep
 from sitecheck.models import FetchResult, Outcome
 from sitecheck.urls import is_private_address, literal_host_is_private, resolve
@@ -219,12 +217,7 @@ class Fetcher:
         if not is_html(result.content_type):
             return result
         text = decode_sample(result.body, result.content_type)
-        phrase = soft_404_phrase(
-            title_of(text.encode("utf-8")),
-            visible_text(text),
-            self.policy.soft404_phrases,
-            self.policy.short_page_chars,
-        )
+        phrase = document_phrase(text, self.policy.soft404_phrases, self.policy.short_page_chars)
         if phrase is None:
             return result
         return dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}", body=None)

@@ -1,0 +1,114 @@
+"""Error pages served as 200 OK (soft 404s): the one place that recognises them.
+
+Titles are strong evidence ("404", "页面不存在"); body text counts only on short pages, because
+a real article may well mention a 404 error. Two entry points share that rule: a page the
+crawler parses anyway (``page_phrase``) and a short answer that is not parsed, such as a
+probed link (``document_phrase``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["document_phrase", "page_phrase", "soft_404_phrase", "visible_text"]
+
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+# Where a title is looked for in an unparsed answer: the head, well before this.
+_TITLE_WINDOW = 65536
+_TAG_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_SPACE_RE = re.compile(r"\s+")
+_ERROR_TITLE_RE = re.compile(r"^\s*(?:error\s*)?(?:40[0-9]|41[0-9]|5[0-9][0-9])\b", re.IGNORECASE)
+
+
+def visible_text(html: str) -> str:
+    """Rough visible text of a short HTML document (used only for error-page detection)."""
+    return _SPACE_RE.sub(" ", _TAG_RE.sub(" ", html)).strip()
+
+
+def soft_404_phrase(title: str, text: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
+    """The phrase that marks a 200 page as an error page, or None.
+
+    ``text`` is the page's visible text; it is evidence only up to ``short_page_chars``.
+    """
+    title_l = title.strip().lower()
+    if _ERROR_TITLE_RE.match(title_l):
+        return title.strip()
+    text_l = text.lower() if len(text) <= short_page_chars else ""
+    for phrase in (p.lower() for p in phrases):
+        if phrase.isdigit():
+            # A bare status code counts only as a token of its own ("404 - Not Found",
+            # "错误 404"), never inside "第404期".
+            token = re.compile(rf"(?:^|[\s\-_|:：(（]){phrase}(?:$|[\s\-_|:：!！)）.])")
+            if token.search(title_l) or token.search(text_l):
+                return phrase
+        elif phrase in title_l or phrase in text_l:
+            return phrase
+    return None
+
+
+def document_phrase(html: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
+    """The error-page phrase of a short, unparsed HTML answer, or None."""
+    match = _TITLE_RE.search(html, 0, _TITLE_WINDOW)
+    title = _SPACE_RE.sub(" ", match.group(1)).strip() if match else ""
+    return soft_404_phrase(title, visible_text(html), phrases, short_page_chars)
+
+
+# Body text is evidence of an error page only on short pages; a document this long is never
+# one of those, so its text need not be collected.
+_SHORT_DOCUMENT_BYTES = 64 * 1024
+
+
+def page_phrase(
+    tree: LexborHTMLParser,
+    html: str,
+    title: str,
+    body_bytes: int,
+    phrases: Iterable[str],
+    short_page_chars: int,
+) -> str | None:
+    """The error-page phrase of a parsed page (``html`` its text, ``body_bytes`` its size), or None."""
+    text = ""
+    if body_bytes <= _SHORT_DOCUMENT_BYTES and _may_be_short(tree, short_page_chars):
+        text = _short_page_text(html, tree)
+    return soft_404_phrase(title, text, phrases, short_page_chars)
+
+
+def _may_be_short(tree: LexborHTMLParser, short_page_chars: int) -> bool:
+    """Whether the page's visible text may be short, judged from lexbor's text (C, fast).
+
+    lexbor's text of the body includes its scripts and styles, which are not visible: their
+    length is taken off; the margin covers whitespace, which the two count differently.
+    """
+    body = tree.body
+    if body is None:
+        return True
+    length = len(body.text(separator=" ", strip=True))
+    limit = short_page_chars * 5 // 4
+    if length <= limit:
+        return True
+    hidden = sum(len(node.text(separator=" ", strip=True)) for node in body.css("script, style"))
+    return length - hidden <= limit
+
+
+# visible_text strips tags with regexes that are quadratic when a page opens many
+# <script>/<style>/"<" it never closes (64 KB of "<script>" took 2.7 s). A short page with this
+# many tags is not a plain error page: its text is taken from the parsed tree instead (linear).
+_REGEX_TEXT_TAGS = 1000
+
+
+def _short_page_text(html: str, tree: LexborHTMLParser) -> str:
+    if html.count("<") <= _REGEX_TEXT_TAGS:
+        return visible_text(html)
+    root = tree.root
+    if root is None:
+        return ""
+    hidden = {node.mem_id for node in root.css("script, style")}
+    pieces = (
+        node.text_content or ""
+        for node in root.traverse(include_text=True, skip_empty=True)
+        if node.tag == "-text" and (node.parent is None or node.parent.mem_id not in hidden)
+    )
+    return " ".join(" ".join(pieces).split())
