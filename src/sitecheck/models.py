@@ -151,7 +151,7 @@ class ColumnItem:
     """One entry of a column list."""
 
     title: str
-    url: str | None  # absolute; None for javascript:/#/empty hrefs and unresolvable onclick rows
+    url: str | None  # as urls.resolve spells it; None for script pseudo-links, empty hrefs, non-http(s) URLs
     date: date | None
     date_source: DateSource  # "text": shown on the page; "url": read from the item URL only
 
