@@ -239,13 +239,13 @@ def _run_to_resume(store: Store, start_url: str) -> RunRecord | None:
 def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Judgement:
     """Judge a run's stored facts with ``config``'s rules; writes nothing."""
     context = JudgeContext(
-        run_id=run_id,
         as_of=as_of,
         rules=load_column_rules(config),
         ignores=config.ignore,
         scope=config.crawl_scope(),
     )
-    return judge(store, context)
+    facts = store.facts(run_id)
+    return judge(facts, context, store.history(facts.run))
 
 
 def run_audit(

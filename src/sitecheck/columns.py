@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sitecheck.column_rules import ColumnRules
 from sitecheck.extract.dates import effective_date
 from sitecheck.models import ColumnCategory, ColumnStatus, ItemRow, ListingRow
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
 _PAGED_FILE = re.compile(r"^(?P<stem>.+?)_(?P<num>\d{1,4})(?P<ext>\.[A-Za-z]+)$")
@@ -122,13 +122,13 @@ def _crumbs(row: ListingRow) -> tuple[str, ...]:
     return tuple(c for c in row.breadcrumb if c.strip().lower() not in _HOME_CRUMBS)
 
 
-def _name(store: Store, run_id: int, first: ListingRow) -> tuple[str, str]:
+def _name(facts: RunFacts, first: ListingRow) -> tuple[str, str]:
     if first.name_source == "meta" and first.name:
         return first.name, "meta"
     crumbs = _crumbs(first)
     if crumbs:
         return crumbs[-1], "breadcrumb"
-    texts = store.link_texts_to(run_id, canonical(first.url))
+    texts = facts.link_texts_to(canonical(first.url))
     if texts:
         return texts[0][0], "link"
     return first.name, first.name_source
@@ -151,17 +151,17 @@ def _status(
     return ColumnStatus.OK, days
 
 
-def build_columns(store: Store, run_id: int, rules: ColumnRules, as_of: date) -> list[Column]:
+def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Column]:
     rows = [
         r
-        for r in store.listings(run_id)
+        for r in facts.listings()
         if r.is_listing and not r.is_home and not _SEARCH.search(urlsplit(r.url).path + " " + r.name)
     ]
     groups = _group(rows)
     named: list[tuple[list[ListingRow], ListingRow, str, str]] = []
     for group in groups:
         first = _first_page(group)
-        name, source = _name(store, run_id, first)
+        name, source = _name(facts, first)
         named.append((group, first, name, source))
     # Parents by URL nesting, for columns without a breadcrumb: the deepest column whose
     # directory contains this one's.
@@ -219,11 +219,11 @@ def build_columns(store: Store, run_id: int, rules: ColumnRules, as_of: date) ->
     return columns
 
 
-def home_facts(store: Store, run_id: int, window_days: int, as_of: date) -> HomeFacts | None:
-    home = next((r for r in store.listings(run_id) if r.is_home), None)
+def home_facts(facts: RunFacts, window_days: int, as_of: date) -> HomeFacts | None:
+    home = next((r for r in facts.listings() if r.is_home), None)
     if home is None:
         return None
-    items = tuple(store.items(home.page_id))
+    items = tuple(facts.items(home.page_id))
     effective = (effective_date(i.date, i.date_source, i.url, as_of) for i in items)
     dates = [d for d in effective if d is not None and d <= as_of]
     newest = max(dates) if dates else None

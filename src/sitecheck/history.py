@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from sitecheck.config import IgnoreRule
 from sitecheck.models import OPEN_STATES, Finding, FindingState, RunRecord
-from sitecheck.store import Store
+from sitecheck.store import History
 
 
 def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mapping[str, str]) -> str | None:
@@ -32,7 +32,7 @@ def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mappin
 
 
 def with_states(
-    store: Store,
+    history: History,
     run: RunRecord,
     findings: list[Finding],
     rules: Iterable[IgnoreRule] = (),
@@ -45,11 +45,10 @@ def with_states(
     fixed problem from one it did not see again: what it did not find stays open (未整改),
     noted as not re-verified, and nothing is announced as 已整改.
     """
-    previous = store.previous_run(run.id)
-    before = {f.key: f for f in store.findings(previous.id)} if previous else {}
-    fixed_earlier = store.ever_fixed(run.start_url, run.id)
-    first_seen = store.first_seen(run.start_url, (f.key for f in findings))
-    ignored = store.ignores(run.start_url)
+    before = history.previous
+    fixed_earlier = history.fixed_earlier
+    first_seen = history.first_seen(f.key for f in findings)
+    ignored = history.ignored
     rules = tuple(rules)
     stated: list[Finding] = []
     for finding in findings:

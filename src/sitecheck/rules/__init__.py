@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sitecheck.column_rules import ColumnRules, load_column_rules
 from sitecheck.config import AuditConfig, IgnoreRule
 from sitecheck.models import OPEN_STATES, Finding, RunStatus, Severity
-from sitecheck.store import Store
+from sitecheck.store import History, RunFacts, Store
 from sitecheck.urls import Scope
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class JudgeContext:
-    run_id: int
+    """The settings of one judgement: the date judged on, the rules, the ignores."""
+
     as_of: date
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
     ignores: tuple[IgnoreRule, ...] = ()
@@ -63,7 +64,7 @@ class Judgement:
         return RunStatus.INCOMPLETE if self.incomplete else RunStatus.FINISHED
 
 
-Rule = Callable[[Store, JudgeContext], Iterable[Finding]]
+Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
@@ -79,25 +80,26 @@ def _registry() -> tuple[Rule, ...]:
     )
 
 
-def judge(store: Store, context: JudgeContext, rules: tuple[Rule, ...] | None = None) -> Judgement:
-    """Run every rule over the run's facts and return the judgement; writes nothing."""
+def judge(
+    facts: RunFacts, context: JudgeContext, history: History, rules: tuple[Rule, ...] | None = None
+) -> Judgement:
+    """Run every rule over one run's facts, give each finding its state against the site's
+    history, and return the judgement. Pure: it reads the two views and writes nothing."""
     from sitecheck.columns import build_columns, home_facts
     from sitecheck.history import with_states
     from sitecheck.rules.columns import escalate, veto_tally
     from sitecheck.rules.completeness import home_problem, incomplete_reason
 
-    problem = home_problem(store, context.run_id, context.scope)
-    incomplete = incomplete_reason(store, context.run_id, problem)
+    problem = home_problem(facts, context.scope)
+    incomplete = incomplete_reason(facts, problem)
 
-    columns = build_columns(store, context.run_id, context.rules, context.as_of)
-    home = home_facts(store, context.run_id, context.rules.veto.home_days, context.as_of)
+    columns = build_columns(facts, context.rules, context.as_of)
+    home = home_facts(facts, context.rules.veto.home_days, context.as_of)
     context = dataclasses.replace(context, columns=tuple(columns), home=home)
     findings: list[Finding] = []
     for rule in rules or _registry():
-        findings.extend(rule(store, context))
-    run = store.run(context.run_id)
-    if run is not None:
-        findings = with_states(store, run, findings, context.ignores, complete=not incomplete)
+        findings.extend(rule(facts, context))
+    findings = with_states(history, facts.run, findings, context.ignores, complete=not incomplete)
     tally = veto_tally(open_only(findings), columns, home, context.rules)
     findings = escalate(findings, columns, tally)
     return Judgement(findings, columns, home, tally, incomplete, problem)

@@ -25,7 +25,7 @@ from sitecheck.models import (
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
 from sitecheck.rules.links import placeholder_entries
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
 
@@ -69,7 +69,7 @@ def _column_detail(column: Column, rules: ColumnRules) -> tuple[FindingKind, Sev
     return None
 
 
-def column_findings(store: Store, context: JudgeContext) -> Iterator[Finding]:
+def column_findings(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     rules = context.rules
     columns = context.columns
     for column in columns:
@@ -83,19 +83,19 @@ def column_findings(store: Store, context: JudgeContext) -> Iterator[Finding]:
             severity=severity,
             url=column.url,
             detail=text,
-            referrers=tuple(store.referrers_to(context.run_id, canonical(column.url))),
+            referrers=tuple(facts.referrers_to(canonical(column.url))),
             column=column.name,
             office=column.office,
         )
-    yield from _placeholder_columns(store, context)
+    yield from _placeholder_columns(facts, context)
     if context.home is not None:
         yield from _home_findings(context.home, context)
 
 
-def _placeholder_columns(store: Store, context: JudgeContext) -> Iterator[Finding]:
+def _placeholder_columns(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     """A menu entry that only says 建设中 (or leads to "#") is a column with a title and no content."""
     seen: dict[str, list[Referrer]] = {}
-    for (text, _raw), refs in placeholder_entries(store, context.run_id).items():
+    for (text, _raw), refs in placeholder_entries(facts).items():
         if text:
             seen.setdefault(text, []).extend(refs)
     for text, refs in seen.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sitecheck.fetch import is_html
 from sitecheck.labels import OUTCOME_LABELS
 from sitecheck.models import HomeTarget, Outcome
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 from sitecheck.urls import Scope
 
 _HINTS = {
@@ -21,12 +21,11 @@ _HINTS = {
 }
 
 
-def home_problem(store: Store, run_id: int, scope: Scope | None = None) -> str | None:
+def home_problem(facts: RunFacts, scope: Scope | None = None) -> str | None:
     """Why the start page was not read as an HTML page, with what to do; None when it was."""
-    run = store.run(run_id)
-    if run is None or run.home_url:
+    if facts.run.home_url:
         return None
-    home = store.home_target(run_id)
+    home = facts.home_target()
     if home is None:
         return "没有可检查的起始网址"
     return explain_home(home, scope)
@@ -74,7 +73,7 @@ def _exclusion(note: str) -> str:
     return f"疑似爬虫陷阱：{note}" if note else "排除规则"
 
 
-def incomplete_reason(store: Store, run_id: int, problem: str | None) -> str:
+def incomplete_reason(facts: RunFacts, problem: str | None) -> str:
     """Why the run is incomplete, in one line; "" when it read everything it had to.
 
     ``problem`` is :func:`home_problem`'s answer for the run.
@@ -82,7 +81,7 @@ def incomplete_reason(store: Store, run_id: int, problem: str | None) -> str:
     reasons: list[str] = []
     if problem is not None:
         reasons.append(problem)
-    count, examples = store.failures(run_id)
+    count, examples = facts.failures()
     if count:
         shown = "；".join(f"{url}（{why or '未读取'}）" for url, why in examples)
         reasons.append(f"{count} 个网址未能检查完，如 {shown}；请用 sitecheck crawl --resume 重试")

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from sitecheck.models import Finding, FindingKind, Severity
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 
 
-def home_unreachable(store: Store, context: JudgeContext) -> Iterator[Finding]:
-    home = store.home_check(context.run_id)
+def home_unreachable(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    home = facts.home_check()
     if home is None:
         return
     url, outcome, status, error = home

@@ -16,13 +16,13 @@ from sitecheck.models import (
 )
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
 
-def _home_page_ids(store: Store, run_id: int) -> tuple[int, str | None]:
-    run = store.run(run_id)
-    return store.first_target_id(run_id), (canonical(run.home_url) if run and run.home_url else None)
+def _home_page_ids(facts: RunFacts) -> tuple[int, str | None]:
+    home_url = facts.run.home_url
+    return facts.first_target_id(), (canonical(home_url) if home_url else None)
 
 
 def _grouped(rows: Iterator[CheckedLink]) -> Iterator[list[CheckedLink]]:
@@ -61,27 +61,27 @@ def _link_finding(kind: FindingKind, severity: Severity, group: list[CheckedLink
     )
 
 
-def dead_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
-    home_id, home_key = _home_page_ids(store, context.run_id)
-    for group in _grouped(store.checked_links(context.run_id, DEAD_OUTCOMES)):
+def dead_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    home_id, home_key = _home_page_ids(facts)
+    for group in _grouped(facts.checked_links(DEAD_OUTCOMES)):
         on_home = any(r.page_id == home_id or canonical(r.page_url) == home_key for r in group)
         kind = FindingKind.DEAD_LINK_HOME if on_home else FindingKind.DEAD_LINK
         yield _link_finding(kind, Severity.DEDUCTION, group)
 
 
-def unverified_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
-    for group in _grouped(store.checked_links(context.run_id, UNVERIFIED_OUTCOMES)):
+def unverified_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    for group in _grouped(facts.checked_links(UNVERIFIED_OUTCOMES)):
         yield _link_finding(FindingKind.UNVERIFIED_LINK, Severity.WARNING, group)
 
 
-def placeholder_entries(store: Store, run_id: int) -> dict[tuple[str, str], list[Referrer]]:
+def placeholder_entries(facts: RunFacts) -> dict[tuple[str, str], list[Referrer]]:
     """Menu entries that lead nowhere, by (text, href), with every page they appear on.
 
     ``javascript:alert('…建设中')`` counts anywhere; a bare ``#`` only inside navigation,
     because elsewhere it is usually a hook for a script, not a menu entry.
     """
     groups: dict[tuple[str, str], list[Referrer]] = {}
-    for occ in store.special_links(run_id, LinkSpecial.PLACEHOLDER.value):
+    for occ in facts.special_links(LinkSpecial.PLACEHOLDER.value):
         if occ.raw.strip() == "#" and not occ.in_nav:
             continue
         refs = groups.setdefault((occ.text, occ.raw.strip()), [])
@@ -89,13 +89,13 @@ def placeholder_entries(store: Store, run_id: int) -> dict[tuple[str, str], list
     return groups
 
 
-def unavailable_links(store: Store, context: JudgeContext) -> Iterator[Finding]:
+def unavailable_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     """Navigation entries that lead nowhere: href="#" in a menu, javascript:alert('…建设中').
 
     The same menu is repeated on every page, so occurrences are grouped by what the entry
     says and where it points; the first page it was seen on is the subject.
     """
-    groups = placeholder_entries(store, context.run_id)
+    groups = placeholder_entries(facts)
     for (text, raw), refs in groups.items():
         yield Finding(
             key=finding_key(FindingKind.UNAVAILABLE_LINK, text, raw),

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from sitecheck.models import Finding, FindingKind, Severity
 from sitecheck.rules import JudgeContext
 from sitecheck.rules.keys import finding_key
-from sitecheck.store import Store
+from sitecheck.store import RunFacts
 
 
-def pages_not_read_whole(store: Store, context: JudgeContext) -> Iterator[Finding]:
-    for url, truncated, bytes_read, limited in store.limited_pages(context.run_id):
+def pages_not_read_whole(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    for url, truncated, bytes_read, limited in facts.limited_pages():
         parts: list[str] = []
         if truncated:
             size = f"前 {bytes_read:,} 字节" if bytes_read else "前一部分"

@@ -13,11 +13,13 @@ The store is built in layers, one file per concern, each using the ones below it
 from __future__ import annotations
 
 from sitecheck.errors import StoreError
+from sitecheck.models import RunRecord
 from sitecheck.store.db import damaged_message, now_iso
 from sitecheck.store.facts import RunFacts, RunWriter
+from sitecheck.store.findings import History
 from sitecheck.store.service_log import ServiceLog
 
-__all__ = ["RunFacts", "RunWriter", "Store", "damaged_message", "now_iso"]
+__all__ = ["History", "RunFacts", "RunWriter", "Store", "damaged_message", "now_iso"]
 
 
 class Store(ServiceLog):
@@ -26,6 +28,10 @@ class Store(ServiceLog):
     def writer(self, run_id: int) -> RunWriter:
         """The crawl's writing view of one run."""
         return RunWriter(self, run_id)
+
+    def history(self, run: RunRecord) -> History:
+        """The earlier judgements of the run's site, for the judge."""
+        return History(self, run)
 
     def facts(self, run_id: int) -> RunFacts:
         """The judge's read-only view of one run."""

@@ -158,7 +158,7 @@ class FindingStore(FactStore):
                 result.append((record, counts.get(int(run_id), {})))
         return result
 
-    def findingsql_states(self, run_id: int) -> dict[str, int]:
+    def finding_states(self, run_id: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT state, COUNT(*) FROM findings WHERE run_id=? GROUP BY state", (run_id,)
         )
@@ -180,3 +180,22 @@ def _ref_dict(ref: Referrer) -> dict[str, str]:
         "text": ref.text,
         "raw": ref.raw,
     }
+
+
+class History:
+    """A site's earlier judgements as one run sees them: what its findings' states come from."""
+
+    def __init__(self, store: FindingStore, run: RunRecord) -> None:
+        previous = store.previous_run(run.id)
+        # The last judged run's findings, by key: open, ignored or fixed there.
+        self.previous: dict[str, Finding] = (
+            {f.key: f for f in store.findings(previous.id)} if previous else {}
+        )
+        self.fixed_earlier = store.ever_fixed(run.start_url, run.id)  # keys fixed in any earlier run
+        self.ignored = store.ignores(run.start_url)  # key -> reason (sitecheck ignore)
+        self._store = store
+        self._start_url = run.start_url
+
+    def first_seen(self, keys: Iterable[str]) -> dict[str, str]:
+        """When each finding key was first seen for this site, over all its runs."""
+        return self._store.first_seen(self._start_url, keys)
