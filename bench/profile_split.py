@@ -40,8 +40,8 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
-        "column analysis (extract/columns.py, extract/dates.py)",
-        re.compile(r"/sitecheck/extract/(columns|dates)\.py$"),
+        "column analysis (extract/listing/, extract/dates.py)",
+        re.compile(r"/sitecheck/extract/(listing/\w+|dates)\.py$"),
     ),
     (
         "URL canonicalisation and scope (urls.py, w3lib, urllib.parse)",

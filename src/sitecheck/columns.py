@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sitecheck.column_rules import ColumnRules
@@ -158,6 +159,9 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
         if r.is_listing and not r.is_home and not _SEARCH.search(urlsplit(r.url).path + " " + r.name)
     ]
     groups = _group(rows)
+    items_by_page = facts.items_by_page()
+    # Items are placed against the day the pages were read (a resumed run keeps its first day).
+    observed_on = date.fromisoformat(facts.run.observed_on) if facts.run.observed_on else as_of
     named: list[tuple[list[ListingRow], ListingRow, str, str]] = []
     for group in groups:
         first = _first_page(group)
@@ -183,7 +187,7 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
         verdict = rules.classify(
             url=first.url, name=name, column_type=meta_types[0] if meta_types else None, parents=crumbs[:-1]
         )
-        dated = [r.newest for r in group if r.newest is not None]
+        dated = [d for r in group if (d := newest_of(items_by_page.get(r.page_id, ()), observed_on))]
         newest = max(dated) if dated else None
         items = sum(r.item_count for r in group)
         totals = [r.total_records for r in group if r.total_records is not None]
@@ -217,6 +221,17 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
         )
     columns.sort(key=lambda c: (c.parent or c.name, c.level, c.url))
     return columns
+
+
+def newest_of(items: Iterable[ItemRow], observed_on: date) -> date | None:
+    """A list page's newest item date: derived when judging, from the items as read.
+
+    Not the first item's (pinned 置顶 items are old); dates after the day the page was read are
+    typos or pre-dated posts, not freshness; a month-only URL date counts as that month's end.
+    """
+    limit = observed_on + timedelta(days=1)
+    dates = (effective_date(i.date, i.date_source, i.url, observed_on) for i in items)
+    return max((d for d in dates if d is not None and d <= limit), default=None)
 
 
 def home_facts(facts: RunFacts, window_days: int, as_of: date) -> HomeFacts | None:

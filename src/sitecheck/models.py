@@ -361,7 +361,6 @@ class ListingRow:
     name: str
     name_source: str
     cms: str
-    newest: date | None
     item_count: int
     text_dated: int
     url_dated: int

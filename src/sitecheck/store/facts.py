@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 
-from sitecheck.extract.columns import ColumnItem, ListingFacts
-from sitecheck.extract.dates import effective_date
 from sitecheck.models import (
     CheckedLink,
+    ColumnItem,
     FetchResult,
     HomeTarget,
     ItemRow,
     LinkRef,
+    ListingFacts,
     ListingRow,
     Occurrence,
     Outcome,
@@ -118,10 +118,8 @@ class FactStore(FrontierStore):
         is_home: bool,
         observed_on: date,
     ) -> None:
-        # Dates after the day of observation are typos or pre-dated posts, not freshness.
-        limit = observed_on + timedelta(days=1)
-        dates = (effective_date(i.date, i.date_source, i.url, observed_on) for i in items)
-        newest = max((d for d in dates if d is not None and d <= limit), default=None)
+        # Raw observations only: a listing's newest date is derived from its items when judging
+        # (the ``newest`` column, filled by older versions, is no longer written or read).
         self.db.execute(
             "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
             " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"
@@ -134,7 +132,7 @@ class FactStore(FrontierStore):
                 listing.name,
                 listing.name_source,
                 listing.cms,
-                newest.isoformat() if newest else None,
+                None,
                 len(items),
                 sum(1 for i in items if i.date_source == "text"),
                 sum(1 for i in items if i.date_source == "url"),
@@ -158,7 +156,7 @@ class FactStore(FrontierStore):
 
     def listings(self, run_id: int) -> list[ListingRow]:
         rows = self.db.execute(
-            "SELECT l.page_id, t.url, l.is_listing, l.is_home, l.name, l.name_source, l.cms, l.newest,"
+            "SELECT l.page_id, t.url, l.is_listing, l.is_home, l.name, l.name_source, l.cms,"
             " l.item_count, l.text_dated, l.url_dated, l.total_records, l.total_pages, l.placeholder,"
             " l.column_type_meta, l.breadcrumb_json, l.pagination_json"
             " FROM listings l JOIN targets t ON t.id=l.page_id WHERE l.run_id=? ORDER BY l.page_id",
@@ -173,19 +171,32 @@ class FactStore(FrontierStore):
                 name=row[4],
                 name_source=row[5],
                 cms=row[6],
-                newest=date.fromisoformat(row[7]) if row[7] else None,
-                item_count=row[8],
-                text_dated=row[9],
-                url_dated=row[10],
-                total_records=row[11],
-                total_pages=row[12],
-                placeholder=row[13],
-                column_type_meta=row[14],
-                breadcrumb=tuple(json.loads(row[15])),
-                pagination=tuple(json.loads(row[16])),
+                item_count=row[7],
+                text_dated=row[8],
+                url_dated=row[9],
+                total_records=row[10],
+                total_pages=row[11],
+                placeholder=row[12],
+                column_type_meta=row[13],
+                breadcrumb=tuple(json.loads(row[14])),
+                pagination=tuple(json.loads(row[15])),
             )
             for row in rows
         ]
+
+    def items_by_page(self, run_id: int) -> dict[int, list[ItemRow]]:
+        """Every listed item of a run, by the page that lists it (one query for the judge)."""
+        rows = self.db.execute(
+            "SELECT page_id, title, url, date, date_source FROM items WHERE run_id=?"
+            " ORDER BY page_id, position",
+            (run_id,),
+        ).fetchall()
+        found: dict[int, list[ItemRow]] = {}
+        for r in rows:
+            found.setdefault(int(r[0]), []).append(
+                ItemRow(r[1], r[2], date.fromisoformat(r[3]) if r[3] else None, r[4])
+            )
+        return found
 
     def items(self, page_id: int) -> list[ItemRow]:
         rows = self.db.execute(
@@ -418,6 +429,9 @@ class RunFacts:
 
     def items(self, page_id: int) -> list[ItemRow]:
         return self._store.items(page_id)
+
+    def items_by_page(self) -> dict[int, list[ItemRow]]:
+        return self._store.items_by_page(self.run_id)
 
     def link_texts_to(self, key: str) -> list[tuple[str, int]]:
         return self._store.link_texts_to(self.run_id, key)
