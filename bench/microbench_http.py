@@ -92,8 +92,8 @@ async def run(client: str, urls: list[str], n: int, c: int, warmup: int) -> dict
 
         from sitecheck import __version__ as sc_version
         from sitecheck.config import AuditConfig
-        from sitecheck.fetch import Fetcher, FetchPolicy, build_client
-        from sitecheck.hosts import HostLimiter
+        from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+        from sitecheck.fetch.politeness import HostLimiter
         from sitecheck.models import Outcome
 
         version = f"sitecheck {sc_version}, httpx2 {httpx2.__version__}"

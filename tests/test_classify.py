@@ -7,14 +7,14 @@ import ssl
 
 import pytest
 
-from sitecheck.classify import (
+from sitecheck.config import DEFAULT_SOFT404_PHRASES
+from sitecheck.extract.soft404 import soft_404_phrase, visible_text
+from sitecheck.fetch.outcome import (
     is_challenge,
     is_refused,
     outcome_for_exception,
     outcome_for_status,
 )
-from sitecheck.config import DEFAULT_SOFT404_PHRASES
-from sitecheck.extract.soft404 import soft_404_phrase, visible_text
 from sitecheck.models import Outcome
 
 RUISHU_412 = (

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck.column_rules import load_column_rules, parse_rules
-from sitecheck.columns import column_key
 from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.errors import ConfigError
+from sitecheck.judge.categories import load_column_rules, parse_rules
+from sitecheck.judge.columns import column_key
 from sitecheck.models import ColumnCategory
 
 RULES = load_column_rules(AuditConfig())

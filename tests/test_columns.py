@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.extract.listing import (
     EMPTY_PLACEHOLDERS,
     analyse_listing,
@@ -17,6 +16,7 @@ from sitecheck.extract.listing import (
     pagination_urls,
     parse_dataproxy_xml,
 )
+from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.models import ColumnItem, ListingFacts
 
 TODAY = date(2026, 1, 10)

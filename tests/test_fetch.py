@@ -16,8 +16,8 @@ import trustme
 
 from scripted_server import Reply, ScriptedServer
 from sitecheck.config import AuditConfig
-from sitecheck.fetch import Fetcher, FetchPolicy, build_client
-from sitecheck.hosts import HostLimiter
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+from sitecheck.fetch.politeness import HostLimiter
 from sitecheck.models import FetchResult, Outcome
 from support.clock import FakeClock
 

@@ -23,12 +23,12 @@ import httpx2
 import pytest
 
 from scripted_server import Reply, ScriptedServer
-from sitecheck.classify import outcome_for_exception
 from sitecheck.config import AuditConfig, NotifySection, config_from_mapping
-from sitecheck.fetch import Fetcher, FetchPolicy, Resolver, build_client
-from sitecheck.hosts import HostLimiter
+from sitecheck.fetch.client import Fetcher, FetchPolicy, Resolver, build_client
+from sitecheck.fetch.outcome import outcome_for_exception
+from sitecheck.fetch.politeness import HostLimiter
+from sitecheck.fetch.robots import RobotsPolicy, on_origin
 from sitecheck.models import FetchResult, Outcome
-from sitecheck.robots import RobotsPolicy, on_origin
 from sitecheck.service.notify import Notification, Notifier, RetryPolicy
 
 T = TypeVar("T")

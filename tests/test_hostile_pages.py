@@ -17,8 +17,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scripted_server import Reply, ScriptedServer
-from sitecheck.analyse import PageInput, PageOutput, analyse_page
 from sitecheck.config import AuditConfig
+from sitecheck.crawl.reader import LocalReader, PageRead
 from sitecheck.demo.portal import Portal
 from sitecheck.extract import bound_markup, read_page
 from sitecheck.extract.links import extract_links
@@ -28,10 +28,10 @@ from sitecheck.extract.listing import (
     pagination_urls,
     parse_dataproxy_xml,
 )
-from sitecheck.fetch import Fetcher, FetchPolicy, build_client
-from sitecheck.hosts import HostLimiter
+from sitecheck.extract.page import PageInput, PageOutput, analyse_page
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+from sitecheck.fetch.politeness import HostLimiter
 from sitecheck.models import ListingFacts
-from sitecheck.reader import LocalReader, PageRead
 
 TODAY = date(2024, 5, 1)
 PAGE = "http://www.example.gov.cn/col/index.html"

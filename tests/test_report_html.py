@@ -26,11 +26,11 @@ from selectolax.lexbor import LexborNode as Node
 
 from conftest import fast_config
 from sitecheck.audit import rejudge, run_audit
-from sitecheck.columns import Column, ColumnStatus
 from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ReportError
-from sitecheck.labels import HTML_TEXT, KIND_LABELS, SEVERITY_LABELS, STATE_LABELS
+from sitecheck.judge.columns import Column, ColumnStatus
+from sitecheck.judge.freshness import TallyLine, VetoTally
 from sitecheck.models import OPEN_STATES, ColumnCategory, FindingKind, FindingState, Severity
 from sitecheck.report.build import build_report
 from sitecheck.report.html import (
@@ -42,8 +42,8 @@ from sitecheck.report.html import (
     render_html,
     write_html,
 )
+from sitecheck.report.labels import HTML_TEXT, KIND_LABELS, SEVERITY_LABELS, STATE_LABELS
 from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
-from sitecheck.rules.columns import TallyLine, VetoTally
 from sitecheck.store import Store
 from support.browser import INSTALL_HINT, chromium, chromium_executable
 

@@ -28,11 +28,11 @@ import pytest
 
 from conftest import fast_config
 from sitecheck.audit import Audit, run_audit
+from sitecheck.crawl.reader import LocalReader, PageRead
 from sitecheck.demo import DemoServer
 from sitecheck.errors import StoreError
 from sitecheck.loop import run as run_loop
 from sitecheck.models import RunStatus
-from sitecheck.reader import LocalReader, PageRead
 from sitecheck.service.portals import load_portals
 from sitecheck.service.runner import Service
 from sitecheck.service.schedule import Cadence
@@ -82,6 +82,14 @@ def stored_findings(data_dir: Path, run_id: int) -> set[tuple[str, str]]:
 def run_rows(data_dir: Path) -> list[tuple[int, str, str]]:
     with sqlite3.connect(data_dir / "sitecheck.sqlite3") as db:
         return [(int(i), str(s), str(r)) for i, s, r in db.execute("SELECT id, status, incomplete_reason FROM runs")]
+
+
+def _has_run(data_dir: Path) -> bool:
+    """Whether a run is recorded yet (the store may exist before its tables do)."""
+    try:
+        return (data_dir / "sitecheck.sqlite3").exists() and bool(run_rows(data_dir))
+    except sqlite3.OperationalError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +169,7 @@ def test_a_second_crawl_of_the_same_site_refuses_with_one_line(
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
-        while not (data_dir / "sitecheck.sqlite3").exists() or not run_rows(data_dir):
+        while not _has_run(data_dir):
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         second = sitecheck("crawl", portal.base_url, "--data-dir", str(data_dir), "--quiet", *FAST)

@@ -32,8 +32,8 @@ from click.testing import CliRunner
 from sitecheck.cli import cli
 from sitecheck.demo import DemoServer
 from sitecheck.errors import StoreError
+from sitecheck.judge.availability import window
 from sitecheck.models import JobLogRow
-from sitecheck.service.availability import window
 from sitecheck.service.notify import RetryPolicy
 from sitecheck.service.portals import load_portals
 from sitecheck.service.runner import Service

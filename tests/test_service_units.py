@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from sitecheck.cli import cli
 from sitecheck.config import NotifySection
 from sitecheck.errors import ConfigError
+from sitecheck.judge.availability import summarize_probes, window
 from sitecheck.models import Outcome, ProbeRow
-from sitecheck.service.availability import summarize_probes, window
 from sitecheck.service.notify import Notification, Notifier, RetryPolicy
 from sitecheck.service.portals import load_portals
 from sitecheck.service.retention import prune_reports

@@ -18,10 +18,10 @@ from conftest import fast_config
 from scripted_server import Reply, ScriptedServer
 from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig, config_from_mapping
+from sitecheck.crawl.pool import auto_workers
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
 from sitecheck.models import LinkRef, LinkSpecial, PageFacts
-from sitecheck.workers import auto_workers
 from test_cli import FAST, _pages_stored, assert_same_crawl, sitecheck
 
 

@@ -12,13 +12,17 @@ from datetime import date
 from pathlib import Path
 
 from sitecheck import __version__
-from sitecheck.column_rules import load_column_rules
-from sitecheck.columns import column_key
 from sitecheck.config import AuditConfig, config_from_mapping
-from sitecheck.crawl import Crawler, CrawlStats, ProgressCallback
+from sitecheck.crawl.engine import Crawler, CrawlStats, ProgressCallback
+from sitecheck.crawl.pool import WorkerPool, auto_workers
+from sitecheck.crawl.reader import LocalReader, Reader
 from sitecheck.errors import AuditError
-from sitecheck.fetch import Fetcher, FetchPolicy, build_client
-from sitecheck.hosts import HostLimiter
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+from sitecheck.fetch.politeness import HostLimiter
+from sitecheck.fetch.robots import RobotsPolicy
+from sitecheck.judge import JudgeContext, Judgement, judge, save
+from sitecheck.judge.categories import load_column_rules
+from sitecheck.judge.columns import column_key
 from sitecheck.loop import run as run_loop
 from sitecheck.models import (
     JUDGED_RUNS,
@@ -30,16 +34,12 @@ from sitecheck.models import (
     RunRecord,
     RunStatus,
 )
-from sitecheck.reader import LocalReader, Reader
 from sitecheck.report import write_reports
 from sitecheck.report.jsonfile import write_json
 from sitecheck.report.summary import RunSummary, summarize
-from sitecheck.robots import RobotsPolicy
-from sitecheck.rules import JudgeContext, Judgement, judge, save
 from sitecheck.sitelock import SiteLock
 from sitecheck.store import Store
 from sitecheck.urls import canonical
-from sitecheck.workers import WorkerPool, auto_workers
 
 COLUMN_KINDS = frozenset(
     {

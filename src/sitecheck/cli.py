@@ -174,7 +174,7 @@ def _run(
     recheck: bool = False,
 ) -> int:
     from sitecheck.audit import run_audit, run_recheck
-    from sitecheck.progress import Progress
+    from sitecheck.crawl.progress import Progress
     from sitecheck.report.jsonfile import check_writable
 
     if json_path:
@@ -530,8 +530,8 @@ def _open_store(data_dir: str) -> Any:
 @click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
 def runs(data_dir: str) -> None:
     """列出历次检查与复查，以及每次的问题数和整改情况。"""
-    from sitecheck.labels import RUN_KIND_LABELS, STATE_LABELS
     from sitecheck.models import OPEN_STATES
+    from sitecheck.report.labels import RUN_KIND_LABELS, STATE_LABELS
 
     store = _open_store(data_dir)
     try:
@@ -557,9 +557,9 @@ def runs(data_dir: str) -> None:
 @click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
 def diff(run_a: int, run_b: int, data_dir: str) -> None:
     """比较两次检查：B 比 A 新出现、已消失（已整改）和仍存在的问题。"""
-    from sitecheck.labels import KIND_LABELS
     from sitecheck.models import OPEN_STATES
     from sitecheck.report.console import safe_echo
+    from sitecheck.report.labels import KIND_LABELS
 
     echo = safe_echo(click.echo)  # crawled URLs and texts, neutralised like every other output
     store = _open_store(data_dir)

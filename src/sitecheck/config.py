@@ -96,7 +96,7 @@ class FetchSection:
     max_body_bytes: int = 5_000_000  # HTML pages larger than this are parsed truncated
     max_redirects: int = 10
     verify_tls: bool = True
-    # Processes that fetch and parse pages for the crawler (sitecheck/workers.py); 0 reads
+    # Processes that fetch and parse pages for the crawler (sitecheck/crawl/pool.py); 0 reads
     # everything in the crawler's own process. "auto" uses the machine's cores only when the
     # politeness limits are raised far enough for one core to be the bottleneck (auditing
     # your own portal, the benchmark): at the gentle defaults the crawl waits on the server.

@@ -252,7 +252,7 @@ class Finding:
     referrers: tuple[Referrer, ...] = ()
     column: str = ""  # 所在栏目
     office: str = ""  # 责任科室
-    # Relative to earlier runs of the site (sitecheck.history): new, still_open, reopened,
+    # Relative to earlier runs of the site (sitecheck.judge.history): new, still_open, reopened,
     # fixed, ignored; when the finding was first seen; why it is ignored / when fixed.
     state: FindingState = FindingState.NEW
     first_seen: str = ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sitecheck.labels import ADVICE, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
 from sitecheck.models import Finding, FindingKind, FindingState, Severity
+from sitecheck.report.labels import ADVICE, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
 from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.summary import RunSummary
 from sitecheck.store import Store, now_iso
@@ -125,6 +125,6 @@ def build_report(store: Store, summary: RunSummary) -> ReportData:
 
 def _availability(store: Store, start_url: str, until: str | None) -> dict[str, float] | None:
     """Home-page probes of the 7 days before the run ended (``sitecheck serve`` stores them)."""
-    from sitecheck.service.availability import report_availability
+    from sitecheck.judge.availability import report_availability
 
     return report_availability(store, start_url, until)

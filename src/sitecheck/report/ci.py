@@ -17,7 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from sitecheck import __version__
-from sitecheck.labels import (
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
+from sitecheck.report.files import atomic_write
+from sitecheck.report.labels import (
     ADVICE,
     CHECKLIST_HEADERS,
     CI_FIXED_MESSAGE,
@@ -26,8 +28,6 @@ from sitecheck.labels import (
     KIND_LABELS,
     OTHER_REFERRERS_NOTE,
 )
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
-from sitecheck.report.files import atomic_write
 from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.text import clean_text, clean_url
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sitecheck.columns import Column
-from sitecheck.labels import CATEGORY_LABELS, COLUMN_STATUS_LABELS, KIND_LABELS, OUTCOME_LABELS
+from sitecheck.judge.columns import Column
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.labels import CATEGORY_LABELS, COLUMN_STATUS_LABELS, KIND_LABELS, OUTCOME_LABELS
 from sitecheck.report.summary import RunSummary
 from sitecheck.report.text import clean_line, clean_url
 

@@ -23,7 +23,9 @@ from urllib.parse import unquote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from sitecheck.labels import (
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
+from sitecheck.report.files import atomic_write
+from sitecheck.report.labels import (
     CATEGORY_LABELS,
     COLUMN_STATUS_LABELS,
     HTML_TEXT,
@@ -34,8 +36,6 @@ from sitecheck.labels import (
     STATE_LABELS,
     TALLY_STATUS_LABELS,
 )
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
-from sitecheck.report.files import atomic_write
 from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.text import clean_text, clean_url
 

@@ -13,11 +13,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sitecheck.columns import Column, HomeFacts
 from sitecheck.errors import ReportError
-from sitecheck.labels import CATEGORY_LABELS, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
+from sitecheck.judge.columns import Column, HomeFacts
 from sitecheck.models import Finding
 from sitecheck.report.files import atomic_write, remove_quietly, temp_path, write_error
+from sitecheck.report.labels import (
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    SEVERITY_LABELS,
+    STATE_LABELS,
+)
 from sitecheck.report.summary import RunSummary
 from sitecheck.report.text import valid_unicode
 from sitecheck.store import now_iso

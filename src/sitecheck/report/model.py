@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sitecheck.columns import Column
+from sitecheck.judge.columns import Column
+from sitecheck.judge.freshness import VetoTally
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
-from sitecheck.rules.columns import VetoTally
 
 
 @dataclass(frozen=True, slots=True)

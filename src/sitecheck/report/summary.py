@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sitecheck.columns import Column, HomeFacts
+from sitecheck.judge import Judgement, needs_action, open_only
+from sitecheck.judge.columns import Column, HomeFacts
+from sitecheck.judge.freshness import VetoTally
 from sitecheck.models import Finding, FindingKind, RunRecord
-from sitecheck.rules import Judgement, needs_action, open_only
-from sitecheck.rules.columns import VetoTally
 from sitecheck.store import Store
 
 

@@ -22,7 +22,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from sitecheck.labels import (
+from sitecheck.models import FindingKind, Severity
+from sitecheck.report.files import atomic_path
+from sitecheck.report.labels import (
     CATEGORY_LABELS,
     CHECKLIST_HEADERS,
     COLUMN_SHEET_HEADERS,
@@ -41,8 +43,6 @@ from sitecheck.labels import (
     TALLY_STATUS_LABELS,
     VERDICT_LABELS,
 )
-from sitecheck.models import FindingKind, Severity
-from sitecheck.report.files import atomic_path
 from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.text import clean_text, clean_url
 

@@ -186,7 +186,7 @@ def _service_running(data_dir: str) -> bool:
 
 
 def _status_of(portal: Portal) -> dict[str, Any]:
-    from sitecheck.service.availability import window
+    from sitecheck.judge.availability import window
 
     schedule_ = portal.config.schedule
     data: dict[str, Any] = {
@@ -306,7 +306,7 @@ def _echo_availability(data: dict[str, Any], tz: str) -> None:
         click.echo(f"    {day['day']}  探测 {day['probes']:>4}  失败 {day['failures']:>3}  中位数 {median}")
     last = data["last_probe"]
     if last is not None:
-        from sitecheck.labels import OUTCOME_LABELS
+        from sitecheck.report.labels import OUTCOME_LABELS
 
         outcome = OUTCOME_LABELS.get(_outcome(last["outcome"]), last["outcome"])
         code = f" HTTP {last['status']}" if last["status"] else ""

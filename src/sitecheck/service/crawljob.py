@@ -21,10 +21,10 @@ from pathlib import Path
 # service must have to stop a crawl on SIGTERM, so the same public steps are composed here.
 from sitecheck.audit import Audit, last_judged_run
 from sitecheck.config import AuditConfig
-from sitecheck.crawl import CrawlStats
+from sitecheck.crawl.engine import CrawlStats
 from sitecheck.errors import SitecheckError
-from sitecheck.labels import KIND_LABELS
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, RunKind
+from sitecheck.report.labels import KIND_LABELS
 from sitecheck.report.summary import RunSummary
 from sitecheck.sitelock import SiteBusyError, SiteLock
 from sitecheck.store import Store

@@ -3,7 +3,7 @@
 Delivery never raises: each channel is tried a bounded number of times with growing pauses,
 and what happened comes back as :class:`Delivery` values the service logs and stores. A mail
 server that is down must not stop an audit, a probe or the service. Network errors are caught
-here (not in :mod:`sitecheck.fetch`) because a notification is not an observation of the
+here (not in :mod:`sitecheck.fetch.client`) because a notification is not an observation of the
 audited site: it has no Outcome, only "delivered or not, and why".
 """
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sitecheck.config import AuditConfig, load_config, read_toml
 from sitecheck.errors import ConfigError
-from sitecheck.service.availability import VETO_RATIO
+from sitecheck.judge.availability import VETO_RATIO
 from sitecheck.service.notify import EVENTS
 from sitecheck.service.schedule import Cadence, check_cron, zone
 

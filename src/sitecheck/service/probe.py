@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sitecheck.config import AuditConfig
-from sitecheck.fetch import Fetcher, FetchPolicy, build_client
-from sitecheck.hosts import HostLimiter
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+from sitecheck.fetch.politeness import HostLimiter
+from sitecheck.judge.availability import probe_failed
 from sitecheck.models import Outcome
-from sitecheck.service.availability import probe_failed
 from sitecheck.store import now_iso
 
 

@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import IO
 
 from sitecheck.errors import StoreError
-from sitecheck.labels import KIND_LABELS, OUTCOME_LABELS
+from sitecheck.judge.availability import Availability, window
 from sitecheck.models import JobLogRow
+from sitecheck.report.labels import KIND_LABELS, OUTCOME_LABELS
 from sitecheck.service import JOBS
-from sitecheck.service.availability import Availability, window
 from sitecheck.service.crawljob import CrawlControl, CrawlOutcome, run_crawl
 from sitecheck.service.notify import Notification, Notifier, RetryPolicy, message_lines
 from sitecheck.service.portals import Portal

@@ -1,7 +1,7 @@
 """Reading one target: fetch a page and learn what it says, or probe a link.
 
 The engine (crawl.py) decides *what* to read and stores what comes back; a reader does the
-reading. :class:`LocalReader` reads on the engine's own event loop. ``sitecheck.workers``
+reading. :class:`LocalReader` reads on the engine's own event loop. ``sitecheck.crawl.pool``
 runs the same :class:`LocalReader` in worker processes, so a fast portal can use more than
 one core (``fetch.workers``): both answer with the same picklable :class:`PageRead`.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from sitecheck.analyse import PageInput, analyse_page
 from sitecheck.config import AuditConfig
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
-from sitecheck.fetch import Fetcher
+from sitecheck.extract.page import PageInput, analyse_page
+from sitecheck.fetch.client import Fetcher
 from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sitecheck.judge import JudgeContext
+from sitecheck.judge.keys import finding_key
 from sitecheck.models import (
     DEAD_OUTCOMES,
     UNVERIFIED_OUTCOMES,
@@ -14,8 +16,6 @@ from sitecheck.models import (
     Referrer,
     Severity,
 )
-from sitecheck.rules import JudgeContext
-from sitecheck.rules.keys import finding_key
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 

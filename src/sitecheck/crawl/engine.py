@@ -39,10 +39,10 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from sitecheck.config import AuditConfig
-from sitecheck.fetch import Fetcher, host_of
+from sitecheck.crawl.reader import PageAnalysis, PageRead, Reader
+from sitecheck.fetch.client import Fetcher, host_of
+from sitecheck.fetch.robots import RobotsPolicy
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
-from sitecheck.reader import PageAnalysis, PageRead, Reader
-from sitecheck.robots import RobotsPolicy
 from sitecheck.store import RunWriter, Store
 from sitecheck.urls import canonical, is_resource, trap_reason
 

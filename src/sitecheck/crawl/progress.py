@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from sitecheck.crawl import CrawlStats
+from sitecheck.crawl.engine import CrawlStats
 
 
 def _line(stats: CrawlStats) -> str:

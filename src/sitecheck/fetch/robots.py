@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from sitecheck.fetch import Fetcher
+from sitecheck.fetch.client import Fetcher
 from sitecheck.models import Outcome
 
 # A Crawl-delay beyond this is capped: an audit of a few thousand pages must still finish.

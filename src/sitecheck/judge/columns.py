@@ -3,7 +3,7 @@
 A column is a group of list pages: ``index.html``, ``index_1.html`` … (or ``?page=2``) belong
 to one column, as do the pages its pager names. Its name comes from ``<meta name="ColumnName">``,
 the breadcrumb (当前位置), the text of the menu links that lead to it, then ``<title>``; its
-category from the rules (:mod:`sitecheck.column_rules`); its place in the tree from the
+category from the rules (:mod:`sitecheck.judge.categories`); its place in the tree from the
 breadcrumb, else from URL nesting. Nothing here is stored: it is recomputed for every judgement.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sitecheck.column_rules import ColumnRules
 from sitecheck.extract.dates import effective_date
+from sitecheck.judge.categories import ColumnRules
 from sitecheck.models import ColumnCategory, ColumnStatus, ItemRow, ListingRow
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical

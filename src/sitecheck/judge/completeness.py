@@ -7,9 +7,9 @@ the crawl parsed it), and every target of the run was handled (no target ``faile
 
 from __future__ import annotations
 
-from sitecheck.fetch import is_html
-from sitecheck.labels import OUTCOME_LABELS
+from sitecheck.fetch.client import is_html
 from sitecheck.models import HomeTarget, Outcome
+from sitecheck.report.labels import OUTCOME_LABELS
 from sitecheck.store import RunFacts
 from sitecheck.urls import Scope
 

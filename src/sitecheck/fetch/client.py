@@ -19,16 +19,16 @@ from urllib.parse import urlsplit
 import httpx2
 
 from sitecheck.charset import codec_for_label, http_charset
-from sitecheck.classify import (
+from sitecheck.config import AuditConfig
+from sitecheck.extract.soft404 import document_phrase
+from sitecheck.fetch.outcome import (
     RETRY_STATUSES,
     is_challenge,
     is_refused,
     outcome_for_exception,
     outcome_for_status,
 )
-from sitecheck.config import AuditConfig
-from sitecheck.extract.soft404 import document_phrase
-from sitecheck.hosts import Clock, HostLimiter, Sleep
+from sitecheck.fetch.politeness import Clock, HostLimiter, Sleep
 from sitecheck.models import FetchResult, Outcome
 from sitecheck.urls import is_private_address, literal_host_is_private, resolve
 

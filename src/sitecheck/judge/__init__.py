@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sitecheck.column_rules import ColumnRules, load_column_rules
 from sitecheck.config import AuditConfig, IgnoreRule
+from sitecheck.judge.categories import ColumnRules, load_column_rules
 from sitecheck.models import OPEN_STATES, Finding, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
 from sitecheck.urls import Scope
 
 if TYPE_CHECKING:
-    from sitecheck.columns import Column, HomeFacts
-    from sitecheck.rules.columns import VetoTally
+    from sitecheck.judge.columns import Column, HomeFacts
+    from sitecheck.judge.freshness import VetoTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +68,14 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.rules import columns, home, links, pages
+    from sitecheck.judge import freshness, home, links, pages
 
     return (
         home.home_unreachable,
         links.dead_links,
         links.unavailable_links,
         links.unverified_links,
-        columns.column_findings,
+        freshness.column_findings,
         pages.pages_not_read_whole,
     )
 
@@ -85,10 +85,10 @@ def judge(
 ) -> Judgement:
     """Run every rule over one run's facts, give each finding its state against the site's
     history, and return the judgement. Pure: it reads the two views and writes nothing."""
-    from sitecheck.columns import build_columns, home_facts
-    from sitecheck.history import with_states
-    from sitecheck.rules.columns import escalate, veto_tally
-    from sitecheck.rules.completeness import home_problem, incomplete_reason
+    from sitecheck.judge.columns import build_columns, home_facts
+    from sitecheck.judge.completeness import home_problem, incomplete_reason
+    from sitecheck.judge.freshness import escalate, veto_tally
+    from sitecheck.judge.history import with_states
 
     problem = home_problem(facts, context.scope)
     incomplete = incomplete_reason(facts, problem)

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from sitecheck.config import AuditConfig
+from sitecheck.crawl.reader import LocalReader, PageRead
 from sitecheck.errors import AuditError
-from sitecheck.fetch import Fetcher, FetchPolicy, build_client, host_of
-from sitecheck.hosts import HostLimiter
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client, host_of
+from sitecheck.fetch.politeness import HostLimiter
 from sitecheck.models import FetchResult
-from sitecheck.reader import LocalReader, PageRead
 
 _LENGTH = struct.Struct("!I")
 _PAGE, _PROBE = 0, 1
@@ -159,7 +159,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         env = dict(os.environ)
         # The workers import the same sitecheck as the engine, wherever that came from.
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])  # src/, above sitecheck/crawl/
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         hello = _frame((self.config, self.observed_on, self.count))
         for index in range(self.count):
@@ -167,7 +167,7 @@ class WorkerPool:
                 lambda index=index: _WorkerProtocol(self, index),  # type: ignore[misc]
                 sys.executable,
                 "-m",
-                "sitecheck.workers",
+                "sitecheck.crawl.pool",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=None,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sitecheck.judge import JudgeContext
+from sitecheck.judge.keys import finding_key
 from sitecheck.models import Finding, FindingKind, Severity
-from sitecheck.rules import JudgeContext
-from sitecheck.rules.keys import finding_key
 from sitecheck.store import RunFacts
 
 

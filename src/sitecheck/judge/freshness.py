@@ -11,8 +11,11 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sitecheck.column_rules import ColumnRules
-from sitecheck.columns import Column, HomeFacts
+from sitecheck.judge import JudgeContext
+from sitecheck.judge.categories import ColumnRules
+from sitecheck.judge.columns import Column, HomeFacts
+from sitecheck.judge.keys import finding_key
+from sitecheck.judge.links import placeholder_entries
 from sitecheck.models import (
     OPEN_STATES,
     ColumnCategory,
@@ -22,9 +25,6 @@ from sitecheck.models import (
     Referrer,
     Severity,
 )
-from sitecheck.rules import JudgeContext
-from sitecheck.rules.keys import finding_key
-from sitecheck.rules.links import placeholder_entries
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
