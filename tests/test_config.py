@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from sitecheck.config import LIMITS, AuditConfig, check_option, config_from_mapping, load_config
 from sitecheck.errors import ConfigError
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_example_config_loads() -> None:

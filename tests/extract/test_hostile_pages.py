@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from conftest import CORPUS
 from scripted_server import Reply, ScriptedServer
 from sitecheck.config import AuditConfig
 from sitecheck.crawl.reader import LocalReader, PageRead
@@ -35,7 +35,6 @@ from sitecheck.models import ListingFacts
 
 TODAY = date(2024, 5, 1)
 PAGE = "http://www.example.gov.cn/col/index.html"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 
 
 def analyse(html: str, url: str = PAGE) -> PageOutput:

@@ -24,7 +24,7 @@ from playwright.sync_api import Page as PlaywrightPage
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from conftest import fast_config
+from conftest import REPO, fast_config
 from sitecheck.audit import rejudge, run_audit
 from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
@@ -47,7 +47,7 @@ from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.store import Store
 from support.browser import INSTALL_HINT, chromium, chromium_executable
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "sitecheck" / "report" / "templates"
+TEMPLATES = REPO / "src" / "sitecheck" / "report" / "templates"
 
 REPAIRED_BODY = "<html><head><title>通知</title></head><body><p>该页面已恢复，内容正常。</p></body></html>"
 IGNORE_REASON = "对方网站拦截自动检查，已人工确认可以打开"

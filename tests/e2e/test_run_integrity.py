@@ -16,7 +16,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,36 +36,7 @@ from sitecheck.service.portals import load_portals
 from sitecheck.service.runner import Service
 from sitecheck.service.schedule import Cadence
 from sitecheck.store import Store
-
-FAST = ["--concurrency", "8", "--per-host", "4", "--interval", "0", "--timeout", "1", "--retries", "1"]
-
-
-def sitecheck(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitecheck", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
-        check=False,
-    )
-
-
-def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sitecheck", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
-    )
-
-
-def findings_of(doc: dict[str, Any]) -> set[tuple[str, str, str | None, frozenset[str]]]:
-    return {
-        (f["kind"], f["url"], f["outcome"], frozenset(r["page"] for r in f["referrers"]))
-        for f in doc["findings"]
-    }
+from support.cli import LIMITS, findings_of, sitecheck, start
 
 
 def stored_findings(data_dir: Path, run_id: int) -> set[tuple[str, str]]:
@@ -104,7 +74,7 @@ def baseline(portal: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> di
     tmp = tmp_path_factory.mktemp("baseline")
     proc = sitecheck(
         "crawl", portal.base_url, "--data-dir", str(tmp / "data"), "--json", str(tmp / "f.json"),
-        "--no-reports", "--quiet", *FAST,
+        "--no-reports", "--quiet", *LIMITS,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     doc: dict[str, Any] = json.loads((tmp / "f.json").read_text("utf-8"))
@@ -143,7 +113,7 @@ def test_crawl_beside_other_writers_loses_nothing(
     try:
         proc = sitecheck(
             "crawl", portal.base_url, "--data-dir", str(data_dir), "--json", str(tmp_path / "f.json"),
-            "--no-reports", "--quiet", "--workers", "2", *FAST,
+            "--no-reports", "--quiet", "--workers", "2", *LIMITS,
         )  # fmt: skip
     finally:
         stop.set()
@@ -172,7 +142,7 @@ def test_a_second_crawl_of_the_same_site_refuses_with_one_line(
         while not _has_run(data_dir):
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        second = sitecheck("crawl", portal.base_url, "--data-dir", str(data_dir), "--quiet", *FAST)
+        second = sitecheck("crawl", portal.base_url, "--data-dir", str(data_dir), "--quiet", *LIMITS)
         assert second.returncode == 3, second.stderr
         lines = [line for line in second.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
@@ -312,7 +282,7 @@ def test_a_target_whose_reading_fails_makes_the_run_incomplete_and_resume_reads_
     monkeypatch.undo()
     resumed = sitecheck(
         "crawl", portal.base_url, "--data-dir", str(tmp_path / "data"), "--resume", "--json",
-        str(tmp_path / "b.json"), "--no-reports", "--quiet", *FAST,
+        str(tmp_path / "b.json"), "--no-reports", "--quiet", *LIMITS,
     )  # fmt: skip
     # --resume reads the failed target again in the same run, and judges it again: complete.
     assert resumed.returncode == 1, resumed.stderr
@@ -363,7 +333,7 @@ def test_a_kill_between_crawling_and_judging_is_judged_on_resume(
         store.close()
     proc = sitecheck(
         "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *FAST,
+        "--no-reports", "--quiet", *LIMITS,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     doc = json.loads((tmp_path / "r.json").read_text("utf-8"))
@@ -393,7 +363,7 @@ def test_a_full_disk_fails_loudly_and_resume_completes(
     assert status == "running"  # not finished: nothing claims completeness
     proc = sitecheck(
         "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *FAST,
+        "--no-reports", "--quiet", *LIMITS,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     doc = json.loads((tmp_path / "r.json").read_text("utf-8"))
@@ -418,7 +388,7 @@ def test_kill_9_at_random_moments_then_resume_gives_the_same_result(
     for _ in range(60):
         proc = start(
             "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json",
-            str(tmp_path / "r.json"), "--no-reports", "--quiet", *FAST,
+            str(tmp_path / "r.json"), "--no-reports", "--quiet", *LIMITS,
         )  # fmt: skip
         if kills < 20:
             try:
@@ -451,7 +421,7 @@ def test_a_restart_loop_of_one_second_still_converges(
     """Killed every second, each start saves what it read: the first run ends finished."""
     data_dir = tmp_path / "data"
     # Every single request fits in the process's short life (the slow endpoint times out).
-    quick = [*FAST[:6], "--timeout", "0.4", "--retries", "0"]
+    quick = [*LIMITS[:6], "--timeout", "0.4", "--retries", "0"]
     for attempt in range(60):  # noqa: B007 (read after the loop)
         proc = start(
             "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--no-reports", "--quiet", *quick
@@ -606,7 +576,7 @@ def test_a_worker_process_that_dies_stops_the_crawl_loudly_and_resume_completes(
     assert status == "running"  # not finished, not judged: resumable
     resumed = sitecheck(
         "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *FAST,
+        "--no-reports", "--quiet", *LIMITS,
     )  # fmt: skip
     assert resumed.returncode == 1, resumed.stderr
     assert findings_of(json.loads((tmp_path / "r.json").read_text("utf-8"))) == findings_of(baseline)

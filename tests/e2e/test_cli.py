@@ -3,59 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from sitecheck.demo import DemoServer
-
-FAST = [
-    "--concurrency",
-    "8",
-    "--per-host",
-    "4",
-    "--interval",
-    "0",
-    "--timeout",
-    "1",
-    "--retries",
-    "1",
-    "--quiet",
-    "--no-reports",
-]
-
-
-def sitecheck(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitecheck", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
-        check=False,
-    )
-
-
-def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
-    assert "Traceback" not in proc.stderr, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from support.cli import (
+    FAST,
+    assert_same_crawl,
+    findings_of,
+    free_port,
+    one_line_error,
+    pages_stored,
+    sitecheck,
+)
 
 
 def test_invalid_url_is_a_usage_error(tmp_path: Path) -> None:
@@ -112,32 +79,10 @@ def resume_server() -> Iterator[DemoServer]:
         yield server
 
 
-def _pages_stored(data_dir: Path) -> int:
-    db_path = data_dir / "sitecheck.sqlite3"
-    if not db_path.exists():
-        return 0
-    try:
-        with sqlite3.connect(db_path, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
-def _normalised(doc: dict[str, Any]) -> set[tuple[str, str, str | None, frozenset[str]]]:
-    return {
-        (f["kind"], f["url"], f["outcome"], frozenset(r["page"] for r in f["referrers"]))
-        for f in doc["findings"]
-    }
 
 
-def assert_same_crawl(resumed_json: Path, full_json: Path) -> dict[str, Any]:
-    """A resumed crawl ends with the same pages, links and findings as an uninterrupted one."""
-    resumed_doc = json.loads(resumed_json.read_text("utf-8"))
-    full_doc = json.loads(full_json.read_text("utf-8"))
-    assert resumed_doc["summary"]["pages"] == full_doc["summary"]["pages"]
-    assert resumed_doc["summary"]["link_occurrences"] == full_doc["summary"]["link_occurrences"]
-    assert _normalised(resumed_doc) == _normalised(full_doc)
-    return full_doc
 
 
 def _start_crawl(server: DemoServer, data_dir: Path) -> subprocess.Popen[str]:
@@ -172,7 +117,7 @@ def _start_crawl(server: DemoServer, data_dir: Path) -> subprocess.Popen[str]:
 
 def _wait_for_pages(proc: subprocess.Popen[str], data_dir: Path, count: int) -> None:
     deadline = time.monotonic() + 60
-    while _pages_stored(data_dir) < count:
+    while pages_stored(data_dir) < count:
         assert proc.poll() is None, "crawl ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -187,7 +132,7 @@ def test_interrupted_crawl_resumes_to_the_same_findings(
     _wait_for_pages(proc, data_dir, 60)
     proc.send_signal(how)
     code = proc.wait(timeout=30)
-    stored = _pages_stored(data_dir)
+    stored = pages_stored(data_dir)
     assert stored >= 60
     if how is signal.SIGTERM:
         assert code == 130, proc.stderr.read() if proc.stderr else ""
@@ -260,7 +205,7 @@ def test_judge_rejudges_a_stored_run_without_crawling(resume_server: DemoServer,
     assert resume_server.total_hits() == hits
     a = json.loads((tmp_path / "a.json").read_text("utf-8"))
     b = json.loads((tmp_path / "b.json").read_text("utf-8"))
-    assert _normalised(a) == _normalised(b)
+    assert findings_of(a) == findings_of(b)
 
 
 def test_reports_are_written_per_run_with_latest_pointing_at_the_newest(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS
 from sitecheck.charset import codec_for_label, decode_html, http_charset
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 NFRA = "Yuhamixli__nfra.gov.cn__tests__page_source_debug.html"
 
 GBK_PAGE = (

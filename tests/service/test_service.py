@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,14 +38,11 @@ from sitecheck.service.portals import load_portals
 from sitecheck.service.runner import Service
 from sitecheck.service.schedule import Cadence
 from sitecheck.store import Store
+from support.cli import free_port
 
 FAST_RETRY = RetryPolicy(attempts=3, first_delay=0.05, factor=2, timeout=5)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30) -> None:

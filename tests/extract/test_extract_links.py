@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from conftest import CORPUS
 from sitecheck.extract import parse_page
 from sitecheck.extract.links import extract_links
 from sitecheck.models import LinkRef, LinkSpecial
 from sitecheck.urls import resolve
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 NONE, NOT_CHECKABLE, PLACEHOLDER = LinkSpecial.NONE, LinkSpecial.NOT_CHECKABLE, LinkSpecial.PLACEHOLDER
 PAGE = "http://www.example.gov.cn/zwgk/tzgg/index.html"
 

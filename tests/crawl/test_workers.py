@@ -22,7 +22,7 @@ from sitecheck.crawl.pool import auto_workers
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
 from sitecheck.models import LinkRef, LinkSpecial, PageFacts
-from test_cli import FAST, _pages_stored, assert_same_crawl, sitecheck
+from support.cli import FAST, assert_same_crawl, pages_stored, sitecheck
 
 
 def _cores() -> int:
@@ -100,7 +100,7 @@ def test_workers_end_with_the_crawl_and_a_resumed_crawl_is_the_same(
         text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while _pages_stored(data_dir) < 40:
+    while pages_stored(data_dir) < 40:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert time.monotonic() < deadline
         time.sleep(0.05)

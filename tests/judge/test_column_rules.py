@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import REPO
 from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.errors import ConfigError
 from sitecheck.judge.categories import load_column_rules, parse_rules
@@ -105,7 +104,7 @@ def test_bad_rules_file_names_the_key(text: str, key: str) -> None:
 
 
 def test_rules_file_in_config_folder_is_the_shipped_default() -> None:
-    shipped = Path(__file__).resolve().parents[1] / "config" / "rules.default.toml"
+    shipped = REPO / "config" / "rules.default.toml"
     categories, veto = parse_rules(shipped.read_text("utf-8"), str(shipped))
     assert [c.category for c in categories][:2] == [ColumnCategory.TOPIC, ColumnCategory.ANNUAL_REPORT]
     assert (veto.empty_columns, veto.stale_columns, veto.should_update, veto.home_days) == (5, 5, 10, 14)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from conftest import CORPUS
 from sitecheck.extract.listing import (
     EMPTY_PLACEHOLDERS,
     analyse_listing,
@@ -20,7 +20,6 @@ from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.models import ColumnItem, ListingFacts
 
 TODAY = date(2026, 1, 10)
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 
 NFCMS_LIST = "blue124qq__stw_gd_cn__zwgkn__tzgg__index.html"  # 13
 TRS_LIST = "kevin3691__renmin__src__main__webapp__WEB-INF__views__affairs__list.jsp.html"  # 16

@@ -17,6 +17,7 @@ from typing import get_type_hints
 
 import pytest
 
+from conftest import REPO
 from sitecheck.cli import main
 from sitecheck.config import (
     LIMITS,
@@ -28,7 +29,6 @@ from sitecheck.config import (
 )
 from sitecheck.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[1]
 URL = "http://127.0.0.1:9/"  # nothing listens there: a test that got past validation fails fast
 
 
