@@ -581,10 +581,22 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError("", f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("", f"cannot read config file {path}: {exc}") from None
+    return parse_toml(text, str(path))
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a mapping: the one parser of every file sitecheck reads (portal configs,
+    service files, rules files), with one friendly Chinese line for a syntax error."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", toml_error(text, exc), str(path)) from None
+        raise ConfigError("", toml_error(text, exc), source) from None
+
+
+def convert(key: str, value: Any, hint: Any, source: str) -> Any:
+    """One value checked against its type, its range (LIMITS) and its key's rules: the one
+    validator of every setting, also for the rules file's tables."""
+    return _convert(key, value, hint, source)
 
 
 def load_config(path: str | Path) -> AuditConfig:

@@ -7,13 +7,12 @@ a portal config may replace the file (``rules_file``) and correct single columns
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sitecheck.config import AuditConfig, ColumnOverride
+from sitecheck.config import AuditConfig, ColumnOverride, convert, parse_toml
 from sitecheck.errors import ConfigError
 from sitecheck.models import ColumnCategory
 
@@ -123,16 +122,14 @@ def _int(table: dict[str, Any], key: str, where: str, source: str) -> int | None
     value = table.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{where}.{key}", f"expected a whole number of days ≥ 0, got {value!r}", source)
-    return value
+    number: int = convert(f"{where}.{key}", value, int, source)  # type and range, as in a config
+    if number < 0:
+        raise ConfigError(f"{where}.{key}", f"expected a whole number ≥ 0, got {value!r}", source)
+    return number
 
 
 def parse_rules(text: str, source: str) -> tuple[tuple[CategoryRule, ...], VetoRules]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"not valid TOML: {exc}", source) from None
+    data = parse_toml(text, source)
     unknown = set(data) - {"categories", "veto"}
     if unknown:
         raise ConfigError(sorted(unknown)[0], "unknown section (expected categories, veto)", source)
@@ -149,8 +146,10 @@ def parse_rules(text: str, source: str) -> tuple[tuple[CategoryRule, ...], VetoR
         extra = set(table) - {"label", "limit_days", "warn_days", "keywords"}
         if extra:
             raise ConfigError(f"{where}.{sorted(extra)[0]}", "unknown key", source)
-        keywords = table.get("keywords", [])
-        if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
+        keywords: tuple[str, ...] = convert(
+            f"{where}.keywords", table.get("keywords", []), tuple[str, ...], source
+        )
+        if not all(keywords):
             raise ConfigError(f"{where}.keywords", "expected a list of non-empty strings", source)
         limit = _int(table, "limit_days", where, source)
         warn = _int(table, "warn_days", where, source)
