@@ -82,6 +82,22 @@ def baseline(portal: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> di
     return doc
 
 
+def resume_to_the_baseline(
+    portal: DemoServer, data_dir: Path, tmp_path: Path, baseline: dict[str, Any]
+) -> dict[str, Any]:
+    """``sitecheck crawl --resume`` as a user runs it after a failure: it must end with exactly
+    what an uninterrupted crawl found. Returns its findings.json."""
+    proc = sitecheck(
+        "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json",
+        str(tmp_path / "resumed.json"), "--no-reports", "--quiet", *LIMITS,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    doc: dict[str, Any] = json.loads((tmp_path / "resumed.json").read_text("utf-8"))
+    assert findings_of(doc) == findings_of(baseline)
+    assert doc["summary"]["pages"] == baseline["summary"]["pages"]
+    return doc
+
+
 # -- several writers, one store --------------------------------------------------------------------
 def test_crawl_beside_other_writers_loses_nothing(
     portal: DemoServer, baseline: dict[str, Any], tmp_path: Path
@@ -280,15 +296,8 @@ def test_a_target_whose_reading_fails_makes_the_run_incomplete_and_resume_reads_
     assert doc["summary"]["pages"] < baseline["summary"]["pages"]
 
     monkeypatch.undo()
-    resumed = sitecheck(
-        "crawl", portal.base_url, "--data-dir", str(tmp_path / "data"), "--resume", "--json",
-        str(tmp_path / "b.json"), "--no-reports", "--quiet", *LIMITS,
-    )  # fmt: skip
     # --resume reads the failed target again in the same run, and judges it again: complete.
-    assert resumed.returncode == 1, resumed.stderr
-    doc = json.loads((tmp_path / "b.json").read_text("utf-8"))
-    assert findings_of(doc) == findings_of(baseline)
-    assert doc["summary"]["pages"] == baseline["summary"]["pages"]
+    resume_to_the_baseline(portal, tmp_path / "data", tmp_path, baseline)
     assert run_rows(tmp_path / "data") == [(1, "finished", "")]
 
 
@@ -331,14 +340,8 @@ def test_a_kill_between_crawling_and_judging_is_judged_on_resume(
         assert store.findings(run_id) == []
     finally:
         store.close()
-    proc = sitecheck(
-        "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *LIMITS,
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr
-    doc = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    doc = resume_to_the_baseline(portal, data_dir, tmp_path, baseline)
     assert doc["run"]["id"] == run_id
-    assert findings_of(doc) == findings_of(baseline)
     # Compared with the first run: everything is still open, nothing is new.
     assert {f["state"] for f in doc["findings"]} == {"still_open"}
 
@@ -361,14 +364,8 @@ def test_a_full_disk_fails_loudly_and_resume_completes(
     monkeypatch.undo()
     [(run_id, status, _)] = run_rows(data_dir)
     assert status == "running"  # not finished: nothing claims completeness
-    proc = sitecheck(
-        "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *LIMITS,
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr
-    doc = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    doc = resume_to_the_baseline(portal, data_dir, tmp_path, baseline)
     assert doc["run"]["id"] == run_id
-    assert findings_of(doc) == findings_of(baseline)
     assert not list(tmp_path.glob("**/*.tmp"))
 
 
@@ -574,12 +571,7 @@ def test_a_worker_process_that_dies_stops_the_crawl_loudly_and_resume_completes(
     assert "抓取进程意外退出" in lines[0] and "--resume" in lines[0]
     [(_, status, _)] = run_rows(data_dir)
     assert status == "running"  # not finished, not judged: resumable
-    resumed = sitecheck(
-        "crawl", portal.base_url, "--data-dir", str(data_dir), "--resume", "--json", str(tmp_path / "r.json"),
-        "--no-reports", "--quiet", *LIMITS,
-    )  # fmt: skip
-    assert resumed.returncode == 1, resumed.stderr
-    assert findings_of(json.loads((tmp_path / "r.json").read_text("utf-8"))) == findings_of(baseline)
+    resume_to_the_baseline(portal, data_dir, tmp_path, baseline)
 
 
 def test_a_page_too_deep_to_parse_is_cut_and_reported(tmp_path: Path) -> None:

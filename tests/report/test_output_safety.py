@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import resource
 import signal
@@ -352,17 +353,35 @@ def test_slugs_stay_inside_the_reports_folder(store: Store, tmp_path: Path) -> N
 # -- failed writes ----------------------------------------------------------------------------------
 
 
-@pytest.fixture()
-def small_files() -> Iterator[None]:
-    """Files may grow to 2 KB only: a write beyond fails (EFBIG), as on a full disk."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (2048, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, previous)
+def _write_with_small_files(name: str, data: ReportData, summary: RunSummary, path: Path) -> str:
+    """Run one writer in a child process whose files may grow to 2 KB only (a write beyond fails
+    with EFBIG, as on a full disk); return what it raised as "Type: message".
+
+    A child, because the limit binds every file of its process: pytest's own report file (a CI
+    log) would fail too, while the limit is lowered in the test process itself.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: lower the limit, write, report, exit without cleanup
+        outcome = "no error"
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (2048, hard))
+            WRITERS[name](data, summary, path)
+        except BaseException as exc:
+            outcome = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.write(write_end, outcome.encode("utf-8"))
+            os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8")
 
 
 WRITERS = {
@@ -387,18 +406,13 @@ def big(data: ReportData, tmp_path: Path) -> tuple[ReportData, RunSummary, Path]
 
 
 @pytest.mark.parametrize("name", list(WRITERS))
-# openpyxl leaves its ZipFile to the garbage collector when saving fails; closing it then
-# fails again (the file is already gone), which Python reports as "Exception ignored".
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_failed_write_leaves_no_temporary_file(
-    name: str, big: tuple[ReportData, RunSummary, Path], small_files: None
-) -> None:
+def test_a_failed_write_leaves_no_temporary_file(name: str, big: tuple[ReportData, RunSummary, Path]) -> None:
     data, summary, out = big
     path = out / name
     path.write_bytes(b"previous")  # 8 bytes: within the limit
-    with pytest.raises(ReportError) as caught:
-        WRITERS[name](data, summary, path)
-    message = str(caught.value)
+    raised = _write_with_small_files(name, data, summary, path)
+    kind, _, message = raised.partition(": ")
+    assert kind == "ReportError", raised
     assert message.startswith(f"cannot write {path}") and "\n" not in message
     assert "文件超过了允许的大小" in message
     assert sorted(p.name for p in out.iterdir()) == [name]  # no .tmp left beside it
