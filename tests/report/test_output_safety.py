@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from sitecheck.errors import ReportError
 from sitecheck.judge.columns import Column, ColumnCategory, ColumnStatus
-from sitecheck.judge.freshness import TallyLine, VetoTally
+from sitecheck.judge.veto import TallyLine, VetoTally
 from sitecheck.models import Finding, FindingKind, Outcome, Referrer, RunRecord, Severity
 from sitecheck.report import write_reports
 from sitecheck.report.build import build_report

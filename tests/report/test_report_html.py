@@ -30,7 +30,7 @@ from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ReportError
 from sitecheck.judge.columns import Column, ColumnStatus
-from sitecheck.judge.freshness import TallyLine, VetoTally
+from sitecheck.judge.veto import TallyLine, VetoTally
 from sitecheck.models import OPEN_STATES, ColumnCategory, FindingKind, FindingState, Severity
 from sitecheck.report.build import build_report
 from sitecheck.report.html import (

@@ -23,7 +23,7 @@ from sitecheck.urls import Scope
 
 if TYPE_CHECKING:
     from sitecheck.judge.columns import Column, HomeFacts
-    from sitecheck.judge.freshness import VetoTally
+    from sitecheck.judge.veto import VetoTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,7 @@ def _registry() -> tuple[Rule, ...]:
         links.unavailable_links,
         links.unverified_links,
         freshness.column_findings,
+        home.home_updates,
         pages.pages_not_read_whole,
     )
 
@@ -87,8 +88,8 @@ def judge(
     history, and return the judgement. Pure: it reads the two views and writes nothing."""
     from sitecheck.judge.columns import build_columns, home_facts
     from sitecheck.judge.completeness import home_problem, incomplete_reason
-    from sitecheck.judge.freshness import escalate, veto_tally
     from sitecheck.judge.history import with_states
+    from sitecheck.judge.veto import escalate, veto_tally
 
     problem = home_problem(facts, context.scope)
     incomplete = incomplete_reason(facts, problem)

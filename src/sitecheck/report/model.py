@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sitecheck.judge.columns import Column
-from sitecheck.judge.freshness import VetoTally
+from sitecheck.judge.veto import VetoTally
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from sitecheck.judge import Judgement, needs_action, open_only
 from sitecheck.judge.columns import Column, HomeFacts
-from sitecheck.judge.freshness import VetoTally
+from sitecheck.judge.veto import VetoTally
 from sitecheck.models import Finding, FindingKind, RunRecord
 from sitecheck.store import Store
 
