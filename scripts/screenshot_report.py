@@ -28,7 +28,7 @@ from sitecheck.audit import rejudge, run_audit
 from sitecheck.config import AuditConfig, IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.models import FindingKind
-from sitecheck.report.build import build_report
+from sitecheck.report.checklist import build_report
 from sitecheck.report.html import write_html
 from sitecheck.store import Store
 from support.browser import INSTALL_HINT, chromium, chromium_executable

@@ -35,8 +35,8 @@ from sitecheck.models import (
     RunStatus,
 )
 from sitecheck.report import write_reports
+from sitecheck.report.checklist import RunSummary, summarize
 from sitecheck.report.jsonfile import write_json
-from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.sitelock import SiteLock
 from sitecheck.store import Store
 from sitecheck.urls import canonical

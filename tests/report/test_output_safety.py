@@ -30,15 +30,13 @@ from sitecheck.judge.columns import Column, ColumnCategory, ColumnStatus
 from sitecheck.judge.veto import TallyLine, VetoTally
 from sitecheck.models import Finding, FindingKind, Outcome, Referrer, RunRecord, Severity
 from sitecheck.report import write_reports
-from sitecheck.report.build import build_report
+from sitecheck.report.checklist import ReportData, RunSummary, build_report
 from sitecheck.report.ci import write_junit, write_sarif
 from sitecheck.report.console import print_columns, print_findings
 from sitecheck.report.files import atomic_write
 from sitecheck.report.html import render_html, write_html
 from sitecheck.report.jsonfile import check_writable, write_json
 from sitecheck.report.labels import OUTCOME_LABELS
-from sitecheck.report.model import ReportData
-from sitecheck.report.summary import RunSummary
 from sitecheck.report.tabular import write_csv, write_xlsx
 from sitecheck.report.text import BIDI_CONTROLS, clean_line, clean_text, clean_url
 from sitecheck.store import Store

@@ -32,7 +32,7 @@ from sitecheck.errors import ReportError
 from sitecheck.judge.columns import Column, ColumnStatus
 from sitecheck.judge.veto import TallyLine, VetoTally
 from sitecheck.models import OPEN_STATES, ColumnCategory, FindingKind, FindingState, Severity
-from sitecheck.report.build import build_report
+from sitecheck.report.checklist import ChecklistRow, ReportData, TrendPoint, build_report
 from sitecheck.report.html import (
     AVAILABILITY_VETO,
     _gauge,
@@ -43,7 +43,6 @@ from sitecheck.report.html import (
     write_html,
 )
 from sitecheck.report.labels import HTML_TEXT, KIND_LABELS, SEVERITY_LABELS, STATE_LABELS
-from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.store import Store
 from support.browser import INSTALL_HINT, chromium, chromium_executable
 

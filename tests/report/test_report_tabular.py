@@ -28,10 +28,9 @@ from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ReportError
 from sitecheck.models import FindingKind
-from sitecheck.report.build import build_report
+from sitecheck.report.checklist import ChecklistRow, ReportData, build_report
 from sitecheck.report.ci import FINGERPRINT, write_junit, write_sarif
 from sitecheck.report.jsonfile import write_json
-from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.tabular import display_width, sheet_title, write_csv, write_xlsx
 from sitecheck.store import Store
 

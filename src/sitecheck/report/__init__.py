@@ -15,10 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sitecheck.errors import ReportError
-from sitecheck.report.build import build_report
+from sitecheck.report.checklist import RunSummary, build_report, summarize
 from sitecheck.report.files import remove_quietly
 from sitecheck.report.jsonfile import write_json
-from sitecheck.report.summary import RunSummary, summarize
 from sitecheck.store import Store
 
 __all__ = ["RunSummary", "report_dir", "summarize", "write_reports"]

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from sitecheck import __version__
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
+from sitecheck.report.checklist import ChecklistRow, ReportData
 from sitecheck.report.files import atomic_write
 from sitecheck.report.labels import (
     ADVICE,
@@ -28,7 +29,6 @@ from sitecheck.report.labels import (
     KIND_LABELS,
     OTHER_REFERRERS_NOTE,
 )
-from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.text import clean_text, clean_url
 
 __all__ = ["FINGERPRINT", "SARIF_SCHEMA", "junit_document", "sarif_document", "write_junit", "write_sarif"]

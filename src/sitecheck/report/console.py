@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from sitecheck.judge.columns import Column
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.checklist import RunSummary
 from sitecheck.report.labels import CATEGORY_LABELS, COLUMN_STATUS_LABELS, KIND_LABELS, OUTCOME_LABELS
-from sitecheck.report.summary import RunSummary
 from sitecheck.report.text import clean_line, clean_url
 
 Echo = Callable[[str], None]

@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
+from sitecheck.report.checklist import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.files import atomic_write
 from sitecheck.report.labels import (
     CATEGORY_LABELS,
@@ -36,7 +37,6 @@ from sitecheck.report.labels import (
     STATE_LABELS,
     TALLY_STATUS_LABELS,
 )
-from sitecheck.report.model import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.text import clean_text, clean_url
 
 # 国办秘函〔2019〕19号: the home page failing in ≥5% of a week's probes is a veto (indicators.md

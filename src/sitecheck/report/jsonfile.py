@@ -16,6 +16,7 @@ from typing import Any
 from sitecheck.errors import ReportError
 from sitecheck.judge.columns import Column, HomeFacts
 from sitecheck.models import Finding
+from sitecheck.report.checklist import RunSummary
 from sitecheck.report.files import atomic_write, remove_quietly, temp_path, write_error
 from sitecheck.report.labels import (
     CATEGORY_LABELS,
@@ -24,7 +25,6 @@ from sitecheck.report.labels import (
     SEVERITY_LABELS,
     STATE_LABELS,
 )
-from sitecheck.report.summary import RunSummary
 from sitecheck.report.text import valid_unicode
 from sitecheck.store import now_iso
 

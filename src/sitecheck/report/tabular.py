@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from sitecheck.models import FindingKind, Severity
+from sitecheck.report.checklist import ChecklistRow, ReportData
 from sitecheck.report.files import atomic_path
 from sitecheck.report.labels import (
     CATEGORY_LABELS,
@@ -43,7 +44,6 @@ from sitecheck.report.labels import (
     TALLY_STATUS_LABELS,
     VERDICT_LABELS,
 )
-from sitecheck.report.model import ChecklistRow, ReportData
 from sitecheck.report.text import clean_text, clean_url
 
 __all__ = [

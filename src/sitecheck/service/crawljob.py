@@ -24,8 +24,8 @@ from sitecheck.config import AuditConfig
 from sitecheck.crawl.engine import CrawlStats
 from sitecheck.errors import SitecheckError
 from sitecheck.models import OPEN_STATES, FindingKind, FindingState, RunKind
+from sitecheck.report.checklist import RunSummary
 from sitecheck.report.labels import KIND_LABELS
-from sitecheck.report.summary import RunSummary
 from sitecheck.sitelock import SiteBusyError, SiteLock
 from sitecheck.store import Store
 
