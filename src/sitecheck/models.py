@@ -297,6 +297,36 @@ class TargetKind(StrEnum):
     INVALID = "invalid"  # no browser could request it (malformed)
 
 
+class TallyLevel(StrEnum):
+    """Where a veto indicator stands against its line."""
+
+    PASS = "pass"
+    WARN = "warn"  # at or past the warning line
+    FAIL = "fail"  # at or past the veto line: the portal would fail a spot check
+
+
+class Job(StrEnum):
+    """What a portal's schedule runs (``sitecheck serve``)."""
+
+    AUDIT = "audit"  # a full crawl
+    RECHECK = "recheck"  # re-read what is still open
+    PROBE = "probe"  # open the home page once (availability)
+
+
+class JobOutcome(StrEnum):
+    """How a job of the service ended (the job log), or why it did not run."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    INCOMPLETE = "incomplete"  # judged, but something was not read
+    INTERRUPTED = "interrupted"  # stopped with the service; resumes at its next start
+    RESUMED = "resumed"  # continued by a later job
+    FAILED = "failed"  # the audit could not run (home page not read, store unusable)
+    ERROR = "error"  # a bug: it cost this job, not the service
+    SKIPPED = "skipped"  # another crawl of the portal was running
+    MISSED = "missed"  # due while the service was down, past the misfire grace
+
+
 class RunKind(StrEnum):
     FULL = "full"  # a whole crawl
     RECHECK = "recheck"  # a copy of an earlier run's facts with the open findings re-read

@@ -15,6 +15,7 @@ from sitecheck.models import (
     Finding,
     FindingKind,
     Severity,
+    TallyLevel,
 )
 from sitecheck.urls import canonical
 
@@ -31,10 +32,10 @@ class TallyLine:
     key: str = ""  # home_unreachable, home_not_updated, stale_columns, should_update, empty_columns
 
     @property
-    def status(self) -> str:
+    def status(self) -> TallyLevel:
         if self.count >= self.limit:
-            return "fail"
-        return "warn" if self.count >= self.warn_at else "pass"
+            return TallyLevel.FAIL
+        return TallyLevel.WARN if self.count >= self.warn_at else TallyLevel.PASS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,10 @@ class VetoTally:
 
     @property
     def would_fail(self) -> bool:
-        return any(line.status == "fail" for line in self.lines)
+        return any(line.status is TallyLevel.FAIL for line in self.lines)
 
     def failing(self, key: str) -> bool:
-        return any(line.key == key and line.status == "fail" for line in self.lines)
+        return any(line.key == key and line.status is TallyLevel.FAIL for line in self.lines)
 
 
 _NOT_UPDATED = (FindingKind.STALE_COLUMN, FindingKind.UNDATED_COLUMN)

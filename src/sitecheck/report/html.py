@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity, TallyLevel
 from sitecheck.report.checklist import ChecklistRow, ReportData, TrendPoint
 from sitecheck.report.files import atomic_write
 from sitecheck.report.labels import (
@@ -430,8 +430,8 @@ def render_html(data: ReportData) -> str:
             csp=content_security_policy(),
             run_kind=RUN_KIND_LABELS.get(data.run_kind, data.run_kind),
             tally_labels=TALLY_STATUS_LABELS,
-            failing_lines=[line for line in lines if line.status == "fail"],
-            warning_lines=[line for line in lines if line.status == "warn"],
+            failing_lines=[line for line in lines if line.status is TallyLevel.FAIL],
+            warning_lines=[line for line in lines if line.status is TallyLevel.WARN],
             open_total=len(open_rows),
             sections=sections,
             grouped_by=grouped_by,

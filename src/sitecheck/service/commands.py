@@ -76,7 +76,7 @@ def _store_for(portal: Portal) -> Any:
     "--now",
     "now_jobs",
     multiple=True,
-    type=click.Choice(JOBS),
+    type=click.Choice([job.value for job in JOBS]),
     help="启动后立即运行一次该任务（audit、recheck 或 probe；可多次）。",
 )
 @click.option(

@@ -23,7 +23,7 @@ from sitecheck.audit import Audit, last_judged_run
 from sitecheck.config import AuditConfig
 from sitecheck.crawl.engine import CrawlStats
 from sitecheck.errors import SitecheckError
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState, RunKind
+from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Job, JobOutcome, RunKind, TallyLevel
 from sitecheck.report.checklist import RunSummary
 from sitecheck.report.labels import KIND_LABELS
 from sitecheck.sitelock import SiteBusyError, SiteLock
@@ -69,7 +69,7 @@ class CrawlControl:
 class CrawlOutcome:
     """How a crawl job ended, with what notifications need from its summary."""
 
-    status: str  # finished, incomplete, interrupted, failed, skipped
+    status: JobOutcome
     run_id: int | None = None
     detail: str = ""
     report_dir: Path | None = None
@@ -91,10 +91,10 @@ def _outcome(run_id: int, result_dir: Path | None, summary: RunSummary) -> Crawl
     for finding in new:
         by_kind[finding.kind.value] = by_kind.get(finding.kind.value, 0) + 1
     examples = tuple(f"[{KIND_LABELS[f.kind]}] {f.url} {f.detail}".rstrip() for f in new[:10])
-    lines = [line for line in summary.tally.lines if line.status != "pass"]
+    lines = [line for line in summary.tally.lines if line.status is not TallyLevel.PASS]
     level = "fail" if summary.tally.would_fail else ("warn" if lines else "ok")
     return CrawlOutcome(
-        status="incomplete" if summary.incomplete else "finished",
+        status=JobOutcome.INCOMPLETE if summary.incomplete else JobOutcome.FINISHED,
         run_id=run_id,
         incomplete=summary.incomplete,
         report_dir=result_dir,
@@ -133,15 +133,15 @@ def run_crawl(
         try:
             lock.acquire()
         except SiteBusyError as exc:  # a manual crawl of the same site is running
-            return CrawlOutcome("skipped", detail=str(exc))
+            return CrawlOutcome(JobOutcome.SKIPPED, detail=str(exc))
         audit = Audit(config, store)
         if run_id is not None:
             run = store.run(run_id)
             if run is None:
-                return CrawlOutcome("failed", run_id, detail=f"run {run_id} is not in the store")
-        elif job == "recheck":
+                return CrawlOutcome(JobOutcome.FAILED, run_id, detail=f"run {run_id} is not in the store")
+        elif job == Job.RECHECK:
             if last_judged_run(store, config.site.start_url) is None:
-                return CrawlOutcome("skipped", detail="no finished audit to recheck yet")
+                return CrawlOutcome(JobOutcome.SKIPPED, detail="no finished audit to recheck yet")
             run = audit.begin(RunKind.RECHECK)
         else:
             run = audit.begin(RunKind.FULL)
@@ -157,7 +157,7 @@ def run_crawl(
         stats = asyncio.run(crawl())
         if stats.interrupted:
             return CrawlOutcome(
-                "interrupted",
+                JobOutcome.INTERRUPTED,
                 run_id,
                 detail=f"{stats.pages} pages, {stats.checked} URLs stored; resumes at next start",
             )
@@ -165,10 +165,12 @@ def run_crawl(
         audit.save(run, judgement)
         summary, folder = audit.report(run, judgement)
         if judgement.home_problem is not None:  # the home page was not read as a page
-            return CrawlOutcome("failed", run_id, detail=judgement.home_problem, home_unreachable=True)
+            return CrawlOutcome(
+                JobOutcome.FAILED, run_id, detail=judgement.home_problem, home_unreachable=True
+            )
         return _outcome(run_id, folder, summary)
     except SitecheckError as exc:
-        return CrawlOutcome("failed", run_id, detail=str(exc))
+        return CrawlOutcome(JobOutcome.FAILED, run_id, detail=str(exc))
     finally:
         lock.release()
         store.close()

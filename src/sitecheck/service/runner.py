@@ -40,7 +40,7 @@ from typing import IO
 
 from sitecheck.errors import StoreError
 from sitecheck.judge.availability import Availability, window
-from sitecheck.models import JobLogRow
+from sitecheck.models import RESUMABLE_RUNS, Job, JobLogRow, JobOutcome
 from sitecheck.report.labels import KIND_LABELS, OUTCOME_LABELS
 from sitecheck.service import JOBS
 from sitecheck.service.crawljob import CrawlControl, CrawlOutcome, run_crawl
@@ -53,7 +53,7 @@ from sitecheck.store import Store, now_iso
 
 log = logging.getLogger("sitecheck.service")
 
-JOB_LABELS = {"audit": "全面检查", "recheck": "复查", "probe": "首页可用性探测"}
+JOB_LABELS: dict[str, str] = {Job.AUDIT: "全面检查", Job.RECHECK: "复查", Job.PROBE: "首页可用性探测"}
 _LEVEL_RANK = {"ok": 0, "warn": 1, "fail": 2}
 _LEVEL_LABELS = {"ok": "正常", "warn": "预警", "fail": "达到否决线"}
 # A failure ratio over fewer probes than this is noise (one failed probe of the first three
@@ -251,7 +251,7 @@ class Service:
         return self.cadences.get(job) or portal.cadence(job)
 
     def _misfire_grace(self, portal: Portal, job: str, cadence: Cadence) -> float:
-        if job == "probe":  # a probe later than its own slot is pointless: the next one is due
+        if job == Job.PROBE:  # a probe later than its own slot is pointless: the next one is due
             return cadence.slot_seconds or cadence.every_seconds or 60.0
         return float(portal.config.schedule.misfire_grace)
 
@@ -264,7 +264,8 @@ class Service:
             run = store.run(row.run_id) if row.run_id else None
             if run is None:
                 run = store.unfinished_run_since(key, row.started_at or row.fired_at)
-            if run is not None and run.status in ("running", "interrupted") and run.id not in resumed:
+            # A run killed after its crawl (crawled, not judged) is continued too: it is judged then.
+            if run is not None and run.status in RESUMABLE_RUNS and run.id not in resumed:
                 resumed.add(run.id)
                 plan.resumes.append(_Resume(row, run.id))
             else:
@@ -285,7 +286,7 @@ class Service:
                 if stored_cadence == cadence.describe():
                     plan.kept[job] = when
                 continue
-            if job == "probe":
+            if job == Job.PROBE:
                 continue  # missed probes are a gap in the record, not something to run late
             late = now - when
             grace = timedelta(seconds=self._misfire_grace(portal, job, cadence))
@@ -328,7 +329,7 @@ class Service:
         return functools.partial(self._scheduled, portal, job)
 
     async def _scheduled(self, portal: Portal, job: str) -> None:
-        if job == "probe":
+        if job == Job.PROBE:
             await self.probe(portal)
         else:
             await self.crawl(portal, job, "schedule")
@@ -363,7 +364,7 @@ class Service:
             for job, missed_at in plan.catch_ups:
                 await self.crawl(portal, job, "catch_up", fired_at=missed_at)
             for job in self.now_jobs:  # even when the job's schedule is switched off
-                if job == "probe":
+                if job == Job.PROBE:
                     await self.probe(portal)
                 else:
                     await self.crawl(portal, job, "manual")
@@ -419,7 +420,7 @@ class Service:
             )
         except Exception as exc:  # a bug must cost one job, not the service
             log.exception("%s: %s failed", portal.name, job)
-            outcome = CrawlOutcome("error", run_id, detail=f"{type(exc).__name__}: {exc}")
+            outcome = CrawlOutcome(JobOutcome.ERROR, run_id, detail=f"{type(exc).__name__}: {exc}")
         finally:
             self._busy.pop(key, None)
             self._controls.pop(key, None)
@@ -433,7 +434,7 @@ class Service:
     async def _after_crawl(self, portal: Portal, job: str, log_id: int, outcome: CrawlOutcome) -> None:
         store, key = self._store(portal), portal.key
         detail = outcome.detail
-        judged = outcome.status in ("finished", "incomplete")
+        judged = outcome.status in (JobOutcome.FINISHED, JobOutcome.INCOMPLETE)
         if judged:
             detail = (
                 f"{outcome.pages} pages; open {outcome.open_findings}, new {outcome.new_findings},"
