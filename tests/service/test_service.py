@@ -395,3 +395,35 @@ def test_a_stopped_service_loses_nothing_and_resumes_the_crawl(
             assert slow_server.hits(url.removeprefix(base)) == hits, url
     assert (next((tmp_path / "reports" / "demo").glob("*-run1")) / "checklist.html").is_file()
     assert "Traceback" not in log.read_text("utf-8")
+
+
+def test_a_service_killed_after_the_crawl_judges_the_run_when_it_starts_again(
+    tmp_path: Path, portal_server: DemoServer
+) -> None:
+    """The state kill -9 leaves between the last fetch and judging: crawled, not judged.
+
+    The job log says the audit was running with that run; the next start continues it, which
+    here means judging it: the run ends finished with its findings, nothing is read again.
+    """
+    from sitecheck.audit import Audit
+    from sitecheck.loop import run as run_loop
+
+    config_path = write_config(tmp_path, portal_server, schedule="probes_per_day = 1\n")
+    (portal,) = load_portals([config_path])
+    store = Store(portal.config.data_dir)
+    try:
+        audit = Audit(portal.config, store)
+        run = audit.begin()
+        store.log_job(portal.key, "audit", "manual", "running", started=True, run_id=run.id)
+        run_loop(audit.crawl(run))  # ... and the service dies here
+        crawled = store.run(run.id)
+        assert crawled is not None and crawled.status == "crawled"
+    finally:
+        store.close()
+    hits_before = portal_server.hits("/")
+    with running(Service([portal], retry=FAST_RETRY)):
+        wait_for(
+            lambda: _query(tmp_path / "data", "SELECT status FROM runs") == [("finished",)], "the judgement"
+        )
+    assert _query(tmp_path / "data", "SELECT COUNT(*) FROM findings WHERE run_id=1")[0][0] > 10
+    assert portal_server.hits("/") == hits_before  # judged from the stored facts, not read again
