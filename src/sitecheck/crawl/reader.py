@@ -16,6 +16,7 @@ from typing import Protocol
 from sitecheck.config import AuditConfig
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
+from sitecheck.extract.soft404 import screen
 from sitecheck.fetch.client import Fetcher
 from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts
 
@@ -79,13 +80,17 @@ class LocalReader:
         return read
 
     async def probe(self, url: str, *, head_first: bool) -> FetchResult:
-        return await self.fetcher.probe(url, head_first=head_first)
+        return self._screen(await self.fetcher.probe(url, head_first=head_first))
+
+    def _screen(self, result: FetchResult) -> FetchResult:
+        """An unparsed answer that is an error page in disguise becomes a soft 404."""
+        return screen(result, self.config.soft404.phrases, self.config.soft404.short_page_chars)
 
     def _analyse(self, result: FetchResult, url: str, is_home: bool) -> PageRead:
         """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
         final_url = result.final_url or url
         if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
-            return PageRead(self.fetcher.screen(result), None)
+            return PageRead(self._screen(result), None)
         output = analyse_page(
             PageInput(
                 body=result.body,

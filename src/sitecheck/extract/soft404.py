@@ -8,10 +8,14 @@ probed link (``document_phrase``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser
+
+from sitecheck.fetch.client import PROBE_BODY, decode_sample, is_html
+from sitecheck.models import FetchResult, Outcome
 
 __all__ = ["document_phrase", "page_phrase", "soft_404_phrase", "visible_text"]
 
@@ -112,3 +116,16 @@ def _short_page_text(html: str, tree: LexborHTMLParser) -> str:
         if node.tag == "-text" and (node.parent is None or node.parent.mem_id not in hidden)
     )
     return " ".join(" ".join(pieces).split())
+
+
+def screen(result: FetchResult, phrases: Iterable[str], short_page_chars: int) -> FetchResult:
+    """A short HTML answer that says it is an error page becomes a soft 404 (unparsed answers:
+    links checked without being crawled, pages that were not analysed)."""
+    if result.outcome is not Outcome.OK or not result.body or len(result.body) > PROBE_BODY:
+        return result
+    if not is_html(result.content_type):
+        return result
+    phrase = document_phrase(decode_sample(result.body, result.content_type), phrases, short_page_chars)
+    if phrase is None:
+        return result
+    return dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}", body=None)

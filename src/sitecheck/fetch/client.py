@@ -20,7 +20,6 @@ import httpx2
 
 from sitecheck.charset import codec_for_label, http_charset
 from sitecheck.config import AuditConfig
-from sitecheck.extract.soft404 import document_phrase
 from sitecheck.fetch.outcome import (
     RETRY_STATUSES,
     is_challenge,
@@ -33,7 +32,7 @@ from sitecheck.models import FetchResult, Outcome
 from sitecheck.urls import is_private_address, literal_host_is_private, resolve
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_PROBE_BODY = 64 * 1024  # enough of an HTML answer to spot an error page or a challenge
+PROBE_BODY = 64 * 1024  # enough of an HTML answer to spot an error page or a challenge
 _ERROR_BODY = 16 * 1024  # enough of an error answer to tell a WAF challenge from the site's own page
 _RETRYABLE_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.CONNECTION_ERROR})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -53,8 +52,6 @@ class FetchPolicy:
     backoff: float = 1.0
     max_retry_after: float = 60.0
     max_body_bytes: int = 5_000_000
-    soft404_phrases: tuple[str, ...] = ()
-    short_page_chars: int = 600
     max_redirects: int = 10
     # Refuse redirects that lead to loopback/private/link-local/reserved addresses: a public
     # portal must not be able to point the auditing machine at its own network.
@@ -68,8 +65,6 @@ class FetchPolicy:
             backoff=config.fetch.backoff,
             max_retry_after=config.fetch.max_retry_after,
             max_body_bytes=config.fetch.max_body_bytes,
-            soft404_phrases=config.soft404.phrases,
-            short_page_chars=config.soft404.short_page_chars,
             max_redirects=config.fetch.max_redirects,
             block_private=not (config.scope.allow_private or portal_is_private(config.site.start_url)),
         )
@@ -177,10 +172,10 @@ class Fetcher:
     async def page(self, url: str) -> FetchResult:
         """GET a page and keep its HTML body (capped) for parsing.
 
-        The answer is not screened for soft 404s here: the parser sees the same text at less
-        cost (analyse.py). What is not parsed after all goes through :meth:`screen`.
+        Error pages are recognised by the reader (crawl/reader.py, extract/soft404.py): the
+        fetcher only fetches.
         """
-        return await self._request(url, "GET", body_limit=self.policy.max_body_bytes, screen=False)
+        return await self._request(url, "GET", body_limit=self.policy.max_body_bytes)
 
     async def document(self, url: str, limit: int = 512 * 1024) -> FetchResult:
         """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml)."""
@@ -197,7 +192,7 @@ class Fetcher:
         HEAD is refused, fails, or says an attachment is an HTML page (a soft 404 in disguise).
         Otherwise GET, reading a little of an HTML answer to spot error pages.
         """
-        body_limit = _PROBE_BODY if check_html else 0
+        body_limit = PROBE_BODY if check_html else 0
         if head_first:
             head = await self._request(url, "HEAD", body_limit=0)
             if head.outcome is Outcome.OK and not (check_html and is_html(head.content_type)):
@@ -210,18 +205,6 @@ class Fetcher:
             return dataclasses.replace(result, attempts=result.attempts + head.attempts)
         return await self._request(url, "GET", body_limit=body_limit)
 
-    def screen(self, result: FetchResult) -> FetchResult:
-        """A short HTML answer that says it is an error page becomes a soft 404."""
-        if result.outcome is not Outcome.OK or not result.body or len(result.body) > _PROBE_BODY:
-            return result
-        if not is_html(result.content_type):
-            return result
-        text = decode_sample(result.body, result.content_type)
-        phrase = document_phrase(text, self.policy.soft404_phrases, self.policy.short_page_chars)
-        if phrase is None:
-            return result
-        return dataclasses.replace(result, outcome=Outcome.SOFT_404, error=f"page says {phrase!r}", body=None)
-
     async def _request(
         self,
         url: str,
@@ -230,7 +213,6 @@ class Fetcher:
         body_limit: int,
         any_type: bool = False,
         form: str | None = None,
-        screen: bool = True,
     ) -> FetchResult:
         host = host_of(url)
         clock = self.clock
@@ -285,8 +267,7 @@ class Fetcher:
                 # followed even with retries off (up to max_retry_after).
                 if wait > policy.max_retry_after:
                     detail = f"Retry-After {wait:.0f}s"
-                    result = self._result(url, method, answer, started, attempts, detail, any_type=any_type)
-                    return self.screen(result) if screen else result
+                    return self._result(url, method, answer, started, attempts, detail, any_type=any_type)
                 told_to_wait += 1
                 self.limiter.pause(host, wait)
                 continue
@@ -295,10 +276,9 @@ class Fetcher:
                 await self.sleep(policy.backoff * 2 ** (retried - 1))
                 continue
             detail = "anti-bot challenge" if challenge else ""
-            result = self._result(
+            return self._result(
                 url, method, answer, started, attempts, detail, challenge=challenge, any_type=any_type
             )
-            return self.screen(result) if screen else result
 
     def _result(
         self,
