@@ -37,6 +37,7 @@ from sitecheck.models import (
 from sitecheck.report import write_reports
 from sitecheck.report.checklist import RunSummary, summarize
 from sitecheck.report.jsonfile import write_json
+from sitecheck.report.labels import OUTCOME_LABELS
 from sitecheck.sitelock import SiteLock
 from sitecheck.store import Store
 from sitecheck.urls import canonical
@@ -243,6 +244,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
         rules=load_column_rules(config),
         ignores=config.ignore,
         scope=config.crawl_scope(),
+        outcome_labels=OUTCOME_LABELS,
     )
     facts = store.facts(run_id)
     return judge(facts, context, store.history(facts.run))

@@ -10,14 +10,14 @@ the store as they found it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from sitecheck.config import AuditConfig, IgnoreRule
 from sitecheck.judge.categories import ColumnRules, load_column_rules
-from sitecheck.models import OPEN_STATES, Finding, RunStatus, Severity
+from sitecheck.models import OPEN_STATES, Finding, Outcome, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
 from sitecheck.urls import Scope
 
@@ -34,6 +34,9 @@ class JudgeContext:
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
     ignores: tuple[IgnoreRule, ...] = ()
     scope: Scope | None = None  # the portal's hosts, to explain a home page that left them
+    # The words for outcomes in the reasons the judge gives (the report layer's labels, passed
+    # in by the caller: the judge imports nothing above it).
+    outcome_labels: Mapping[Outcome, str] = field(default_factory=dict)
     # The column model and home-page facts, derived once per judgement by ``judge`` and
     # shared by the rules that need them.
     columns: tuple[Column, ...] = ()
@@ -91,7 +94,7 @@ def judge(
     from sitecheck.judge.history import with_states
     from sitecheck.judge.veto import escalate, veto_tally
 
-    problem = home_problem(facts, context.scope)
+    problem = home_problem(facts, context.scope, context.outcome_labels)
     incomplete = incomplete_reason(facts, problem)
 
     columns = build_columns(facts, context.rules, context.as_of)

@@ -7,9 +7,10 @@ the crawl parsed it), and every target of the run was handled (no target ``faile
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sitecheck.fetch.client import is_html
 from sitecheck.models import HomeTarget, Outcome
-from sitecheck.report.labels import OUTCOME_LABELS
 from sitecheck.store import RunFacts
 from sitecheck.urls import Scope
 
@@ -21,17 +22,23 @@ _HINTS = {
 }
 
 
-def home_problem(facts: RunFacts, scope: Scope | None = None) -> str | None:
+def home_problem(
+    facts: RunFacts, scope: Scope | None = None, outcome_labels: Mapping[Outcome, str] | None = None
+) -> str | None:
     """Why the start page was not read as an HTML page, with what to do; None when it was."""
     if facts.run.home_url:
         return None
     home = facts.home_target()
     if home is None:
         return "没有可检查的起始网址"
-    return explain_home(home, scope)
+    return explain_home(home, scope, outcome_labels)
 
 
-def explain_home(home: HomeTarget, scope: Scope | None = None) -> str:
+def explain_home(
+    home: HomeTarget, scope: Scope | None = None, outcome_labels: Mapping[Outcome, str] | None = None
+) -> str:
+    """Why the start page was not read, in words (``outcome_labels`` name the outcomes: the
+    judge is given its words by its caller, so it imports nothing from the report layer)."""
     url = home.url
     if home.kind == "excluded":
         return (
@@ -42,11 +49,12 @@ def explain_home(home: HomeTarget, scope: Scope | None = None) -> str:
         if home.failure:
             return f"首页 {url} 未能处理（{home.failure}）；请用 --resume 重试"
         return f"首页 {url} 还没有读取；请用 --resume 继续"
-    shown = f"HTTP {home.status}" if home.status else (home.error or OUTCOME_LABELS[home.outcome])
+    named = (outcome_labels or {}).get(home.outcome, home.outcome.value)
+    shown = f"HTTP {home.status}" if home.status else (home.error or named)
     if home.outcome.is_dead:
-        return f"首页无法访问 {url}：{OUTCOME_LABELS[home.outcome]}（{shown}）{_HINTS.get(home.outcome, '')}"
+        return f"首页无法访问 {url}：{named}（{shown}）{_HINTS.get(home.outcome, '')}"
     if home.outcome.is_unverified:
-        return f"首页无法检查 {url}：{OUTCOME_LABELS[home.outcome]}（{shown}）{_HINTS.get(home.outcome, '')}"
+        return f"首页无法检查 {url}：{named}（{shown}）{_HINTS.get(home.outcome, '')}"
     if home.kind != "page":
         return (
             f"起始网址 {url} 不在检查范围内（不符合 --include 或主机设置），没有检查任何页面；"
