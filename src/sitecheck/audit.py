@@ -48,6 +48,7 @@ COLUMN_KINDS = frozenset(
         FindingKind.STALE_COLUMN,
         FindingKind.UNDATED_COLUMN,
         FindingKind.STALE_COLUMN_WARNING,
+        FindingKind.TO_VERIFY,
     }
 )
 

@@ -157,6 +157,46 @@ class ColumnItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PageContent:
+    """What a page shows besides its site chrome: the evidence behind an empty-column claim.
+
+    Observed on every page that may be a column (list pages, pages with little content, pages
+    whose content is a frame), so the judge can say *why* a column is empty and how sure it is.
+    """
+
+    # Visible characters outside site chrome, breadcrumb, the page's own heading and its pager.
+    text_chars: int = -1  # -1: not measured (rows stored by older versions)
+    heading: str = ""  # the page's own heading (h1-h3 or a title-like element), "" if none
+    frames: tuple[str, ...] = ()  # absolute URLs of the iframes/frames in the content area
+    # A list container left with no rows, as "ul.list" (the block, its heading and its pager
+    # are there, the rows are not); "" when there is none.
+    empty_block: str = ""
+    # A placeholder (暂无数据) in an element the page hides (inline display:none, a hide class):
+    # a template's "shown when empty" element, never evidence that the column is empty.
+    hidden_placeholder: str = ""
+    # The page loads content by script (ajax, fetch, jsonp, a data proxy): what the crawler saw
+    # may be an unfilled template, so an empty reading is only 待核实.
+    scripted: bool = False
+    # Content elements that are not text: images, embedded documents, forms.
+    media: int = 0
+    content_links: int = 0  # links outside chrome, breadcrumb and pager
+
+    @property
+    def bare(self) -> bool:
+        """Nothing besides a name: no text, no links, no media, no frame."""
+        return (
+            0 <= self.text_chars <= BARE_TEXT_CHARS
+            and self.content_links == 0
+            and self.media == 0
+            and not self.frames
+        )
+
+
+# Characters a content area may hold and still be bare: "&nbsp;", a stray "。", a "正文：" label.
+BARE_TEXT_CHARS = 10
+
+
+@dataclass(frozen=True, slots=True)
 class ListingFacts:
     """What one page says about the column it shows."""
 
@@ -176,6 +216,14 @@ class ListingFacts:
     # Why part of the page was left out of this analysis (too many links or records), in a
     # short Chinese sentence for the report; "" when all of it was read.
     limited: str = ""
+    content: PageContent = field(default_factory=PageContent)
+
+    @property
+    def may_be_column(self) -> bool:
+        """Not a list, but possibly a column's page: a name with nothing under it (an empty
+        single-content column, or an empty framed document) or content held in a frame. Kept so
+        the judge can decide with the other pages in view."""
+        return self.content.bare or bool(self.content.frames)
 
     @property
     def is_empty(self) -> bool:
@@ -202,6 +250,9 @@ class FindingKind(StrEnum):
     HOME_NOT_UPDATED = "home_not_updated"  # 首页不更新: no new home-page item in 14 days
     HOME_FEW_UPDATES = "home_few_updates"  # fewer than 10 new home-page items in 14 days
     PAGE_NOT_READ_WHOLE = "page_not_read_whole"  # cut at the size cap, or its analysis bounded
+    # A veto claim (空白栏目, 栏目不更新, 首页不更新) on weak evidence: 待核实 by a person, never
+    # counted as the veto itself.
+    TO_VERIFY = "to_verify"
 
 
 class ColumnCategory(StrEnum):
@@ -400,6 +451,7 @@ class ListingRow:
     column_type_meta: str | None
     breadcrumb: tuple[str, ...]
     pagination: tuple[str, ...]
+    content: PageContent = field(default_factory=PageContent)
 
 
 @dataclass(frozen=True, slots=True)

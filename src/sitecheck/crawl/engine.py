@@ -418,7 +418,7 @@ class Crawler:
                 rows.append((self._target_for(ref, depth + 1), ref))
         self.writer.links(page_id, rows)
         listing = analysis.listing
-        if listing is not None and (listing.is_listing or is_home):
+        if listing is not None and (listing.is_listing or is_home or listing.may_be_column):
             items = (*listing.items, *analysis.more_items)
             self.writer.listing(page_id, listing, items, is_home=is_home, observed_on=self.observed_on)
             # Pager pages written by script (TRS createPageHTML) are crawled like links,

@@ -38,31 +38,52 @@ def _stale_detail(column: Column, rules: ColumnRules) -> str:
     )
 
 
+def _with_evidence(text: str, column: Column) -> str:
+    return f"{text}。依据：{column.evidence}" if column.evidence else text
+
+
 def _column_detail(column: Column, rules: ColumnRules) -> tuple[FindingKind, Severity, str] | None:
     where = _where(column, rules)
     if column.status == ColumnStatus.EMPTY:
-        shown = f"，页面显示“{column.placeholder}”" if column.placeholder else ""
-        return (
-            FindingKind.EMPTY_COLUMN,
-            Severity.DEDUCTION,
-            f"空白栏目：{where}有标题无内容{shown}",
-        )
+        claim = f"{where}有标题无内容"
+        if not column.confirmed:
+            return _to_verify("疑似空白栏目", claim, column)
+        return FindingKind.EMPTY_COLUMN, Severity.DEDUCTION, _with_evidence(f"空白栏目：{claim}", column)
     if column.status == ColumnStatus.UNDATED:
         return (
             FindingKind.UNDATED_COLUMN,
             Severity.DEDUCTION,
-            f"{where}的 {column.item_count} 条信息均未注明发布日期，按检查指标视为不更新",
+            _with_evidence(
+                f"{where}的 {column.item_count} 条信息均未注明发布日期，按检查指标视为不更新", column
+            ),
         )
     if column.status == ColumnStatus.STALE:
-        return FindingKind.STALE_COLUMN, Severity.DEDUCTION, _stale_detail(column, rules)
+        if not column.confirmed:
+            return _to_verify("疑似栏目不更新", _stale_detail(column, rules), column)
+        return (
+            FindingKind.STALE_COLUMN,
+            Severity.DEDUCTION,
+            _with_evidence(_stale_detail(column, rules), column),
+        )
     if column.status == ColumnStatus.WARNING:
         return (
             FindingKind.STALE_COLUMN_WARNING,
             Severity.WARNING,
-            f"{where}已 {column.days_since} 天未更新，"
-            f"满 {column.limit_days} 天即计为不更新（最新信息 {column.newest}）",
+            _with_evidence(
+                f"{where}已 {column.days_since} 天未更新，"
+                f"满 {column.limit_days} 天即计为不更新（最新信息 {column.newest}）",
+                column,
+            ),
         )
     return None
+
+
+def _to_verify(what: str, claim: str, column: Column) -> tuple[FindingKind, Severity, str]:
+    """A veto claim on weak evidence: reported for a person to check, never counted as a veto."""
+    text = _with_evidence(f"{what}（待核实）：{claim}", column)
+    if column.doubt:
+        text += f"。证据不足：{column.doubt}，请人工打开页面核实"
+    return FindingKind.TO_VERIFY, Severity.WARNING, text
 
 
 def column_findings(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:

@@ -52,6 +52,7 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.HOME_NOT_UPDATED: "Home page not updated",
     FindingKind.HOME_FEW_UPDATES: "Too few new items on the home page",
     FindingKind.PAGE_NOT_READ_WHOLE: "Page only partly checked (size cap or structure limit)",
+    FindingKind.TO_VERIFY: "Possible veto item on weak evidence: to be verified by a person",
 }
 _BASELINE = {
     FindingState.NEW: "new",

@@ -66,6 +66,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.HOME_NOT_UPDATED: "#882255",
     FindingKind.HOME_FEW_UPDATES: "#44AA99",
     FindingKind.PAGE_NOT_READ_WHOLE: "#BBBBBB",
+    FindingKind.TO_VERIFY: "#AA4499",
 }
 _OTHER_COLOUR = "#666666"
 

@@ -36,6 +36,7 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.HOME_NOT_UPDATED: "首页不更新",
     FindingKind.HOME_FEW_UPDATES: "首页更新量不足",
     FindingKind.PAGE_NOT_READ_WHOLE: "页面未完整检查",
+    FindingKind.TO_VERIFY: "疑似否决项（待核实）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -71,6 +72,10 @@ SEVERITY_LABELS: dict[Severity, str] = {
 }
 
 ADVICE: dict[FindingKind, str] = {
+    FindingKind.TO_VERIFY: (
+        "自动检查的证据不足以作出否决判断：请按“依据”打开页面人工核实；"
+        "确有问题的按空白栏目或栏目不更新整改，没有问题的可忽略。"
+    ),
     FindingKind.HOME_UNREACHABLE: "立即检查服务器、域名解析与网络；首页一周内打不开比例达5%即单项否决。",
     FindingKind.DEAD_LINK_HOME: "在首页找到该链接（见链接文字），改为正确地址或删除。",
     FindingKind.DEAD_LINK: "在所列父页面找到该链接（见链接文字），改为正确地址或删除。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -17,6 +18,7 @@ from sitecheck.models import (
     ListingRow,
     Occurrence,
     Outcome,
+    PageContent,
     Referrer,
     RunRecord,
     RunStatus,
@@ -123,7 +125,8 @@ class FactStore(FrontierStore):
         self.db.execute(
             "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
             " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"
-            " column_type_meta, breadcrumb_json, pagination_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " column_type_meta, breadcrumb_json, pagination_json, content_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 page_id,
                 run_id,
@@ -142,6 +145,7 @@ class FactStore(FrontierStore):
                 listing.column_type_meta,
                 json.dumps(list(listing.breadcrumb), ensure_ascii=False),
                 json.dumps(list(listing.pagination), ensure_ascii=False),
+                content_json(listing.content),
             ),
         )
         self.db.execute("DELETE FROM items WHERE page_id=?", (page_id,))
@@ -158,7 +162,7 @@ class FactStore(FrontierStore):
         rows = self.db.execute(
             "SELECT l.page_id, t.url, l.is_listing, l.is_home, l.name, l.name_source, l.cms,"
             " l.item_count, l.text_dated, l.url_dated, l.total_records, l.total_pages, l.placeholder,"
-            " l.column_type_meta, l.breadcrumb_json, l.pagination_json"
+            " l.column_type_meta, l.breadcrumb_json, l.pagination_json, l.content_json"
             " FROM listings l JOIN targets t ON t.id=l.page_id WHERE l.run_id=? ORDER BY l.page_id",
             (run_id,),
         ).fetchall()
@@ -180,6 +184,7 @@ class FactStore(FrontierStore):
                 column_type_meta=row[13],
                 breadcrumb=tuple(json.loads(row[14])),
                 pagination=tuple(json.loads(row[15])),
+                content=read_content(row[16]),
             )
             for row in rows
         ]
@@ -468,3 +473,24 @@ class RunFacts:
 
     def link_count(self) -> int:
         return self._store.link_count(self.run_id)
+
+
+def content_json(content: PageContent) -> str:
+    data = dataclasses.asdict(content)
+    data["frames"] = list(content.frames)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def read_content(text: str) -> PageContent:
+    """A stored PageContent; keys this version does not know are ignored, missing ones default."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return PageContent()
+    if not isinstance(data, dict):
+        return PageContent()
+    known = {f.name for f in dataclasses.fields(PageContent)}
+    kept = {key: value for key, value in data.items() if key in known}
+    if "frames" in kept:
+        kept["frames"] = tuple(kept["frames"])
+    return PageContent(**kept)

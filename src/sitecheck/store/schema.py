@@ -206,6 +206,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE pages ADD COLUMN bytes_read INTEGER;
     ALTER TABLE pages ADD COLUMN limited TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the evidence behind column claims (issue 12): what a possible column page shows besides
+    # its chrome (text size, heading, frames, an empty list block, a hidden placeholder), as
+    # one JSON object (models.PageContent), so the judge can say why a column is empty.
+    """
+    ALTER TABLE listings ADD COLUMN content_json TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 
@@ -253,6 +259,7 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "column_type_meta",
         "breadcrumb_json",
         "pagination_json",
+        "content_json",
     ),
     "items": ("page_id", "position", "title", "url", "date", "date_source"),
 }

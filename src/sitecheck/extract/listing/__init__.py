@@ -15,10 +15,13 @@ few lexbor CSS queries, because this runs on every crawled page.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from sitecheck.extract.listing.content import page_content
 from sitecheck.extract.listing.dom import page_base
 from sitecheck.extract.listing.hanweb import (
     DataproxyPage,
@@ -51,7 +54,7 @@ from sitecheck.extract.listing.rows import (
     select_rows,
 )
 from sitecheck.extract.listing.walk import MAX_LISTING_LINKS, PageWalk, walk_page
-from sitecheck.models import ColumnItem, ListingFacts
+from sitecheck.models import ColumnItem, ListingFacts, PageContent
 
 __all__ = [
     "EMPTY_PLACEHOLDERS",
@@ -168,17 +171,29 @@ def analyse_listing(
     article = is_article(meta, walk, items)
     dated_items = sum(1 for item in items if item.date_source == "text")
     script_pager = script is not None
+    breadcrumb = read_breadcrumb(walk.crumbs)
+    content = (
+        page_content(body, walk, base, html_text, walk.crumbs, breadcrumb)
+        if body is not None and not items and not article
+        else PageContent(hidden_placeholder=walk.hidden_placeholder or "")
+    )
+    # Nothing but a name, a pager and maybe an empty list container.
+    little = 0 <= content.text_chars <= _LIST_SHELL_CHARS and content.content_links == 0
     if article:
         is_listing = False
     elif hanweb:
         is_listing = True
     elif not items and (
         walk.placeholder is not None
+        or walk.hidden_placeholder is not None
         or total_records == 0
         or total_pages == 0
         or (script_pager and (total_pages or 0) <= 1)
+        or (little and bool(content.empty_block) and bool(walk.pager_links or walk.crumbs))
+        or (little and len(walk.pager_links) >= 2)
     ):
-        # A list page that lists nothing: the 空白栏目 case.
+        # A list page that lists nothing: the 空白栏目 case (how sure, the judge decides from
+        # the content facts: a hidden placeholder alone is no evidence).
         is_listing = True
     else:
         is_listing = listish and (
@@ -186,13 +201,19 @@ def analyse_listing(
             or (bool(items) and (bool(pagination) or (total_pages or 0) > 1))
             or len(items) >= 8
             or (bool(items) and "columnname" in meta)
+            # A column with a single dated item: its page says it is a list (a pager, an
+            # empty-list template, a column index address).
+            or (
+                bool(items)
+                and dated_items == len(items)
+                and (script_pager or walk.hidden_placeholder is not None or _is_column_index(page_url))
+            )
         )
     if not is_listing:
         items = []
 
     limit = today + timedelta(days=1)
     shown = [item.date for item in items if item.date is not None and item.date <= limit]
-    breadcrumb = read_breadcrumb(walk.crumbs)
     links_limited = ""
     if walk.ignored_links:
         total_links = MAX_LISTING_LINKS + walk.ignored_links
@@ -213,4 +234,26 @@ def analyse_listing(
         breadcrumb=breadcrumb,
         column_type_meta=meta.get("columntype") or None,
         limited="；".join(filter(None, [links_limited, records_limited])),
+        content=content,
     )
+
+
+# Characters of text (outside chrome, breadcrumb, heading and links) a list page with no rows
+# may show: its block heading, 共1页, a 当前第1页 line.
+_LIST_SHELL_CHARS = 40
+
+
+# A column's own address: a directory, an index/list/default page, Hanweb's /col/colN/,
+# a list.jsp?… query; never an article's (t20200101_1.html, art_1_2.html, content_3.html).
+_COLUMN_INDEX = re.compile(
+    r"(?:/|/(?:index|list|default|more)[\w-]*\.\w+)$|/col/col\d+/|list\w*\.(?:jsp|do|aspx?|php)$",
+    re.IGNORECASE,
+)
+
+
+def _is_column_index(page_url: str) -> bool:
+    try:
+        path = urlsplit(page_url).path
+    except ValueError:
+        return False
+    return _COLUMN_INDEX.search(path) is not None

@@ -4,11 +4,12 @@ it is an article rather than a list."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from sitecheck.extract.listing.dom import CRUMB_LABEL, CRUMB_SEP, collapse, texts_within
+from sitecheck.extract.listing.dom import CRUMB_LABEL, CRUMB_SEP, collapse
 from sitecheck.extract.listing.walk import PageWalk
 from sitecheck.models import ColumnItem, NameSource
 
@@ -60,8 +61,11 @@ def meta_map(tree: LexborHTMLParser) -> dict[str, str]:
 def read_breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
     """Entries of the first candidate that reads as a trail: names joined by separators.
 
-    Reading stops at the first two names not joined by a separator, which drops widgets that
-    share the container (字号 / 打印 buttons after the trail on gov.cn).
+    A separator is text (">", "»", "/"…) or an element that shows no text between two names
+    (an arrow ``<img>``, an icon ``<i>``, a ``<span>`` drawn by CSS). A trail written without
+    any separator is read while its names are links. Reading stops at the first two names not
+    joined, which drops widgets that share the container (字号 / 打印 buttons after the trail
+    on gov.cn).
     """
     seen: set[int] = set()
     budget = [_CRUMB_BUDGET]
@@ -73,12 +77,19 @@ def read_breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
         joined = True  # the next name is attached to the trail
         separators = 0
         labelled = False
-        for _, raw in texts_within(node, budget):
+        last_linked = False
+        for kind, raw, linked in _crumb_pieces(node, budget):
+            if kind == "sep":
+                if parts:
+                    joined = True
+                    separators += 1
+                continue
             text = raw.replace("\xa0", " ")
             if CRUMB_LABEL.search(text):
                 labelled = True
                 text = CRUMB_LABEL.sub(" > ", text) if parts else CRUMB_LABEL.sub("", text)
             pieces = CRUMB_SEP.split(text)
+            stop = False
             for index, piece in enumerate(pieces):
                 if index > 0:
                     joined = True
@@ -86,20 +97,62 @@ def read_breadcrumb(candidates: list[LexborNode]) -> tuple[str, ...]:
                 name = piece.strip(" \t\r\n")
                 if not name:
                     continue
-                if not joined and parts:
+                if not joined and parts and not (separators == 0 and linked and last_linked):
+                    stop = True
                     break
                 parts.append(name)
                 joined = False
-            else:
-                continue
-            break
-        if len(parts) >= 2 and (separators or labelled) and sum(map(len, parts)) <= 200:
+                last_linked = linked
+            if stop:
+                break
+        if len(parts) >= 2 and (separators or labelled or last_linked) and sum(map(len, parts)) <= 200:
             return tuple(parts)
         if parts and labelled and len(parts) == 1:
             return tuple(parts)
         if budget[0] <= 0:
             break
     return ()
+
+
+_CRUMB_SKIP = frozenset({"script", "style", "noscript", "template", "select", "option"})
+
+
+def _crumb_pieces(root: LexborNode, budget: list[int]) -> Iterator[tuple[str, str, bool]]:
+    """("text", text, inside a link) and ("sep", "", False) pieces of a breadcrumb, in order.
+
+    Elements without text (images, icons, CSS-drawn arrows) are separators; so is a <br>.
+    """
+    stack = list(root.iter(include_text=True))
+    budget[0] -= len(stack)
+    stack.reverse()
+    while stack and budget[0] > 0:
+        node = stack.pop()
+        tag = node.tag
+        if tag == "-text":
+            value = node.text_content
+            if value and not value.isspace():
+                yield "text", value, _in_link(node, root)
+            continue
+        if not tag or tag[0] == "-" or tag in _CRUMB_SKIP:
+            continue
+        children = list(node.iter(include_text=True))
+        if not node.text(strip=True):
+            yield "sep", "", False
+            continue
+        budget[0] -= len(children)
+        children.reverse()
+        stack.extend(children)
+
+
+def _in_link(node: LexborNode, root: LexborNode) -> bool:
+    parent = node.parent
+    for _ in range(4):
+        if parent is None or parent.mem_id == root.mem_id:
+            return False
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
 
 
 # Nodes read in all while looking for the breadcrumb. Candidates can nest (a hostile page nests
@@ -151,12 +204,16 @@ def is_article(meta: dict[str, str], walk: PageWalk, items: list[ColumnItem]) ->
     return walk.prose >= 600 and walk.prose >= 60 * max(dated, 1)
 
 
+# What the home page is called in trails and menus: never a column's name.
+HOME_WORDS = frozenset({"首页", "网站首页", "主页", "home", "返回首页", "本站首页"})
+
+
 def column_name(
     tree: LexborHTMLParser, meta: dict[str, str], breadcrumb: tuple[str, ...]
 ) -> tuple[str, NameSource]:
     if meta.get("columnname"):
         return meta["columnname"], "meta"
-    if breadcrumb:
+    if breadcrumb and breadcrumb[-1].replace(" ", "").lower() not in HOME_WORDS:
         return breadcrumb[-1], "breadcrumb"
     title_node = tree.css_first("title")
     title = collapse(title_node.text()) if title_node is not None else ""

@@ -70,6 +70,7 @@ class _Scored:
     doc_links: set[int]  # main-link mem_ids of undated rows whose URL looks like a document
     url_dated: int
     score: float
+    chrome: bool  # part of the site chrome (header, menu, footer), not content
 
 
 # Possessive runs, and the hex name tried only where a hex run starts: hrefs come from the page,
@@ -94,7 +95,14 @@ def score_block(
     block: _Block, walk: PageWalk, nav_urls: frozenset[str], base: PageBase, doclike: dict[int, bool]
 ) -> _Scored | None:
     counts = walk.link_counts
-    rows = [row for row in block.rows.values() if counts.get(row.node.mem_id, 1) <= _MAX_ROW_LINKS]
+    dates = walk.date_counts
+    rows = [
+        row
+        for row in block.rows.values()
+        if counts.get(row.node.mem_id, 1) <= _MAX_ROW_LINKS
+        # Two links each with its own date are two rows of a list, not one item.
+        and not (counts.get(row.node.mem_id, 1) >= 2 and dates.get(row.node.mem_id, 0) >= 2)
+    ]
     if not rows or (
         len(rows) == 1 and rows[0].node.mem_id not in walk.dated and _date_sibling(rows[0].node, walk) is None
     ):
@@ -134,9 +142,14 @@ def score_block(
     if in_nav * 5 >= len(kept) * 3:
         # Mostly links the caller knows as site navigation: never the column list.
         return None
-    if block.chrome:
+    chrome = block.chrome
+    if chrome and dated >= 3 and dated * 2 >= len(kept):
+        # Menus and footers do not date their entries: a run of dated rows inside an element
+        # named like chrome ("sNav" for a news section, "top-news") is a list after all.
+        chrome = False
+    if chrome:
         score *= 0.2
-    return _Scored(block, kept, dated, dated_links, doc_links, url_dated, score)
+    return _Scored(block, kept, dated, dated_links, doc_links, url_dated, score, chrome)
 
 
 def _main_link(row: _Row) -> Link:
@@ -229,8 +242,9 @@ def read_items(
         if budget[0] <= 0:
             break
         item = row_item(row.node, _main_link(row).node, base, today, budget, _date_sibling(row.node, walk))
-        # Responsive templates repeat each list for mobile; one entry per title and URL.
-        if item is not None and (item.title, item.url) not in seen:
+        # Responsive templates repeat each list for mobile; one entry per title and URL. Rows
+        # without a URL (script links) cannot be told apart that way: each is an item.
+        if item is not None and (item.url is None or (item.title, item.url) not in seen):
             seen.add((item.title, item.url))
             items.append(item)
     return items
@@ -260,28 +274,33 @@ def _signature(node: LexborNode) -> tuple[str | None, str]:
     return node.tag, (node.attributes.get("class") or "").strip()
 
 
+def _same_list(a: LexborNode, b: LexborNode) -> bool:
+    if _signature(a) != _signature(b):
+        return False
+    pa, pb = a.parent, b.parent
+    if pa is None or pb is None:
+        return False
+    if pa.mem_id == pb.mem_id:
+        return True
+    ga, gb = pa.parent, pb.parent
+    return ga is not None and gb is not None and ga.mem_id == gb.mem_id and _signature(pa) == _signature(pb)
+
+
 def select_rows(scored: list[_Scored], *, home: bool) -> tuple[list[_Row], bool]:
     """Rows of the page's column list, and whether they look like a list at all.
 
     A dominant block (most of the page's dated rows) is the column list; when dated rows are
     spread over several blocks, or the page is a site's home page, all dated lists count.
     """
-    dated = [s for s in scored if s.dated and not s.block.chrome]
+    dated = [s for s in scored if s.dated and not s.chrome]
     if dated:
         best = max(dated, key=lambda s: s.score)
         all_dated = set().union(*(s.dated_links for s in dated))
         if not home and best.dated * 2 >= len(all_dated):
-            sig = _signature(best.block.node)
-            parent = best.block.node.parent
-            siblings = [
-                s
-                for s in dated
-                if s is not best
-                and s.block.node.parent is not None
-                and parent is not None
-                and s.block.node.parent.mem_id == parent.mem_id
-                and _signature(s.block.node) == sig
-            ]
+            # A long list is often cut into runs (<ul> of 5, a divider, <ul> of 5; or each run
+            # in its own wrapper): same-looking dated blocks side by side, or in same-looking
+            # wrappers side by side, are one list.
+            siblings = [s for s in dated if s is not best and _same_list(best.block.node, s.block.node)]
             rows = [row for s in (best, *siblings) for row in s.rows]
             return _ordered_unique(rows), True
         # Several lists: their dated (or document-linking) rows; headings and 更多 links of
@@ -295,7 +314,7 @@ def select_rows(scored: list[_Scored], *, home: bool) -> tuple[list[_Row], bool]
         ]
         return _ordered_unique(rows), True
     # No dates anywhere: runs of document links can still be (stale) column lists.
-    undated = [s for s in scored if not s.block.chrome and s.url_dated * 3 >= len(s.rows) * 2]
+    undated = [s for s in scored if not s.chrome and s.url_dated * 3 >= len(s.rows) * 2]
     if home:
         rows = [
             row

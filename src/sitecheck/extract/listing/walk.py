@@ -6,12 +6,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from selectolax.lexbor import LexborNode
 
-from sitecheck.extract.links import holds_links
+from sitecheck.extract.links import holds_links, script_urls
 from sitecheck.extract.listing.dom import (
     CHROME_CSS,
     CRUMB_CSS,
@@ -66,6 +66,12 @@ class PageWalk:
     pager_links: list[LexborNode]
     texts: list[str]  # visible texts, for 共N页/共N条 totals
     ignored_links: int = 0  # links beyond MAX_LISTING_LINKS, left out of the analysis
+    # A placeholder inside an element the page hides (a template's "shown when empty" block).
+    hidden_placeholder: str | None = None
+    chrome: list[LexborNode] = field(default_factory=list)  # outermost site-chrome elements
+    # element mem_id -> date texts under it (within _DATE_DEPTH levels): a "row" holding two
+    # dated links is a whole list, not one item.
+    date_counts: dict[int, int] = field(default_factory=dict)
 
 
 # onclick on containers and controls is behaviour, not a link to an item.
@@ -134,7 +140,7 @@ def walk_page(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> P
             continue
         seen_links.add(node.mem_id)
         tag = node.tag
-        if tag in _NOT_LINK_TAGS:
+        if tag in _NOT_LINK_TAGS and not _opens_item(node):
             # onclick on containers and controls is behaviour, not a link to an item.
             continue
         path: list[LexborNode] = []
@@ -178,8 +184,10 @@ def walk_page(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> P
         )
 
     dated: set[int] = set()
+    date_counts: dict[int, int] = {}
     texts: list[str] = []
     placeholder: str | None = None
+    hidden_placeholder: str | None = None
     pub_line = False
     limit = today + timedelta(days=1)
     for node in root.traverse(include_text=True, skip_empty=True):
@@ -201,6 +209,7 @@ def walk_page(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> P
                     if up is None:
                         break
                     dated.add(up.mem_id)
+                    date_counts[up.mem_id] = date_counts.get(up.mem_id, 0) + 1
                     up = up.parent
         # Rare texts: only these pay for a walk up the tree.
         if (
@@ -209,7 +218,13 @@ def walk_page(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> P
             and placeholder_re.search(text) is not None
             and not is_under(parent, chrome_above, chrome_memo)
         ):
-            placeholder = next(p for p in placeholders if p in text)
+            found = next(p for p in placeholders if p in text)
+            # A template's "shown when empty" element, hidden while the list has rows, says
+            # nothing about the column: never take it for what the page shows.
+            if is_hidden(parent, root_id):
+                hidden_placeholder = hidden_placeholder or found
+            else:
+                placeholder = found
         if not pub_line and ("发布" in text or "发文" in text) and _PUB_LINE.search(text) is not None:
             pub_line = True
         if "位置" in text and CRUMB_LABEL.search(text) is not None:
@@ -235,6 +250,9 @@ def walk_page(root: LexborNode, today: date, placeholders: tuple[str, ...]) -> P
         pager_links,
         texts,
         ignored,
+        hidden_placeholder,
+        outer_chrome,
+        date_counts,
     )
 
 
@@ -259,6 +277,45 @@ _PROSE_MIN = 15
 
 
 _HIDDEN_CSS = "script, style, noscript, template, select, textarea"
+
+
+# Inline styles and classes that hide an element until a script shows it.
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDING_CLASS = re.compile(r"(?:^|[\s_-])(?:hide|hidden|d-none|none|invisible)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def is_hidden(node: LexborNode | None, stop: int | None = None, depth: int = 12) -> bool:
+    """Whether ``node`` or a near ancestor is hidden by its inline style, a ``hidden``
+    attribute or a hiding class (hide, hidden, d-none): what a visitor does not see."""
+    for _ in range(depth):
+        if node is None or node.mem_id == stop:
+            return False
+        attrs = node.attributes
+        if attrs:
+            if "hidden" in attrs:
+                return True
+            style = attrs.get("style")
+            if style and _HIDING_STYLE.search(style):
+                return True
+            cls = attrs.get("class")
+            if cls and _HIDING_CLASS.search(cls):
+                return True
+        node = node.parent
+    return False
+
+
+# Item links written as onclick on a title element (<span onclick="window.open('…')">): only
+# when the handler names a URL and the element holds no real link and little text.
+_ONCLICK_ITEM_TAGS = frozenset({"span", "div", "li", "td", "tr", "i"})
+
+
+def _opens_item(node: LexborNode) -> bool:
+    if node.tag not in _ONCLICK_ITEM_TAGS:
+        return False
+    code = node.attributes.get("onclick") or ""
+    if not code or not script_urls(code):
+        return False
+    return node.css_first("a") is None and len(node.text(strip=True)) <= 200
 
 
 def _long_len(pieces: Iterable[str]) -> int:
