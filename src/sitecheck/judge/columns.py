@@ -184,7 +184,14 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
             return False  # the home page, also when reached under a second address
         return not _SEARCH.search(urlsplit(r.url).path + " " + r.name)
 
-    rows = [r for r in listings if r.is_listing and candidate(r)]
+    # A framed document is part of the page that frames it: an empty one is that page's
+    # evidence (below), a list in one is a column named after the page that shows it.
+    holders = {canonical(url): r for r in listings for url in r.content.frames}
+    rows = [
+        r
+        for r in listings
+        if r.is_listing and candidate(r) and not (canonical(r.url) in framed and not r.item_count)
+    ]
     # Pages that are not lists but may still be columns: their content is a frame, or they
     # show a name and nothing under it (single-content columns: 领导简介, 机构职能).
     frame_pages: dict[int, ListingRow] = {}
@@ -215,6 +222,9 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
     for group in groups:
         first = _first_page(group)
         name, source = _name(facts, first)
+        holder = holders.get(canonical(first.url))
+        if holder is not None and source in {"title", "none", "link"}:
+            name, source = _name(facts, holder)
         named.append((group, first, name, source))
     # Parents by URL nesting, for columns without a breadcrumb: the deepest column whose
     # directory contains this one's.
@@ -356,9 +366,8 @@ def _empty_evidence(
         strong = True
     if kind == "single":
         heading = first.content.heading or (first.breadcrumb[-1] if first.breadcrumb else "")
-        said.append(
-            f"单页栏目只有标题「{heading}」，正文 {max(first.content.text_chars, 0)} 字，没有图片、附件或链接"
-        )
+        chars = max(first.content.text_chars, 0)
+        said.append(f"单页栏目只有标题「{heading}」，导航以外只有 {chars} 个字，没有正文、图片、附件或链接")
         strong = True
     if not said and pages:
         said.append(f"翻页显示共 {pages[0].total_pages} 页，列表中没有条目")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.extract.listing.content import page_content
-from sitecheck.extract.listing.dom import page_base
+from sitecheck.extract.listing.dom import collapse, page_base
 from sitecheck.extract.listing.hanweb import (
     DataproxyPage,
     DataproxyRequest,
@@ -32,6 +32,7 @@ from sitecheck.extract.listing.hanweb import (
     read_jpage,
 )
 from sitecheck.extract.listing.meta import (
+    HOME_WORDS,
     column_name,
     detect_cms,
     is_article,
@@ -179,6 +180,13 @@ def analyse_listing(
     )
     # Nothing but a name, a pager and maybe an empty list container.
     little = 0 <= content.text_chars <= _LIST_SHELL_CHARS and content.content_links == 0
+    # A pager of the page's own list: 首页 alone is every menu's and trail's first entry.
+    pager = [
+        node
+        for node in walk.pager_links
+        if node.mem_id not in walk_chrome_links(walk)
+        and collapse(node.text()).replace(" ", "") not in HOME_WORDS
+    ]
     if article:
         is_listing = False
     elif hanweb:
@@ -189,8 +197,8 @@ def analyse_listing(
         or total_records == 0
         or total_pages == 0
         or (script_pager and (total_pages or 0) <= 1)
-        or (little and bool(content.empty_block) and bool(walk.pager_links or walk.crumbs))
-        or (little and len(walk.pager_links) >= 2)
+        or (little and bool(content.empty_block) and bool(pager or breadcrumb))
+        or (little and len(pager) >= 2)
     ):
         # A list page that lists nothing: the 空白栏目 case (how sure, the judge decides from
         # the content facts: a hidden placeholder alone is no evidence).
@@ -201,11 +209,11 @@ def analyse_listing(
             or (bool(items) and (bool(pagination) or (total_pages or 0) > 1))
             or len(items) >= 8
             or (bool(items) and "columnname" in meta)
-            # A column with a single dated item: its page says it is a list (a pager, an
-            # empty-list template, a column index address).
+            # A short column (one item, or items dated only by their URLs): its page says it
+            # is a list (a pager, an empty-list template, a column index address).
             or (
                 bool(items)
-                and dated_items == len(items)
+                and all(item.date_source != "none" for item in items)
                 and (script_pager or walk.hidden_placeholder is not None or _is_column_index(page_url))
             )
         )
@@ -249,6 +257,10 @@ _COLUMN_INDEX = re.compile(
     r"(?:/|/(?:index|list|default|more)[\w-]*\.\w+)$|/col/col\d+/|list\w*\.(?:jsp|do|aspx?|php)$",
     re.IGNORECASE,
 )
+
+
+def walk_chrome_links(walk: PageWalk) -> set[int]:
+    return {link.node.mem_id for link in walk.links if link.chrome}
 
 
 def _is_column_index(page_url: str) -> bool:
