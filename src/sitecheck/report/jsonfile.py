@@ -145,6 +145,12 @@ def column_dict(column: Column, parents: set[str] | None = None) -> dict[str, An
         "days_since": column.days_since,
         "status": column.status,
         "placeholder": column.placeholder,
+        # Why the column is empty or stale, and whether that is strong enough for a veto claim
+        # (false: reported as to_verify, for a person to check).
+        "evidence": column.evidence,
+        "evidence_confirmed": column.confirmed,
+        "evidence_doubt": column.doubt,
+        "page_kind": column.kind,
         "cms": column.cms,
         "column_type_meta": column.column_type_meta,
         "pages": list(column.pages),

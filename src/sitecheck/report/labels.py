@@ -130,6 +130,7 @@ COLUMN_SHEET_HEADERS: dict[str, str] = {
     "newest": "最新信息日期",
     "days_since": "距检查日天数",
     "status": "状态",
+    "evidence": "依据",
     "office": "责任科室",
     "url": "栏目URL",
 }
@@ -293,6 +294,7 @@ HTML_TEXT: dict[str, str] = {
     "col_days_since": "距今天数",
     "col_limit": "更新时限（天）",
     "col_column_status": "状态",
+    "to_verify": "（待核实）",
     "exempt": "豁免",
     # sign-off
     "signoff": "审核意见",

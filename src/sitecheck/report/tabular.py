@@ -360,7 +360,9 @@ def _columns_sheet(ws: Any, data: ReportData) -> None:
             "items": column.item_count,
             "newest": column.newest,
             "days_since": column.days_since,
-            "status": COLUMN_STATUS_LABELS.get(column.status, column.status),
+            "status": COLUMN_STATUS_LABELS.get(column.status, column.status)
+            + ("" if column.confirmed else "（待核实）"),
+            "evidence": column.evidence,
             "office": column.office,
             "url": clean_url(column.url),
         }
