@@ -55,6 +55,29 @@ CASES: dict[str, tuple[FindingKind | None, ColumnCategory, str]] = {
     "topic-page": (None, TOPIC, "%Y-%m-%d"),
     "hanweb-fresh": (None, DYN, "%Y-%m-%d"),
     "hanweb-empty": (EMPTY, OTHER, ""),
+    "iframe-empty": (EMPTY, OTHER, ""),
+    "iframe-fresh": (None, OTHER, "%Y-%m-%d"),
+    "empty-list-block": (EMPTY, OTHER, ""),
+    "single-empty": (EMPTY, OTHER, ""),
+    "single-content": (None, OTHER, ""),
+    "hidden-placeholder": (None, OTHER, "%Y-%m-%d"),
+    "month-day-dated-urls": (STALE, OTHER, "%m-%d"),
+    "hidden-tab": (None, NOTICE, "%Y-%m-%d"),
+    "document-write-only": (None, OTHER, "%Y-%m-%d"),
+    "crumb-image-separators": (None, NOTICE, "%Y-%m-%d"),
+    "hanyun-pager-gbk": (None, NOTICE, "%Y-%m-%d"),
+}
+LAYOUTS = {
+    "iframe-empty": "iframe",
+    "iframe-fresh": "iframe",
+    "empty-list-block": "cms",
+    "single-empty": "single",
+    "single-content": "single",
+    "hidden-placeholder": "hanyun",
+    "hanyun-pager-gbk": "hanyun",
+    "topic-page": "topic",
+    "hanweb-fresh": "hanweb",
+    "hanweb-empty": "hanweb",
 }
 # Days between today and the newest item where the expected finding depends on it.
 AGES = {
@@ -67,8 +90,9 @@ AGES = {
     "annual-report": 200,
     "topic-historical": 900,
     "hanweb-fresh": 1,
+    "month-day-dated-urls": 730,
 }
-NO_NAME_META = {"notice-stale", "yearless-boundary"}
+NO_NAME_META = {"notice-stale", "yearless-boundary", "crumb-image-separators"}
 LIMITS = {DYN: 14, NOTICE: 180, PERS: 365, OTHER: 365, ANNUAL: 400}
 MARGINS = {DYN: 4, NOTICE: 30, PERS: 30, OTHER: 30}
 PLACEHOLDERS = ("暂无", "建设中", "没有找到")
@@ -93,14 +117,21 @@ LINK_IDS = {
     "placeholder-js-alert",
     "robots-disallowed",
     "soft-404-attachment",
+    "dead-cdata-image",
+    "dead-hanyun-list-row",
 }
 
 
 def expected_kind(
     col: PlantedColumn, today: dt.date, category: ColumnCategory | None = None
 ) -> FindingKind | None:
-    """The audit rule as specified: empty, undated, then days since the newest item."""
+    """The audit rule as specified: empty, undated, then days since the newest item.
+
+    A single-content page (领导简介) is judged on being blank only: it carries no date.
+    """
     category = category or col.category
+    if col.layout == "single":
+        return EMPTY if col.items == 0 else None
     if col.items == 0:
         return EMPTY
     if col.newest is None:
@@ -132,7 +163,7 @@ def decode(resp: httpx2.Response) -> str:
 
 
 def list_area(text: str) -> str:
-    m = re.search(r'<div class="list">(.*?)</div>|<ul class="list">(.*?)</ul>', text, re.S)
+    m = re.search(r'<div class="list"[^>]*>(.*?)</div>|<ul class="list">(.*?)</ul>', text, re.S)
     assert m is not None
     return m.group(1) or m.group(2) or ""
 
@@ -153,7 +184,8 @@ def rows(text: str) -> list[tuple[str, str, str]]:
 def records(xml: str) -> list[tuple[str, str]]:
     """(href, shown date) of each <record> of a Hanweb datastore."""
     return re.findall(
-        r'<record><!\[CDATA\[<li><a href="([^"]+)"[^>]*>[^<]*</a><span>([^<]*)</span></li>\]\]></record>', xml
+        r'<record><!\[CDATA\[<li>(?:<img [^>]*>)?<a href="([^"]+)"[^>]*>[^<]*</a><span>([^<]*)</span></li>\]\]></record>',
+        xml,
     )
 
 
@@ -186,9 +218,13 @@ def test_manifest_covers_every_case_exactly_once(srv: DemoServer) -> None:
     for c in cols:
         kind, category, _ = CASES[c.id]
         assert (c.kind, c.category) == (kind, category), c.id
+        assert c.layout == LAYOUTS.get(c.id, "trs"), c.id
         assert c.url.startswith(srv.base_url) and c.name and c.note
     found = Counter(c.kind for c in cols)
-    assert found == {None: 11, STALE: 4, EMPTY: 3, WARN: 1, UNDATED: 1}
+    assert found == {None: 18, STALE: 5, EMPTY: 6, WARN: 1, UNDATED: 1}
+    # No column is the home page, under either of its addresses, and none is named 首页.
+    assert not {srv.base_url, srv.base_url + "index.html"} & {c.url for c in cols}
+    assert "首页" not in {c.name for c in cols}
     assert {c.parent for c in cols} == {"新闻中心", "政务公开", "专题专栏", "办事服务", None}
 
 
@@ -207,7 +243,10 @@ def test_expected_findings_follow_from_the_rule(pages: int, seed: int, today: dt
     for c in portal.column_manifest:
         assert c.kind == expected_kind(c, today), c.id
         assert (c.items == 0) == (c.kind is EMPTY), c.id
-        assert (c.newest is None) == (c.kind in (EMPTY, UNDATED)), c.id
+        if c.layout == "single":
+            assert c.newest is None and c.items in (0, 1), c.id
+        else:
+            assert (c.newest is None) == (c.kind in (EMPTY, UNDATED)), c.id
         if c.newest is not None:
             assert c.newest <= today, c.id
         if c.id in AGES:
@@ -218,6 +257,11 @@ def test_expected_findings_follow_from_the_rule(pages: int, seed: int, today: dt
     # A yearly report 200 days old would be stale as a notice column.
     assert expected_kind(cols["annual-report"], today, NOTICE) is STALE
     assert cols["hanweb-fresh"].items == 45
+    assert cols["hanyun-pager-gbk"].items == 25 and cols["hidden-placeholder"].items == 1
+    # Placed by its MM-DD alone, the month-day column's newest item would look less than a year old.
+    month_day = cols["month-day-dated-urls"]
+    assert month_day.newest is not None
+    assert (today - parse_shown(month_day.newest.strftime("%m-%d"), "%m-%d", today)).days <= LIMITS[OTHER]
 
 
 def test_manifest_is_json_serialisable(srv: DemoServer) -> None:
@@ -226,10 +270,11 @@ def test_manifest_is_json_serialisable(srv: DemoServer) -> None:
     assert row["kind"] == "stale_column" and row["category"] == "personnel" and row["parent"] == "政务公开"
     assert dt.date.fromisoformat(row["newest"]) == TODAY - dt.timedelta(days=400)
     assert next(r for r in data if r["id"] == "undated")["newest"] is None
+    assert next(r for r in data if r["id"] == "iframe-empty")["layout"] == "iframe"
 
 
 def test_link_manifest_is_unchanged(srv: DemoServer) -> None:
-    assert len(srv.manifest) == 19
+    assert len(srv.manifest) == 21
     assert {d.id for d in srv.manifest} == LINK_IDS
     assert len(srv.portal.controls) == 8
     assert [d for d in srv.manifest if d.kind is FindingKind.UNAVAILABLE_LINK] == [
@@ -241,7 +286,22 @@ def test_link_manifest_is_unchanged(srv: DemoServer) -> None:
 
 
 def _trs(srv: DemoServer) -> list[PlantedColumn]:
-    return [c for c in srv.column_manifest if "/col/col" not in c.url]
+    """The columns on TRS WCM list pages (rows and createPageHTML(n, i, …) plus plain pager links)."""
+    return [c for c in srv.column_manifest if c.layout == "trs"]
+
+
+def row_dates(shown: list[tuple[str, str, str]], fmt: str, today: dt.date) -> list[dt.date]:
+    """The rows' dates: as shown, or, where the row shows no year, the full date its URL carries."""
+    out = []
+    for href, _, label in shown:
+        in_url = re.search(r"/t(\d{8})_\d+\.html$", href)
+        if "%Y" not in fmt and in_url:
+            real = dt.datetime.strptime(in_url.group(1), "%Y%m%d").date()
+            assert label == real.strftime(fmt), (href, label)
+            out.append(real)
+        else:
+            out.append(parse_shown(label, fmt, today))
+    return out
 
 
 def test_trs_columns_show_their_items_and_newest_date(srv: DemoServer, client: httpx2.Client) -> None:
@@ -251,8 +311,8 @@ def test_trs_columns_show_their_items_and_newest_date(srv: DemoServer, client: h
         assert first.status_code == 200, c.id
         text = decode(first)
         pager = re.search(r'createPageHTML\((\d+), 0, "index", "html"\);', text)
-        n_pages = int(pager.group(1)) if pager else 1
-        assert (pager is None) == (c.id == "topic-page"), c.id
+        assert pager is not None, c.id
+        n_pages = int(pager.group(1))
         shown: list[tuple[str, str, str]] = []
         for k in range(n_pages):
             url = c.url if k == 0 else c.url.replace("index.html", f"index_{k}.html")
@@ -264,7 +324,7 @@ def test_trs_columns_show_their_items_and_newest_date(srv: DemoServer, client: h
                 assert f'<a href="index_{n_pages}.html"' not in page_text
         assert len(shown) == c.items, c.id
         if fmt:
-            dates = [parse_shown(d, fmt, TODAY) for _, _, d in shown]
+            dates = row_dates(shown, fmt, TODAY)
             assert c.newest is not None and max(dates) == c.newest, c.id
             assert c.newest.strftime(fmt) in text, c.id  # the newest item is on the first page
         else:
@@ -277,7 +337,7 @@ def test_large_portal_columns_span_many_list_pages() -> None:
     portal = Portal(pages=700, seed=3, today=TODAY)
     multi = 0
     for c in portal.column_manifest:
-        if "/col/col" in c.url or c.id == "topic-page":
+        if c.layout != "trs":
             continue
         _, _, fmt = CASES[c.id]
         path = urlsplit(c.url).path
@@ -294,12 +354,15 @@ def test_large_portal_columns_span_many_list_pages() -> None:
         assert portal.get(path.replace("index.html", f"index_{n_pages}.html")).status == 404
         assert len(shown) == c.items, c.id
         if fmt:
-            assert max(parse_shown(d, fmt, TODAY) for _, _, d in shown) == c.newest, c.id
+            assert max(row_dates(shown, fmt, TODAY)) == c.newest, c.id
     assert multi >= 8
 
 
-def test_trs_list_pages_name_their_column(srv: DemoServer, client: httpx2.Client) -> None:
-    for c in _trs(srv):
+def test_column_pages_name_their_column(srv: DemoServer, client: httpx2.Client) -> None:
+    arrow = '<img src="/images/arrow.gif" alt="" border="0">'
+    for c in srv.column_manifest:
+        if c.layout in ("hanweb", "topic"):
+            continue
         text = decode(client.get(c.url))
         meta = f'<meta name="ColumnName" content="{c.name}">'
         if c.id in NO_NAME_META:
@@ -307,11 +370,23 @@ def test_trs_list_pages_name_their_column(srv: DemoServer, client: httpx2.Client
         else:
             assert meta in text, c.id
         assert f"<title>{c.name}" in text, c.id
-        if c.parent is not None:
-            crumb = re.search(r'<div class="position">(.*?)</div>', text)
-            assert crumb is not None
-            assert crumb.group(1).startswith('当前位置：<a href="/">首页</a> &gt; <a href="/'), c.id
-            assert f'>{c.parent}</a> &gt; <span class="CurrChnlCls">{c.name}</span>' in crumb.group(1), c.id
+        if c.parent is None:
+            continue
+        crumb = re.search(r'<div class="position">(.*?)</div>', text)
+        assert crumb is not None
+        if c.id == "crumb-image-separators":
+            # Separators are images, not text; the column is the last crumb, a link like the others.
+            path = c.url[len(srv.base_url) - 1 :]
+            assert crumb.group(1) == (
+                f'当前位置：<a href="/">首页</a>{arrow}<a href="/zwgk/index.html">{c.parent}</a>{arrow}'
+                f'<a href="{path}">{c.name}</a>'
+            )
+            assert "&gt;" not in crumb.group(1) and ">" not in re.sub(r"<[^>]+>", "", crumb.group(1))
+            continue
+        assert crumb.group(1).startswith('当前位置：<a href="/">首页</a> &gt; <a href="/'), c.id
+        assert f'>{c.parent}</a> &gt; <span class="CurrChnlCls">{c.name}</span>' in crumb.group(1), c.id
+    gif = client.get(srv.base_url + "images/arrow.gif")
+    assert gif.status_code == 200 and gif.headers["content-type"] == "image/gif"
 
 
 def test_every_article_of_every_column_is_served(srv: DemoServer) -> None:
@@ -529,12 +604,13 @@ def test_post_elsewhere_and_hits(srv: DemoServer, client: httpx2.Client) -> None
 def test_home_page_is_fresh(srv: DemoServer, client: httpx2.Client) -> None:
     text = decode(client.get(srv.base_url))
     dates = []
-    for shown in re.findall(r"<li><a href=\"[^\"]+\"[^>]*>[^<]*</a><span>([^<]+)</span></li>", text):
+    # Rows titled by a link, or by a span that opens the article from its onclick.
+    row = r'<li>(?:<a href="[^"]+"[^>]*>[^<]*</a>|<span [^>]*onclick="[^"]+"[^>]*>[^<]*</span>)<span>([^<]+)</span></li>'
+    for shown in re.findall(row, text):
         fmt = "[%m-%d]" if shown.startswith("[") else "%Y-%m-%d"
         dates.append(parse_shown(shown, fmt, TODAY))
     recent = sum(1 for d in dates if 0 <= (TODAY - d).days < 14)  # today and the 13 days before
     assert recent == srv.portal.home_items_14d >= 10
-    assert srv.base_url not in {c.url for c in srv.column_manifest}
 
 
 def test_parents_list_their_columns_and_nothing_else(srv: DemoServer, client: httpx2.Client) -> None:
@@ -547,7 +623,9 @@ def test_parents_list_their_columns_and_nothing_else(srv: DemoServer, client: ht
         children = [c for c in srv.column_manifest if c.parent == name]
         assert children
         for c in children:
-            assert f'<a href="/{c.url[len(srv.base_url) :]}">{c.name}</a>' in main, (name, c.id)
+            link = f'<a href="/{c.url[len(srv.base_url) :]}">{c.name}</a>'
+            # 机构设置 is linked from the home page's document.write only.
+            assert (link in main) == (c.id != "document-write-only"), (name, c.id)
     # every parent is in the header navigation of every page
     nav = re.search(
         r'<div class="nav" id="nav">(.*?)</div>', decode(client.get(srv.base_url + "gzdt/index.html"))
@@ -571,7 +649,8 @@ def test_every_column_is_reachable_by_ordinary_links() -> None:
 
 def test_sizes_keep_the_same_columns() -> None:
     kinds = {}
-    for pages, low, high in ((150, 150, 260), (5000, 4500, 5500)):
+    # The fixed-size planted columns (about 120 pages) dominate the smallest portal.
+    for pages, low, high in ((150, 150, 300), (5000, 4500, 5500)):
         portal = Portal(pages=pages, seed=7, today=TODAY)
         assert low <= len(portal.page_urls) <= high, (pages, len(portal.page_urls))
         kinds[pages] = [(c.id, c.kind) for c in portal.column_manifest]
@@ -609,3 +688,217 @@ def test_command_line_writes_the_column_manifest(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+# --- columns whose list is not where a plain reading of the page finds it ---------------------
+
+
+def _path(srv: DemoServer, url: str) -> str:
+    return "/" + url[len(srv.base_url) :]
+
+
+def _main(text: str) -> str:
+    """The page between the header navigation and the footer."""
+    return text[text.index('<div class="position">') : text.index('<div class="footer">')]
+
+
+def test_iframe_columns(srv: DemoServer, client: httpx2.Client) -> None:
+    cols = by_id(srv.column_manifest)
+    for cid in ("iframe-empty", "iframe-fresh"):
+        c = cols[cid]
+        text = decode(client.get(c.url))
+        main = _main(text)
+        framed = c.url.replace("index.html", "content.html")
+        assert f"<h2>{c.name}</h2>" in main, cid
+        assert f'<iframe src="{_path(srv, framed)}"' in main, cid
+        assert "<li>" not in main and not DATEISH.search(main), cid  # the list is in the frame only
+        inner = client.get(framed)
+        assert inner.status_code == 200 and inner.headers["content-type"] == "text/html; charset=utf-8"
+        doc = decode(inner)
+        shown = re.findall(r'<li><a href="([^"]+)"[^>]*>[^<]*</a><span>([^<]+)</span></li>', doc)
+        assert len(shown) == c.items, cid
+        if c.kind is EMPTY:
+            assert "<body></body>" in doc and "<li>" not in doc
+            continue
+        assert c.newest is not None and max(dt.date.fromisoformat(d) for _, d in shown) == c.newest
+        for href, _ in shown:
+            assert client.get(inner.url.join(href)).status_code == 200, href
+
+
+def test_empty_list_block(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["empty-list-block"]
+    main = _main(decode(client.get(c.url)))
+    block = re.search(r'<div class="list-box">(.*)</div>', main, re.S)
+    assert block is not None
+    assert f'<div class="list-title"><h2>{c.name}</h2></div>' in block.group(1)
+    assert '<ul class="news-list">\n</ul>' in block.group(1) and "<li" not in block.group(1)
+    pager = re.search(r'<div class="pagination">(.*?)</div>', block.group(1))
+    assert pager is not None
+    words = re.sub(r"<[^>]+>", "", pager.group(1)).split()
+    assert words == ["共1页", "首页", "上一页", "下一页", "尾页"]
+    assert "条" not in main and not any(p in main for p in PLACEHOLDERS) and not DATEISH.search(main)
+
+
+def test_single_content_columns(srv: DemoServer, client: httpx2.Client) -> None:
+    cols = by_id(srv.column_manifest)
+    for cid in ("single-empty", "single-content"):
+        c = cols[cid]
+        main = _main(decode(client.get(c.url)))
+        assert f"<h1>{c.name}</h1>" in main, cid
+        body = re.search(r'<div class="TRS_Editor" id="zoom">(.*?)</div>', main, re.S)
+        assert body is not None, cid
+        text = re.sub(r"<[^>]+>", "", body.group(1)).replace("&nbsp;", "").strip()
+        assert "<a " not in main.split("</div>", 1)[1] and not DATEISH.search(main), cid
+        if c.kind is EMPTY:
+            assert text == "" and "&nbsp;" in body.group(1)
+        else:
+            assert len(text) >= 200 and c.items == 1
+
+
+def test_hidden_placeholder_with_one_item(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["hidden-placeholder"]
+    text = decode(client.get(c.url))
+    assert '</ul><div class="no-data" style="display:none">暂无数据</div></div>' in text
+    shown = rows(text)
+    assert len(shown) == c.items == 1
+    assert c.newest is not None and shown[0][2] == c.newest.isoformat()
+    assert 1 <= (TODAY - c.newest).days <= 10
+    assert client.get(c.url.replace("index.html", shown[0][0][2:])).status_code == 200
+
+
+def test_month_day_rows_with_dated_urls(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["month-day-dated-urls"]
+    text = decode(client.get(c.url))
+    shown = rows(text)
+    assert len(shown) == c.items >= 5
+    assert all(re.fullmatch(r"\d{2}-\d{2}", d) for _, _, d in shown)
+    assert not re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", re.sub(r'href="[^"]+"', "", list_area(text)))
+    real = row_dates(shown, "%m-%d", TODAY)  # from ./YYYYMM/tYYYYMMDD_id.html
+    assert max(real) == c.newest == TODAY - dt.timedelta(days=730)
+    for href, _, _ in shown[:2]:
+        article = decode(client.get(c.url.replace("index.html", href[2:])))
+        day = re.search(r"/t(\d{4})(\d{2})(\d{2})_", href)
+        assert day is not None and f'<meta name="PubDate" content="{"-".join(day.groups())} ' in article
+
+
+def _home(srv: DemoServer, client: httpx2.Client) -> str:
+    return decode(client.get(srv.base_url))
+
+
+def test_hidden_tab_on_the_home_page(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["hidden-tab"]
+    home = _home(srv, client)
+    tabs = re.search(r'<div class="tab-hd">(.*?)</div>', home)
+    assert tabs is not None
+    assert re.sub(r"<[^>]+>", " ", tabs.group(1)).split() == ["通知公告", "招标公告", "更多&gt;&gt;"]
+    pane = re.search(r'<ul class="list" id="con_two_2" style="display:none">(.*?)</ul>', home, re.S)
+    assert pane is not None
+    items = re.findall(
+        r'<li><a href="(/zbgg/[^"]+)"[^>]*>[^<]*</a><span>(\d{4}-\d{2}-\d{2})</span></li>', pane.group(1)
+    )
+    assert len(items) == 6
+    assert items[0][1] == (c.newest.isoformat() if c.newest else "")
+    assert sum(1 for _, d in items if (TODAY - dt.date.fromisoformat(d)).days < 14) >= 3
+    for href, _ in items:
+        assert client.get(srv.base_url + href.lstrip("/")).status_code == 200, href
+    # The first pane is shown; the script that switches them sits in the shared common.js.
+    assert '<ul class="list" id="con_two_1">' in home
+    assert "style.display" in client.get(srv.base_url + "js/common.js").text
+
+
+def test_onclick_item_on_the_home_page(srv: DemoServer, client: httpx2.Client) -> None:
+    home = _home(srv, client)
+    (item,) = re.findall(
+        r"""<li><span class="tit" onclick="window.open\('([^']+)'\)"[^>]*>([^<]+)</span><span>([^<]+)</span></li>""",
+        home,
+    )
+    href, title, shown = item
+    newest = by_id(srv.column_manifest)["notice-fresh"].newest
+    assert href.startswith("/tzgg/") and shown == (newest.isoformat() if newest else "")
+    assert (TODAY - dt.date.fromisoformat(shown)).days < 14
+    assert f'href="{href}"' not in home  # no anchor leads there from the home page
+    article = client.get(srv.base_url + href.lstrip("/"))
+    assert article.status_code == 200 and title.rstrip("…") in decode(article)
+
+
+def test_column_linked_only_by_document_write(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["document-write-only"]
+    path = _path(srv, c.url)
+    home = _home(srv, client)
+    script = f"""<script type="text/javascript">document.write('<li><a href="{path}">{c.name}<\\/a><\\/li>');</script>"""
+    assert script in home
+    assert path not in home.replace(script, "")
+    slug = path.split("/")[1]
+    elsewhere = ["sitemap.xml", "zwgk/index.html", "xwzx/index.html", "bsfw/index.html", "gzdt/index.html"]
+    for page in elsewhere:
+        assert f"/{slug}/" not in client.get(srv.base_url + page).text, page
+    shown = rows(decode(client.get(c.url)))
+    assert len(shown) == c.items >= 3
+    assert c.newest is not None and max(dt.date.fromisoformat(d) for _, _, d in shown) == c.newest
+    for href, _, _ in shown:
+        assert client.get(c.url.replace("index.html", href[2:])).status_code == 200, href
+
+
+def test_cdata_record_with_a_missing_image(srv: DemoServer, client: httpx2.Client) -> None:
+    d = next(d for d in srv.manifest if d.id == "dead-cdata-image")
+    col = by_id(srv.column_manifest)["hanweb-fresh"]
+    assert d.referrer == col.url and (d.element, d.attribute) == ("img", "src")
+    text = decode(client.get(col.url))
+    record = f'<record><![CDATA[<li><img src="{d.raw}" alt="{d.text}" class="list-pic"><a href="'
+    assert record in text
+    assert f'src="{d.raw}"' not in re.sub(r"<!\[CDATA\[.*?\]\]>", "", text, flags=re.S)  # only in the CDATA
+    assert len(records(text)) == 15  # still an ordinary record of the column
+    form = _form(text)
+    xml = client.post(
+        srv.base_url + "module/web/jpage/dataproxy.jsp", params={"startrecord": 1, "endrecord": 15}, data=form
+    ).text
+    assert record in xml
+    assert client.get(d.url).status_code == 404 and client.head(d.url).status_code == 404
+
+
+def test_home_page_alias_in_the_navigation(srv: DemoServer, client: httpx2.Client) -> None:
+    for page in ("", "index.html", "gzdt/index.html", "zcwd/index.html"):
+        text = decode(client.get(srv.base_url + page))
+        nav = re.search(r'<div class="nav" id="nav"><ul><li><a href="([^"]+)">首页</a>', text)
+        assert nav is not None and nav.group(1) == "/index.html", page
+    assert client.get(srv.base_url + "index.html").content == client.get(srv.base_url).content
+    # the logo and the breadcrumbs still say "/": the crawl meets the home page under both URLs
+    assert '当前位置：<a href="/">首页</a>' in decode(client.get(srv.base_url + "gzdt/index.html"))
+    assert srv.base_url + "index.html" in srv.portal.page_urls and srv.base_url in srv.portal.page_urls
+
+
+def test_hanyun_pager_on_a_gbk_list(srv: DemoServer, client: httpx2.Client) -> None:
+    c = by_id(srv.column_manifest)["hanyun-pager-gbk"]
+    dead = next(d for d in srv.manifest if d.id == "dead-hanyun-list-row")
+    shown: list[tuple[str, str, str]] = []
+    for k in range(3):
+        url = c.url if k == 0 else c.url.replace("index.html", f"index_{k}.html")
+        resp = client.get(url)
+        assert resp.status_code == 200 and resp.headers["content-type"] == "text/html; charset=gbk", url
+        with pytest.raises(UnicodeDecodeError):
+            resp.content.decode("utf-8")
+        text = resp.content.decode("gbk")
+        assert '<meta charset="gbk">' in text
+        assert '<div class="page" id="page_div"></div>' in text
+        assert f'createPageHTML("page_div", 3, {k}, "index", "html", {c.items});' in text
+        assert not re.search(r'href="index(?:_\d+)?\.html"', text), url  # no plain pager links
+        page_rows = rows(text)
+        assert len(page_rows) == (10 if k < 2 else 5), url
+        shown += page_rows
+        if k == 2:
+            assert (
+                dead.referrer == url
+                and f'<a href="{dead.raw}" title="{dead.text}" target="_blank">{dead.text}</a>' in text
+            )
+    assert client.get(c.url.replace("index.html", "index_3.html")).status_code == 404
+    assert len(shown) == c.items == 25
+    dates = [dt.date.fromisoformat(d) for _, _, d in shown]
+    assert dates == sorted(dates, reverse=True) and dates[0] == c.newest
+    assert shown[-1][0] == dead.raw and client.get(dead.url).status_code == 404
+    for href, _, _ in shown[:-1]:
+        assert client.get(c.url.replace("index.html", href[2:])).status_code == 200, href
+    script = client.get(srv.base_url + "js/page.js")
+    assert script.status_code == 200
+    assert (
+        "function createPageHTML(elementId, _nPageCount, _nCurrIndex, _sPageName, _sPageExt," in script.text
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import random
+from enum import StrEnum
 from typing import NamedTuple
 
 from sitecheck.models import ColumnCategory, FindingKind
@@ -31,6 +32,18 @@ _STALE = FindingKind.STALE_COLUMN
 _WARN = FindingKind.STALE_COLUMN_WARNING
 
 
+class Layout(StrEnum):
+    """How a column's page is built (each is a template family seen on real portals)."""
+
+    TRS = "trs"  # TRS WCM list: <ul>/<table> rows, createPageHTML(n, i, …) plus plain pager anchors
+    HANYUN = "hanyun"  # TRS 海云 list: rows, <div id="page_div"> filled by createPageHTML("page_div", …)
+    CMS = "cms"  # generic CMS list block: heading, rows, a text pager (共N页 首页 上一页 下一页 尾页)
+    IFRAME = "iframe"  # column shell (breadcrumb, heading) framing ./content.html, which holds the list
+    SINGLE = "single"  # one page of text (领导简介, 机构职能): no list at all
+    HANWEB = "hanweb"  # 大汉 JCMS jpage: records in an embedded XML datastore and the dataproxy
+    TOPIC = "topic"  # a one-page 专题 listing items of another column
+
+
 class Column(NamedTuple):
     id: str  # PlantedColumn.id
     slug: str  # directory under the site root
@@ -51,6 +64,12 @@ class Column(NamedTuple):
     placeholder: str = ""  # shown in the list area when the column has no items
     dated_urls: bool = True  # TRS ./YYYYMM/tYYYYMMDD_id.html, else ./content/post_id.html
     pinned: str = ""  # title of an old item the list shows first as 【置顶】
+    layout: Layout = Layout.TRS
+    per_page: int = PER_PAGE
+    crumb_img: bool = False  # breadcrumb separated by arrow images instead of "&gt;"
+    # Listed by its parent page and the sitemap; False: reachable only through the home page's
+    # document.write (links that exist only once a script runs).
+    linked: bool = True
 
 
 # Fixed ages (newest=(n, n)) are what make a column stale, in its warning band or healthy for
@@ -297,6 +316,181 @@ COLUMNS: tuple[Column, ...] = (
         date_fmt="",
         dated_urls=False,
     ),
+    # --- columns whose list is not where a plain reading of the page finds it -------------------
+    Column(
+        id="iframe-empty",
+        slug="zdxm",
+        name="重点项目",
+        column_type="",
+        category=_OTHER,
+        kind=_EMPTY,
+        parent="zwgk",
+        weight=0,
+        interval=0.0,
+        newest=(0, 0),
+        note="column page (breadcrumb, heading) whose content area is <iframe src=/zdxm/content.html>; "
+        "the framed document's <body> is empty",
+        layout=Layout.IFRAME,
+    ),
+    Column(
+        id="iframe-fresh",
+        slug="jgxx",
+        name="价格信息",
+        column_type="",
+        category=_OTHER,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=8.0,
+        newest=(0, 20),
+        note="healthy control: the framed /jgxx/content.html holds the dated list (newest 0-20 days old)",
+        size=6,
+        layout=Layout.IFRAME,
+    ),
+    Column(
+        id="empty-list-block",
+        slug="zfcg",
+        name="政府采购",
+        column_type="",
+        category=_OTHER,
+        kind=_EMPTY,
+        parent="zwgk",
+        weight=0,
+        interval=0.0,
+        newest=(0, 0),
+        note="generic CMS list block: heading, an empty <ul> and a pager saying "
+        "共1页 首页 上一页 下一页 尾页; no row, no placeholder, no record count",
+        layout=Layout.CMS,
+    ),
+    Column(
+        id="single-empty",
+        slug="ldjj",
+        name="领导简介",
+        column_type="",
+        category=_OTHER,
+        kind=_EMPTY,
+        parent="zwgk",
+        weight=0,
+        interval=0.0,
+        newest=(0, 0),
+        note="single-content page: breadcrumb and heading, its content <div> holds only &nbsp; "
+        "and whitespace",
+        layout=Layout.SINGLE,
+    ),
+    Column(
+        id="single-content",
+        slug="jgzn",
+        name="机构职能",
+        column_type="",
+        category=_OTHER,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=0.0,
+        newest=(0, 0),
+        note="healthy control: single-content page with a few hundred characters of text and no date "
+        "(its one piece of content: items 1)",
+        layout=Layout.SINGLE,
+    ),
+    Column(
+        id="hidden-placeholder",
+        slug="xzxk",
+        name="行政许可",
+        column_type="",
+        category=_OTHER,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=5.0,
+        newest=(1, 10),
+        note="TRS 海云 list with exactly one fresh item and the template's <div class=no-data "
+        'style="display:none">暂无数据</div>, which a script shows only when the list is empty',
+        size=1,
+        layout=Layout.HANYUN,
+    ),
+    Column(
+        id="month-day-dated-urls",
+        slug="xmjs",
+        name="项目建设",
+        column_type="",
+        category=_OTHER,
+        kind=_STALE,
+        parent="zwgk",
+        weight=0,
+        interval=20.0,
+        newest=(730, 730),
+        note="rows show MM-DD only, the item URLs carry the full date (./YYYYMM/tYYYYMMDD_id.html): "
+        "newest 730 days old, so stale; placed by MM-DD alone it would look less than a year old",
+        size=6,
+        date_fmt="%m-%d",
+    ),
+    Column(
+        id="hidden-tab",
+        slug="zbgg",
+        name="招标公告",
+        column_type="",
+        category=_NOTICE,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=3.0,
+        newest=(0, 3),
+        note="healthy; its newest items fill the home page's 招标公告 tab, a pane that is display:none "
+        "until the tab is hovered",
+        size=8,
+    ),
+    Column(
+        id="document-write-only",
+        slug="jgsz",
+        name="机构设置",
+        column_type="",
+        category=_OTHER,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=30.0,
+        newest=(5, 40),
+        note="healthy; reachable only through the home page's inline document.write('<li><a "
+        'href="/jgsz/index.html">…\'): not in the navigation, the parent page or the sitemap',
+        size=4,
+        linked=False,
+    ),
+    Column(
+        id="crumb-image-separators",
+        slug="zcwd",
+        name="政策问答",
+        column_type="",
+        category=_NOTICE,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=10.0,
+        newest=(0, 30),
+        note="breadcrumb 当前位置：首页<img>政务公开<img>政策问答 with arrow images for separators and the "
+        "column as the last <a>; no ColumnName meta",
+        size=6,
+        name_meta=False,
+        crumb_img=True,
+    ),
+    Column(
+        id="hanyun-pager-gbk",
+        slug="gfxwj",
+        name="规范性文件",
+        column_type="政策文件",
+        category=_NOTICE,
+        kind=None,
+        parent="zwgk",
+        weight=0,
+        interval=7.0,
+        newest=(0, 10),
+        note="GBK (header and meta); three list pages of 10 linked only by the TRS 海云 pager "
+        'createPageHTML("page_div", 3, i, "index", "html", 25); index_2.html lists a deleted '
+        "document (the planted dead-hanyun-list-row)",
+        size=24,
+        gbk=True,
+        layout=Layout.HANYUN,
+        per_page=10,
+    ),
 )
 COLUMN_INDEX = {c.slug: i for i, c in enumerate(COLUMNS)}
 MIN_ARTICLES = 8  # planted defects sit on the 2nd..6th newest article of some columns
@@ -446,6 +640,21 @@ _SENTENCES = (
 )
 
 
+# The 机构职能 page's text (the healthy single-content column): a few hundred characters.
+FUNCTIONS = (
+    "贯彻执行国家和省有关国民经济和社会发展的方针政策，拟订并组织实施全市国民经济和社会发展战略、"
+    "中长期规划和年度计划，统筹协调经济社会发展。",
+    "提出全市总体经济运行调控目标，监测预测预警经济运行态势，提出宏观调控政策建议，协调解决经济运行中的重大问题。",
+    "负责全市固定资产投资综合管理，拟订全社会固定资产投资总规模和投资结构的调控目标、政策措施，"
+    "按权限审批、核准、审核固定资产投资项目。",
+    "推进全市经济体制改革，牵头推进优化营商环境和社会信用体系建设工作，组织拟订综合性产业政策。",
+    "负责全市价格管理工作，监测分析价格形势，组织实施价格调控，按权限制定重要商品和服务价格。",
+    "完成市委、市政府交办的其他任务。",
+)
+# Text of the single-content columns (Layout.SINGLE) by slug; one missing here is served blank.
+SINGLE_PAGES: dict[str, tuple[str, ...]] = {"jgzn": FUNCTIONS}
+
+
 def pick(rng: random.Random, pool: tuple[str, ...]) -> str:
     return pool[rng.randrange(len(pool))]
 
@@ -525,6 +734,28 @@ def article_title(rng: random.Random, slug: str, year: int) -> str:
             f"某市发展和改革委员会{year}年工作要点",
             f"{year}年某市{t}重点工作安排",
         )
+    elif slug == "jgxx":
+        forms = (f"{d}主要农产品价格监测情况", f"{d}居民消费价格运行情况", "本市成品油价格调整情况")
+    elif slug == "xmjs":  # no year in these titles: the list rows show none either
+        forms = (f"{d}{t}项目建设进展情况", f"{d}重点建设项目推进情况", f"{d}{t}重点项目签约落地")
+    elif slug == "zbgg":
+        forms = (
+            f"{pick(rng, _UNITS)}{t}服务项目招标公告",
+            f"{pick(rng, _UNITS)}{year}年度{t}采购项目竞争性磋商公告",
+            f"{d}{t}项目招标公告",
+        )
+    elif slug == "jgsz":
+        forms = (
+            "某市发展和改革委员会内设机构调整情况",
+            f"关于{pick(rng, _UNITS)}机构职能调整的公告",
+            "某市发展和改革委员会所属事业单位设置情况",
+        )
+    elif slug == "zcwd":
+        forms = (f"{t}政策问答", f"关于{t}有关问题的解答", f"{t}常见问题解答")
+    elif slug == "gfxwj":
+        forms = (f"某市{t}{doc}", f"关于印发某市{t}{doc}的通知", f"某市发展和改革委员会关于{t}的若干规定")
+    elif slug == "xzxk":
+        forms = (f"{year}年{t}行政许可事项目录", f"{t}行政许可结果公开")
     else:  # ztzl
         forms = (f"{t}专题", f"{t}专栏", f"聚焦{t}")
     return forms[rng.randrange(len(forms))]
@@ -578,8 +809,31 @@ JS = b"""function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt
   }
 }
 function setTab(name, cursel, n){ for(var i = 1; i <= n; i++){ var m = document.getElementById(name + i);
-  if(m){ m.className = (i == cursel ? "on" : ""); } } }
+  var c = document.getElementById("con_" + name + "_" + i);
+  if(m){ m.className = (i == cursel ? "on" : ""); }
+  if(c){ c.style.display = (i == cursel ? "block" : "none"); } } }
 """
+# The TRS 海云 pager: the element to fill comes first and the record count last. Its links exist
+# only once this has run.
+HANYUN_JS = b"""function createPageHTML(elementId, _nPageCount, _nCurrIndex, _sPageName, _sPageExt,
+  _nPageSum){
+  var el = document.getElementById(elementId);
+  if(!el || _nPageCount == null || _nPageCount < 1){ return; }
+  var name = function(i){ return (i == 0 ? _sPageName : _sPageName + "_" + i) + "." + _sPageExt; };
+  var h = "<span>\\u5171" + _nPageSum + "\\u6761 \\u5171" + _nPageCount + "\\u9875</span>";
+  h += "<a href=\\"" + name(0) + "\\">\\u9996\\u9875</a>";
+  if(_nCurrIndex > 0){
+    h += "<a href=\\"" + name(_nCurrIndex - 1) + "\\">\\u4e0a\\u4e00\\u9875</a>";
+  }
+  if(_nCurrIndex < _nPageCount - 1){
+    h += "<a href=\\"" + name(_nCurrIndex + 1) + "\\">\\u4e0b\\u4e00\\u9875</a>";
+  }
+  h += "<a href=\\"" + name(_nPageCount - 1) + "\\">\\u5c3e\\u9875</a>";
+  el.innerHTML = h;
+}
+"""
+# Breadcrumb separator of the templates that draw it as an image.
+GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
 # Paths of the external site that answer 200 (everything else there is 404, /ggzy/ is 412).

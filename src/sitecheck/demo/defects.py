@@ -9,7 +9,7 @@ the same rows resolved to absolute URLs, so page, server and expectation cannot 
 Values are ``str.format`` templates over the date and the portal's addresses (see
 :func:`format_context`): ``{year}``, ``{last_year}``, ``{old}`` (a date 100 days ago),
 ``{three_years_ago}``, ``{ext}`` (the external site's root URL), ``{refused}``, ``{host}`` (the
-article holding the link) and ``{newest_tzgg}`` (the newest 通知公告 article).
+article or Hanweb record holding the link) and ``{newest_tzgg}`` (the newest 通知公告 article).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urljoin
 
-from sitecheck.demo.catalog import COLUMNS, HANWEB, PARENTS
+from sitecheck.demo.catalog import COLUMNS, HANWEB, PARENTS, Layout
 from sitecheck.models import ColumnCategory, FindingKind, Outcome
 
 __all__ = [
@@ -33,7 +33,9 @@ __all__ = [
     "Behaviour",
     "Block",
     "ColumnFacts",
+    "ListRow",
     "OnArticle",
+    "OnHanwebRecord",
     "Plant",
     "PlantedColumn",
     "PlantedDefect",
@@ -95,6 +97,10 @@ class PlantedColumn:
     kind: FindingKind | None
     parent: str | None  # name of the 一级 column it sits under
     note: str
+    # How its page is built (catalog.Layout): "iframe" columns list inside a framed document;
+    # a "single" column is one page of text, ``items`` 1 when it has its text and 0 when blank,
+    # ``newest`` None either way (such a page is judged on being blank, never on a date).
+    layout: str = "trs"
 
     def to_json(self) -> dict[str, str | int | None]:
         return {
@@ -107,6 +113,7 @@ class PlantedColumn:
             "kind": None if self.kind is None else str(self.kind),
             "parent": self.parent,
             "note": self.note,
+            "layout": self.layout,
         }
 
 
@@ -153,6 +160,29 @@ class OnArticle(NamedTuple):
     nth: int
 
 
+class OnHanwebRecord(NamedTuple):
+    """The ``nth`` newest record of a Hanweb column, in its page's datastore and in the dataproxy."""
+
+    column: str  # HanwebColumn.id
+    nth: int
+
+
+class ListRow(NamedTuple):
+    """An extra row at the end of list page ``page`` of a column, dated by the context value ``date``.
+
+    The row is an item of the column like any other (the column manifest counts it); only its
+    target is planted.
+    """
+
+    column: str  # slug
+    page: int
+    date: str  # a key of format_context
+
+    @property
+    def path(self) -> str:
+        return f"/{self.column}/" + ("index.html" if self.page == 0 else f"index_{self.page}.html")
+
+
 class Block(NamedTuple):
     """The box after an article's text that holds the links planted on that article."""
 
@@ -163,10 +193,11 @@ class Block(NamedTuple):
 
 
 class Plant(NamedTuple):
-    """One planted link. ``host`` is an article, or the site path of a page whose template writes it."""
+    """One planted link. ``host`` is an article, a Hanweb record, a list row, or the site path of a
+    page whose template writes it."""
 
     id: str
-    host: OnArticle | str
+    host: OnArticle | OnHanwebRecord | ListRow | str
     raw: str  # the attribute value as written in the page
     text: str  # link text (or alt text); "" where the element has none
     outcome: Outcome
@@ -402,6 +433,29 @@ PLANTS: tuple[Plant, ...] = (
         control=True,
         target="/search.html?kw=%B9%AB%B8%E6",
     ),
+    Plant(
+        "dead-cdata-image",
+        OnHanwebRecord("hanweb-fresh", 1),
+        "/picture/0/{host.date:%y%m%d}0930{host.artid}.jpg",
+        "{host.title}",
+        _NF,
+        _DEAD,
+        "thumbnail <img src> inside a Hanweb <record><![CDATA[…]]></record> (page datastore and dataproxy); "
+        "url's referrer is the column page",
+        element="img",
+        attribute="src",
+    ),
+    Plant(
+        "dead-hanyun-list-row",
+        ListRow("gfxwj", 2, "three_years_ago"),
+        "./{three_years_ago:%Y%m}/t{three_years_ago:%Y%m%d}_3999004.html",
+        "某市发展和改革委员会关于废止部分规范性文件的决定",
+        _NF,
+        _DEAD,
+        "a deleted document still listed on the GBK 规范性文件 list's third page, reachable only through "
+        'the TRS 海云 createPageHTML("page_div", …) pager',
+        new_window=True,
+    ),
     # Written by the templates of the pages named as hosts (they take raw and text from here).
     Plant(
         "placeholder-hash",
@@ -543,14 +597,15 @@ _TOPIC_PAGE = (
     None,
     "",
     "a one-page 专题 (ColumnType 专题) at a Chinese path, listing 政策解读 items",
+    Layout.TOPIC,
 )
 
 
 def column_manifest(facts: Mapping[str, ColumnFacts]) -> list[PlantedColumn]:
     """Every column's expected finding: the column tables joined with ``facts`` by column id."""
-    rows = [(c.id, c.name, c.category, c.kind, c.parent, c.note) for c in COLUMNS]
+    rows = [(c.id, c.name, c.category, c.kind, c.parent, c.note, c.layout) for c in COLUMNS]
     rows.append(_TOPIC_PAGE)
-    rows += [(hw.id, hw.name, hw.category, hw.kind, hw.parent, hw.note) for hw in HANWEB]
+    rows += [(hw.id, hw.name, hw.category, hw.kind, hw.parent, hw.note, Layout.HANWEB) for hw in HANWEB]
     return [
         PlantedColumn(
             id=id_,
@@ -562,6 +617,7 @@ def column_manifest(facts: Mapping[str, ColumnFacts]) -> list[PlantedColumn]:
             kind=kind,
             parent=PARENTS[parent][0] if parent else None,
             note=note,
+            layout=str(layout),
         )
-        for id_, name, category, kind, parent, note in rows
+        for id_, name, category, kind, parent, note, layout in rows
     ]

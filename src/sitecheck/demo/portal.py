@@ -12,6 +12,11 @@ with its category and the one column finding expected of it (空白栏目, 栏�
 warning, undated), or none. Column ages are fixed offsets from ``today`` wherever the expected
 finding depends on them, so the expectation holds for every ``(pages, seed, today)``.
 
+Columns come in the template families real portals use (``catalog.Layout``): TRS WCM lists,
+TRS 海云 lists paginated only by script, generic CMS list blocks, iframe columns whose list is in
+the framed document, single-content pages, Hanweb jpage datastores. The home page links 首页 to
+``/index.html`` in its navigation, so an audit starting at ``/`` meets it under two addresses.
+
 Memory stays small for large portals because only compact article specs are kept; HTML is
 rendered on request and the most recent renderings are cached.
 """
@@ -39,11 +44,13 @@ from sitecheck.demo.catalog import (
     EXTERNAL_PAGES,
     FIRST_DOCID,
     FRIENDS,
+    GIF,
     GONGAN,
     GUIDE_PARTS,
     GUIDES,
     HANWEB,
     HANWEB_INDEX,
+    HANYUN_JS,
     HW_EMBEDDED,
     HW_HOME,
     HW_JS,
@@ -59,9 +66,11 @@ from sitecheck.demo.catalog import (
     PER_PAGE,
     PINNED_AGE,
     PNG,
+    SINGLE_PAGES,
     SITE_ID_CODE,
     SITE_NAME,
     TOPICS,
+    Layout,
     article_title,
     pick,
     sentences,
@@ -75,7 +84,9 @@ from sitecheck.demo.defects import (
     Behaviour,
     Block,
     ColumnFacts,
+    ListRow,
     OnArticle,
+    OnHanwebRecord,
     Plant,
     PlantedColumn,
     PlantedDefect,
@@ -244,6 +255,9 @@ class Portal:
         self._pos: dict[int, int] = {}  # article index -> position in its column, newest first
         self._pinned: dict[int, int] = {}  # column index -> its pinned article
         self._hanweb: list[list[_HwItem]] = [[] for _ in HANWEB]  # newest first
+        self._hw_images: dict[int, tuple[int, PlantedDefect]] = {}  # Hanweb column -> (artid, its image)
+        # column index -> planted rows after its generated ones: (the link, the date shown)
+        self._extra_rows: dict[int, list[tuple[PlantedDefect, dt.date]]] = {}
         self.manifest: list[PlantedDefect] = []
         self.controls: list[PlantedDefect] = []  # healthy traps: expected outcome ok, no finding
         self.column_manifest: list[PlantedColumn] = []
@@ -264,14 +278,17 @@ class Portal:
         """Absolute URLs of the HTML pages a correct crawl reaches and parses.
 
         Excludes redirects, the soft 404 page, the slow page and robots-disallowed pages. The
-        home page is listed once, as ``base_url`` (every 首页 link points at ``/``).
+        home page is listed twice: as ``base_url`` (the logo and every breadcrumb's 首页) and as
+        ``/index.html`` (the navigation's 首页, an alias an audit must not take for a column).
         """
-        urls = {self.base_url}
+        urls = {self.base_url, self.url("/index.html")}
         urls.update(self.url(p) for p in _FIXED_PAGES)
         urls.add(self.url("/search.html") + "?kw=%B9%AB%B8%E6")
         for ci, col in enumerate(COLUMNS):
             for k in range(self._page_count(ci)):
                 urls.add(self.url(f"/{col.slug}/{self._list_name(k)}"))
+            if col.layout is Layout.IFRAME:
+                urls.add(self.url(f"/{col.slug}/{_FRAMED}"))
         urls.update(self.url(a.path) for a in self._articles)
         for hi, hw in enumerate(HANWEB):
             urls.add(self.url(f"/col/col{hw.columnid}/index.html"))
@@ -366,16 +383,18 @@ class Portal:
     def _generate(self) -> None:
         rng = random.Random(self.seed)
         today = self.today.toordinal()
-        # home, sidebar, 政务公开 (base href), refresh, Chinese-path, 429, search, 新闻中心, 办事服务
-        fixed_html_pages = 9
+        # home (twice: / and /index.html), sidebar, 政务公开 (base href), refresh, Chinese-path, 429,
+        # search, 新闻中心, 办事服务
+        fixed_html_pages = 10
         # One report a year on the same day, the newest 200 days ago; the first covers 2009.
         last_report = self.today - dt.timedelta(days=COLUMNS[COLUMN_INDEX["ndbg"]].newest[0])
         max_reports = max(1, last_report.year - NDBG_FIRST_YEAR)
         n_reports = min(max_reports, max(3, round(self.pages * 0.04)))
         weighted = [c for c in COLUMNS if c.weight > 0]
         weight_sum = sum(c.weight for c in weighted)
-        fixed_items = [n_reports if c.slug == "ndbg" else c.size for c in COLUMNS if c.weight == 0]
-        fixed_pages = sum(n + max(1, -(-n // PER_PAGE)) for n in fixed_items)
+        fixed_items = [(n_reports if c.slug == "ndbg" else c.size, c) for c in COLUMNS if c.weight == 0]
+        fixed_pages = sum(n + max(1, -(-n // c.per_page)) for n, c in fixed_items)
+        fixed_pages += sum(1 for c in COLUMNS if c.layout is Layout.IFRAME)  # the framed documents
         fixed_pages += sum(1 + hw.size for hw in HANWEB) + sum(1 for c in COLUMNS if c.pinned)
         # A column of n articles adds n + ceil(n/20) pages; on average half a list page is partly
         # filled per column.
@@ -444,6 +463,8 @@ class Portal:
         for ci, col in enumerate(COLUMNS):
             for k in range(self._page_count(ci)):
                 self._routes[f"/{col.slug}/{self._list_name(k)}"] = (_R_LIST, ci, k)
+            if col.layout is Layout.IFRAME:
+                self._routes[f"/{col.slug}/{_FRAMED}"] = (_R_FRAMED, ci, 0)
         self._generate_hanweb()
 
         self._route_site_pages()
@@ -484,7 +505,10 @@ class Portal:
         for ci, col in enumerate(COLUMNS):
             ids = self._by_col[ci]
             newest = self._articles[ids[0]].date if ids and col.date_fmt else None
-            facts[col.id] = ColumnFacts(self.url(f"/{col.slug}/index.html"), newest, len(ids))
+            count = len(ids) + len(self._extra_rows.get(ci, []))
+            if col.layout is Layout.SINGLE:  # one page of text: its one piece of content, or blank
+                count = 1 if col.slug in SINGLE_PAGES else 0
+            facts[col.id] = ColumnFacts(self.url(f"/{col.slug}/index.html"), newest, count)
         reading = self._by_col[COLUMN_INDEX["zcjd"]]
         facts["topic-page"] = ColumnFacts(
             self.url(_TOPIC_PAGE), self._articles[reading[0]].date, min(_TOPIC_ITEMS, len(reading))
@@ -498,7 +522,9 @@ class Portal:
         self.home_items_14d = sum(1 for d in self._home_dates() if 0 <= (self.today - d).days < 14)
 
     def _page_count(self, ci: int) -> int:
-        return max(1, -(-len(self._by_col[ci]) // PER_PAGE))
+        col = COLUMNS[ci]
+        planted = sum(1 for p in PLANTS if isinstance(p.host, ListRow) and p.host.column == col.slug)
+        return max(1, -(-(len(self._by_col[ci]) + planted) // col.per_page))
 
     @staticmethod
     def _list_name(k: int) -> str:
@@ -515,12 +541,31 @@ class Portal:
         self._no_attach.update(hosts.values())
         placed: dict[OnArticle, list[tuple[Plant, PlantedDefect]]] = {host: [] for host in hosts}
         for plant in PLANTS:
-            if isinstance(plant.host, OnArticle):
-                article = self._articles[hosts[plant.host]]
+            host = plant.host
+            if isinstance(host, OnArticle):
+                article = self._articles[hosts[host]]
                 defect = planted_defect(plant, {**context, "host": article}, article.path, self.url)
-                placed[plant.host].append((plant, defect))
+                placed[host].append((plant, defect))
+            elif isinstance(host, OnHanwebRecord):
+                hi = HANWEB_INDEX[host.column]
+                record = self._hanweb[hi][host.nth]
+                page = f"/col/col{HANWEB[hi].columnid}/index.html"
+                defect = planted_defect(plant, {**context, "host": record}, page, self.url)
+                self._hw_images[hi] = (record.artid, defect)
+            elif isinstance(host, ListRow):
+                ci = COLUMN_INDEX[host.column]
+                defect = planted_defect(plant, context, host.path, self.url)
+                shown = context[host.date]
+                assert isinstance(shown, dt.date)
+                self._extra_rows.setdefault(ci, []).append((defect, shown))
+                ids = self._by_col[ci]
+                # It must sort last and land on the page the table names.
+                if ids and shown >= self._articles[ids[-1]].date:
+                    raise AssertionError(f"{plant.id}: the planted row is newer than the column's last item")
+                if (len(ids) + len(self._extra_rows[ci]) - 1) // COLUMNS[ci].per_page != host.page:
+                    raise AssertionError(f"{plant.id}: the planted row is not on list page {host.page}")
             else:
-                defect = planted_defect(plant, context, plant.host, self.url)
+                defect = planted_defect(plant, context, host, self.url)
             (self.controls if plant.control else self.manifest).append(defect)
             self._plants[plant.id] = defect
             if plant.answer is not None:
@@ -573,6 +618,8 @@ class Portal:
         f["/sitemap.xml"] = lambda q: self._sitemap()
         f["/css/style.css"] = _static("text/css", CSS)
         f["/js/common.js"] = _static("application/javascript", JS)
+        f["/js/page.js"] = _static("application/javascript", HANYUN_JS)
+        f["/images/arrow.gif"] = _static("image/gif", GIF)
         for name in ("logo.png", "red.png", "gaba.png", "jiucuo.png", "top.png"):
             f[f"/images/{name}"] = _static("image/png", PNG)
         f["/images/banner.jpg"] = _static("image/jpeg", JPEG)
@@ -616,6 +663,8 @@ class Portal:
             return self._hanweb_list(a)
         if kind == _R_HW_ART:
             return self._hanweb_article(a, b)
+        if kind == _R_FRAMED:
+            return self._framed_list(a)
         ext = path.rsplit(".", 1)[-1]
         if ext == "jpg":
             return Response(200, "image/jpeg", JPEG)
@@ -691,7 +740,13 @@ class Portal:
         # Shown as [MM-DD]: only items of the last ~10 months, so the year stays unambiguous.
         recent = self.today.toordinal() - 300
         rsxx = [i for i in by[c["rsxx"]] if self._articles[i].day >= recent][:5]
-        return {"gzdt": by[c["gzdt"]][:8], "tzgg": by[c["tzgg"]][:7], "zcwj": by[c["zcwj"]][:6], "rsxx": rsxx}
+        return {
+            "gzdt": by[c["gzdt"]][:8],
+            "tzgg": by[c["tzgg"]][:7],
+            "zbgg": by[c["zbgg"]][:6],  # the hidden tab pane
+            "zcwj": by[c["zcwj"]][:6],
+            "rsxx": rsxx,
+        }
 
     def _home_dates(self) -> list[dt.date]:
         dates = [self._articles[i].date for ids in self._home_lists().values() for i in ids]
@@ -715,6 +770,8 @@ class Portal:
             lists=lists,
             pictures=pictures,
             friends=[(self.ext_url(path), name) for path, name in FRIENDS],
+            organisation=[(f"/{c.slug}/index.html", c.name) for c in COLUMNS if c.layout is Layout.SINGLE],
+            scripted=[(f"/{c.slug}/index.html", c.name) for c in COLUMNS if not c.linked],
         )
 
     def _sidebar(self) -> Response:
@@ -727,7 +784,7 @@ class Portal:
 
     def _children(self, parent: str) -> list[tuple[str, str]]:
         """(path, name) of the columns filed under a 一级 column."""
-        out = [(f"/{c.slug}/index.html", c.name) for c in COLUMNS if c.parent == parent]
+        out = [(f"/{c.slug}/index.html", c.name) for c in COLUMNS if c.parent == parent and c.linked]
         out += [(f"/col/col{hw.columnid}/index.html", hw.name) for hw in HANWEB if hw.parent == parent]
         return out
 
@@ -775,18 +832,53 @@ class Portal:
             return ids
         return [pinned] + [i for i in ids if i != pinned]
 
+    def _rows(self, ci: int, k: int) -> list[tuple[str, str, str, str]]:
+        """(href, title, text, date shown) of list page ``k``: generated items, then planted rows."""
+        col = COLUMNS[ci]
+        pinned = self._pinned.get(ci)
+        order = self._list_order(ci)
+        lo, hi = k * col.per_page, (k + 1) * col.per_page
+        rows = []
+        for i in order[lo:hi]:
+            a = self._articles[i]
+            text = ("【置顶】" if i == pinned else "") + a.title
+            rows.append(("./" + a.rel, a.title, text, a.date.strftime(col.date_fmt) if col.date_fmt else ""))
+        for d, shown in self._extra_rows.get(ci, [])[max(0, lo - len(order)) : max(0, hi - len(order))]:
+            rows.append((d.raw, d.text, d.text, shown.strftime(col.date_fmt) if col.date_fmt else ""))
+        return rows
+
     def _list_page(self, ci: int, k: int) -> Response:
         col = COLUMNS[ci]
         n = self._page_count(ci)
         meta = [("ColumnName", col.name)] if col.name_meta else []
         if col.column_type:
             meta.append(("ColumnType", col.column_type))
-        pinned = self._pinned.get(ci)
-        rows = []
-        for i in self._list_order(ci)[k * PER_PAGE : (k + 1) * PER_PAGE]:
-            a = self._articles[i]
-            text = ("【置顶】" if i == pinned else "") + a.title
-            rows.append((a, text, a.date.strftime(col.date_fmt) if col.date_fmt else ""))
+        charset = "utf-8"
+        if col.gbk:  # TRS WCM templates say gb2312, 海云 ones gbk; both are served as gbk
+            charset = "gbk" if col.layout is Layout.HANYUN else "gb2312"
+        common: dict[str, Any] = {
+            "gbk": col.gbk,
+            "charset": charset,
+            "page_title": f"{col.name}_{SITE_NAME}",
+            "meta": meta,
+            "col": col,
+        }
+        if col.layout is Layout.SINGLE:
+            return self._html("single.html.j2", **common, paragraphs=SINGLE_PAGES.get(col.slug, ()))
+        if col.layout is Layout.IFRAME:
+            return self._html("iframe_column.html.j2", **common, framed=f"/{col.slug}/{_FRAMED}")
+        rows = self._rows(ci, k)
+        if col.layout is Layout.CMS:
+            return self._html("cms_list.html.j2", **common, rows=rows, page=k, page_count=n)
+        if col.layout is Layout.HANYUN:
+            return self._html(
+                "hanyun_list.html.j2",
+                **common,
+                rows=rows,
+                page=k,
+                page_count=n,
+                total=len(self._by_col[ci]) + len(self._extra_rows.get(ci, [])),
+            )
         pager = [("index.html", "首页")]
         if k > 0:
             pager.append((self._list_name(k - 1), "上一页"))
@@ -796,11 +888,7 @@ class Portal:
         first = k == 0
         return self._html(
             "list.html.j2",
-            gbk=col.gbk,
-            charset="gb2312" if col.gbk else "utf-8",
-            page_title=f"{col.name}_{SITE_NAME}",
-            meta=meta,
-            col=col,
+            **common,
             rows=rows,
             page=k,
             page_count=n,
@@ -808,6 +896,11 @@ class Portal:
             search_link=self._plants["robots-disallowed"] if first and col.slug == "tzgg" else None,
             sub_columns=[c for c in COLUMNS if c.parent == "ztzl"] if first and col.slug == "ztzl" else [],
         )
+
+    def _framed_list(self, ci: int) -> Response:
+        """The document an iframe column frames: the bare list, no site header (an include)."""
+        col = COLUMNS[ci]
+        return self._html("framed_list.html.j2", charset="utf-8", col=col, rows=self._rows(ci, 0))
 
     def _article_page(self, i: int) -> Response:
         a = self._articles[i]
@@ -868,6 +961,7 @@ class Portal:
             total=len(self._hanweb[hi]),
             embedded=self._hanweb[hi][:HW_EMBEDDED],
             per_page=HW_PER_PAGE,
+            image=self._hw_images.get(hi),
         )
 
     def _hanweb_article(self, hi: int, k: int) -> Response:
@@ -922,14 +1016,20 @@ class Portal:
             pages=pages,
             next_page=min(max(pages, 1), end // per_page + 1),
             records=self._hanweb[hi][start - 1 : end] if hi is not None and start <= end else [],
+            image=self._hw_images.get(hi) if hi is not None else None,
         )
         return Response(200, "text/xml; charset=utf-8", xml.encode("utf-8"))
 
     def _render_sitemap(self) -> Response:
         urls = [self.base_url]
         urls += [self.url(path) for key, (_, path) in PARENTS.items() if key != "ztzl"]
-        urls += [self.url(f"/{c.slug}/index.html") for c in COLUMNS]
-        urls += [self.url(self._articles[i].path) for ids in self._by_col for i in ids]
+        urls += [self.url(f"/{c.slug}/index.html") for c in COLUMNS if c.linked]
+        urls += [
+            self.url(self._articles[i].path)
+            for ci, ids in enumerate(self._by_col)
+            for i in ids
+            if COLUMNS[ci].linked
+        ]
         for hi, hw in enumerate(HANWEB):
             urls.append(self.url(f"/col/col{hw.columnid}/index.html"))
             urls += [self.url(it.path(hw.columnid)) for it in self._hanweb[hi]]
@@ -950,6 +1050,9 @@ _R_ARTICLE = 1
 _R_ASSET = 2
 _R_HW_COL = 3
 _R_HW_ART = 4
+_R_FRAMED = 5
+
+_FRAMED = "content.html"  # the document an iframe column frames
 
 _TOPIC_PAGE = "/zt/营商环境/index.html"  # a one-page 专题 listing the newest 政策解读
 _TOPIC_ITEMS = 5
