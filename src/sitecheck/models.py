@@ -192,8 +192,9 @@ class PageContent:
         )
 
 
-# Characters a content area may hold and still be bare: "&nbsp;", a stray "。", a "正文：" label.
-BARE_TEXT_CHARS = 10
+# Characters a content area may hold and still be bare: "&nbsp;", a stray "。", a "正文：" label,
+# 待更新. "请选择办理事项。" (8) is already something said to the visitor.
+BARE_TEXT_CHARS = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -336,7 +336,8 @@ def _same_kind_pair(data: ReportData) -> tuple[ChecklistRow, ChecklistRow]:
 def hostile_data(data: ReportData) -> ReportData:
     first, second = _same_kind_pair(data)
     rows = [
-        dataclasses.replace(first, **HOSTILE),
+        # The note holds the hostile text alone (no "另有 N 个页面" appended).
+        dataclasses.replace(first, **HOSTILE, other_referrers=0),
         dataclasses.replace(second, url="javascript:alert(1)", parent_page="bad\x07page"),
     ]
     return dataclasses.replace(data, rows=rows)

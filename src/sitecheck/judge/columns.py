@@ -223,8 +223,14 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
         first = _first_page(group)
         name, source = _name(facts, first)
         holder = holders.get(canonical(first.url))
-        if holder is not None and source in {"title", "none", "link"}:
-            name, source = _name(facts, holder)
+        if holder is not None:
+            # A list shown in a frame: people reach it at the page that frames it, under that
+            # page's name; the framed document is where its items are read.
+            if source in {"title", "none", "link"}:
+                name, source = _name(facts, holder)
+            group = [holder, *group]
+            first = holder
+            shown_in.setdefault(holder.page_id, "")
         named.append((group, first, name, source))
     # Parents by URL nesting, for columns without a breadcrumb: the deepest column whose
     # directory contains this one's.
@@ -254,6 +260,8 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
         total = max(totals) if totals else None
         status, days = _status(newest, items, total, verdict.limit_days, verdict.warn_days, as_of)
         kind = "frame" if first.page_id in shown_in else "list" if first.is_listing else "single"
+        if kind == "frame" and items:
+            kind = "list"  # a list read through its frame
         evidence, confirmed, doubt = "", True, ""
         if status == ColumnStatus.EMPTY:
             evidence, confirmed, doubt = _empty_evidence(group, first, kind, shown_in.get(first.page_id, ""))
@@ -317,8 +325,9 @@ def _home_dirs(facts: RunFacts, listings: list[ListingRow]) -> set[str]:
 
 
 def _named(row: ListingRow) -> bool:
-    """A page that shows whose column it is: a trail ending in its name, or its own heading."""
-    return bool(_crumbs(row)) or bool(row.content.heading)
+    """A page that shows whose column it is: a trail (当前位置) naming it. A heading alone is
+    not enough: include fragments (a sidebar, a header) carry headings and no trail."""
+    return bool(_crumbs(row))
 
 
 def _frame_verdict(page: ListingRow, by_url: dict[str, ListingRow]) -> str | None:

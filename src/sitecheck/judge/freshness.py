@@ -119,7 +119,7 @@ def _placeholder_columns(facts: RunFacts, context: JudgeContext) -> Iterator[Fin
             kind=FindingKind.EMPTY_COLUMN,
             severity=Severity.DEDUCTION,
             url=refs[0].page,
-            detail=f"空白栏目：导航栏目「{text}」没有可打开的页面（链接为 {refs[0].raw.strip()}）",
+            detail=f"空白栏目：导航栏目「{text}」没有可打开的页面。依据：导航链接为 {refs[0].raw.strip()}",
             referrers=tuple(refs),
             column=text,
             office=context.rules.default_office,

@@ -99,14 +99,28 @@ def page_content(
     """
     root_id = root.mem_id
     excluded: set[int] = set()
-    for node in walk.chrome:
-        if node.mem_id != root_id and len(node.text(strip=True)) <= _MAX_SET_ASIDE:
-            excluded.add(node.mem_id)
     # Breadcrumb candidates include the trail's container's container: set aside only those
     # that hold little more than the trail itself (its names, a 当前位置 label, separators).
     trail = sum(len(name) for name in crumbs) + _TRAIL_EXTRA
-    for node in crumb_nodes:
-        if node.mem_id != root_id and len(_TRAIL_NOISE.sub("", node.text())) <= trail:
+    trail_nodes = [
+        node
+        for node in crumb_nodes
+        if node.mem_id != root_id and len(_TRAIL_NOISE.sub("", node.text())) <= trail
+    ]
+    excluded.update(node.mem_id for node in trail_nodes)
+    # The site's menus sit above the trail; a menu below it is the page's own content (a parent
+    # column's page is a block of links to its sub-columns, often named "col-nav").
+    order = {node.mem_id: n for n, node in enumerate(root.traverse())} if trail_nodes else {}
+    anchor = min((order.get(node.mem_id, 0) for node in trail_nodes), default=-1)
+    for node in walk.chrome:
+        if node.mem_id == root_id or len(node.text(strip=True)) > _MAX_SET_ASIDE:
+            continue
+        if _is_menu(node) and order.get(node.mem_id, -1) > anchor:
+            continue
+        excluded.add(node.mem_id)
+    # Side menus of sibling columns (with their 机构概况-style title) are navigation too.
+    for node in root.css(_SIDE_CSS):
+        if _SIDE_HOOK.search(_hook(node)) and len(node.text(strip=True)) <= _MAX_SIDE and _only_menu(node):
             excluded.add(node.mem_id)
     excluded.update(node.mem_id for node in walk.pager_links)
     excluded.update(node.mem_id for node in _hidden_nodes(root))
@@ -135,13 +149,9 @@ def page_content(
         if chars > 2000:
             break  # plenty: the exact size no longer matters
 
-    content_links = 0
-    for link in walk.links:
-        if link.chrome or is_under(link.node, excluded, memo):
-            continue
-        href = link.href or ""
-        if len(link.text) > _MENU_TEXT or _DOCUMENT.search(href) or url_date(href) is not None:
-            content_links += 1
+    # Every link outside what was set aside is content: a parent column's page is its grid of
+    # sub-column links.
+    content_links = sum(1 for link in walk.links if not is_under(link.node, excluded, memo))
     media = sum(1 for node in root.css(_MEDIA_CSS) if not _ignorable_media(node, excluded, memo))
     frames: list[str] = []
     for node in root.css(_FRAME_CSS):
@@ -183,6 +193,48 @@ def _hidden_nodes(root: LexborNode) -> list[LexborNode]:
 
 # Menu entries are short names (领导简介, 机构职能, 政策解读); item titles are longer.
 _MENU_TEXT = 12
+
+
+# Side menus by their hooks: left, side, sidebar, submenu, subnav, leftnav, 栏目导航 (lmdh).
+_SIDE_CSS = ", ".join(
+    f"[{attr}*={word} i]" for attr in ("class", "id") for word in ("left", "side", "sub", "lmdh", "menu")
+)
+_SIDE_HOOK = re.compile(
+    r"(?:^|[\s_-])(?:left|side|sidebar|submenu|subnav|leftnav|leftmenu|sidenav|lmdh|menu)(?:$|[\s_\-\d])"
+    r"|left(?:nav|menu|bar|list)|side(?:nav|menu|bar)|sub(?:nav|menu)",
+    re.IGNORECASE,
+)
+
+
+_MENU_HOOK = re.compile(r"nav|menu|daohang", re.IGNORECASE)
+_FRAME_HOOK = re.compile(r"head|top|foot|bottom|copyright|banner", re.IGNORECASE)
+
+
+def _is_menu(node: LexborNode) -> bool:
+    """A chrome element that is a menu (nav, menu, daohang), not a header or footer."""
+    if node.tag in {"header", "footer"}:
+        return False
+    hook = _hook(node)
+    return node.tag == "nav" or (_MENU_HOOK.search(hook) is not None and _FRAME_HOOK.search(hook) is None)
+
+
+# Text a side menu may hold: a title and a dozen short entries.
+_MAX_SIDE = 300
+
+
+def _only_menu(node: LexborNode) -> bool:
+    """Short link entries (and a title) only: no document, no item title, no dated text."""
+    for link in node.css("a"):
+        text = collapse(link.text())
+        href = link.attributes.get("href") or ""
+        if len(text) > _MENU_TEXT or _DOCUMENT.search(href) or url_date(href) is not None:
+            return False
+    return True
+
+
+def _hook(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
 
 
 _DOCUMENT = re.compile(
