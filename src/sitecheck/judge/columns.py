@@ -186,7 +186,7 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
 
     # A framed document is part of the page that frames it: an empty one is that page's
     # evidence (below), a list in one is a column named after the page that shows it.
-    holders = {canonical(url): r for r in listings for url in r.content.frames}
+    frame_holders = {canonical(url): r for r in listings for url in r.content.frames}
     rows = [
         r
         for r in listings
@@ -222,7 +222,7 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
     for group in groups:
         first = _first_page(group)
         name, source = _name(facts, first)
-        holder = holders.get(canonical(first.url))
+        holder = frame_holders.get(canonical(first.url))
         if holder is not None:
             # A list shown in a frame: people reach it at the page that frames it, under that
             # page's name; the framed document is where its items are read.

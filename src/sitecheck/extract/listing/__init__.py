@@ -181,7 +181,7 @@ def analyse_listing(
     # Nothing but a name, a pager and maybe an empty list container.
     little = 0 <= content.text_chars <= _LIST_SHELL_CHARS and content.content_links == 0
     # A pager of the page's own list: 首页 alone is every menu's and trail's first entry.
-    pager = [
+    own_pager = [
         node
         for node in walk.pager_links
         if node.mem_id not in walk_chrome_links(walk)
@@ -197,8 +197,8 @@ def analyse_listing(
         or total_records == 0
         or total_pages == 0
         or (script_pager and (total_pages or 0) <= 1)
-        or (little and bool(content.empty_block) and bool(pager or breadcrumb))
-        or (little and len(pager) >= 2)
+        or (little and bool(content.empty_block) and bool(own_pager or breadcrumb))
+        or (little and len(own_pager) >= 2)
     ):
         # A list page that lists nothing: the 空白栏目 case (how sure, the judge decides from
         # the content facts: a hidden placeholder alone is no evidence).
