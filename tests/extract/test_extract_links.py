@@ -558,3 +558,248 @@ def test_resolution_shared_across_pages_matches_per_page_resolution() -> None:
             tree = LexborHTMLParser(f"<html><body>{html}</body></html>")
             got = [link.url for link in extract_links(tree, page, encoding)]
             assert got == [resolve(page, h, encoding) for h in hrefs], (page, encoding)
+
+
+# --- markup written by inline scripts and Hanweb records ---------------------------------------
+
+
+def _as_markup(written: tuple[LinkRef, ...], via: str) -> list[tuple[object, ...]]:
+    """Written links as the same markup in the page would give them (attribute unmarked)."""
+    assert all(link.attribute.startswith(via) for link in written), written
+    return [link._replace(attribute=link.attribute.removeprefix(via)) for link in written]
+
+
+def test_document_write_links_are_the_links_of_the_written_markup() -> None:
+    markup = (
+        "<li><a href=\"/col/col123/index.html\">机构设置</a></li><li><a href='../ldzc/'>领导之窗</a></li>"
+        '<img src="/images/logo.png" alt="标志"><iframe src="/wzdt/map.html"></iframe>'
+        '<link rel="stylesheet" href="/css/x.css"><a href="javascript:void(0)">更多</a>'
+        '<a href="search.jsp?kw=公告&amp;p=1">搜索</a>'
+    )
+    # The same markup as a script writes it: both quotes, "+" across lines, and JS escapes.
+    script = r"""<script type="text/javascript">
+    document.write('<li><a href="/col/col123/index.html">\u673a\u6784\u8bbe\u7f6e<\/a><\/li>');
+    document.writeln("<li><a href='../ldzc/'>领导之窗<\/a><\/li>" +
+        '<img src="/images/logo.png" alt="\u6807\u5fd7">'
+        + "<iframe src=\"/wzdt/map.html\"></iframe>");
+    window.document.write('<link rel=\'stylesheet\' href=\'/css/x.css\'>', "<a href=\"javascript:void(0)\">更多</a>");
+    document.write('<a href="search.jsp?kw=\u516c\u544a&amp;p=1">\u641c\u7d22</a>');
+    </script>"""
+    for encoding in ("utf-8", "gb18030"):  # queries follow the page's encoding, as in markup
+        expected = extract_links(LexborHTMLParser(f"<html><body>{markup}</body></html>"), PAGE, encoding)
+        written = extract_links(LexborHTMLParser(f"<html><body>{script}</body></html>"), PAGE, encoding)
+        assert _as_markup(written, "document.write:") == list(expected), encoding
+    links = links_of(script)
+    assert [(link.element, link.attribute) for link in links[:3]] == [
+        ("a", "document.write:href"),
+        ("a", "document.write:href"),
+        ("img", "document.write:src"),
+    ]
+    assert links[0].text == "机构设置" and links[0].raw == "/col/col123/index.html"
+    assert links[3].frame and links[3].url == "http://www.example.gov.cn/wzdt/map.html"
+    # Escapes of quotes and backslashes, line continuations and \n inside the written markup.
+    escaped = links_of(
+        r"""<script>document.write('<a href="/it\'s.html" title="a\\b">x\ny<\/a>' +
+        "<a href=\"/q\\d.html\">\
+        q</a>");</script>"""
+    )
+    assert [(link.raw, link.text) for link in escaped] == [("/it's.html", "x y"), ("/q\\d.html", "q")]
+
+
+def test_document_write_links_resolve_against_base_href_and_keep_document_order() -> None:
+    links = links_of(
+        '<head><base href="http://cdn.example.gov.cn/site/"></head><body><a href="first.html">1</a>'
+        '<script>document.write(\'<a href="written.html">2</a>\')</script><a href="last.html">3</a></body>'
+    )
+    assert [link.url for link in links] == [
+        "http://cdn.example.gov.cn/site/first.html",
+        "http://cdn.example.gov.cn/site/written.html",
+        "http://cdn.example.gov.cn/site/last.html",
+    ]
+
+
+def test_document_write_computed_parts() -> None:
+    links = links_of(
+        """<script>
+        var id = 5, title = '标题';
+        document.write('<a href="/art/' + id + '.html">' + title + '</a>');      // href interrupted
+        document.write('<a href="/list.html" title="' + title + '">列表' + n + '</a>');  // href whole
+        document.write('<a href="' + base + '/x.html">x</a><a href="/kept.html">留</a>');
+        document.write(`<a href="/tpl/${id}.html">t</a><a href="/tpl.html">模板</a>`);
+        document.write(flag ? '<a href="/t1.html">1</a>' : '<a href="/t2.html">2</a>');
+        document.write('<a href="/g' + (flag ? '1' : '2') + '.html">g</a>' + '<img src="/ok.png">');
+        document.write('<a href="/n' + 1 + '.html">数字</a>');
+        </script>"""
+    )
+    assert [(link.raw, link.text) for link in links] == [
+        ("/list.html", "列表"),
+        ("/kept.html", "留"),
+        ("/tpl.html", "模板"),
+        ("/ok.png", ""),
+        ("/n1.html", "数字"),  # a number literal is constant text
+    ]
+    assert all("\ue000" not in link.raw + link.text for link in links)
+
+
+def test_document_write_in_comments_strings_regexes_and_data_scripts_is_not_written() -> None:
+    links = links_of(
+        """<script>
+        // document.write('<a href="/line-comment.html">x</a>');
+        /* document.write('<a href="/block-comment.html">x</a>'); */
+        <!-- document.write('<a href="/html-comment.html">x</a>');
+        var s = "document.write('<a href=/in-string.html>x</a>')";
+        var r = /document.write\\('<a href="\\/in-regex.html">'\\)/g, half = a / 2;
+        document.write('<a href="/real.html">x</a>');
+        </script>
+        <script type="text/html" id="tpl">document.write('<a href="/template.html">x</a>')</script>
+        <script type="application/json">{"a": "document.write('<a href=/json.html>')"}</script>
+        <script type="text/javascript; charset=utf-8">document.write('<a href="/typed.html">x</a>')</script>
+        <script src="/js/menu.js">document.write('<a href="/ignored-body.html">x</a>')</script>"""
+    )
+    assert [(link.element, link.attribute, link.raw) for link in links] == [
+        ("a", "document.write:href", "/real.html"),
+        ("a", "document.write:href", "/typed.html"),
+        ("script", "src", "/js/menu.js"),
+    ]
+
+
+def test_document_write_of_unescape_and_written_scripts() -> None:
+    # The 党政机关网站标识 (conac) and statistics snippets write script tags through unescape().
+    links = links_of(
+        """<script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E"""
+        """%3Cscript src='http://dcs.conac.cn/js/05/107/0000/41468768/CA0510700004146876800.js' """
+        """type='text/javascript'%3E%3C/script%3E"));
+        var p = (("https:" == document.location.protocol) ? " https://" : " http://");
+        document.write(unescape("%3Cscript src='" + p + "s4.cnzz.com/z_stat.php%3Fid%3D1' %3E%3C/script%3E"));
+        document.write(decodeURIComponent('%3Ca%20href%3D%22%2F%E6%96%B0%E9%97%BB%2F%22%3E%E6%96%B0%E9%97%BB%3C%2Fa%3E'));
+        </script>"""
+    )
+    assert [(link.element, link.attribute, link.url, link.navigable) for link in links] == [
+        (
+            "script",
+            "document.write:src",
+            "http://dcs.conac.cn/js/05/107/0000/41468768/CA0510700004146876800.js",
+            False,
+        ),
+        ("a", "document.write:href", "http://www.example.gov.cn/%E6%96%B0%E9%97%BB/", True),
+    ]
+
+
+def test_written_placeholder_is_in_navigation_where_its_script_is() -> None:
+    links = links_of(
+        """<div class="nav"><ul><script>document.write('<li><a href="#">信息公开</a></li>')</script></ul></div>
+        <div class="main"><script>document.write('<a href="javascript:alert(\\'栏目建设中\\')">专题</a>')</script></div>"""
+    )
+    assert [(link.text, link.special, link.in_nav, link.attribute) for link in links] == [
+        ("信息公开", PLACEHOLDER, True, "document.write:href"),
+        ("专题", PLACEHOLDER, False, "document.write:href"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'document.write(\'<a href="/x.html">',  # unterminated string
+        "document.write('<a href=\"/x.html\">' + f(a, b",  # unterminated call
+        "/* document.write('<a href=\"/x.html\">')",  # unterminated comment
+        'document.write(`<a href="/x.html">${a + `',  # unterminated template
+        "document.write(",
+        "document.write()",
+        "document.write('<a href=\"/x.html\">' +)",
+        "document . write ( )) ( ] } '",
+        "document.write(new Date().getFullYear() + '<a href=\"/y.html\">')",
+        "\\",
+        "document.write('\\u{110000}\\ud800\\x')",
+    ],
+)
+def test_broken_scripts_never_crash(script: str) -> None:
+    links = links_of(f"<script>{script}</script><a href='/after.html'>after</a>")
+    assert links[-1].raw == "/after.html"
+    assert all(link.raw in ("/y.html", "/after.html") for link in links)
+
+
+def test_script_reading_is_bounded() -> None:
+    import time
+
+    from sitecheck.extract import links as links_module
+
+    calls = "document.write('<a href=\"/a.html\">a</a>');\n" * 20_000
+    hostile = {
+        "calls": f"<script>{calls}</script>",
+        "nesting": "<script>document.write('" + "<div>" * 200_000 + "')</script>",
+        "scripts": "<script>document.write('<a href=\"/s.html\">s</a>')</script>" * 5_000,
+        "records": "<script type='text/xml'>"
+        + "<record><![CDATA[<img src='/i.png'>]]></record>" * 50_000
+        + "</script>",
+        "openers": "<script type='text/xml'>" + "<record><![CDATA[<a href='/r.html'>" * 50_000 + "</script>",
+        "brackets": "<script>" + "document.write((" * 50_000 + "</script>",
+    }
+    for name, html in hostile.items():
+        start = time.perf_counter()
+        links = links_of(html)
+        assert time.perf_counter() - start < 2, name
+        assert len(links) <= max(links_module._MAX_WRITES, links_module._MAX_RECORDS), name
+    # A page's first calls are read up to the cap.
+    assert len(links_of(f"<script>{calls}</script>")) == links_module._MAX_WRITES
+
+
+def test_hanweb_record_links_of_every_kind() -> None:
+    html = """<div id="4532"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1"></a>]]></nextgroup>
+    <recordset>
+    <record><![CDATA[ <li><a href="/art/2020/3/5/art_1_2.html" title="标题">标题</a><img src="/picture/0/x.jpg"></li> ]]></record>
+    <record><![CDATA[<li><img src="/picture/0/y.jpg"><a href="/art/2020/3/4/art_1_1.html">视频</a><iframe src="/video/1.html"></iframe><a href="/module/download/downfile.jsp?filename=a.pdf">附件</a></li>]]></record>
+    </recordset></datastore></script></div>"""
+    links = links_of(html, "http://kjj.example.gov.cn/col/col1220132/index.html")
+    assert [(link.element, link.attribute, link.url, link.text) for link in links] == [
+        ("a", "record:href", "http://kjj.example.gov.cn/art/2020/3/5/art_1_2.html", "标题"),
+        ("img", "record:src", "http://kjj.example.gov.cn/picture/0/x.jpg", ""),
+        ("img", "record:src", "http://kjj.example.gov.cn/picture/0/y.jpg", ""),
+        ("a", "record:href", "http://kjj.example.gov.cn/art/2020/3/4/art_1_1.html", "视频"),
+        ("iframe", "record:src", "http://kjj.example.gov.cn/video/1.html", ""),
+        ("a", "record:href", "http://kjj.example.gov.cn/module/download/downfile.jsp?filename=a.pdf", "附件"),
+    ]
+    assert links[4].frame and not links[1].navigable
+    # The records are the links of the same markup on the page (the nextgroup is jpage's own).
+    records = "".join(
+        f"<div>{part.split(']]></record>')[0]}</div>" for part in html.split("<record><![CDATA[")[1:]
+    )
+    as_markup = links_of(
+        f"<html><body>{records}</body></html>", "http://kjj.example.gov.cn/col/col1220132/index.html"
+    )
+    assert _as_markup(links, "record:") == list(as_markup)
+
+
+def test_written_links_reach_the_crawl() -> None:
+    # The crawl's reader analyses a fetched page with analyse_page and the engine queues every
+    # link of facts.links that has a URL and no special kind (engine._save_document): written
+    # and record links are among them, with nothing else to do.
+    import asyncio
+    from datetime import date
+
+    from sitecheck.config import AuditConfig
+    from sitecheck.crawl.reader import LocalReader
+    from sitecheck.models import FetchResult, Outcome
+
+    url = "http://www.example.gov.cn/index.html"
+    body = (
+        "<html><head><meta charset='gbk'></head><body><div class='nav'><script>"
+        'document.write(\'<a href="/zwgk/">政务公开</a><a href="/search.jsp?kw=公告">搜索</a>\')'
+        "</script></div><script type='text/xml'><datastore><recordset>"
+        "<record><![CDATA[<li><a href='/art/1.html'>文章</a><img src='/pic/1.jpg'></li>]]></record>"
+        "</recordset></datastore></script></body></html>"
+    ).encode("gbk")
+
+    class Fetcher:
+        async def page(self, target: str) -> FetchResult:
+            return FetchResult(target, Outcome.OK, 200, final_url=target, content_type="text/html", body=body)
+
+    config = AuditConfig().replace("site", start_url=url)
+    read = asyncio.run(LocalReader(Fetcher(), config, date(2026, 1, 10)).page(url, is_home=True))  # type: ignore[arg-type]
+    assert read.analysis is not None
+    queued = [ref.url for ref in read.analysis.facts.links if ref.url and ref.special is NONE]
+    assert queued == [
+        "http://www.example.gov.cn/zwgk/",
+        "http://www.example.gov.cn/search.jsp?kw=%B9%AB%B8%E6",  # GBK page: GBK query
+        "http://www.example.gov.cn/art/1.html",
+        "http://www.example.gov.cn/pic/1.jpg",
+    ]

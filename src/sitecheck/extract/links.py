@@ -20,13 +20,24 @@ Scope decisions:
 * ``<noscript>`` content is kept: the page is parsed with scripting off, as the inspection
   crawlers and users without JavaScript see it, and its links are real links for them.
 * Text that merely looks like a URL (hidden ``<li>http://…</li>`` lists for scripts) is not a link.
-* Links written by scripts at runtime (``document.write``, jQuery templates) are not seen.
+* Markup an inline script writes with ``document.write``/``writeln`` string literals is read as
+  if it stood in place of the script (see ``written_markup``): template-generated portals write
+  menus and whole columns that way. Parts computed at runtime (``'…' + name + '…'``) are unknown:
+  a URL they interrupt is dropped, the literal links around them are kept. Markup built by other
+  means (jQuery templates, innerHTML, external scripts) is not seen.
+* Hanweb records (``<record><![CDATA[…]]></record>`` in a ``<script type="text/xml">``
+  datastore) are shown by jpage as markup; every link inside them is read, images included.
+* Links from these two sources keep their element's name and have their attribute prefixed with
+  where they came from (``document.write:href``, ``record:src``). Their ``raw`` is the value in
+  the written markup, JavaScript escapes resolved.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -47,7 +58,7 @@ _SELECTOR = ", ".join(
         "img[src]",
         "img[srcset]",
         "link[href]",
-        "script[src]",
+        "script",  # src, and inline scripts that write markup (document.write, Hanweb records)
         "iframe[src]",
         "frame[src]",
         "embed[src]",
@@ -185,6 +196,11 @@ def script_urls(code: str) -> list[str]:
     return urls
 
 
+def _written_text(text: str) -> str:
+    """Link text of written markup without its computed parts."""
+    return _collapse(text.replace(_VAR, " ")) if _VAR in text else text
+
+
 def _says_unavailable(code: str) -> bool:
     if not code:
         return False
@@ -303,6 +319,306 @@ def _refresh_target(content: str) -> str | None:
     return rest or None
 
 
+# --- markup written by inline scripts ------------------------------------------------------------
+#
+# document.write('<li><a href="/col/col123/index.html">机构设置<\/a><\/li>') puts markup in the
+# page where the script stands; portals built from templates write menus, footers and whole
+# columns this way. The script is not run: its string literals are read. A lexer keeps
+# comments, other strings and regular expressions from being taken for calls, and the calls'
+# arguments are read as "literal + literal + …" chains. Anything else in a chain (a variable, a
+# call, a ternary in parentheses) is a computed part, written as _VAR; a URL holding _VAR is
+# dropped, since nobody can say where it leads.
+
+_VAR = "\ue000"  # a computed part of written markup (a private-use character no page writes)
+# Scripts can be huge (minified libraries pasted inline): characters of one script read, and of
+# all inline scripts of a page; document.write calls read per page; characters of written
+# markup and of Hanweb records parsed per page.
+_SCRIPT_SCAN = 256 * 1024
+_PAGE_SCRIPT_SCAN = 2 * 1024 * 1024
+_MAX_WRITES = 2_000
+_MAX_WRITTEN = 512 * 1024
+_MAX_RECORDS = 5_000
+
+# Script types a browser runs; others (text/xml datastores, text/html templates) are data.
+_JS_TYPE_RE = re.compile(r"^(?:|module|(?:text|application)/(?:x-)?(?:java|ecma|j|live)script(?:\s*;.*)?)$")
+_WRITE_CALL = r"\bdocument\s*\.\s*write(?:ln)?\s*\("
+# What the lexer stops at: strings, comments, regular expressions, and the calls themselves.
+_JS_SCAN_RE = re.compile(rf"""["'`/]|<!--|(?m:^[ \t]*-->)|{_WRITE_CALL}""")
+_GROUP_SCAN_RE = re.compile(r"""[()\[\]{}"'`/]""")
+_QUOTED_RES = {q: re.compile(rf"{q}(?:[^{q}\\\r\n]|\\(?:\r\n|[\s\S]))*{q}") for q in ("'", '"')}
+_TEMPLATE_PART_RE = re.compile(r"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*")
+_REGEX_LITERAL_RE = re.compile(r"/(?:[^/\\\r\n\[]|\\.|\[(?:[^\]\\\r\n]|\\.)*\])+/[A-Za-z]*")
+_BLANK_RE = re.compile(r"\s*")
+_IDENT_RE = re.compile(r"[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*")
+_NUMBER_RE = re.compile(r"\d[\w.]*|\.\d\w*")
+_ESCAPE_RE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r\n|[\s\S])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_LINE_BREAKS = frozenset({"\n", "\r", "\r\n", "\u2028", "\u2029"})
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Operators that make the following operand computed; words after which "/" starts a regex.
+_PREFIX_WORDS = frozenset({"new", "typeof", "void", "delete", "await"})
+_REGEX_AFTER_WORDS = frozenset(
+    {"return", "typeof", "case", "do", "else", "in", "of", "void", "throw", "new", "delete"}
+)
+_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%<>~^")
+
+_UNESCAPE_RE = re.compile(r"%u([0-9A-Fa-f]{4})|%([0-9A-Fa-f]{2})")
+
+
+def _js_unescape(text: str) -> str:
+    """JavaScript's unescape(): %XX is a Latin-1 character, %uXXXX a UTF-16 unit."""
+    return _join_surrogates(_UNESCAPE_RE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text))
+
+
+_DECODERS: dict[str, Callable[[str], str]] = {
+    "unescape": _js_unescape,
+    "decodeURIComponent": unquote,
+    "decodeURI": unquote,
+}
+
+_RECORD_OPEN_RE = re.compile(r"<record>\s*<!\[CDATA\[", re.IGNORECASE)
+
+
+class _Broken(Exception):
+    """The script cannot be read further (an unterminated string, comment or bracket)."""
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    if escape in _LINE_BREAKS:
+        return ""  # a line continuation
+    if len(escape) > 1 and escape[0] == "u":
+        point = int(escape[2:-1] if escape[1] == "{" else escape[1:], 16)
+        return chr(point) if point <= 0x10FFFF else ""
+    if len(escape) == 3 and escape[0] == "x":
+        return chr(int(escape[1:], 16))
+    return _SIMPLE_ESCAPES.get(escape, escape)
+
+
+def _unescape(body: str) -> str:
+    """A JavaScript string literal's value: ``<\\/a>`` is ``</a>``, ``\\u4e2d`` is 中."""
+    if "\\" not in body:
+        return body
+    return _join_surrogates(_ESCAPE_RE.sub(_unescape_one, body))
+
+
+def _join_surrogates(value: str) -> str:
+    """Join UTF-16 pairs written as two escapes (an emoji as two ``\\uXXXX``); a lone half
+    is replaced."""
+    if _SURROGATE_RE.search(value):
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value
+
+
+def _literal(code: str, i: int, n: int) -> tuple[str, int]:
+    """The value of the string literal starting at ``code[i]`` and the index after it; a
+    template literal's ``${…}`` parts are _VAR."""
+    quote = code[i]
+    if quote != "`":
+        found = _QUOTED_RES[quote].match(code, i, n)
+        if found is None:
+            raise _Broken
+        return _unescape(found.group()[1:-1]), found.end()
+    parts: list[str] = []
+    i += 1
+    while True:
+        part = _TEMPLATE_PART_RE.match(code, i, n)
+        end = part.end() if part else i
+        parts.append(_unescape(code[i:end]))
+        if end >= n:
+            raise _Broken
+        if code[end] == "`":
+            return "".join(parts), end + 1
+        parts.append(_VAR)  # "${"
+        i = _skip_group(code, end + 2, n)
+
+
+def _regex_allowed(code: str, i: int) -> bool:
+    """Whether a "/" at ``i`` starts a regular expression rather than a division."""
+    j = i - 1
+    while j >= 0 and code[j].isspace():
+        j -= 1
+    if j < 0 or code[j] in _REGEX_AFTER:
+        return True
+    word = _IDENT_RE.match(code[max(0, j - 10) : j + 1][::-1])
+    return word is not None and word.group()[::-1] in _REGEX_AFTER_WORDS
+
+
+def _skip_token(code: str, i: int, n: int) -> int:
+    """Past the string, comment or regular expression starting at ``code[i]`` (one of ``"'`/``
+    or an HTML-like comment); a lone "/" is a division."""
+    c = code[i]
+    if c in "'\"`":
+        return _literal(code, i, n)[1]
+    if c == "/":
+        following = code[i + 1 : i + 2]
+        if following == "/":
+            end = code.find("\n", i, n)
+            return n if end < 0 else end
+        if following == "*":
+            end = code.find("*/", i + 2, n)
+            if end < 0:
+                raise _Broken
+            return end + 2
+        if _regex_allowed(code, i):
+            found = _REGEX_LITERAL_RE.match(code, i, n)
+            if found is not None:
+                return found.end()
+        return i + 1
+    # "<!--" anywhere and "-->" at the start of a line comment out the rest of the line.
+    end = code.find("\n", i, n)
+    return n if end < 0 else end
+
+
+def _skip_group(code: str, i: int, n: int) -> int:
+    """Past the bracket closing the one opened just before ``i`` (strings, comments skipped)."""
+    depth = 1
+    while True:
+        found = _GROUP_SCAN_RE.search(code, i, n)
+        if found is None:
+            raise _Broken
+        c, i = found.group(), found.start()
+        if c in "([{":
+            depth += 1
+            i += 1
+        elif c in ")]}":
+            depth -= 1
+            i += 1
+            if depth == 0:
+                return i
+        else:
+            i = _skip_token(code, i, n)
+
+
+def _skip_blank(code: str, i: int, n: int) -> int:
+    """Past whitespace and comments."""
+    while True:
+        blank = _BLANK_RE.match(code, i, n)
+        i = blank.end() if blank else i
+        if code.startswith("//", i) or code.startswith("/*", i):
+            i = _skip_token(code, i, n)
+        else:
+            return i
+
+
+def _operand(code: str, i: int, n: int) -> tuple[str | None, int]:
+    """One operand of a ``+`` chain: the literal's value, _VAR when computed, None when the
+    expression is not a chain of operands (then the call is left alone)."""
+    computed = False
+    while True:
+        i = _skip_blank(code, i, n)
+        if i >= n:
+            raise _Broken
+        c = code[i]
+        word = _IDENT_RE.match(code, i, n)
+        if c in "!~-+":
+            computed, i = True, i + 1
+        elif word is not None and word.group() in _PREFIX_WORDS:
+            computed, i = True, word.end()
+        else:
+            break
+    value: str
+    if c in "'\"`":
+        value, i = _literal(code, i, n)
+    elif c in "([{":
+        value, i = _VAR, _skip_group(code, i + 1, n)
+    elif word is not None:
+        value, i = _VAR, word.end()
+        decode = _DECODERS.get(word.group())
+        paren = _skip_blank(code, i, n)
+        if decode is not None and code.startswith("(", paren):
+            # unescape("%3Cscript src='…'%3E"): the 党政机关网站标识 and statistics snippets.
+            parts, i = _write_arguments(code, paren + 1, n)
+            if parts is None:
+                return None, i
+            value = "".join(part if part == _VAR else decode(part) for part in parts)
+    elif (number := _NUMBER_RE.match(code, i, n)) is not None:
+        text = number.group()
+        value, i = (text if text.isdecimal() else _VAR), number.end()
+    else:
+        return None, i
+    while True:  # member access, indexing and calls make a computed value of anything
+        j = _skip_blank(code, i, n)
+        if j < n and code[j] == "." and not code.startswith("...", j):
+            member = _IDENT_RE.match(code, _skip_blank(code, j + 1, n), n)
+            if member is None:
+                return None, j
+            value, i = _VAR, member.end()
+        elif j < n and code[j] in "([`":
+            value = _VAR
+            i = _literal(code, j, n)[1] if code[j] == "`" else _skip_group(code, j + 1, n)
+        else:
+            break
+    return (_VAR if computed else value), i
+
+
+def _write_arguments(code: str, i: int, n: int) -> tuple[list[str] | None, int]:
+    """What ``document.write(`` … ``)`` writes, its arguments starting at ``i``: their parts in
+    order (None when they are not ``+`` chains of operands) and the index reached."""
+    parts: list[str] = []
+    while True:
+        value, i = _operand(code, i, n)
+        if value is None:
+            return None, i
+        parts.append(value)
+        i = _skip_blank(code, i, n)
+        if i >= n:
+            raise _Broken
+        c = code[i]
+        if c == "+" and code[i + 1 : i + 2] not in ("+", "="):
+            i += 1
+        elif c == ",":
+            i += 1  # document.write(a, b) writes a, then b
+        elif c == ")":
+            return parts, i + 1
+        else:
+            return None, i  # a ternary, ||, a comparison …: not a plain chain
+
+
+def written_markup(code: str, max_calls: int = _MAX_WRITES) -> tuple[str, int]:
+    """The markup an inline script writes with ``document.write``/``writeln`` string literals,
+    computed parts as _VAR, and how many calls were read (at most ``max_calls``).
+
+    Never raises: a script that cannot be lexed further keeps what was read before.
+    """
+    written: list[str] = []
+    calls = 0
+    n = len(code)
+    i = 0
+    try:
+        while calls < max_calls:
+            found = _JS_SCAN_RE.search(code, i)
+            if found is None:
+                break
+            token = found.group()
+            if token.startswith("document"):
+                calls += 1
+                parts, i = _write_arguments(code, found.end(), n)
+                if parts is not None:
+                    written.extend(parts)
+            else:
+                i = _skip_token(code, found.start(), n)
+    except _Broken:
+        pass
+    return "".join(written), calls
+
+
+def hanweb_records(code: str, max_records: int = _MAX_RECORDS) -> list[str]:
+    """The markup of the ``<record><![CDATA[…]]></record>`` entries of a Hanweb datastore."""
+    records: list[str] = []
+    i = 0
+    while len(records) < max_records:
+        found = _RECORD_OPEN_RE.search(code, i)
+        if found is None:
+            break
+        end = code.find("]]>", found.end())
+        if end < 0:
+            break
+        records.append(code[found.end() : end])
+        i = end + 3  # openers inside a record are its text: searching on from here keeps this linear
+    return records
+
+
 # The same menu, footer and column links recur on every page of a site. An absolute URL or
 # an absolute path resolves the same on every page of one origin, so those resolutions are
 # shared across pages; relative ones depend on the page's own URL and are cached per page.
@@ -327,6 +643,15 @@ class _Extractor:
         self.links: list[LinkRef] = []
         self.text_left = _TEXT_BUDGET
         self.nav_memo: dict[int, bool] = {}
+        # While links of written markup are read: where it came from ("document.write:",
+        # "record:"), the script that holds it, and a memo for the markup's own tree.
+        self.via = ""
+        self.host: LexborNode | None = None
+        self.written_memo: dict[int, bool] = {}
+        self.script_left = _PAGE_SCRIPT_SCAN
+        self.writes_left = _MAX_WRITES
+        self.written_left = _MAX_WRITTEN
+        self.records_left = _MAX_RECORDS
 
     def text_of(self, node: LexborNode) -> str:
         """``node.text(deep=True)``; "" for an element holding links once the page's link texts
@@ -364,6 +689,10 @@ class _Extractor:
 
         ``stripped`` is ``strip_href(raw)`` when the caller has it already (anchors).
         """
+        if self.via and not attribute.startswith(self.via):
+            if _VAR in raw:
+                return  # a URL computed at runtime: where it leads is unknown
+            attribute, text = self.via + attribute, _written_text(text)
         value = strip_href(raw) if stripped is None else stripped
         if not value:
             self.special(raw, element, attribute, text, LinkSpecial.NOT_CHECKABLE, navigable=navigable)
@@ -415,6 +744,10 @@ class _Extractor:
         navigable: bool,
         in_nav: bool = False,
     ) -> None:
+        if self.via and not attribute.startswith(self.via):  # not already marked by add()
+            if _VAR in raw:
+                return
+            attribute, text = self.via + attribute, _written_text(text)
         self.links.append(
             LinkRef(
                 raw=raw,
@@ -470,7 +803,13 @@ class _Extractor:
             self.add(u, tag, "onclick", text, navigable=True)
 
     def placeholder(self, node: LexborNode, raw: str, tag: str, attribute: str, text: str) -> None:
-        in_nav = _in_nav(node, self.nav_memo)
+        if self.via:
+            # Written markup sits where its script stands: its navigation may be around either.
+            in_nav = _in_nav(node, self.written_memo) or (
+                self.host is not None and _in_nav(self.host, self.nav_memo)
+            )
+        else:
+            in_nav = _in_nav(node, self.nav_memo)
         self.special(raw, tag, attribute, text, LinkSpecial.PLACEHOLDER, navigable=True, in_nav=in_nav)
 
     def option(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
@@ -490,6 +829,50 @@ class _Extractor:
                 # 友情链接 lists often omit the scheme and let the handler prefix it.
                 value = "http://" + value
         self.add(value, "option", "value", _collapse(node.text(deep=True)), navigable=True)
+
+    def inline_script(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
+        """Links of the markup an inline script writes, and of the Hanweb records it holds."""
+        if self.script_left <= 0:
+            return
+        code = node.text(deep=True)
+        if len(code) > _SCRIPT_SCAN:
+            code = code[:_SCRIPT_SCAN]
+        self.script_left -= len(code)
+        if "CDATA[" in code and self.records_left > 0:
+            records = hanweb_records(code, self.records_left)
+            self.records_left -= len(records)
+            if records:
+                # Each record in its own block, as jpage shows them: one record's unclosed tags
+                # stay out of the next.
+                self.written(node, "".join(f"<div>{record}</div>" for record in records), "record:")
+        script_type = (attrs.get("type") or "").strip().lower()
+        if "write" in code and self.writes_left > 0 and _JS_TYPE_RE.match(script_type):
+            markup, calls = written_markup(code, self.writes_left)
+            self.writes_left -= calls
+            if markup:
+                self.written(node, markup, "document.write:")
+
+    def written(self, host: LexborNode, markup: str, via: str) -> None:
+        """The links of markup a script puts where it stands, read like the page's own."""
+        # Imported here: the package imports this module before it defines bound_markup.
+        from sitecheck.extract import bound_markup
+
+        if self.written_left <= 0:
+            return
+        markup = markup[: self.written_left]
+        self.written_left -= len(markup)
+        # Written markup is parsed like a page, so it is bounded like one (nesting bombs).
+        markup, _cut = bound_markup(markup)
+        tree = LexborHTMLParser(markup)
+        self.via, self.host, self.written_memo = via, host, {}
+        try:
+            seen: set[int] = set()
+            for node in tree.css(_SELECTOR):
+                if node.mem_id not in seen:
+                    seen.add(node.mem_id)
+                    _dispatch(self, node)
+        finally:
+            self.via, self.host, self.written_memo = "", None, {}
 
     def onclick(self, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
         urls = script_urls(attrs.get("onclick") or "")
@@ -538,7 +921,12 @@ def _dispatch(ex: _Extractor, node: LexborNode) -> None:
     elif tag in ("iframe", "frame"):
         if "src" in attrs:
             ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=True, frame=True)
-    elif tag in ("script", "embed", "track", "audio"):
+    elif tag == "script":
+        if "src" in attrs:
+            ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=False)
+        elif not ex.via:  # markup written by written markup is left alone
+            ex.inline_script(node, attrs)
+    elif tag in ("embed", "track", "audio"):
         if "src" in attrs:
             ex.add(attrs.get("src") or "", tag, "src", _attr_text(attrs), navigable=False)
     elif tag == "input":

@@ -1,11 +1,27 @@
 """The further pages of a list: TRS ``createPageHTML``/``countPage`` pager scripts and
-rendered pagers (下一页 / 尾页 / numbered links)."""
+rendered pagers (下一页 / 尾页 / numbered links).
+
+The ``createPageHTML`` calls seen on portals (the arguments a template engine fills in):
+
+* classic TRS WCM: ``createPageHTML(46, 0, "index", "html")``: page count, current page
+  counted from 0, file stem, extension; page i (i >= 1) is ``index_i.html``;
+* with a style and the record count (湖北, 景德镇): ``createPageHTML(7, 0, "index", "shtml",
+  "black2", 136)``, numbered the same way;
+* TRS 海云 (csrc.gov.cn, hunan.gov.cn …): ``createPageHTML('page_div', 10, 1, 'xlist', 'shtml',
+  189)``: the pager's element id first and the record count last; its scripts count pages from
+  1 and page k (k >= 2) is ``xlist_k.shtml``, the last ``xlist_10.shtml``. A current page of 0
+  (``createPageHTML("page_div", 3, 0, "index", "html", 50)``) can only be counted from 0: then
+  the pages are ``index_1.html`` and ``index_2.html``, as in the classic form.
+
+Which count a call uses is read from the call itself where it can be (see ``_counts_from_one``).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from itertools import islice
+from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,11 +36,12 @@ _NEXT_WORDS = frozenset({"下一页", "下页"})
 _LAST_WORDS = frozenset({"尾页", "末页", "最后一页"})
 
 
-# createPageHTML(46, 0, "index", "html") and the 海云 form createPageHTML('page_div', 10, 1, 'xlist',
-# 'shtml', 189). The function's own definition has identifiers, not numbers, so it never matches.
+# The forms listed in the module's docstring. The function's own definition has identifiers, not
+# numbers, so it never matches.
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?P<box>['\"][^'\"]*['\"]\s*,\s*)?(?P<count>\d+)\s*,\s*(?P<current>\d+)\s*,"
-    r"\s*['\"](?P<base>[^'\"]+)['\"]\s*,\s*['\"](?P<ext>s?html?|jsp|php)['\"]\s*(?:,\s*(?P<total>\d+))?"
+    r"\s*['\"](?P<base>[^'\"]+)['\"]\s*,\s*['\"](?P<ext>s?html?|jsp|php)['\"]"
+    r"(?:\s*,\s*['\"][^'\"]*['\"])?(?:\s*,\s*(?P<total>\d+))?"
 )
 
 
@@ -77,11 +94,11 @@ def read_script_pager(html_text: str, base: PageBase, max_pages: int) -> _Pager 
         current = count_value(match["current"])
         name, ext = match["base"], match["ext"]
         total = count_value(match["total"]) if match["total"] else None
-        if match["box"]:
-            # 海云: pages are 1-based and page k (k >= 2) is {base}_{k}.
+        if _counts_from_one(bool(match["box"]), name, ext, current, base):
+            # Page k (k >= 2) is {base}_{k}.
             urls = _page_urls(name, ext, range(1, count + 1), 1, current, base, max_pages)
         else:
-            # Classic TRS: page index i is 0-based and page i (i >= 1) is {base}_{i}.
+            # Page i (i >= 1) is {base}_{i}.
             urls = _page_urls(name, ext, range(count), 0, current, base, max_pages)
         return _Pager(urls, count, total)
     match = _COUNT_PAGE.search(html_text)
@@ -102,6 +119,26 @@ def read_script_pager(html_text: str, base: PageBase, max_pages: int) -> _Pager 
         num = _COUNT_NUM.search(html_text, max(0, match.start() - 400), match.start() + 400)
         return _Pager(urls, count, count_value(num.group(1)) if num else None)
     return None
+
+
+def _counts_from_one(box: bool, name: str, ext: str, current: int | None, base: PageBase) -> bool:
+    """Whether a ``createPageHTML`` call counts its pages from 1 (海云) rather than from 0.
+
+    The two numberings name every page but the first and the last alike (the current page of
+    ``index_2.html`` is 2 in both), so the call is read where they differ: a current page of 0
+    exists only when counting from 0; the bare ``index.html`` calls itself page 1 only when
+    counting from 1, and ``index_1.html`` only when counting from 0. Elsewhere the form
+    decides: the 海云 form (element id first) counts from 1, the classic ones from 0.
+    """
+    if current == 0:
+        return False
+    if current == 1:
+        own = unquote(urlsplit(base.url).path.rsplit("/", 1)[-1]).lower()
+        if own == f"{name}.{ext}".lower():
+            return True
+        if own == f"{name}_1.{ext}".lower():
+            return False
+    return box
 
 
 def _page_urls(
