@@ -803,3 +803,7 @@ def test_written_links_reach_the_crawl() -> None:
         "http://www.example.gov.cn/art/1.html",
         "http://www.example.gov.cn/pic/1.jpg",
     ]
+    # A Hanweb record's link is a link of its page once: the reader adds only items the
+    # page's own markup does not hold (those the dataproxy serves beyond the page).
+    everything = [ref.url for ref in (*read.analysis.facts.links, *read.analysis.record_links())]
+    assert everything.count("http://www.example.gov.cn/art/1.html") == 1

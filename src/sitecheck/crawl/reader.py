@@ -34,14 +34,19 @@ class PageAnalysis:
     limited: str = ""
 
     def record_links(self) -> list[LinkRef]:
-        """Hanweb lists carry their item links in XML records a link extractor cannot see."""
+        """Hanweb items served only by the dataproxy (beyond the page's own records, whose links
+        the link extractor reads from the embedded <record>s): links of the column, once each."""
         if self.listing is None or self.listing.cms != "hanweb":
             return []
-        return [
-            LinkRef(raw=item.url, url=item.url, element="record", attribute="href", text=item.title)
-            for item in (*self.listing.items, *self.more_items)
-            if item.url
-        ]
+        on_page = {ref.url for ref in self.facts.links}
+        links: list[LinkRef] = []
+        for item in (*self.listing.items, *self.more_items):
+            if item.url and item.url not in on_page:
+                on_page.add(item.url)
+                links.append(
+                    LinkRef(raw=item.url, url=item.url, element="record", attribute="href", text=item.title)
+                )
+        return links
 
 
 @dataclass(slots=True)
