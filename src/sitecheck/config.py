@@ -58,6 +58,8 @@ class SiteSection:
     use_sitemap: bool = True
     office: str = ""  # default 责任科室 for findings no [[columns]] entry assigns
     slug: str = ""  # folder name under reports_dir (default: the start URL's host)
+    organisation: str = ""  # 单位名称 on the checklist's cover (default: the site's name)
+    site_code: str = ""  # 网站标识码 (default: the pages' SiteIDCode meta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,20 @@ COLUMN_CATEGORIES = tuple(category.value for category in ColumnCategory)
 
 
 @dataclass(frozen=True, slots=True)
+class ChecklistSection:
+    """[checklist]: what the 整改台账 says about responsibility and deadlines."""
+
+    # 整改时限 in working days (Monday to Friday) from the day of the check, by severity:
+    # a veto risk is fixed within a week, a deduction within three, a warning within six.
+    deadline_veto_days: int = 5
+    deadline_deduction_days: int = 15
+    deadline_warning_days: int = 30
+    owner: str = ""  # default 整改责任人 (a person); per column in [[columns]] owner
+    inspector: str = ""  # 检查人 on the cover (default: the tool's name)
+    basis: str = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"  # 检查依据
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnOverride:
     """One [[columns]] entry: corrects the audit of the columns it matches."""
 
@@ -152,6 +168,8 @@ class ColumnOverride:
     warn_days: int = 0
     exempt: bool = False
     office: str = ""  # 责任科室
+    owner: str = ""  # 整改责任人
+    deadline_days: int = 0  # 整改时限 in working days for this column's problems (0: by severity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +191,7 @@ class AuditConfig:
     soft404: Soft404Section = field(default_factory=Soft404Section)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     notify: NotifySection = field(default_factory=NotifySection)
+    checklist: ChecklistSection = field(default_factory=ChecklistSection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -226,6 +245,10 @@ LIMITS: dict[str, tuple[float, float]] = {
     "soft404.short_page_chars": (0, 1_000_000),
     "limit_days": (0, 3650),
     "warn_days": (0, 3650),
+    "checklist.deadline_veto_days": (1, 365),
+    "checklist.deadline_deduction_days": (1, 365),
+    "checklist.deadline_warning_days": (1, 365),
+    "deadline_days": (0, 365),
     "schedule.probes_per_day": (1, 1440),  # one a minute
     "schedule.probe_timeout": (0.1, 120),
     "schedule.misfire_grace": (1, 7 * 86400),
