@@ -180,6 +180,7 @@ class PageContent:
     # Content elements that are not text: images, embedded documents, forms.
     media: int = 0
     content_links: int = 0  # links outside chrome, breadcrumb and pager
+    site_code: str = ""  # 网站标识码 from <meta name="SiteIDCode">, "" if the page has none
 
     @property
     def bare(self) -> bool:

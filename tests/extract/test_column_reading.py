@@ -148,3 +148,8 @@ def test_a_page_that_loads_its_list_by_script_says_so() -> None:
         "http://www.example.gov.cn/a/index.html",
     )
     assert not counter.content.scripted
+
+
+def test_the_site_identifier_is_read_from_its_meta() -> None:
+    html = '<html><head><meta name="SiteIDCode" content=" 3301000001 "></head><body><p>x</p></body></html>'
+    assert read(html, "http://www.example.gov.cn/").content.site_code == "3301000001"

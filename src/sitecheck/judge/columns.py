@@ -78,6 +78,7 @@ class HomeFacts:
     days_since: int | None
     recent_items: int  # items dated within the home-page window (14 days)
     newest_item: ItemRow | None = None  # the item the newest date belongs to
+    site_code: str = ""  # 网站标识码 the home page declares (<meta name="SiteIDCode">)
 
 
 def column_key(url: str) -> str:
@@ -450,4 +451,5 @@ def home_facts(facts: RunFacts, window_days: int, as_of: date) -> HomeFacts | No
         days_since=(as_of - newest).days if newest else None,
         recent_items=recent,
         newest_item=newest_item,
+        site_code=home.content.site_code,
     )

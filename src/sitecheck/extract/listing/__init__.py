@@ -15,6 +15,7 @@ few lexbor CSS queries, because this runs on every crawled page.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -178,6 +179,9 @@ def analyse_listing(
         if body is not None and not items and not article
         else PageContent(hidden_placeholder=walk.hidden_placeholder or "")
     )
+    site_code = _SITE_CODE.sub("", meta.get("siteidcode", ""))[:40]
+    if site_code:
+        content = dataclasses.replace(content, site_code=site_code)
     # Nothing but a name, a pager and maybe an empty list container.
     little = 0 <= content.text_chars <= _LIST_SHELL_CHARS and content.content_links == 0
     # A pager of the page's own list: 首页 alone is every menu's and trail's first entry.
@@ -244,6 +248,10 @@ def analyse_listing(
         limited="；".join(filter(None, [links_limited, records_limited])),
         content=content,
     )
+
+
+# A 网站标识码 is ten digits (older ones letters and digits); anything else is not kept.
+_SITE_CODE = re.compile(r"[^0-9A-Za-z]")
 
 
 # Characters of text (outside chrome, breadcrumb, heading and links) a list page with no rows
