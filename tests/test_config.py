@@ -28,13 +28,13 @@ def test_defaults_are_gentle() -> None:
 @pytest.mark.parametrize(
     ("data", "key", "fragment"),
     [
-        ({"politeness": {"concurrency": "abc"}}, "politeness.concurrency", "expected an integer"),
-        ({"politeness": {"concurency": 3}}, "politeness.concurency", "unknown key"),
-        ({"fetch": {"timeout": -1}}, "fetch.timeout", "must be ≥"),
-        ({"scope": {"exclude": ["("]}}, "scope.exclude", "invalid regular expression"),
-        ({"site": {"start_url": "ftp://x"}}, "site.start_url", "not an http(s) URL"),
-        ({"sitee": {}}, "sitee", "unknown section"),
-        ({"politeness": {"respect_robots": "yes"}}, "politeness.respect_robots", "true or false"),
+        ({"politeness": {"concurrency": "abc"}}, "politeness.concurrency", "应为整数"),
+        ({"politeness": {"concurency": 3}}, "politeness.concurency", "没有这个设置项"),
+        ({"fetch": {"timeout": -1}}, "fetch.timeout", "应不小于 0.1"),
+        ({"scope": {"exclude": ["("]}}, "scope.exclude", "写法有误：缺少右括号"),
+        ({"site": {"start_url": "ftp://x"}}, "site.start_url", "不是 http(s) 网址"),
+        ({"sitee": {}}, "sitee", "没有这个配置节"),
+        ({"politeness": {"respect_robots": "yes"}}, "politeness.respect_robots", "应为 true 或 false"),
     ],
 )
 def test_bad_values_name_their_key(data: dict[str, object], key: str, fragment: str) -> None:
@@ -55,7 +55,7 @@ def test_malformed_toml_is_one_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "where", "hint"),
     [
-        ("[site]\noffice = 办公室\n", "第 2 行", '文字值需要加英文引号，如 office = "办公室"'),
+        ("[site]\noffice = 办公室\n", "第 2 行", '字符串要加英文双引号，如 office = "办公室"'),
         ("[site]\nname = “某市人民政府”\n", "第 2 行", '请用英文引号，如 name = "某市人民政府"'),
         ("[fetch]\ntimeout = 15s\n", "第 2 行", "数值只能写数字（不带单位）"),
         ("[site]\noffice =\n", "第 2 行", "“office =”后面缺少值"),
@@ -112,3 +112,40 @@ def test_limits_hold_the_defaults() -> None:
         if section:
             value = getattr(getattr(config, section), name)
             assert value == "auto" or low <= value <= high, key
+
+
+@pytest.mark.parametrize(
+    ("written", "category"),
+    [
+        ("动态要闻类", "dynamic"),
+        ("动态", "dynamic"),
+        ("通知公告类", "notice"),
+        ("政策文件类", "notice"),
+        ("人事类", "personnel"),
+        ("规划计划类", "personnel"),
+        ("年报", "annual_report"),
+        ("政府信息公开年报", "annual_report"),
+        ("专题", "topic"),
+        ("其他", "other"),
+        ("Notice", "notice"),
+    ],
+)
+def test_column_categories_may_be_written_in_chinese(written: str, category: str) -> None:
+    config = config_from_mapping({"columns": [{"match_name": "领导讲话", "category": written}]})
+    assert config.columns[0].category == category
+
+
+def test_every_category_label_the_reports_show_is_accepted() -> None:
+    """What `sitecheck columns` and the checklist call a category can be pasted into the config."""
+    from sitecheck.report.labels import CATEGORY_LABELS
+
+    for category, label in CATEGORY_LABELS.items():
+        config = config_from_mapping({"columns": [{"match_name": "x", "category": label}]})
+        assert config.columns[0].category == category.value
+
+
+def test_unknown_category_lists_the_choices_in_chinese() -> None:
+    with pytest.raises(ConfigError) as info:
+        config_from_mapping({"columns": [{"match_name": "x", "category": "news"}]}, "portal.toml")
+    assert info.value.key == "columns[0].category"
+    assert "没有这个栏目类别 'news'" in str(info.value) and "dynamic（动态要闻类）" in str(info.value)

@@ -1,7 +1,8 @@
 """Portal configuration: TOML file -> validated, typed :class:`AuditConfig`.
 
-Validation happens once, here. Every error names the TOML key that holds the bad value
-(``politeness.concurrency: expected an integer ≥ 1, got "abc"``), so a webmaster can fix it.
+Validation happens once, here. Every error names the TOML key that holds the bad value and
+says in Chinese what is wrong (``politeness.concurrency: 应为整数，现为 'abc'``): the person who
+edits a portal config is a webmaster, not a programmer, so a key is all the English they see.
 """
 
 from __future__ import annotations
@@ -141,6 +142,54 @@ class NotifySection:
 
 
 COLUMN_CATEGORIES = tuple(category.value for category in ColumnCategory)
+
+# ``category`` in [[columns]] may be written as the office says it: the national categories'
+# Chinese names (the labels the checklist and `sitecheck columns` show, and their short forms)
+# mean the same as the English values. Kept here rather than read from report/labels.py: the
+# config is loaded before, and without, any report.
+CATEGORY_ALIASES: dict[str, str] = {
+    "动态要闻类": "dynamic",
+    "动态要闻": "dynamic",
+    "动态类": "dynamic",
+    "动态": "dynamic",
+    "要闻": "dynamic",
+    "通知公告/政策文件类": "notice",
+    "通知公告类": "notice",
+    "通知公告": "notice",
+    "政策文件类": "notice",
+    "政策文件": "notice",
+    "人事/规划计划类": "personnel",
+    "人事类": "personnel",
+    "人事": "personnel",
+    "规划计划类": "personnel",
+    "规划计划": "personnel",
+    "政府信息公开年报": "annual_report",
+    "年报": "annual_report",
+    "专题专栏（豁免）": "topic",
+    "专题专栏": "topic",
+    "专题": "topic",
+    "其他栏目": "other",
+    "其他": "other",
+}
+
+
+def column_category(value: str, key: str = "category", source: str = "") -> str:
+    """The category value (``dynamic`` …) a config names in English or in Chinese."""
+    text = value.strip()
+    if text.lower() in COLUMN_CATEGORIES:
+        return text.lower()
+    found = CATEGORY_ALIASES.get(text.replace(" ", "").replace("(", "（").replace(")", "）"))
+    if found is None:
+        choices = "、".join(f"{name}（{_CATEGORY_NAMES[name]}）" for name in COLUMN_CATEGORIES)
+        raise ConfigError(key, f"没有这个栏目类别 {value!r}（可用的有：{choices}）", source)
+    return found
+
+
+# One Chinese name per category for the error above (the first alias of each).
+_CATEGORY_NAMES = {
+    name: next(alias for alias, value in CATEGORY_ALIASES.items() if value == name)
+    for name in COLUMN_CATEGORIES
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +345,7 @@ def _check_number(key: str, value: float, label: str, source: str) -> None:
     top = f"{_show(high)} {unit}" if unit else _show(high)
     span = f"应在 {_show(low)} 到 {top}{'' if unit else ' '}之间"  # "300 秒之间", "64 之间"
     if value < low:
-        raise ConfigError(label, f"must be ≥ {low:g}, got {value!r}（{span}）", source)
+        raise ConfigError(label, f"应不小于 {_show(low)}（{span}），现为 {value!r}", source)
     if value > high:
         note = _BOUND_NOTES.get(key, "")
         raise ConfigError(label, f"{span}（上限 {top}{note}），现为 {_show(value)}", source)
@@ -313,11 +362,11 @@ def validate_start_url(url: str, key: str = "site.start_url", source: str = "") 
     _check_text(key, url, source)
     try:
         parts = urlsplit(url if "://" in url else f"http://{url}")
-    except ValueError as exc:  # "http://[::1/": an unclosed IPv6 bracket
-        raise ConfigError(key, f"无法解析的网址 {url!r}（{exc}）", source) from None
+    except ValueError:  # "http://[::1/": an unclosed IPv6 bracket (urllib says so in English)
+        raise ConfigError(key, f"无法解析的网址 {url!r}（方括号或端口写法有误）", source) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            key, f"not an http(s) URL: {url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
+            key, f"不是 http(s) 网址：{url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
         )
     if _BAD_HOST.search(parts.hostname):
         raise ConfigError(key, f"主机名中有空格或不允许的字符：{url!r}", source)
@@ -345,16 +394,39 @@ def validate_host(raw: str, key: str = "site.extra_hosts", source: str = "") -> 
     return host
 
 
+# The re module's complaints (English), for the mistakes made in a URL or name pattern.
+_REGEX_PROBLEMS = {
+    "missing ), unterminated subpattern": "缺少右括号 )",
+    "unbalanced parenthesis": "括号不配对（多了右括号 )）",
+    "unterminated character set": "缺少右方括号 ]",
+    "nothing to repeat": "* + ? 或 {n} 前面没有可重复的内容",
+    "multiple repeat": "重复符号连用（如 **）",
+    "bad escape (end of pattern)": "末尾多了一个反斜杠 \\",
+    "missing }, unterminated name": "缺少右花括号 }",
+    "bad character range": "方括号中的字符范围写反了（如 [z-a]）",
+    "unexpected end of pattern": "表达式不完整",
+}
+
+
+def _regex_problem(exc: re.error) -> str:
+    """What is wrong with a regex, in Chinese, and where (``exc.pos`` counts from 0)."""
+    message = str(exc.msg)
+    problem = _REGEX_PROBLEMS.get(message)
+    if problem is None:
+        problem = "无效的转义（如 \\d 写成了 \\q）" if message.startswith("bad escape") else "语法错误"
+    where = f"（第 {exc.pos + 1} 个字符处）" if exc.pos is not None else ""
+    return problem + where + "；要匹配 ( ) [ ] . * ? + 等符号本身，请在前面加反斜杠"
+
+
 def _check_regexes(key: str, patterns: tuple[str, ...], source: str) -> None:
     for pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ConfigError(
-                key, f"invalid regular expression {pattern!r}: {exc}（正则表达式写法有误）", source
-            ) from None
-        except (OverflowError, RecursionError) as exc:  # "a{99999999999}", thousands of "("
-            raise ConfigError(key, f"正则表达式过于复杂：{pattern[:80]!r}（{exc}）", source) from None
+            problem = _regex_problem(exc)
+            raise ConfigError(key, f"正则表达式 {pattern!r} 写法有误：{problem}", source) from None
+        except (OverflowError, RecursionError):  # "a{99999999999}", thousands of "("
+            raise ConfigError(key, f"正则表达式过于复杂：{pattern[:80]!r}", source) from None
 
 
 def _check_special(key: str, value: Any, label: str, source: str, *, index: bool = True) -> None:
@@ -393,33 +465,33 @@ def _convert(key: str, value: Any, hint: Any, source: str, label: str = "") -> A
         if value == "auto":
             return value
         if isinstance(value, str):
-            raise ConfigError(label, f'expected a number of processes or "auto", got {value!r}', source)
+            raise ConfigError(label, f'应为进程数（整数）或 "auto"，现为 {value!r}', source)
         hint = int
     origin = get_origin(hint)
     if origin is tuple:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(label, f"expected a list of strings, got {value!r}", source)
+            raise ConfigError(label, f'应为字符串列表（如 ["甲", "乙"]），现为 {value!r}', source)
         for item in value:
             _check_text(label, item, source)
         value = tuple(value)
     elif hint is bool:
         if not isinstance(value, bool):
-            raise ConfigError(label, f"expected true or false, got {value!r}", source)
+            raise ConfigError(label, f"应为 true 或 false（不加引号），现为 {value!r}", source)
         return value
     elif hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(label, f"expected an integer, got {value!r}", source)
+            raise ConfigError(label, f"应为整数，现为 {value!r}", source)
         _check_number(key, value, label, source)
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(label, f"expected a number, got {value!r}", source)
+            raise ConfigError(label, f"应为数值，现为 {value!r}", source)
         value = float(value)
         _check_number(key, value, label, source)
     elif hint is str:
         if not isinstance(value, str):
-            raise ConfigError(label, f"expected a string, got {value!r}", source)
+            raise ConfigError(label, f'应为加英文双引号的字符串（如 "办公室"），现为 {value!r}', source)
         _check_text(label, value, source)
     _check_special(key, value, label, source, index=label == key)
     return value
@@ -427,14 +499,14 @@ def _convert(key: str, value: Any, hint: Any, source: str, label: str = "") -> A
 
 def _build_section(cls: type[Any], table: Any, prefix: str, source: str) -> Any:
     if not isinstance(table, dict):
-        raise ConfigError(prefix, "expected a table", source)
+        raise ConfigError(prefix, f"应为一个表（[{prefix}] 下逐行写“键 = 值”），现为 {table!r}", source)
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
     for name, raw in table.items():
         key = f"{prefix}.{name}"
         if name not in known:
-            raise ConfigError(key, f"unknown key (expected one of: {', '.join(sorted(known))})", source)
+            raise ConfigError(key, f"没有这个设置项（可用的有：{'、'.join(sorted(known))}）", source)
         values[name] = _convert(key, raw, hints[name], source)
     return cls(**values)
 
@@ -473,21 +545,21 @@ def check_option(key: str, value: Any, label: str) -> Any:
 
 def _build_columns(entries: Any, source: str) -> tuple[ColumnOverride, ...]:
     if not isinstance(entries, list):
-        raise ConfigError("columns", "expected an array of tables ([[columns]])", source)
+        raise ConfigError("columns", "应写成 [[columns]] 表（每个栏目一段）", source)
     overrides: list[ColumnOverride] = []
     for index, table in enumerate(entries):
         key = f"columns[{index}]"
         override: ColumnOverride = _build_section(ColumnOverride, table, key, source)
         if not (override.match_url or override.match_name):
-            raise ConfigError(key, "needs match_url or match_name", source)
-        if override.category and override.category not in COLUMN_CATEGORIES:
             raise ConfigError(
-                f"{key}.category",
-                f"unknown category {override.category!r} (expected one of: {', '.join(COLUMN_CATEGORIES)})",
-                source,
+                key, "需要 match_url（栏目网址的正则）或 match_name（栏目名称的正则），指明改哪个栏目", source
+            )
+        if override.category:
+            override = dataclasses.replace(
+                override, category=column_category(override.category, f"{key}.category", source)
             )
         if override.warn_days and override.limit_days and override.warn_days > override.limit_days:
-            raise ConfigError(f"{key}.warn_days", "must not exceed limit_days", source)
+            raise ConfigError(f"{key}.warn_days", "预警天数不能大于 limit_days（时限天数）", source)
         _check_regexes(f"{key}.match_url", (override.match_url,), source)
         _check_regexes(f"{key}.match_name", (override.match_name,), source)
         overrides.append(override)
@@ -499,19 +571,19 @@ FINDING_KINDS = tuple(kind.value for kind in FindingKind)
 
 def _build_ignores(entries: Any, source: str) -> tuple[IgnoreRule, ...]:
     if not isinstance(entries, list):
-        raise ConfigError("ignore", "expected an array of tables ([[ignore]])", source)
+        raise ConfigError("ignore", "应写成 [[ignore]] 表（每条忽略一段）", source)
     rules: list[IgnoreRule] = []
     for index, table in enumerate(entries):
         key = f"ignore[{index}]"
         rule: IgnoreRule = _build_section(IgnoreRule, table, key, source)
         if not (rule.id or rule.match_url):
-            raise ConfigError(key, "needs id or match_url", source)
+            raise ConfigError(key, "需要 id（问题编号）或 match_url（网址的正则），指明忽略哪些问题", source)
         if not rule.reason.strip():
-            raise ConfigError(f"{key}.reason", "a reason is required (it is shown in the checklist)", source)
+            raise ConfigError(f"{key}.reason", "必须写明忽略原因（会显示在整改清单中）", source)
         if rule.kind and rule.kind not in FINDING_KINDS:
             raise ConfigError(
                 f"{key}.kind",
-                f"unknown kind {rule.kind!r} (expected one of: {', '.join(FINDING_KINDS)})",
+                f"没有这种问题类型 {rule.kind!r}（可用的有：{'、'.join(FINDING_KINDS)}）",
                 source,
             )
         _check_regexes(f"{key}.match_url", (rule.match_url,), source)
@@ -525,7 +597,7 @@ def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
     hints = get_type_hints(AuditConfig)
     for name, table in data.items():
         if name not in section_types:
-            raise ConfigError(name, f"unknown section (expected one of: {', '.join(section_types)})", source)
+            raise ConfigError(name, f"没有这个配置节（可用的有：{'、'.join(section_types)}）", source)
         hint = hints[name]
         if hint is str:
             sections[name] = _convert(name, table, str, source)
@@ -543,17 +615,39 @@ def config_from_mapping(data: dict[str, Any], source: str = "") -> AuditConfig:
     return config
 
 
-# tomllib's messages, for the mistakes an office makes when editing a config by hand.
+# tomllib's messages (English), for the mistakes an office makes when editing a config by hand.
 _TOML_PROBLEMS = {
     "Invalid value": "值的写法不对",
     "Unterminated string": "字符串缺少结尾的引号",
     "Illegal character '\\n'": "字符串缺少结尾的引号",  # a line break inside "…"
     "Cannot overwrite a value": "同一个键写了两次",
     "Expected ']' at the end of a table declaration": "表名缺少右方括号 ]",
+    "Expected ']]' at the end of an array declaration": "表名缺少右方括号 ]]",
     "Expected newline or end of document after a statement": "一行只能写一项“键 = 值”",
     "Invalid statement": "无法识别这一行",
     "Invalid initial character for a key part": "键名的写法不对",
     "Expected '=' after a key in a key/value pair": "键名后面缺少 =",
+    "Unclosed array": "列表缺少右方括号 ]",
+    "Unclosed inline table": "内联表缺少右花括号 }",
+    "Invalid date or datetime": "日期写法不对（应如 2026-01-15）",
+    "Invalid hex value": "转义写法不对",
+    "Escaped character is not a Unicode scalar value": "转义写法不对",
+    "Unescaped '\\' in a string": "字符串中的反斜杠 \\ 要写成两个（\\\\），或改用单引号",
+}
+# Messages that name a key or a character: matched by their beginning.
+_TOML_PREFIXES = {
+    "Cannot declare": "同一个表写了两次",
+    "Cannot redefine namespace": "同一个表写了两次",
+    "Cannot mutate immutable namespace": "这个表已在别处整体写过，不能再添加键",
+    "Duplicate inline table key": "内联表中同一个键写了两次",
+    "Found invalid character": "有不允许的字符",
+    "Illegal character": "字符串中有不允许的字符（如换行或制表符）",
+    "Expected": "缺少符号",
+}
+_TOML_VALUE_PROBLEMS = {
+    "Invalid value",  # office = 办公室, office = “办公室”
+    "Expected newline or end of document after a statement",  # timeout = 15s
+    "Invalid statement",
 }
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 _TOML_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*?)\s*(?:#.*)?$")
@@ -571,9 +665,9 @@ def _toml_hint(line: str) -> str:
     if value[0] in "“”‘’「」":
         return f'请用英文引号，如 {key} = "{value.strip("“”‘’「」")}"'
     if not _TOML_VALUE_START.match(value):
-        return f'文字值需要加英文引号，如 {key} = "{value}"'
+        return f'字符串要加英文双引号，如 {key} = "{value}"'
     if value[0].isdigit():  # "timeout = 15s"
-        return f'数值只能写数字（不带单位），文字值需要加英文引号，如 {key} = "{value}"'
+        return f'数值只能写数字（不带单位），字符串要加英文双引号，如 {key} = "{value}"'
     return ""
 
 
@@ -588,11 +682,13 @@ def toml_error(text: str, exc: tomllib.TOMLDecodeError) -> str:
         number = int(position.group(1))
         where = f"第 {number} 行第 {position.group(2)} 列"
         lines = text.splitlines()
-        if 0 < number <= len(lines):
+        # Only where tomllib stopped at a value: a duplicate key's line is well written.
+        if 0 < number <= len(lines) and problem in _TOML_VALUE_PROBLEMS:
             hint = _toml_hint(lines[number - 1])
-    explained = _TOML_PROBLEMS.get(problem, "")
-    what = f"{explained}（{problem}）" if explained else problem
-    return f"{where}不是有效的 TOML：{what}" + (f"；{hint}" if hint else "")
+    explained = _TOML_PROBLEMS.get(problem) or next(
+        (text for start, text in _TOML_PREFIXES.items() if problem.startswith(start)), "写法不对"
+    )
+    return f"{where}不是有效的 TOML：{explained}" + (f"；{hint}" if hint else "")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -601,9 +697,15 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError("", f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("", f"cannot read config file {path}: {exc}") from None
+        raise ConfigError("", f"找不到配置文件：{path}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("", f"配置文件 {path} 不是 UTF-8 编码：请用记事本等另存为 UTF-8") from None
+    except IsADirectoryError:
+        raise ConfigError("", f"{path} 是目录，不是配置文件") from None
+    except PermissionError:
+        raise ConfigError("", f"没有读取配置文件 {path} 的权限") from None
+    except OSError as exc:  # its strerror is English; the errno name is enough to look it up
+        raise ConfigError("", f"无法读取配置文件 {path}（错误码 {exc.errno}）") from None
     return parse_toml(text, str(path))
 
 

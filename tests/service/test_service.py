@@ -43,8 +43,6 @@ from support.cli import free_port
 FAST_RETRY = RetryPolicy(attempts=3, first_delay=0.05, factor=2, timeout=5)
 
 
-
-
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -232,7 +230,7 @@ def test_audit_runs_on_its_trigger_and_a_second_trigger_does_not_overlap(
     assert first.cause == "schedule" and first.run_id == 1
     skipped = [r for r in rows if r.outcome == "skipped" and r.id < first.id + 100]
     assert skipped, rows
-    assert all("still running" in r.detail for r in skipped)
+    assert all("仍在进行" in r.detail for r in skipped)
     assert any(first.started_at is not None and first.started_at <= r.fired_at for r in skipped)
     # Never two crawls at once: each run started after the one before it ended.
     with opened(data) as store:
@@ -247,6 +245,11 @@ def test_audit_runs_on_its_trigger_and_a_second_trigger_does_not_overlap(
     assert str(folder) in first.detail
     news = [b for b in webhook.bodies if b["event"] == "new_findings"]
     assert news and news[0]["details"]["run_id"] == 1 and news[0]["details"]["new"] > 0
+    # The checklist travels with the message, named by absolute paths (a reader is elsewhere).
+    attached = [Path(path) for path in news[0]["attachments"]]
+    assert [path.name for path in attached] == ["checklist.html", "checklist.xlsx"]
+    assert all(path.is_absolute() and path.is_file() for path in attached)
+    assert f"整改清单：{folder.resolve() / 'checklist.html'}" in news[0]["text"]
 
 
 def test_a_restart_keeps_the_schedule_and_history_and_catches_up(
@@ -294,7 +297,7 @@ def test_a_restart_keeps_the_schedule_and_history_and_catches_up(
     assert audits[0].fired_at == missed_audit  # when it was due, not when it ran
     missed, recheck = job_log(data, url, "recheck")
     assert (missed.outcome, missed.fired_at) == ("missed", missed_recheck)
-    assert "misfire_grace" in missed.detail
+    assert "超过补跑时限" in missed.detail
     assert (recheck.cause, recheck.run_id) == ("manual", 2)
     with opened(data) as store:
         assert [(r.id, r.kind, r.status) for r in store.runs()] == [
@@ -305,7 +308,7 @@ def test_a_restart_keeps_the_schedule_and_history_and_catches_up(
     html = next((tmp_path / "reports" / "demo").glob("*-run1")).joinpath("checklist.html").read_text("utf-8")
     assert 'id="availability"' in html
     listing = CliRunner().invoke(cli, ["schedule", "--config", str(config)])
-    assert listing.exit_code == 0 and "上次：" in listing.output and "完成，运行 1" in listing.output
+    assert listing.exit_code == 0 and "上次：" in listing.output and "已完成，运行 1" in listing.output
 
 
 # -- SIGTERM / kill -9 mid-crawl, as systemd would do it --------------------------------------------

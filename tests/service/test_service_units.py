@@ -71,14 +71,17 @@ def _portal_file(tmp_path: Path, extra: str) -> Path:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('[schedule]\naudit = "61 1 * * 1"\n', "schedule.audit: invalid cron expression '61 1 * * 1'"),
-        ('[schedule]\nrecheck = "0 9 * *"\n', "schedule.recheck: invalid cron expression"),
-        ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone: unknown time zone"),
-        ("[schedule]\navailability_warn = 0.06\n", "schedule.availability_warn: must be between"),
-        ('[notify]\nevents = ["oops"]\n', "notify.events[0]: unknown event 'oops'"),
-        ('[notify]\nemail_to = ["a@b.cn"]\n', "notify.smtp_host: required"),
-        ('[notify]\nwebhook_url = "ftp://x"\n', "notify.webhook_url: not an http(s) URL"),
-        ("[schedule]\nprobes_per_day = 0\n", "schedule.probes_per_day: must be ≥ 1"),
+        ('[schedule]\naudit = "61 1 * * 1"\n', "schedule.audit: cron 表达式 '61 1 * * 1' 无效"),
+        ('[schedule]\nrecheck = "0 9 * *"\n', "schedule.recheck: cron 表达式 '0 9 * *' 无效：应为 5 段"),
+        ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone: 没有这个时区"),
+        ("[schedule]\navailability_warn = 0.06\n", "schedule.availability_warn: 应大于 0 且小于 5% 否决线"),
+        ('[notify]\nevents = ["oops"]\n', "notify.events[0]: 没有这种通知事件 'oops'"),
+        (
+            '[notify]\nemail_to = ["a@b.cn"]\n',
+            "notify.smtp_host: 设置了 notify.email_to 时必须给出发信服务器",
+        ),
+        ('[notify]\nwebhook_url = "ftp://x"\n', "notify.webhook_url: 不是 http(s) 网址"),
+        ("[schedule]\nprobes_per_day = 0\n", "schedule.probes_per_day: 应不小于 1"),
     ],
 )
 def test_bad_service_settings_name_the_key(tmp_path: Path, extra: str, message: str) -> None:
@@ -97,7 +100,7 @@ def test_service_file_lists_portals_and_rejects_duplicates(tmp_path: Path) -> No
     portals = load_portals([service])
     assert [p.key for p in portals] == ["http://127.0.0.1:9/", "http://127.0.0.2:9/"]
     assert portals[1].cadence("audit") is None  # an empty cron switches the job off
-    with pytest.raises(ConfigError, match="already watched"):
+    with pytest.raises(ConfigError, match="已在 .* 中监测"):
         load_portals([service, tmp_path / "a.toml"])
     service.write_text('[[portals]]\npath = "a.toml"\n', "utf-8")
     with pytest.raises(ConfigError, match=r"portals\[0\]"):
@@ -111,7 +114,7 @@ def test_cli_reports_a_bad_cron_in_one_line(tmp_path: Path, capsys: pytest.Captu
     for command in ("schedule", "status", "serve"):
         assert main([command, "--config", str(config)]) == 2
         lines = capsys.readouterr().err.strip().splitlines()
-        assert len(lines) == 1 and "schedule.audit: invalid cron expression 'every monday'" in lines[0]
+        assert len(lines) == 1 and "schedule.audit: cron 表达式 'every monday' 无效" in lines[0]
 
 
 # -- probe slots -------------------------------------------------------------------------------
@@ -266,7 +269,7 @@ def test_notifications_are_retried_and_failures_are_values(flaky_webhook: Any) -
     assert flaky_webhook.bodies[-1]["event"] == "home_down"
     assert flaky_webhook.bodies[-1]["schema"] == "sitecheck/notification"
     email = deliveries["email"]
-    assert not email.ok and email.attempts == 3 and "Refused" in email.error
+    assert not email.ok and email.attempts == 3 and "连接被拒绝" in email.error
 
 
 def test_schedule_command_lists_the_next_runs(tmp_path: Path) -> None:
@@ -278,10 +281,10 @@ def test_schedule_command_lists_the_next_runs(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["schedule", "--config", str(config), "--count", "2"])
     assert result.exit_code == 0, result.output
-    assert 'cron "30 1 * * 1" (Asia/Shanghai)' in result.output
+    assert '按 "30 1 * * 1"（分 时 日 月 星期，时区 Asia/Shanghai）' in result.output
     mondays = result.output.split("下次：")[1].splitlines()[0].split("，")
-    assert len(set(mondays)) == 2 and all(m.endswith("01:30:00") for m in mondays)
-    assert "recheck 复查：已关闭" in result.output
+    assert len(set(mondays)) == 2 and all(m.endswith(" 01:30") for m in mondays)
+    assert "  复查：已关闭" in result.output
     assert "24 次/天" in result.output
     status = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert status.exit_code == 0, status.output

@@ -14,6 +14,22 @@ import click
 
 from sitecheck.models import OPEN_STATES
 from sitecheck.service import JOBS
+from sitecheck.timefmt import shown
+
+# The job names (audit, recheck, probe) are what --now takes; people read these.
+JOB_LABELS: dict[str, str] = {"audit": "全面检查", "recheck": "复查", "probe": "首页可用性探测"}
+CAUSE_TEXT = {"schedule": "按计划", "resume": "续跑", "catch_up": "补跑", "manual": "手动"}
+OUTCOME_TEXT = {
+    "running": "进行中",
+    "finished": "已完成",
+    "incomplete": "不完整",
+    "interrupted": "已中断",
+    "resumed": "已续跑",
+    "failed": "失败",
+    "error": "出错",
+    "skipped": "已跳过",
+    "missed": "已错过",
+}
 
 if TYPE_CHECKING:
     from sitecheck.service.portals import Portal
@@ -31,17 +47,35 @@ _config_option = click.option(
 )
 
 _LEVEL_TEXT = {"ok": "正常", "warn": "预警", "fail": "达到否决线"}
-_OUTCOME_TEXT = {
-    "running": "运行中",
-    "finished": "完成",
+# A run's status in the store (finished, crawled, …) as `runs` and `status` show it.
+RUN_STATUS_TEXT = {
+    "running": "进行中",
+    "crawled": "待判定",
+    "finished": "已完成",
     "incomplete": "不完整",
     "interrupted": "已中断",
-    "resumed": "已续跑",
     "failed": "失败",
-    "error": "出错",
-    "skipped": "跳过",
-    "missed": "错过",
 }
+_EVENT_TEXT = {"new_findings": "新发现问题", "veto_risk": "单项否决风险", "home_down": "首页无法访问"}
+_CHANNEL_TEXT = {"email": "邮件", "webhook": "网络回调"}
+_LOG_LEVELS = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
+
+
+class LogFormatter(logging.Formatter):
+    """The service log: the time as every other output shows it (zone and format), the level
+    in Chinese. Tracebacks stay as Python prints them: they are for whoever fixes the bug."""
+
+    def __init__(self, tz: str) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC)
+        level = _LOG_LEVELS.get(record.levelname, record.levelname)
+        line = f"{shown(moment, self.tz)} {level} {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
 
 
 def register(group: click.Group) -> None:
@@ -51,14 +85,13 @@ def register(group: click.Group) -> None:
 
 
 def _local(iso: str | None, tz: str) -> str:
-    if not iso:
-        return "—"
-    from zoneinfo import ZoneInfo
+    """A stored moment as every command shows it (timefmt.shown); "—" for none."""
+    return shown(iso, tz) if iso else "—"
 
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
+
+def _cadence_text(portal: Portal, job: str) -> str:
+    cadence = portal.cadence(job)
+    return cadence.describe() if cadence is not None else "已关闭"
 
 
 def _store_for(portal: Portal) -> Any:
@@ -95,21 +128,19 @@ def serve(configs: tuple[str, ...], now_jobs: tuple[str, ...], log_level: str) -
     portals = load_portals(configs)
     for portal in portals:
         check_writable(Path(portal.config.reports_dir) / ".sitecheck-write-test")
-    logging.basicConfig(
-        level=getattr(logging, log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LogFormatter(portals[0].config.schedule.timezone))
+    logging.basicConfig(level=getattr(logging, log_level.upper()), handlers=[handler])
     # One line per HTTP request would drown the service's own log (a crawl makes thousands).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
     for portal in portals:
         logging.getLogger("sitecheck.service").info(
-            "%s (%s) from %s: audit %r, recheck %r, %d probes a day",
+            "%s（%s，配置 %s）：全面检查 %s，复查 %s，每天探测首页 %d 次",
             portal.name,
             portal.key,
             portal.source,
-            portal.config.schedule.audit,
-            portal.config.schedule.recheck,
+            _cadence_text(portal, "audit"),
+            _cadence_text(portal, "recheck"),
             portal.config.schedule.probes_per_day,
         )
     Service(portals, now_jobs=now_jobs).run()
@@ -128,7 +159,6 @@ def serve(configs: tuple[str, ...], now_jobs: tuple[str, ...], log_level: str) -
 def schedule(configs: tuple[str, ...], count: int) -> None:
     """列出每个门户各任务接下来的运行时间，以及上次运行的结果。"""
     from sitecheck.service.portals import load_portals
-    from sitecheck.service.runner import JOB_LABELS
     from sitecheck.service.schedule import upcoming
 
     now = datetime.now(UTC)
@@ -140,7 +170,7 @@ def schedule(configs: tuple[str, ...], count: int) -> None:
             stored = store.next_runs(portal.key) if store is not None else {}
             for job in JOBS:
                 cadence = portal.cadence(job)
-                label = f"{job} {JOB_LABELS[job]}"
+                label = JOB_LABELS[job]
                 if cadence is None:
                     click.echo(f"  {label}：已关闭（配置为空）")
                 else:
@@ -152,7 +182,7 @@ def schedule(configs: tuple[str, ...], count: int) -> None:
                 if cadence is not None and at and datetime.fromisoformat(at) <= now and job != "probe":
                     grace = portal.config.schedule.misfire_grace
                     late = (now - datetime.fromisoformat(at)).total_seconds()
-                    what = "服务启动时补跑" if late <= grace else "已超过补跑时限（misfire_grace），不再补跑"
+                    what = "服务启动时补跑" if late <= grace else "已超过补跑时限，不再补跑"
                     click.echo(f"    服务停止期间错过 {_local(at, tz)} 的运行：{what}")
                 if store is not None:
                     rows = [r for r in store.job_log(portal.key, job, limit=20) if r.outcome != "skipped"]
@@ -161,7 +191,7 @@ def schedule(configs: tuple[str, ...], count: int) -> None:
                         run = f"，运行 {last.run_id}" if last.run_id else ""
                         click.echo(
                             f"    上次：{_local(last.started_at or last.fired_at, tz)} "
-                            f"{_OUTCOME_TEXT.get(last.outcome, last.outcome)}{run}"
+                            f"{OUTCOME_TEXT.get(last.outcome, last.outcome)}{run}"
                             + (f"（{last.detail}）" if last.detail and last.outcome != "finished" else "")
                         )
         finally:
@@ -262,23 +292,27 @@ def status(configs: tuple[str, ...], as_json: bool) -> None:
             kind = "复查" if run["kind"] == "recheck" else "检查"
             click.echo(
                 f"  最近{kind}：运行 {run['id']}，{_local(run['started_at'], tz)}，"
-                f"{_OUTCOME_TEXT.get(run['status'], run['status'])}，"
+                f"{RUN_STATUS_TEXT.get(run['status'], run['status'])}，"
                 f"未整改 {run['open']} 个"
             )
         click.echo(f"  服务：{'运行中' if data['service_running'] else '未运行'}")
         for job in data["running"]:
             note = "" if data["service_running"] else "，服务已停止，下次启动时续跑"
-            click.echo(f"  未完成：{job['job']}（{_local(job['started_at'], tz)} 开始{note}）")
+            label = JOB_LABELS.get(job["job"], job["job"])
+            click.echo(f"  未完成：{label}（{_local(job['started_at'], tz)} 开始{note}）")
         for job in data["recent_jobs"][:5]:
-            run_text = f" 运行 {job['run_id']}" if job["run_id"] else ""
+            run_text = f"，运行 {job['run_id']}" if job["run_id"] else ""
             detail = f"：{job['detail']}" if job["detail"] else ""
             click.echo(
-                f"  · {_local(job['fired_at'], tz)} {job['job']} {job['cause']} "
-                f"{_OUTCOME_TEXT.get(job['outcome'], job['outcome'])}{run_text}{detail}"
+                f"  · {_local(job['fired_at'], tz)} {JOB_LABELS.get(job['job'], job['job'])}"
+                f"（{CAUSE_TEXT.get(job['cause'], job['cause'])}）"
+                f"{OUTCOME_TEXT.get(job['outcome'], job['outcome'])}{run_text}{detail}"
             )
         for note in data["recent_notifications"][:3]:
             result = "已送达" if note["ok"] else f"未送达（{note['error']}）"
-            click.echo(f"  通知 {_local(note['at'], tz)} {note['event']} → {note['channel']} {result}")
+            event = _EVENT_TEXT.get(note["event"], note["event"])
+            channel = _CHANNEL_TEXT.get(note["channel"], note["channel"])
+            click.echo(f"  通知 {_local(note['at'], tz)} {event} → {channel} {result}")
 
 
 def _echo_availability(data: dict[str, Any], tz: str) -> None:

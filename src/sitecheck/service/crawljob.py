@@ -138,10 +138,10 @@ def run_crawl(
         if run_id is not None:
             run = store.run(run_id)
             if run is None:
-                return CrawlOutcome(JobOutcome.FAILED, run_id, detail=f"run {run_id} is not in the store")
+                return CrawlOutcome(JobOutcome.FAILED, run_id, detail=f"事实库中没有运行 {run_id}")
         elif job == Job.RECHECK:
             if last_judged_run(store, config.site.start_url) is None:
-                return CrawlOutcome(JobOutcome.SKIPPED, detail="no finished audit to recheck yet")
+                return CrawlOutcome(JobOutcome.SKIPPED, detail="还没有已完成的检查可供复查")
             run = audit.begin(RunKind.RECHECK)
         else:
             run = audit.begin(RunKind.FULL)
@@ -159,7 +159,7 @@ def run_crawl(
             return CrawlOutcome(
                 JobOutcome.INTERRUPTED,
                 run_id,
-                detail=f"{stats.pages} pages, {stats.checked} URLs stored; resumes at next start",
+                detail=f"已保存 {stats.pages} 个页面、{stats.checked} 个链接；下次启动时续跑",
             )
         judgement = audit.judge(run)
         audit.save(run, judgement)
@@ -187,7 +187,7 @@ class _Progress:
         if time.monotonic() - self.last >= _PROGRESS_EVERY:
             self.last = time.monotonic()
             log.info(
-                "%s: run %d, %d pages, %d URLs checked, %d queued, %d dead",
+                "%s：运行 %d，已读 %d 个页面，已查 %d 个链接，待查 %d 个，不可用 %d 个",
                 self.site,
                 stats.run_id,
                 stats.pages,

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -38,6 +39,7 @@ EVENT_LABELS = {
     "home_down": "首页无法访问",
 }
 WEBHOOK_SCHEMA = "sitecheck/notification"
+CHANNEL_LABELS = {"email": "邮件", "webhook": "网络回调（webhook）"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,9 @@ class Notification:
     lines: tuple[str, ...]  # the message body, one line each
     at: str  # UTC ISO time of what is reported
     details: dict[str, Any] = field(default_factory=dict)  # machine-readable facts for the webhook
+    # Files the e-mail carries (the checklist's HTML and XLSX): the people who must act on it
+    # rarely have access to the machine the path in the text names. Missing files are skipped.
+    attachments: tuple[Path, ...] = ()
 
     def text(self) -> str:
         # Lines quote crawled URLs and texts: bidi and control characters are neutralised as
@@ -67,6 +72,7 @@ class Notification:
             "subject": self.subject,
             "text": self.text(),
             "details": self.details,
+            "attachments": [str(path) for path in self.attachments],
         }
 
 
@@ -128,26 +134,26 @@ class Notifier:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug in a sender must not take the service down either
-                log.exception("%s notification failed unexpectedly", channel)
-                error = f"{type(exc).__name__}: {exc}"
+                log.exception("%s通知程序出错", CHANNEL_LABELS.get(channel, channel))
+                error = f"程序错误（{type(exc).__name__}），详见服务日志"
             if not error:
                 if attempt > 1:
-                    log.info("%s notification delivered on attempt %d", channel, attempt)
+                    log.info("%s通知第 %d 次尝试时送达", CHANNEL_LABELS.get(channel, channel), attempt)
                 return Delivery(channel, True, attempt)
             if attempt < self.retry.attempts:
                 wait = self.retry.delay(attempt)
                 log.warning(
-                    "%s notification (%s) failed: %s; retrying in %.0f s",
-                    channel,
-                    notification.event,
+                    "%s通知（%s）未送达：%s；%.0f 秒后重试",
+                    CHANNEL_LABELS.get(channel, channel),
+                    EVENT_LABELS.get(notification.event, notification.event),
                     error,
                     wait,
                 )
                 await asyncio.sleep(wait)
         log.error(
-            "%s notification (%s) not delivered after %d attempts: %s",
-            channel,
-            notification.event,
+            "%s通知（%s）尝试 %d 次仍未送达：%s",
+            CHANNEL_LABELS.get(channel, channel),
+            EVENT_LABELS.get(notification.event, notification.event),
             self.retry.attempts,
             error,
         )
@@ -161,7 +167,7 @@ class Notifier:
             async with asyncio.timeout(self.retry.timeout + 5.0):
                 return await asyncio.to_thread(self._smtp_send, self._email(notification))
         except TimeoutError:
-            return f"timed out after {self.retry.timeout:g} s"
+            return f"超时（{self.retry.timeout:g} 秒）"
 
     def _email(self, notification: Notification) -> EmailMessage:
         message = EmailMessage()
@@ -172,6 +178,8 @@ class Notifier:
         message["Message-ID"] = make_msgid(domain="sitecheck.local")
         message["X-Sitecheck-Event"] = notification.event
         message.set_content(notification.text())
+        for path in notification.attachments:
+            attach(message, path)
         return message
 
     def _smtp_send(self, message: EmailMessage) -> str:
@@ -203,12 +211,12 @@ class Notifier:
                 refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             if expired.is_set():
-                return f"timed out after {self.retry.timeout:g} s"
-            return f"{type(exc).__name__}: {exc}".strip()
+                return f"超时（{self.retry.timeout:g} 秒）"
+            return failure_reason(exc)
         finally:
             watchdog.cancel()
         if refused:
-            return "refused recipients: " + ", ".join(sorted(refused))
+            return "收件人被拒收：" + "，".join(sorted(refused))
         return ""
 
     async def _webhook_once(self, notification: Notification) -> str:
@@ -225,14 +233,60 @@ class Notifier:
             ):
                 response = await client.post(self.settings.webhook_url, content=body, headers=headers)
         except TimeoutError:
-            return f"timed out after {self.retry.timeout:g} s"
+            return f"超时（{self.retry.timeout:g} 秒）"
         except (httpx2.HTTPError, httpx2.InvalidURL, OSError) as exc:
-            return f"{type(exc).__name__}: {exc}".strip()
+            return failure_reason(exc)
         if not 200 <= response.status_code < 300:
-            return f"HTTP {response.status_code}"
+            return f"接收方返回 HTTP {response.status_code}"
         return ""
 
 
 def message_lines(header: str, items: Sequence[str], footer: Sequence[str] = ()) -> tuple[str, ...]:
     """A plain-text body: a header line, indented items, then footer lines."""
     return (header, *(f"  - {item}" for item in items), *footer)
+
+
+def attach(message: EmailMessage, path: Path) -> None:
+    """``path`` as an attachment of ``message``; nothing when the file is not there (no XLSX)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    if path.suffix == ".html":
+        message.add_attachment(data, maintype="text", subtype="html", filename=path.name)
+    elif path.suffix == ".xlsx":
+        subtype = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        message.add_attachment(data, maintype="application", subtype=subtype, filename=path.name)
+    else:
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=path.name)
+
+
+# Why a delivery failed, in Chinese: the library's own text (English) would reach `status`.
+_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
+    (smtplib.SMTPAuthenticationError, "发信服务器拒绝登录（用户名或密码不对）"),
+    (smtplib.SMTPRecipientsRefused, "收件人被拒收"),
+    (smtplib.SMTPSenderRefused, "发件人被拒绝"),
+    (smtplib.SMTPServerDisconnected, "发信服务器断开了连接"),
+    (smtplib.SMTPConnectError, "发信服务器拒绝连接"),
+    (smtplib.SMTPNotSupportedError, "发信服务器不支持所需的功能（如 STARTTLS）"),
+    (smtplib.SMTPException, "发信服务器返回错误"),
+    (ssl.SSLError, "加密连接（TLS）失败"),
+    (ConnectionRefusedError, "连接被拒绝（对方没有在该端口服务）"),
+    (ConnectionResetError, "连接被对方中断"),
+    (socket.gaierror, "主机名无法解析"),
+    (TimeoutError, "超时"),
+    (httpx2.ConnectError, "无法连接"),
+    (httpx2.TimeoutException, "超时"),
+    (httpx2.InvalidURL, "网址无效"),
+    (httpx2.HTTPError, "请求失败"),
+    (OSError, "网络错误"),
+)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A delivery error as one Chinese phrase with the exception's class name to look it up."""
+    for kind, text in _FAILURES:
+        if isinstance(exc, kind):
+            code = getattr(exc, "smtp_code", None)
+            return f"{text}（{type(exc).__name__}{f' {code}' if code else ''}）"
+    return f"发送失败（{type(exc).__name__}）"

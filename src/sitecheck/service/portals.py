@@ -62,9 +62,7 @@ class Portal:
 def check_service_settings(config: AuditConfig, source: str = "") -> None:
     """Validate ``[schedule]`` and ``[notify]`` beyond their types; raise ConfigError naming the key."""
     if not config.site.start_url:
-        raise ConfigError(
-            "site.start_url", "required: the service needs to know which portal to watch", source
-        )
+        raise ConfigError("site.start_url", "必须设置：服务需要知道要监测哪个网站", source)
     schedule = config.schedule
     zone(schedule.timezone, source=source)
     for key in ("audit", "recheck"):
@@ -74,7 +72,7 @@ def check_service_settings(config: AuditConfig, source: str = "") -> None:
     if not 0 < schedule.availability_warn < VETO_RATIO:
         raise ConfigError(
             "schedule.availability_warn",
-            f"must be between 0 and the {VETO_RATIO:.0%} veto line, got {schedule.availability_warn!r}",
+            f"应大于 0 且小于 {VETO_RATIO:.0%} 否决线，现为 {schedule.availability_warn!r}",
             source,
         )
     notify = config.notify
@@ -84,21 +82,21 @@ def check_service_settings(config: AuditConfig, source: str = "") -> None:
         if event not in EVENTS:
             raise ConfigError(
                 f"notify.events[{index}]",
-                f"unknown event {event!r} (expected one of: {', '.join(EVENTS)})",
+                f"没有这种通知事件 {event!r}（可用的有：{'、'.join(EVENTS)}）",
                 source,
             )
     if notify.email_to:
         if not notify.smtp_host:
-            raise ConfigError("notify.smtp_host", "required when notify.email_to is set", source)
+            raise ConfigError("notify.smtp_host", "设置了 notify.email_to 时必须给出发信服务器", source)
         if "@" not in notify.email_from:
             raise ConfigError(
-                "notify.email_from", "an e-mail address is required when notify.email_to is set", source
+                "notify.email_from", "设置了 notify.email_to 时必须给出发件人电子邮件地址", source
             )
         if not _EMAIL.fullmatch(notify.email_from):
             raise ConfigError("notify.email_from", f"不是有效的电子邮件地址：{notify.email_from!r}", source)
         for index, address in enumerate(notify.email_to):
             if "@" not in address:
-                raise ConfigError(f"notify.email_to[{index}]", f"not an e-mail address: {address!r}", source)
+                raise ConfigError(f"notify.email_to[{index}]", f"不是电子邮件地址：{address!r}", source)
             if not _EMAIL.fullmatch(address):
                 raise ConfigError(f"notify.email_to[{index}]", f"不是有效的电子邮件地址：{address!r}", source)
     if notify.webhook_url:
@@ -114,11 +112,11 @@ def _check_webhook(url: str, source: str) -> None:
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:  # "http://[::1/", a port beyond 65535
-        raise ConfigError(key, f"无法解析的网址 {url!r}（{exc}）", source) from None
+    except ValueError:  # "http://[::1/", a port beyond 65535 (urllib says so in English)
+        raise ConfigError(key, f"无法解析的网址 {url!r}（方括号或端口写法有误）", source) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            key, f"not an http(s) URL: {url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
+            key, f"不是 http(s) 网址：{url!r}（网址应以 http:// 或 https:// 开头并含主机名）", source
         )
     if port == 0 or not url.isprintable() or " " in url:
         raise ConfigError(key, f"网址中有空格、不可见字符或无效端口：{url!r}", source)
@@ -131,15 +129,15 @@ def _portal_files(path: Path) -> list[Path] | None:
         return None
     extra = sorted(set(data) - {"portals"})
     if extra:
-        raise ConfigError(extra[0], "unknown key in a service file (expected only [[portals]])", str(path))
+        raise ConfigError(extra[0], "服务配置文件中只能有 [[portals]] 表", str(path))
     entries = data["portals"]
     if not isinstance(entries, list) or not entries:
-        raise ConfigError("portals", "expected one or more [[portals]] tables", str(path))
+        raise ConfigError("portals", "应写一个或多个 [[portals]] 表", str(path))
     files: list[Path] = []
     for index, entry in enumerate(entries):
         key = f"portals[{index}]"
         if not isinstance(entry, dict) or set(entry) != {"config"} or not isinstance(entry["config"], str):
-            raise ConfigError(key, 'expected exactly: config = "portal.toml"', str(path))
+            raise ConfigError(key, '应只写一行：config = "门户配置文件.toml"', str(path))
         files.append(path.parent / entry["config"])
     return files
 
@@ -147,7 +145,7 @@ def _portal_files(path: Path) -> list[Path] | None:
 def load_portals(paths: Sequence[str | Path]) -> tuple[Portal, ...]:
     """Every portal named by the ``--config`` files, validated; raises ConfigError."""
     if not paths:
-        raise ConfigError("", "no --config given: name a portal config or a service file")
+        raise ConfigError("", "没有给出 --config：请指定门户配置文件或服务配置文件")
     portals: list[Portal] = []
     seen: dict[str, str] = {}
     for raw in paths:
@@ -159,7 +157,7 @@ def load_portals(paths: Sequence[str | Path]) -> tuple[Portal, ...]:
             if config.site.start_url in seen:
                 raise ConfigError(
                     "site.start_url",
-                    f"{config.site.start_url} is already watched by {seen[config.site.start_url]}",
+                    f"{config.site.start_url} 已在 {seen[config.site.start_url]} 中监测，不能重复",
                     str(file),
                 )
             seen[config.site.start_url] = str(file)

@@ -40,7 +40,7 @@ def prune_reports(folder: Path, keep: int) -> list[Path]:
         try:
             shutil.rmtree(path)
         except OSError as exc:
-            log.warning("could not delete old reports %s: %s", path, exc)
+            log.warning("无法删除旧的整改清单 %s（错误码 %s）", path, exc.errno)
             continue
         deleted.append(path)
     return deleted

@@ -43,6 +43,7 @@ from sitecheck.judge.availability import Availability, window
 from sitecheck.models import RESUMABLE_RUNS, Job, JobLogRow, JobOutcome
 from sitecheck.report.labels import KIND_LABELS, OUTCOME_LABELS
 from sitecheck.service import JOBS
+from sitecheck.service.commands import CAUSE_TEXT, JOB_LABELS, OUTCOME_TEXT
 from sitecheck.service.crawljob import CrawlControl, CrawlOutcome, run_crawl
 from sitecheck.service.notify import Notification, Notifier, RetryPolicy, message_lines
 from sitecheck.service.portals import Portal
@@ -50,10 +51,10 @@ from sitecheck.service.probe import ProbeResult, probe_home
 from sitecheck.service.retention import prune_reports
 from sitecheck.service.schedule import Cadence, Scheduler
 from sitecheck.store import Store, now_iso
+from sitecheck.timefmt import shown
 
 log = logging.getLogger("sitecheck.service")
 
-JOB_LABELS: dict[str, str] = {Job.AUDIT: "全面检查", Job.RECHECK: "复查", Job.PROBE: "首页可用性探测"}
 _LEVEL_RANK = {"ok": 0, "warn": 1, "fail": 2}
 _LEVEL_LABELS = {"ok": "正常", "warn": "预警", "fail": "达到否决线"}
 # A failure ratio over fewer probes than this is noise (one failed probe of the first three
@@ -79,12 +80,17 @@ class _StartPlan:
 def _log_failure(task: asyncio.Task[None]) -> None:
     """No exception dies unseen in a background task: it is logged with its traceback."""
     if not task.cancelled() and (exc := task.exception()) is not None:
-        log.error("background task failed: %s", exc, exc_info=exc)
+        log.error("后台任务出错：%s", exc, exc_info=exc)
 
 
 def _parse(iso: str) -> datetime:
     moment = datetime.fromisoformat(iso)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _absolute(path: Path) -> Path:
+    """A report folder as a reader elsewhere can open it: relative paths are the service's own."""
+    return path.resolve()
 
 
 def _iso(moment: datetime) -> str:
@@ -166,13 +172,13 @@ class Service:
             self._scheduler.start()
             for portal in self.portals:
                 self._spawn(self._startup_tasks, self._startup(portal, plans[portal.key]))
-            log.info("service started: %d portal(s)", len(self.portals))
+            log.info("服务已启动：监测 %d 个网站", len(self.portals))
             self.started.set()
             await self._stopping.wait()
             running = len(self._controls)
             log.info(
-                "stopping: no new jobs%s",
-                f"; interrupting {running} crawl(s), they resume at next start" if running else "",
+                "正在停止：不再开始新任务%s",
+                f"；中断 {running} 个进行中的检查，下次启动时续跑" if running else "",
             )
         finally:
             await self._shutdown()
@@ -184,10 +190,10 @@ class Service:
             for handle in self._locks:
                 handle.close()  # releases the lock
             self._locks.clear()
-            log.info("service stopped")
+            log.info("服务已停止")
 
     def _on_signal(self, sig: int) -> None:
-        log.info("received %s", signal.Signals(sig).name)
+        log.info("收到停止信号 %s", signal.Signals(sig).name)
         if self._stopping is not None:
             self._stopping.set()
 
@@ -200,9 +206,7 @@ class Service:
         if pending:
             _, still = await asyncio.wait(pending, timeout=self.stop_timeout)
             for task in still:
-                log.error(
-                    "a crawl did not stop within %.0f s; its job resumes at next start", self.stop_timeout
-                )
+                log.error("有检查未在 %.0f 秒内停下；下次启动时续跑", self.stop_timeout)
                 task.cancel()
         if self._startup_tasks:
             # Startup sequences stop at their next step (the service is stopping).
@@ -291,9 +295,7 @@ class Service:
             late = now - when
             grace = timedelta(seconds=self._misfire_grace(portal, job, cadence))
             if any(r.row.job == job for r in plan.resumes):
-                store.log_job(
-                    key, job, "schedule", "skipped", fired_at=at, detail="the interrupted run resumes instead"
-                )
+                store.log_job(key, job, "schedule", "skipped", fired_at=at, detail="改为续跑被中断的那次检查")
             elif late <= grace:
                 plan.catch_ups.append((job, at))
             else:
@@ -303,7 +305,7 @@ class Service:
                     "schedule",
                     "missed",
                     fired_at=at,
-                    detail=f"service was down; {late.total_seconds():.0f} s late, beyond misfire_grace",
+                    detail=f"服务停止期间错过，已晚 {late.total_seconds():.0f} 秒，超过补跑时限",
                 )
         return plan
 
@@ -349,13 +351,15 @@ class Service:
             return
         portal, job = found
         if reason == "running":
-            detail = f"the previous {job} of this portal is still running"
+            detail = f"上一次{JOB_LABELS.get(job, job)}仍在进行"
             outcome = "skipped"
         else:
-            detail = "started too late (beyond misfire_grace)"
+            detail = "开始太晚（超过补跑时限 misfire_grace）"
             outcome = "missed"
         self._store(portal).log_job(portal.key, job, "schedule", outcome, fired_at=_iso(when), detail=detail)
-        log.info("%s: %s %s: %s", portal.name, job, outcome, detail)
+        log.info(
+            "%s：%s%s：%s", portal.name, JOB_LABELS.get(job, job), OUTCOME_TEXT.get(outcome, outcome), detail
+        )
 
     async def _startup(self, portal: Portal, plan: _StartPlan) -> None:
         try:
@@ -369,7 +373,7 @@ class Service:
                 else:
                     await self.crawl(portal, job, "manual")
         except Exception:
-            log.exception("%s: start-up jobs failed", portal.name)
+            log.exception("%s：启动时的任务出错", portal.name)
 
     # -- crawl jobs -----------------------------------------------------------------------------
     async def crawl(
@@ -396,9 +400,14 @@ class Service:
                 cause,
                 "skipped",
                 fired_at=fired_at,
-                detail=f"the previous {running} of this portal is still running",
+                detail=f"上一次{JOB_LABELS.get(running, running)}仍在进行",
             )
-            log.info("%s: %s skipped: %s still running", portal.name, job, running)
+            log.info(
+                "%s：跳过%s：上一次%s仍在进行",
+                portal.name,
+                JOB_LABELS.get(job, job),
+                JOB_LABELS.get(running, running),
+            )
             return
         self._busy[key] = job
         control = CrawlControl()
@@ -407,20 +416,28 @@ class Service:
         if task is not None:
             self._crawl_tasks.add(task)
         run_id = resume.run_id if resume is not None else None
-        detail = f"continues run {run_id} (job {resume.row.id})" if resume is not None else ""
+        detail = f"续跑运行 {run_id}（任务 {resume.row.id}）" if resume is not None else ""
         log_id = store.log_job(
             key, job, cause, "running", fired_at=fired_at, started=True, run_id=run_id, detail=detail
         )
         if resume is not None:
-            store.update_job(resume.row.id, outcome="resumed", detail=f"continued by job {log_id}")
-        log.info("%s: %s started (%s)%s", portal.name, job, cause, f": {detail}" if detail else "")
+            store.update_job(resume.row.id, outcome="resumed", detail=f"由任务 {log_id} 续跑")
+        log.info(
+            "%s：%s开始（%s）%s",
+            portal.name,
+            JOB_LABELS.get(job, job),
+            CAUSE_TEXT.get(cause, cause),
+            f"：{detail}" if detail else "",
+        )
         try:
             outcome = await asyncio.to_thread(
                 run_crawl, portal.config, job, control, log_id=log_id, resume_run=run_id
             )
         except Exception as exc:  # a bug must cost one job, not the service
-            log.exception("%s: %s failed", portal.name, job)
-            outcome = CrawlOutcome(JobOutcome.ERROR, run_id, detail=f"{type(exc).__name__}: {exc}")
+            log.exception("%s：%s出错", portal.name, JOB_LABELS.get(job, job))
+            outcome = CrawlOutcome(
+                JobOutcome.ERROR, run_id, detail=f"程序错误（{type(exc).__name__}），详见服务日志"
+            )
         finally:
             self._busy.pop(key, None)
             self._controls.pop(key, None)
@@ -429,7 +446,7 @@ class Service:
         try:
             await self._after_crawl(portal, job, log_id, outcome)
         except Exception:
-            log.exception("%s: bookkeeping after %s failed", portal.name, job)
+            log.exception("%s：%s结束后的记录出错", portal.name, JOB_LABELS.get(job, job))
 
     async def _after_crawl(self, portal: Portal, job: str, log_id: int, outcome: CrawlOutcome) -> None:
         store, key = self._store(portal), portal.key
@@ -437,17 +454,24 @@ class Service:
         judged = outcome.status in (JobOutcome.FINISHED, JobOutcome.INCOMPLETE)
         if judged:
             detail = (
-                f"{outcome.pages} pages; open {outcome.open_findings}, new {outcome.new_findings},"
-                f" fixed {outcome.fixed}; reports {outcome.report_dir}"
+                f"{outcome.pages} 个页面；未整改 {outcome.open_findings} 个，"
+                f"新发现 {outcome.new_findings} 个，已整改 {outcome.fixed} 个；"
+                + (f"整改清单 {_absolute(outcome.report_dir)}" if outcome.report_dir else "未写整改清单")
             )
             if outcome.incomplete:
                 detail += f"; 检查不完整：{outcome.incomplete}"
         store.update_job(log_id, outcome=outcome.status, run_id=outcome.run_id, detail=detail)
-        log.info("%s: %s %s: %s", portal.name, job, outcome.status, detail)
+        log.info(
+            "%s：%s%s：%s",
+            portal.name,
+            JOB_LABELS.get(job, job),
+            OUTCOME_TEXT.get(outcome.status, outcome.status),
+            detail,
+        )
         if judged and outcome.report_dir is not None:
             deleted = prune_reports(outcome.report_dir.parent, portal.config.schedule.keep_runs)
             if deleted:
-                log.info("%s: deleted %d old report folder(s)", portal.name, len(deleted))
+                log.info("%s：删除了 %d 个旧的整改清单目录", portal.name, len(deleted))
         if outcome.home_unreachable:
             self._home_level(portal, down=True, why=outcome.detail or "首页无法访问", at=now_iso())
         if not judged:
@@ -471,12 +495,12 @@ class Service:
                 return
             raise
         except Exception:
-            log.exception("%s: probe failed unexpectedly", portal.name)
+            log.exception("%s：首页探测程序出错", portal.name)
             return
         try:
             self._after_probe(portal, result)
         except Exception:
-            log.exception("%s: recording a probe failed", portal.name)
+            log.exception("%s：记录首页探测结果出错", portal.name)
 
     def _after_probe(self, portal: Portal, result: ProbeResult) -> None:
         store, key = self._store(portal), portal.key
@@ -485,14 +509,21 @@ class Service:
         )
         failed = result.failed
         if failed is None:
-            log.info("%s: probe turned away (%s): not counted", portal.name, result.outcome.value)
+            log.info("%s：首页探测被拦截或限流（%s），不计入", portal.name, OUTCOME_LABELS[result.outcome])
             return
         if failed:
-            shown = f"HTTP {result.status}" if result.status else (result.error or result.outcome.value)
-            log.warning("%s: home page probe failed after %d ms: %s", portal.name, result.latency_ms, shown)
-            why = f"{OUTCOME_LABELS[result.outcome]}（{shown}），用时 {result.latency_ms / 1000:.1f} 秒"
+            # The outcome's label says what happened; the library's English error text stays out.
+            code = f"（HTTP {result.status}）" if result.status else ""
+            log.warning(
+                "%s：首页探测失败，用时 %d 毫秒：%s%s",
+                portal.name,
+                result.latency_ms,
+                OUTCOME_LABELS[result.outcome],
+                code,
+            )
+            why = f"{OUTCOME_LABELS[result.outcome]}{code}，用时 {result.latency_ms / 1000:.1f} 秒"
         else:
-            why = f"HTTP {result.status}，{result.latency_ms} ms"
+            why = f"HTTP {result.status}，用时 {result.latency_ms} 毫秒"
         self._home_level(portal, down=failed, why=why, at=result.at)
         schedule = portal.config.schedule
         found = window(store, key, warn_ratio=schedule.availability_warn)
@@ -513,14 +544,23 @@ class Service:
         lines: tuple[str, ...]
         if down:
             subject = f"【sitecheck】{portal.name}：首页无法访问"
-            lines = (f"{portal.key} 无法打开：{why}", f"时间：{at}", "恢复访问时会再通知。")
+            lines = (
+                f"{portal.key} 无法打开：{why}",
+                f"时间：{self._shown(portal, at)}",
+                "恢复访问时会再通知。",
+            )
         else:
             subject = f"【sitecheck】{portal.name}：首页已恢复访问"
-            lines = (f"{portal.key} 已可以打开：{why}", f"时间：{at}")
+            lines = (f"{portal.key} 已可以打开：{why}", f"时间：{self._shown(portal, at)}")
         details = {"state": level, "reason": why}
         self._notify(portal, Notification("home_down", portal.name, key, subject, lines, at, details))
 
     # -- notifications ---------------------------------------------------------------------------
+    @staticmethod
+    def _shown(portal: Portal, at: str) -> str:
+        """A moment in a message: the portal's zone, the one format (timefmt.shown)."""
+        return shown(at, portal.config.schedule.timezone)
+
     def _notify(self, portal: Portal, notification: Notification) -> None:
         notifier = self._notifiers[portal.key]
         if not notifier.wants(notification.event):
@@ -533,7 +573,7 @@ class Service:
         except asyncio.CancelledError:
             for channel in notifier.channels:
                 self._store(portal).log_notification(
-                    portal.key, notification.event, channel, False, 0, "service stopped before delivery"
+                    portal.key, notification.event, channel, False, 0, "服务在送达前停止"
                 )
             raise
         for delivery in deliveries:
@@ -553,8 +593,13 @@ class Service:
             f"未整改问题共 {outcome.open_findings} 个，本次已整改 {outcome.fixed} 个。",
             *(f"  {example}" for example in outcome.new_examples),
         ]
+        attachments: tuple[Path, ...] = ()
         if outcome.report_dir is not None:
-            footer.append(f"整改清单：{outcome.report_dir / 'checklist.html'}")
+            # Absolute: the reader is not in the service's working directory. The files go along
+            # as attachments too (notify.py), for a reader with no access to this machine.
+            folder = _absolute(outcome.report_dir)
+            footer.append(f"整改清单：{folder / 'checklist.html'}（附件中有 HTML 与 XLSX 版本）")
+            attachments = tuple(folder / name for name in ("checklist.html", "checklist.xlsx"))
         header = (
             f"{portal.name}（{portal.key}）{JOB_LABELS[job]}（运行 {outcome.run_id}）"
             f"新发现 {outcome.new_findings} 个问题："
@@ -573,8 +618,9 @@ class Service:
                 "open": outcome.open_findings,
                 "fixed": outcome.fixed,
                 "new_by_kind": dict(outcome.new_by_kind),
-                "report_dir": str(outcome.report_dir) if outcome.report_dir else None,
+                "report_dir": str(_absolute(outcome.report_dir)) if outcome.report_dir else None,
             },
+            attachments,
         )
 
     def _veto_message(self, portal: Portal, job: str, outcome: CrawlOutcome, previous: str) -> Notification:
@@ -606,7 +652,9 @@ class Service:
         else:
             subject = f"【sitecheck】{portal.name}：首页可用性{_LEVEL_LABELS[found.level]}（失败率 {ratio}）"
         latency = (
-            f"响应时间中位数 {found.latency_ms_median:.0f} ms" if found.latency_ms_median is not None else ""
+            f"响应时间中位数 {found.latency_ms_median:.0f} 毫秒"
+            if found.latency_ms_median is not None
+            else ""
         )
         return Notification(
             "veto_risk",

@@ -58,7 +58,7 @@ class Cadence:
 
     def describe(self) -> str:
         if self.cron:
-            return f'cron "{self.cron}" ({self.timezone})'
+            return f'按 "{self.cron}"（分 时 日 月 星期，时区 {self.timezone}）'
         if self.slot_seconds:
             per_day = 86400 / self.slot_seconds
             return f"{per_day:g} 次/天，每 {self.slot_seconds / 60:g} 分钟内随机时刻"
@@ -69,7 +69,7 @@ def zone(name: str, key: str = "schedule.timezone", source: str = "") -> ZoneInf
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(key, f"unknown time zone {name!r} (e.g. Asia/Shanghai)", source) from None
+        raise ConfigError(key, f"没有这个时区 {name!r}（应如 Asia/Shanghai）", source) from None
 
 
 def _day_number(token: str) -> int:
@@ -116,13 +116,22 @@ def cron_trigger(expr: str, timezone: str | tzinfo) -> CronTrigger:
     return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
 
 
+def _cron_problem(expr: str, exc: ValueError) -> str:
+    """Why a cron expression is refused, in Chinese (APScheduler's own words are English)."""
+    count = len(expr.split())
+    if count != 5:
+        return f'应为 5 段（分 时 日 月 星期，以空格分隔，如 "30 1 * * 1"），现为 {count} 段'
+    return "某一段超出范围或写法不对（分 0–59，时 0–23，日 1–31，月 1–12，星期 0–7 或 mon–sun）"
+
+
 def check_cron(expr: str, key: str, timezone: str, source: str = "") -> None:
     """Raise a ConfigError naming ``key`` unless ``expr`` is a valid crontab expression."""
     tz = zone(timezone, source=source)
     try:
         cron_trigger(expr, tz)
     except ValueError as exc:
-        raise ConfigError(key, f"invalid cron expression {expr!r}: {exc}", source) from None
+        # APScheduler's reasons are English; what to write instead is enough to fix it.
+        raise ConfigError(key, f"cron 表达式 {expr!r} 无效：{_cron_problem(expr, exc)}", source) from None
 
 
 class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no type hints
@@ -213,7 +222,7 @@ class _RecordingJobStore(MemoryJobStore):  # type: ignore[misc]
         try:
             self._on_next_run(str(job.id), job.next_run_time)
         except Exception:  # recording is bookkeeping: it must never stop the scheduler
-            log.exception("could not record the next run of %s", job.id)
+            log.exception("无法记录任务 %s 的下次运行时间", job.id)
 
 
 class Scheduler:
