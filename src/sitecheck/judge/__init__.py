@@ -23,6 +23,7 @@ from sitecheck.urls import Scope
 
 if TYPE_CHECKING:
     from sitecheck.judge.columns import Column, HomeFacts
+    from sitecheck.judge.placement import Placement
     from sitecheck.judge.veto import VetoTally
 
 
@@ -41,6 +42,16 @@ class JudgeContext:
     # shared by the rules that need them.
     columns: tuple[Column, ...] = ()
     home: HomeFacts | None = None
+    # Which column (and office) a page belongs to, so a problem on it names who fixes it.
+    placement: Placement | None = None
+
+    def place_of(self, facts: RunFacts) -> Placement:
+        """The placement of this judgement, built on the spot when a rule runs on its own."""
+        if self.placement is not None:
+            return self.placement
+        from sitecheck.judge.placement import Placement
+
+        return Placement(facts, self.columns, self.rules.default_office)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +103,7 @@ def judge(
     from sitecheck.judge.columns import build_columns, home_facts
     from sitecheck.judge.completeness import home_problem, incomplete_reason
     from sitecheck.judge.history import with_states
+    from sitecheck.judge.placement import Placement
     from sitecheck.judge.veto import escalate, veto_tally
 
     problem = home_problem(facts, context.scope, context.outcome_labels)
@@ -99,7 +111,8 @@ def judge(
 
     columns = build_columns(facts, context.rules, context.as_of)
     home = home_facts(facts, context.rules.veto.home_days, context.as_of)
-    context = dataclasses.replace(context, columns=tuple(columns), home=home)
+    placement = Placement(facts, columns, context.rules.default_office)
+    context = dataclasses.replace(context, columns=tuple(columns), home=home, placement=placement)
     findings: list[Finding] = []
     for rule in rules or _registry():
         findings.extend(rule(facts, context))

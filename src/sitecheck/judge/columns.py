@@ -181,7 +181,7 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
     framed = {canonical(url) for r in listings for url in r.content.frames}
 
     def candidate(r: ListingRow) -> bool:
-        if r.is_home or _as_dir(r.url) in home_dirs:
+        if r.is_home or as_dir(r.url) in home_dirs:
             return False  # the home page, also when reached under a second address
         return not _SEARCH.search(urlsplit(r.url).path + " " + r.name)
 
@@ -311,7 +311,7 @@ _FRAME_PAGE_CHARS = 40
 _INDEX_NAME = re.compile(r"/(?:index|default|home|main)\.\w+$", re.IGNORECASE)
 
 
-def _as_dir(url: str) -> str:
+def as_dir(url: str) -> str:
     """A page's address with its index file dropped: /a/index.html and /a/ are one page."""
     parts = urlsplit(canonical(url))
     path = _INDEX_NAME.sub("/", parts.path) or "/"
@@ -322,7 +322,7 @@ def _home_dirs(facts: RunFacts, listings: list[ListingRow]) -> set[str]:
     """The addresses of the home page: where the run started, where that led, and the home row."""
     urls = [facts.run.start_url, facts.run.home_url or ""]
     urls += [r.url for r in listings if r.is_home]
-    return {_as_dir(u) for u in urls if u}
+    return {as_dir(u) for u in urls if u}
 
 
 def _named(row: ListingRow) -> bool:

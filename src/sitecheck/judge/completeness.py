@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sitecheck.fetch.client import is_html
+from sitecheck.judge.explain import DEFAULT_TIMEOUT, explain, timeout_of
 from sitecheck.models import HomeTarget, Outcome
 from sitecheck.store import RunFacts
 from sitecheck.urls import Scope
@@ -31,11 +32,14 @@ def home_problem(
     home = facts.home_target()
     if home is None:
         return "没有可检查的起始网址"
-    return explain_home(home, scope, outcome_labels)
+    return explain_home(home, scope, outcome_labels, timeout_of(facts.run.config_json))
 
 
 def explain_home(
-    home: HomeTarget, scope: Scope | None = None, outcome_labels: Mapping[Outcome, str] | None = None
+    home: HomeTarget,
+    scope: Scope | None = None,
+    outcome_labels: Mapping[Outcome, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> str:
     """Why the start page was not read, in words (``outcome_labels`` name the outcomes: the
     judge is given its words by its caller, so it imports nothing from the report layer)."""
@@ -50,7 +54,9 @@ def explain_home(
             return f"首页 {url} 未能处理（{home.failure}）；请用 --resume 重试"
         return f"首页 {url} 还没有读取；请用 --resume 继续"
     named = (outcome_labels or {}).get(home.outcome, home.outcome.value)
-    shown = f"HTTP {home.status}" if home.status else (home.error or named)
+    # The fetcher's own words (English, technical) stay in the store; the reader gets Chinese.
+    said = explain(home.outcome, home.status, home.error, timeout)
+    shown = f"HTTP {home.status}" if home.status else (said or named)
     if home.outcome.is_dead:
         return f"首页无法访问 {url}：{named}（{shown}）{_HINTS.get(home.outcome, '')}"
     if home.outcome.is_unverified:

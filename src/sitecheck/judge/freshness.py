@@ -13,12 +13,11 @@ from sitecheck.judge import JudgeContext
 from sitecheck.judge.categories import ColumnRules
 from sitecheck.judge.columns import Column
 from sitecheck.judge.keys import finding_key
-from sitecheck.judge.links import placeholder_entries
+from sitecheck.judge.links import split_placeholders
 from sitecheck.models import (
     ColumnStatus,
     Finding,
     FindingKind,
-    Referrer,
     Severity,
 )
 from sitecheck.store import RunFacts
@@ -108,12 +107,10 @@ def column_findings(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]
 
 
 def _placeholder_columns(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
-    """A menu entry that only says 建设中 (or leads to "#") is a column with a title and no content."""
-    seen: dict[str, list[Referrer]] = {}
-    for (text, _raw), refs in placeholder_entries(facts).items():
-        if text:
-            seen.setdefault(text, []).extend(refs)
-    for text, refs in seen.items():
+    """A menu entry that only says 建设中 (or leads to "#") is a column with a title and no
+    content; :func:`split_placeholders` decides which entries count here and not as links."""
+    placement = context.place_of(facts)
+    for text, refs in split_placeholders(facts, context)[0].items():
         yield Finding(
             key=finding_key(FindingKind.EMPTY_COLUMN, f"nav:{text}"),
             kind=FindingKind.EMPTY_COLUMN,
@@ -122,5 +119,5 @@ def _placeholder_columns(facts: RunFacts, context: JudgeContext) -> Iterator[Fin
             detail=f"空白栏目：导航栏目「{text}」没有可打开的页面。依据：导航链接为 {refs[0].raw.strip()}",
             referrers=tuple(refs),
             column=text,
-            office=context.rules.default_office,
+            office=placement.default_office,
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sitecheck.judge import JudgeContext
+from sitecheck.judge.explain import explain, timeout_of
 from sitecheck.judge.keys import finding_key
+from sitecheck.judge.placement import HOME_COLUMN
 from sitecheck.models import Finding, FindingKind, Severity
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
@@ -24,7 +26,9 @@ def home_unreachable(facts: RunFacts, context: JudgeContext) -> Iterator[Finding
             url=url,
             outcome=outcome,
             status=status,
-            detail=error,
+            detail=explain(outcome, status, error, timeout_of(facts.run.config_json)),
+            column=HOME_COLUMN,
+            office=context.rules.default_office,
         )
 
 
