@@ -76,9 +76,10 @@ class HomeFacts:
     items: tuple[ItemRow, ...]
     newest: date | None
     days_since: int | None
-    recent_items: int  # items dated within the home-page window (14 days)
+    recent_items: int  # items dated within the home-page window (judge.home.within_window)
     newest_item: ItemRow | None = None  # the item the newest date belongs to
     site_code: str = ""  # 网站标识码 the home page declares (<meta name="SiteIDCode">)
+    window_days: int = 14  # the window recent_items counts over (veto.home_days)
 
 
 def column_key(url: str) -> str:
@@ -443,7 +444,9 @@ def home_facts(facts: RunFacts, window_days: int, as_of: date) -> HomeFacts | No
     dates = [d for _, d in dated]
     newest = max(dates) if dates else None
     newest_item = max(dated, key=lambda pair: pair[1])[0] if dated else None
-    recent = sum(1 for d in dates if (as_of - d).days < window_days)
+    # An item dated exactly window_days ago is inside "window_days 天内" (judge.home.home_rule):
+    # the veto falls only at window_days + 1 days, so the count must agree with it.
+    recent = sum(1 for d in dates if 0 <= (as_of - d).days <= window_days)
     return HomeFacts(
         url=home.url,
         items=items,
@@ -452,4 +455,5 @@ def home_facts(facts: RunFacts, window_days: int, as_of: date) -> HomeFacts | No
         recent_items=recent,
         newest_item=newest_item,
         site_code=home.content.site_code,
+        window_days=window_days,
     )

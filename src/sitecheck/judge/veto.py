@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sitecheck.judge.categories import ColumnRules
 from sitecheck.judge.columns import Column, HomeFacts
+from sitecheck.judge.home import home_rule
 from sitecheck.models import (
     OPEN_STATES,
     ColumnCategory,
@@ -30,11 +31,14 @@ class TallyLine:
     warn_at: int
     unit: str = "个"
     key: str = ""  # home_unreachable, home_not_updated, stale_columns, should_update, empty_columns
+    # Why a count at or past the line is not a failure: "待核实" (the evidence is too weak to
+    # claim the veto), "已忽略" (the office ignored the finding). "" when the count stands.
+    note: str = ""
 
     @property
     def status(self) -> TallyLevel:
         if self.count >= self.limit:
-            return TallyLevel.FAIL
+            return TallyLevel.WARN if self.note else TallyLevel.FAIL
         return TallyLevel.WARN if self.count >= self.warn_at else TallyLevel.PASS
 
 
@@ -68,7 +72,7 @@ def veto_tally(
     empty = kinds.count(FindingKind.EMPTY_COLUMN)
     not_updated = [f for f in findings if f.kind in _NOT_UPDATED]
     stale_fast = sum(1 for f in not_updated if category.get(canonical(f.url)) in _FAST)
-    home_days = home.days_since if home is not None and home.days_since is not None else None
+    home_line = _home_line(findings, home, rules)
     lines = [
         TallyLine(
             "站点无法访问（本次检查首页打不开）",
@@ -78,14 +82,7 @@ def veto_tally(
             "次",
             "home_unreachable",
         ),
-        TallyLine(
-            f"首页不更新（{veto.home_days}天内无新增信息）",
-            home_days if home_days is not None else (veto.home_days + 1 if home is not None else 0),
-            veto.home_days + 1,
-            veto.home_warn_days,
-            "天",
-            "home_not_updated",
-        ),
+        home_line,
         TallyLine(
             "栏目不更新（动态要闻类超2周、通知公告/政策文件类超6个月）",
             stale_fast,
@@ -103,6 +100,24 @@ def veto_tally(
         TallyLine("空白栏目", empty, veto.empty_columns, veto.empty_columns_warn, key="empty_columns"),
     ]
     return VetoTally(tuple(lines))
+
+
+def _home_line(findings: list[Finding], home: HomeFacts | None, rules: ColumnRules) -> TallyLine:
+    """首页不更新: the newest home-page item's age in days against the line (home_rule's
+    ``days + 1``). Past the line it is a failure only with an open 首页不更新 finding behind
+    it: dates read from URLs alone, or no date read at all, make it 待核实, as the finding is."""
+    veto = rules.veto
+    indicator = f"首页不更新（最新信息距检查日天数；{home_rule(veto.home_days)}）"
+    days = home.days_since if home is not None else None
+    note = ""
+    on_home = {f.kind for f in findings if home is not None and canonical(f.url) == canonical(home.url)}
+    past_line = days is None or days > veto.home_days
+    if home is not None and past_line and FindingKind.HOME_NOT_UPDATED not in on_home:
+        note = "待核实" if FindingKind.TO_VERIFY in on_home else "已忽略"
+    if days is None:
+        # No dated item: the age is unknown, not 0; shown as at the line, and 待核实.
+        days = veto.home_days + 1 if home is not None else 0
+    return TallyLine(indicator, days, veto.home_days + 1, veto.home_warn_days, "天", "home_not_updated", note)
 
 
 def escalate(findings: list[Finding], columns: list[Column], tally: VetoTally) -> list[Finding]:
