@@ -107,6 +107,41 @@
     });
   });
 
+  // Phone cards show each cell under its column's title (CSS reads data-label). The template
+  // labels the problem cells; any cell without a label takes its header's title here.
+  document.querySelectorAll("table.grid").forEach(function (table) {
+    var titles = Array.prototype.map.call(
+      table.querySelectorAll("thead tr:first-child > th"),
+      function (th) { return th.textContent.replace(/\s+/g, " ").trim(); }
+    );
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        var span = cell.colSpan || 1;
+        if (span === 1 && !cell.hasAttribute("data-label") && titles[column]) {
+          cell.setAttribute("data-label", titles[column]);
+        }
+        column += span;
+      });
+    });
+  });
+
+  // Printing shows every <details> open (the column list), then puts them back as they were.
+  // The print stylesheet shows their content too, for a printer that fires no events.
+  var openedForPrint = [];
+  function openForPrint() {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      openedForPrint.push(details);
+    });
+  }
+  function restoreAfterPrint() {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  }
+  window.addEventListener("beforeprint", openForPrint);
+  window.addEventListener("afterprint", restoreAfterPrint);
+
   document.documentElement.setAttribute("data-ready", "true");
   applyFilters();
 })();
