@@ -9,16 +9,31 @@ the site's run history.
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
+from sitecheck.config import AuditConfig, ColumnOverride, config_from_mapping
+from sitecheck.errors import ConfigError
 from sitecheck.judge import Judgement, needs_action, open_only
 from sitecheck.judge.columns import Column, HomeFacts
 from sitecheck.judge.veto import VetoTally
 from sitecheck.models import OPEN_STATES, Finding, FindingKind, FindingState, RunRecord, Severity
-from sitecheck.report.labels import ADVICE, KIND_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, STATE_LABELS
+from sitecheck.report.labels import (
+    ADVICE,
+    COVER_SCOPE,
+    DEFAULT_INSPECTOR,
+    DONE_FIXED,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    SEVERITY_LABELS,
+    SITE_CODE_MISSING,
+    STATE_LABELS,
+)
 from sitecheck.store import Store, now_iso
+from sitecheck.timefmt import DEFAULT_ZONE, shown
 
 
 # -- what every report shows at the top -------------------------------------------------------
@@ -106,6 +121,12 @@ class ChecklistRow:
     status: FindingState
     status_label: str  # 整改状态
     note: str = ""  # the reason a finding is ignored; when it was fixed
+    # The 整改台账 columns: who fixes it by when (整改措施 is left for the office to write).
+    owner: str = ""  # 整改责任人: the [[columns]] entry's owner, else [checklist] owner
+    deadline: str = ""  # 整改时限, YYYY-MM-DD: the check day plus working days by severity
+    done: str = ""  # 完成情况: 已整改 once a later check found it fixed, else blank to fill in
+    done_at: str = ""  # 完成时间: when that check ran
+    home: bool = False  # a problem of the home page: listed first within its severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +134,18 @@ class TrendPoint:
     run_id: int
     started_at: str
     open_by_kind: dict[str, int]  # kind value -> open findings in that run
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The checklist's cover (封面信息): who was checked, how far, on what basis, by whom."""
+
+    organisation: str = ""  # 单位名称
+    site_name: str = ""  # 网站名称
+    site_code: str = ""  # 网站标识码 (SITE_CODE_MISSING when neither config nor page gives one)
+    scope: str = ""  # 检查范围: pages, links, columns and the run's time span, in words
+    basis: str = ""  # 检查依据
+    inspector: str = ""  # 检查人/检查工具
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +169,7 @@ class ReportData:
     # Why the run did not read everything ("" when complete): shown before the verdict, which
     # is then not a clean bill of health.
     incomplete: str = ""
+    cover: Cover = field(default_factory=Cover)
 
     @property
     def open_rows(self) -> list[ChecklistRow]:
@@ -179,17 +213,125 @@ _STATE_ORDER = {
 }
 
 
-def local_time(iso: str) -> str:
-    """``2026-11-27T11:30:00+00:00`` → ``2026-11-27 19:30`` in the machine's time zone."""
-    if not iso:
-        return ""
+def local_time(iso: str, tz: str = DEFAULT_ZONE) -> str:
+    """``2026-11-27T11:30:00+00:00`` → ``2026-11-27 19:30``: timefmt.shown, the one way a
+    moment is shown, so the checklist agrees with every other output."""
+    return shown(iso, tz)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``days`` working days (Monday to Friday) after ``start``.
+
+    Public holidays and the swapped working weekends (调休) are not known here: a deadline may
+    fall on one, and the office reads it as the next working day.
+    """
+    current, left = start, max(days, 0)
+    while left:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def report_config(run: RunRecord) -> AuditConfig:
+    """The settings the run was audited with (stored with it), for owners, deadlines and cover.
+
+    A run stored by an older version may hold settings this one no longer reads: its checklist
+    is still written, with the defaults.
+    """
     try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+        return config_from_mapping(json.loads(run.config_json or "{}"), f"第 {run.id} 次检查的设置")
+    except (ConfigError, ValueError, TypeError):
+        return AuditConfig()
+
+
+# Link findings are fixed on the page that carries the link: a [[columns]] match_url names the
+# column's pages, so it is searched in that page too, not only in the (often external) target.
+_LINK_KINDS = frozenset(
+    {
+        FindingKind.DEAD_LINK,
+        FindingKind.DEAD_LINK_HOME,
+        FindingKind.UNVERIFIED_LINK,
+        FindingKind.UNAVAILABLE_LINK,
+    }
+)
+_HOME_KINDS = frozenset(
+    {
+        FindingKind.HOME_UNREACHABLE,
+        FindingKind.HOME_NOT_UPDATED,
+        FindingKind.HOME_FEW_UPDATES,
+        FindingKind.DEAD_LINK_HOME,
+    }
+)
+
+
+def _matches(override: ColumnOverride, finding: Finding) -> bool:
+    """As [[columns]] entries match columns (judge/categories.py): every regex given must be
+    found, match_name in the finding's column name, match_url in its URL."""
+    urls = [finding.url]
+    if finding.kind in _LINK_KINDS and finding.referrers:
+        urls.append(finding.referrers[0].page)
+    return (not override.match_url or any(re.search(override.match_url, u) for u in urls)) and (
+        not override.match_name or re.search(override.match_name, finding.column) is not None
+    )
+
+
+class _Responsibility:
+    """整改责任人 and 整改时限 of a finding, from the run's settings."""
+
+    def __init__(self, config: AuditConfig, check_day: date) -> None:
+        self.overrides = config.columns
+        self.owner = config.checklist.owner
+        self.check_day = check_day
+        checklist = config.checklist
+        self.days = {
+            Severity.VETO: checklist.deadline_veto_days,
+            Severity.DEDUCTION: checklist.deadline_deduction_days,
+            Severity.WARNING: checklist.deadline_warning_days,
+        }
+
+    def of(self, finding: Finding) -> tuple[str, str]:
+        matching = [o for o in self.overrides if _matches(o, finding)]
+        # The first entry that says it: one entry may correct a category, the next name an owner.
+        owner = next((o.owner for o in matching if o.owner), self.owner)
+        days = next((o.deadline_days for o in matching if o.deadline_days > 0), self.days[finding.severity])
+        return owner, add_working_days(self.check_day, days).isoformat()
+
+
+def _home_urls(summary: RunSummary) -> frozenset[str]:
+    run = summary.run
+    urls = {run.start_url, run.home_url or "", summary.home.url if summary.home else ""}
+    return frozenset(u for u in urls if u)
+
+
+def is_home_problem(finding: Finding, home_urls: frozenset[str]) -> bool:
+    """A problem of the home page: its kind says so, or its URL or the page carrying it is the
+    home page (a link there that could not be verified, say)."""
+    if finding.kind in _HOME_KINDS:
+        return True
+    first = finding.referrers[0].page if finding.referrers else ""
+    return finding.url in home_urls or first in home_urls
+
+
+def _cover(summary: RunSummary, config: AuditConfig, tz: str) -> Cover:
+    run = summary.run
+    site_code = config.site.site_code or (summary.home.site_code if summary.home else "")
+    scope = COVER_SCOPE.format(
+        pages=summary.pages,
+        links=summary.link_occurrences,
+        urls=summary.checked_urls,
+        columns=len(summary.columns),
+        started=shown(run.started_at, tz),
+        finished=shown(run.finished_at or "", tz) or "—",
+    )
+    return Cover(
+        organisation=config.site.organisation or run.site,
+        site_name=run.site,
+        site_code=site_code or SITE_CODE_MISSING,
+        scope=scope,
+        basis=config.checklist.basis,
+        inspector=config.checklist.inspector or DEFAULT_INSPECTOR,
+    )
 
 
 def _http(finding: Finding) -> str:
@@ -211,13 +353,23 @@ def _description(finding: Finding) -> str:
     return f"{text}；技术细节：{finding.detail}" if finding.detail else text
 
 
-def _row(number: int, finding: Finding, checked: str) -> ChecklistRow:
+def _row(
+    number: int,
+    finding: Finding,
+    checked: str,
+    *,
+    tz: str = DEFAULT_ZONE,
+    responsibility: _Responsibility | None = None,
+    home: bool = False,
+) -> ChecklistRow:
     first = finding.referrers[0] if finding.referrers else None
     description = (
         finding.detail if finding.outcome is None else f"{KIND_LABELS[finding.kind]}：{_http(finding)}"
     )
     if finding.outcome is not None and finding.detail and finding.detail not in description:
         description = f"{description}（{finding.detail}）"
+    owner, deadline = responsibility.of(finding) if responsibility else ("", "")
+    fixed = finding.state == FindingState.FIXED
     return ChecklistRow(
         number=number,
         key=finding.key,
@@ -233,32 +385,50 @@ def _row(number: int, finding: Finding, checked: str) -> ChecklistRow:
         element=first.element if first else "",
         other_referrers=max(len(finding.referrers) - 1, 0),
         http=_http(finding),
-        first_seen=local_time(finding.first_seen),
+        first_seen=shown(finding.first_seen, tz),
         last_checked=checked,
         advice=ADVICE[finding.kind],
         office=finding.office,
         status=finding.state,
         status_label=STATE_LABELS.get(finding.state, finding.state),
         note=finding.note,
+        owner=owner,
+        deadline=deadline,
+        # Fixed means this run found it so: the run's time is when the fix was confirmed.
+        done=DONE_FIXED if fixed else "",
+        done_at=checked if fixed else "",
+        home=home,
     )
 
 
-def build_report(store: Store, summary: RunSummary) -> ReportData:
+def build_report(store: Store, summary: RunSummary, config: AuditConfig | None = None) -> ReportData:
+    """The checklist of a summarised run; ``config`` defaults to the settings stored with the run
+    (owners, deadlines, the cover and the time zone come from there)."""
     run = summary.run
-    checked = local_time(run.finished_at or run.started_at)
+    if config is None:
+        config = report_config(run)
+    tz = config.schedule.timezone
+    checked = shown(run.finished_at or run.started_at, tz)
+    responsibility = _Responsibility(config, summary.as_of)
+    home_urls = _home_urls(summary)
+    home = {f.key for f in summary.findings if is_home_problem(f, home_urls)}
     ordered = sorted(
         summary.findings,
         key=lambda f: (
             _STATE_ORDER.get(f.state, 0),
             _SEVERITY_ORDER[f.severity],
+            f.key not in home,  # the home page first: the first thing an inspector opens
             f.office,
             f.column,
             f.kind.value,
         ),
     )
-    rows = [_row(number, finding, checked) for number, finding in enumerate(ordered, start=1)]
+    rows = [
+        _row(number, finding, checked, tz=tz, responsibility=responsibility, home=finding.key in home)
+        for number, finding in enumerate(ordered, start=1)
+    ]
     trend = [
-        TrendPoint(run_id=r.id, started_at=local_time(r.started_at), open_by_kind=counts)
+        TrendPoint(run_id=r.id, started_at=shown(r.started_at, tz), open_by_kind=counts)
         for r, counts in store.open_counts_by_run(run.start_url, until=run.id)
     ]
     return ReportData(
@@ -266,10 +436,10 @@ def build_report(store: Store, summary: RunSummary) -> ReportData:
         start_url=run.start_url,
         run_id=run.id,
         run_kind=run.kind,
-        run_started=local_time(run.started_at),
-        run_finished=local_time(run.finished_at or ""),
+        run_started=shown(run.started_at, tz),
+        run_finished=shown(run.finished_at or "", tz),
         as_of=summary.as_of.isoformat(),
-        generated_at=local_time(now_iso()),
+        generated_at=shown(now_iso(), tz),
         pages=summary.pages,
         link_occurrences=summary.link_occurrences,
         checked_urls=summary.checked_urls,
@@ -279,6 +449,7 @@ def build_report(store: Store, summary: RunSummary) -> ReportData:
         trend=trend,
         availability=_availability(store, run.start_url, run.finished_at),
         incomplete=summary.incomplete,
+        cover=_cover(summary, config, tz),
     )
 
 

@@ -29,6 +29,7 @@ from sitecheck.report.files import atomic_write
 from sitecheck.report.labels import (
     CATEGORY_LABELS,
     COLUMN_STATUS_LABELS,
+    COVER_LABELS,
     HTML_TEXT,
     INCOMPLETE_LABEL,
     KIND_LABELS,
@@ -448,6 +449,7 @@ def render_html(data: ReportData) -> str:
             category_labels=CATEGORY_LABELS,
             column_status_labels=COLUMN_STATUS_LABELS,
             incomplete_label=INCOMPLETE_LABEL,
+            cover_labels=COVER_LABELS,
         )
     )
 

@@ -96,6 +96,7 @@ ADVICE: dict[FindingKind, str] = {
 # --- Chinese labels kept in one place: tabular and CI reports (XLSX, CSV, SARIF, JUnit) ---------
 
 SHEET_SUMMARY = "汇总"
+SHEET_ALL = "全部问题"  # every open problem in one sheet, before the sheets per problem type
 SHEET_FIXED = "已整改"
 SHEET_IGNORED = "已忽略"
 SHEET_COLUMNS = "栏目"
@@ -118,7 +119,28 @@ CHECKLIST_HEADERS: dict[str, str] = {
     "note": "备注",
     "severity": "严重程度",
     "key": "问题编号",
+    "owner": "整改责任人",
+    "deadline": "整改时限",
+    "measures": "整改措施",
+    "done": "完成情况/完成时间",
 }
+
+# The checklist's cover (HTML header, XLSX 汇总), by Cover field.
+COVER_LABELS: dict[str, str] = {
+    "organisation": "单位名称",
+    "site_name": "网站名称",
+    "site_code": "网站标识码",
+    "scope": "检查范围",
+    "basis": "检查依据",
+    "inspector": "检查人/检查工具",
+}
+COVER_SCOPE = (
+    "页面 {pages} 个，链接 {links} 个（不同地址 {urls} 个），栏目 {columns} 个；"
+    "检查时间 {started} 至 {finished}"
+)
+SITE_CODE_MISSING = "未提供"
+DEFAULT_INSPECTOR = "sitecheck 自动检查"
+DONE_FIXED = "已整改"  # 完成情况 of a problem a later check found fixed
 
 COLUMN_SHEET_HEADERS: dict[str, str] = {
     "number": "序号",
@@ -276,6 +298,13 @@ HTML_TEXT: dict[str, str] = {
     "col_status": "整改状态",
     "col_note_fixed": "说明",
     "col_note_ignored": "忽略原因",
+    "col_owner": "整改责任人",
+    "col_deadline": "整改时限",
+    "col_measures": "整改措施",
+    "col_done": "完成情况/完成时间",
+    "finding_id": "问题编号",
+    "finding_id_hint": "选中即可复制（忽略此问题时使用）",
+    "cover": "基本信息",
     "link_text": "链接文字",
     "on_page": "所在页面",
     "other_referrers": "另有 {n} 个页面",

@@ -1,7 +1,9 @@
 """The rectification checklist (整改台账) as offices circulate it: an Excel workbook and a CSV.
 
-The workbook opens on a 汇总 sheet, then has one sheet per problem type, as the 开普云 monitoring
-exports do (indicators.md §3), then 已整改 / 已忽略 and the column list. Every text that a
+The workbook opens on a 汇总 sheet (the cover, the verdict), then 全部问题 (every open problem),
+then one sheet per problem type, as the 开普云 monitoring exports do (indicators.md §3), then
+已整改 / 已忽略 and the column list. Table sheets print landscape on A4, one page wide, with
+wrapped text at column widths chosen so that the page is scaled no smaller than 55 %. Every text that a
 crawled site chose (link texts, URLs, column names) is written so that a spreadsheet shows it
 and never evaluates it: a link text ``=HYPERLINK(…)`` must not become a live formula in the
 office that opens the checklist (CSV / formula injection).
@@ -13,7 +15,7 @@ import csv
 import unicodedata
 from collections.abc import Sequence
 from copy import copy
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +32,13 @@ from sitecheck.report.labels import (
     CHECKLIST_HEADERS,
     COLUMN_SHEET_HEADERS,
     COLUMN_STATUS_LABELS,
+    COVER_LABELS,
     INCOMPLETE_LABEL,
     KIND_LABELS,
     OTHER_REFERRERS_NOTE,
     RUN_KIND_LABELS,
     SEVERITY_LABELS,
+    SHEET_ALL,
     SHEET_COLUMNS,
     SHEET_FIXED,
     SHEET_IGNORED,
@@ -47,6 +51,7 @@ from sitecheck.report.labels import (
 from sitecheck.report.text import clean_text, clean_url
 
 __all__ = [
+    "ALL_SHEET_FIELDS",
     "CSV_FIELDS",
     "SHEET_FIELDS",
     "display_width",
@@ -56,9 +61,32 @@ __all__ = [
     "write_xlsx",
 ]
 
-# Checklist columns of a finding sheet: the 整改台账 columns, then the id an office quotes in an
-# [[ignore]] entry of the portal config.
+# Checklist columns of a finding sheet: the 整改台账 columns (who fixes what by when, and the
+# blanks the office fills in), then the id an office quotes in `sitecheck ignore`. The HTTP
+# status is part of 问题描述 and 最近复查 is the run's time (汇总), so the printed sheet leaves
+# them, and 发现时间, to the CSV: every column kept must stay readable on a landscape A4 page.
 SHEET_FIELDS: tuple[str, ...] = (
+    "number",
+    "kind",
+    "description",
+    "column",
+    "url",
+    "parent_page",
+    "link_text",
+    "advice",
+    "office",
+    "owner",
+    "deadline",
+    "measures",
+    "done",
+    "status",
+    "note",
+    "key",
+)
+# 全部问题 mixes the problem types, so it also says how serious each is.
+ALL_SHEET_FIELDS: tuple[str, ...] = (*SHEET_FIELDS[:2], "severity", *SHEET_FIELDS[2:])
+# The CSV holds open, fixed and ignored findings in one table, and every field.
+CSV_FIELDS: tuple[str, ...] = (
     "number",
     "kind",
     "description",
@@ -71,21 +99,61 @@ SHEET_FIELDS: tuple[str, ...] = (
     "last_checked",
     "advice",
     "office",
+    "owner",
+    "deadline",
+    "measures",
+    "done",
     "status",
     "note",
+    "severity",
     "key",
 )
-# The CSV holds open, fixed and ignored findings in one table, so it also says how serious each is.
-CSV_FIELDS: tuple[str, ...] = (*SHEET_FIELDS[:-1], "severity", "key")
 
 # Spreadsheets read a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _URL_FIELDS = frozenset({"url", "parent_page"})
-_DATE_FIELDS = frozenset({"first_seen", "last_checked"})
-_WRAPPED_FIELDS = frozenset({"description", "advice", "note", "link_text", "column", "http"})
-_MAX_WIDTH = {"description": 60, "advice": 44, "url": 56, "parent_page": 56, "link_text": 36, "note": 36}
-_DEFAULT_MAX_WIDTH = 30
+_NUMBER_FIELDS = frozenset({"number"})
+# Widest a column gets, in characters (a CJK character counts two). Their sum decides the print
+# scale of a sheet fitted to one page width: ~260 characters with 17 columns is ~56 % on
+# landscape A4 (page_scale); texts wrap within them. The columns an office writes in
+# (整改责任人, 整改措施, 完成情况) always get their full width.
+MAX_WIDTHS: dict[str, int] = {
+    "number": 6,
+    "kind": 10,
+    "severity": 8,
+    "description": 36,
+    "column": 11,
+    "url": 30,
+    "parent_page": 26,
+    "link_text": 13,
+    "advice": 24,
+    "office": 9,
+    "owner": 9,
+    "deadline": 11,
+    "measures": 16,
+    "done": 11,
+    "status": 8,
+    "note": 12,
+    "key": 20,
+}
+_FILL_IN = frozenset({"owner", "measures", "done"})
+_COLUMN_WIDTHS: dict[str, int] = {
+    "number": 6,
+    "name": 20,
+    "parent": 16,
+    "category": 14,
+    "limit_days": 8,
+    "items": 8,
+    "newest": 11,
+    "days_since": 8,
+    "status": 12,
+    "evidence": 36,
+    "office": 10,
+    "url": 32,
+}
+# Landscape A4 less 0.25 in margins left and right, in pixels at 96 dpi (Excel's 100 %).
+_PRINTABLE_PX = (11.69 - 0.5) * 96
 _MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 # Excel refuses more hyperlinks per sheet than this, and addresses longer than the second.
 _MAX_HYPERLINKS = 65_530
@@ -103,6 +171,7 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _FAIL_FILL = PatternFill("solid", fgColor="F8CBAD")
 _WARN_FILL = PatternFill("solid", fgColor="FFE699")
 _PASS_FILL = PatternFill("solid", fgColor="C6EFCE")
@@ -138,6 +207,10 @@ def _note(row: ChecklistRow) -> str:
     return "；".join(parts)
 
 
+def _done(row: ChecklistRow) -> str:
+    return f"{row.done} {row.done_at}".strip()
+
+
 def _values(row: ChecklistRow) -> dict[str, Any]:
     """A row's cells. URLs keep their address with unsafe characters percent-encoded; the
     other texts go through clean_text again when a cell is written (_put, write_csv)."""
@@ -154,6 +227,10 @@ def _values(row: ChecklistRow) -> dict[str, Any]:
         "last_checked": row.last_checked,
         "advice": row.advice,
         "office": row.office,
+        "owner": row.owner,
+        "deadline": row.deadline,
+        "measures": "",  # 整改措施: the office's to write
+        "done": _done(row),
         "status": row.status_label,
         "note": _note(row),
         "severity": row.severity_label,
@@ -216,9 +293,9 @@ def _put(ws: Any, row: int, col: int, value: Any) -> Any:
     return cell
 
 
-def _as_datetime(text: str) -> datetime | str:
+def _as_date(text: str) -> date | str:
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M")
+        return date.fromisoformat(text)
     except ValueError:
         return text
 
@@ -290,6 +367,15 @@ def _header(ws: Any, headers: Sequence[str], row: int = 1) -> None:
         cell.border = _BORDER
 
 
+def page_scale(widths: Sequence[float]) -> float:
+    """The scale Excel prints columns of these widths at, fitted to one landscape A4 page width.
+
+    A column ``w`` characters wide is ``7w + 5`` pixels in Excel's default font (Calibri 11).
+    """
+    pixels = sum(7 * w + 5 for w in widths)
+    return min(1.0, _PRINTABLE_PX / pixels) if pixels else 1.0
+
+
 def _finish_table(ws: Any, headers: Sequence[str], widths: Sequence[int], rows: int) -> None:
     """Frozen header, autofilter, widths and print setup: what every table sheet shares."""
     last = get_column_letter(len(headers))
@@ -304,41 +390,47 @@ def _finish_table(ws: Any, headers: Sequence[str], widths: Sequence[int], rows: 
 def _print_setup(ws: Any) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    # One page wide, as many tall as the rows need: the widths (MAX_WIDTHS) keep the scale
+    # readable, and wrapped rows grow downwards instead of shrinking the page.
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages as the rows need
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.left = ws.page_margins.right = 0.25
     ws.oddFooter.center.text = "&P / &N"
     ws.oddHeader.center.text = "&A"
 
 
-def _width(field: str, header: str, values: Sequence[str]) -> int:
-    # +4 leaves room for the autofilter button next to the header text.
+def _width(limit: int, header: str, values: Sequence[str], *, full: bool = False) -> int:
+    """As wide as the texts need (+4 for the autofilter button by the header), at most ``limit``."""
+    if full:
+        return limit
     wanted = max([display_width(header) + 4, *(display_width(v) + 2 for v in values)])
-    return min(wanted, _MAX_WIDTH.get(field, _DEFAULT_MAX_WIDTH))
+    return min(wanted, limit)
 
 
-def _finding_sheet(ws: Any, rows: Sequence[ChecklistRow]) -> None:
-    headers = [CHECKLIST_HEADERS[field] for field in SHEET_FIELDS]
+def _finding_sheet(ws: Any, rows: Sequence[ChecklistRow], fields: Sequence[str] = SHEET_FIELDS) -> None:
+    headers = [CHECKLIST_HEADERS[field] for field in fields]
     _header(ws, headers)
     links, styles = _Links(), _Styles()
-    texts: dict[str, list[str]] = {field: [] for field in SHEET_FIELDS}
+    texts: dict[str, list[str]] = {field: [] for field in fields}
     for r, row in enumerate(rows, start=2):
         values = _values(row)
-        for c, field in enumerate(SHEET_FIELDS, start=1):
+        for c, field in enumerate(fields, start=1):
             value = values[field]
-            if field in _DATE_FIELDS and value:
-                value = _as_datetime(value)
+            if field == "deadline" and value:
+                value = _as_date(value)  # a date cell: sorts and filters by date
             cell = _put(ws, r, c, value)
             styles.apply(
                 cell,
-                _WRAP if field in _WRAPPED_FIELDS or field in _URL_FIELDS else _TOP,
+                _TOP if field in _NUMBER_FIELDS else _WRAP,
                 link=field in _URL_FIELDS and isinstance(value, str) and links.add(cell, value),
-                number_format="yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "",
+                number_format="yyyy-mm-dd" if isinstance(value, date) else "",
             )
             texts[field].append(str(values[field]))
-    widths = [_width(f, h, texts[f]) for f, h in zip(SHEET_FIELDS, headers, strict=True)]
+    widths = [
+        _width(MAX_WIDTHS[f], h, texts[f], full=f in _FILL_IN) for f, h in zip(fields, headers, strict=True)
+    ]
     _finish_table(ws, headers, widths, len(rows))
 
 
@@ -372,13 +464,13 @@ def _columns_sheet(ws: Any, data: ReportData) -> None:
             cell = _put(ws, r, c, value)
             styles.apply(
                 cell,
-                _WRAP if field in ("name", "url") else _TOP,
+                _WRAP if isinstance(value, str) else _TOP,
                 link=field == "url" and links.add(cell, value),
                 number_format="yyyy-mm-dd" if isinstance(value, date) else "",
                 fill=fill if field == "status" else None,
             )
             texts[field].append("" if value is None else str(value))
-    widths = [_width(f, h, texts[f]) for f, h in zip(_COLUMN_FIELDS, headers, strict=True)]
+    widths = [_width(_COLUMN_WIDTHS[f], h, texts[f]) for f, h in zip(_COLUMN_FIELDS, headers, strict=True)]
     _finish_table(ws, headers, widths, len(data.columns))
 
 
@@ -386,8 +478,9 @@ def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str
     label = SUMMARY_LABELS
     _put(ws, 1, 1, label["title"]).font = _TITLE_FONT
     verdict = VERDICT_LABELS[data.tally.would_fail]
+    cover = data.cover
     facts: list[tuple[str, Any]] = [
-        (label["site"], data.site),
+        *((COVER_LABELS[name], getattr(cover, name)) for name in COVER_LABELS),
         (label["start_url"], clean_url(data.start_url)),
         (label["run"], data.run_id),
         (label["run_kind"], RUN_KIND_LABELS.get(data.run_kind, data.run_kind)),
@@ -407,7 +500,7 @@ def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str
     for name, value in facts:
         _put(ws, row, 1, name).font = _LABEL_FONT
         cell = _put(ws, row, 2, value)
-        cell.alignment = Alignment(horizontal="left")
+        cell.alignment = _LEFT_WRAP
         if name == label["start_url"] and _Links().add(cell, value):
             cell.font = _LINK_FONT
         if name == label["verdict"]:
@@ -501,7 +594,7 @@ def _total(ws: Any, row: int, total: int) -> int:
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
-    """The checklist workbook: 汇总, one sheet per open problem type, 已整改, 已忽略, 栏目."""
+    """The checklist workbook: 汇总, 全部问题, one sheet per open problem type, 已整改, 已忽略, 栏目."""
     path = Path(path)
     book = Workbook()
     summary = book.active
@@ -512,6 +605,8 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     for row in data.open_rows:
         open_by_kind.setdefault(row.kind, []).append(row)
     kind_sheets: dict[FindingKind, str] = {}
+    if data.open_rows:
+        _finding_sheet(book.create_sheet(sheet_title(SHEET_ALL, taken)), data.open_rows, ALL_SHEET_FIELDS)
     for kind in FindingKind:
         if kind in open_by_kind:
             ws = book.create_sheet(sheet_title(KIND_LABELS[kind], taken))
