@@ -11,6 +11,7 @@ Exit codes (documented in README.md):
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,109 @@ from sitecheck import __version__
 from sitecheck.config import AuditConfig, check_option, load_config, validate_start_url
 from sitecheck.errors import ConfigError, DamagedStoreError, SitecheckError
 from sitecheck.store import damaged_message
+
+# click's own words (usage errors, --help headings) come from gettext; it has no Chinese
+# catalogue, so its messages are translated here from a table, keyed by the English text.
+_CLICK_TEXT: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "用 {command} {option} 查看用法。",
+    "Invalid value: {message}": "值无效：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Missing command.": "缺少命令。",
+    "unknown error": "未知错误",
+    "Aborted!": "已取消。",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
+    "Choose from:\n\t{choices}": "可选：{choices}",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在 {range} 范围内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "{value!r} 不是有效的是/否值，可用：{states}"
+    ),
+    "file": "文件",
+    "directory": "目录",
+    "path": "路径",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是目录。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    "env var: {var}": "环境变量：{var}",
+    "default: {default}": "默认：{default}",
+    "(dynamic)": "（动态）",
+    "deprecated": "已弃用",
+    "required": "必填",
+}
+_CLICK_PLURALS: dict[str, str] = {
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Did you mean {possibility}?": "是否想用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是否想用其中之一：{possibilities}？）",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
+    "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
+}
+# click.types names number types in English ("integer") inside its messages.
+_NUMBER_TYPES = {"integer": "整数", "float": "数值"}
+
+
+def _click_gettext(message: str) -> str:
+    return _CLICK_TEXT.get(message, message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    chosen = singular if n == 1 else plural
+    return _CLICK_PLURALS.get(chosen, chosen)
+
+
+def _speak_chinese_in_click() -> None:
+    """Point click's gettext calls at the tables above (each module bound ``_`` at import)."""
+    import importlib
+
+    for name in ("core", "exceptions", "formatting", "types", "decorators", "parser", "termui"):
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _click_gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext  # type: ignore[attr-defined]
+    for param_type in (click.INT, click.FLOAT):
+        param_type.name = _NUMBER_TYPES.get(param_type.name, param_type.name)
+
+
+_speak_chinese_in_click()
+
+
+class ChineseCommand(click.Command):
+    """A command whose usage line reads in Chinese ([选项] rather than [OPTIONS])."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class ChineseGroup(click.Group):
+    command_class = ChineseCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 class ExitCode(IntEnum):
@@ -49,6 +153,9 @@ class Setting(click.ParamType):  # type: ignore[type-arg]
         self.key = key
         self.name = name or key.rsplit(".", 1)[-1].upper()
 
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        return _METAVARS.get(self.name, self.name)
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         label = param.opts[0] if param is not None and param.opts else self.key
         try:
@@ -62,6 +169,10 @@ class WorkersType(Setting):
 
     def __init__(self) -> None:
         super().__init__("fetch.workers", "N|auto")
+
+
+# Placeholders shown in --help ("--data-dir 目录"): what to type there, in the reader's words.
+_METAVARS = {"DIR": "目录", "RE": "正则", "HOST": "主机名", "URL": "网址", "UA": "标识", "S": "秒"}
 
 
 class Between(click.ParamType):  # type: ignore[type-arg]
@@ -126,15 +237,13 @@ def build_config(
     for section, changes in sections.items():
         if section == "top":
             for key, value in changes.items():
-                import dataclasses
-
                 config = dataclasses.replace(config, **{key: value})
         else:
             config = config.replace(section, **changes)
     return config
 
 
-def _print_summary(result: Any, json_path: str | None) -> None:
+def _print_summary(result: Any, json_path: str | None, next_steps: str = "") -> None:
     from sitecheck.report.console import print_findings, print_tally
 
     summary = result.summary
@@ -151,8 +260,10 @@ def _print_summary(result: Any, json_path: str | None) -> None:
     if json_path:
         click.echo(f"结果已写入 {json_path}")
     if result.report_dir is not None:
-        click.echo(f"整改清单：{result.report_dir / 'checklist.html'}（另有 checklist.xlsx、findings.csv）")
-    click.echo(f"运行编号 {result.run_id}（sitecheck columns 查看栏目；sitecheck recheck 整改后复查）")
+        folder = result.report_dir.resolve()  # absolute: copied into mails and chats, opened elsewhere
+        click.echo(f"整改清单：{folder / 'checklist.html'}（另有 checklist.xlsx、findings.csv）")
+    next_steps = next_steps or "sitecheck columns 查看栏目；sitecheck recheck 整改后复查"
+    click.echo(f"运行编号 {result.run_id}（{next_steps}）")
 
 
 def _exit_for(result: Any) -> int:
@@ -172,6 +283,7 @@ def _run(
     quiet: bool,
     reports: bool = True,
     recheck: bool = False,
+    next_steps: str = "",
 ) -> int:
     from sitecheck.audit import run_audit, run_recheck
     from sitecheck.crawl.progress import Progress
@@ -195,12 +307,18 @@ def _run(
             err=True,
         )
     else:
-        _print_summary(result, json_path)
+        _print_summary(result, json_path, next_steps)
     return _exit_for(result)
 
 
 _crawl_options = [
-    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="门户配置文件（TOML）。"),
+    click.option(
+        "--config",
+        "config_path",
+        metavar="文件",
+        type=click.Path(dir_okay=False),
+        help="门户配置文件（TOML）。",
+    ),
     click.option(
         "--data-dir",
         "top__data_dir",
@@ -288,7 +406,13 @@ _crawl_options = [
         type=WorkersType(),
         help="抓取和解析页面的进程数：0 只用主进程；auto（默认）在放宽限速时按 CPU 核数开进程。",
     ),
-    click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"),
+    click.option(
+        "--json",
+        "json_path",
+        metavar="文件",
+        type=click.Path(dir_okay=False),
+        help="把问题清单写成 JSON 文件。",
+    ),
     click.option(
         "--reports-dir",
         "top__reports_dir",
@@ -296,7 +420,7 @@ _crawl_options = [
         help="整改清单输出目录（默认 reports）。",
     ),
     click.option("--no-reports", is_flag=True, default=False, help="不写整改清单（HTML/XLSX/CSV）。"),
-    click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
+    click.option("--as-of", "as_of", metavar="日期", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
     click.option("--resume", is_flag=True, default=False, help="继续同一网站上次被中断的检查。"),
     click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。"),
 ]
@@ -320,7 +444,9 @@ def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     return overrides
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="sitecheck")
 def cli() -> None:
     """sitecheck：政府网站自查工具（不可用链接、空白栏目、栏目不更新）。"""
@@ -330,7 +456,7 @@ def _audit_command(name: str, help_text: str, *, recheck: bool) -> click.Command
     """``crawl`` and ``recheck`` take the same options and differ only in what they re-read."""
 
     @cli.command(name=name, help=help_text)
-    @click.argument("url", required=False)
+    @click.argument("url", required=False, metavar="[网址]")
     @crawl_options
     def command(
         url: str | None,
@@ -386,6 +512,33 @@ recheck = _audit_command(
 )
 
 
+# The demo portal and its external site listen on these ports when they are free, so that
+# `sitecheck demo --recheck` serves them again where the stored run expects them.
+_DEMO_PORT = 18731
+
+
+def _demo_ports(preferred: int) -> tuple[int, int]:
+    """Two free loopback ports ``p`` and ``p + 1`` (the portal and its external site)."""
+    import socket
+
+    candidates = [preferred] if preferred else []
+    for _ in range(20):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            candidates.append(int(probe.getsockname()[1]))
+    for port in candidates:
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port, port + 1
+    return 0, 0
+
+
 @cli.command()
 @click.option(
     "--pages",
@@ -394,26 +547,65 @@ recheck = _audit_command(
     show_default=True,
     help="示例网站的页面数（20–100000）。",
 )
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
-@click.option("--data-dir", default=None, help="事实库目录（默认 临时目录）。")
-@click.option("--reports-dir", default="reports", show_default=True, help="整改清单输出目录。")
+@click.option(
+    "--json", "json_path", metavar="文件", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"
+)
+@click.option(
+    "--data-dir",
+    default=".sitecheck",
+    show_default=True,
+    metavar="目录",
+    help="事实库目录：默认当前目录下的 .sitecheck，之后 sitecheck columns 等命令直接能找到。",
+)
+@click.option(
+    "--reports-dir", default="reports", show_default=True, metavar="目录", help="整改清单输出目录。"
+)
+@click.option(
+    "--recheck",
+    "recheck_demo",
+    is_flag=True,
+    default=False,
+    help="重新启动示例门户并复查上一次演示的结果（示例门户只在演示期间运行）。",
+)
 @click.option("--quiet", "-q", is_flag=True, default=False, help="不显示进度。")
-def demo(pages: int, json_path: str | None, data_dir: str | None, reports_dir: str, quiet: bool) -> None:
+def demo(
+    pages: int, json_path: str | None, data_dir: str, reports_dir: str, recheck_demo: bool, quiet: bool
+) -> None:
     """在本机回环地址上启动自带的示例门户并完整检查一遍（无需联网）。"""
-    import tempfile
+    from urllib.parse import urlsplit
 
     from sitecheck.demo import DemoServer
 
-    with DemoServer(pages=pages, slow_seconds=6.0) as server:
+    port = _DEMO_PORT
+    base: AuditConfig | None = None
+    if recheck_demo:
+        base = _recheck_base(None, {"top.data_dir": data_dir})
+        port = urlsplit(base.site.start_url).port or 0
+    port, external = _demo_ports(port)
+    if recheck_demo and base is not None and port != urlsplit(base.site.start_url).port:
+        _fail(f"示例门户原来的端口 {urlsplit(base.site.start_url).port} 已被占用，无法复查", ExitCode.FAILURE)
+    with DemoServer(pages=pages, slow_seconds=6.0, port=port, external_port=external) as server:
         click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
-        with tempfile.TemporaryDirectory(prefix="sitecheck-demo-") as tmp:
-            config = AuditConfig(data_dir=data_dir or tmp, reports_dir=reports_dir)
-            config = config.replace("site", start_url=server.base_url, name="示例门户（演示）", slug="demo")
-            # The sample portal is ours and on loopback: no need to be gentle, and the slow
-            # endpoint should not hold the demo up for 3 × 15 s.
-            config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
-            config = config.replace("fetch", timeout=2.0, retries=1, backoff=0.2)
-            code = _run(config, resume=False, as_of=date.today(), json_path=json_path, quiet=quiet)
+        config = base or AuditConfig()
+        config = dataclasses.replace(config, data_dir=data_dir, reports_dir=reports_dir)
+        config = config.replace("site", start_url=server.base_url, name="示例门户（演示）", slug="demo")
+        # The sample portal is ours and on loopback: no need to be gentle, and the slow
+        # endpoint should not hold the demo up for 3 × 15 s.
+        config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
+        config = config.replace("fetch", timeout=2.0, retries=1, backoff=0.2)
+        # The next commands, exactly as they find this demo's data (the portal stops with the demo).
+        where = "" if data_dir == ".sitecheck" else f" --data-dir {data_dir}"
+        again = f"sitecheck demo --recheck{where}" + (f" --pages {pages}" if pages != 150 else "")
+        next_steps = f"sitecheck columns{where} 查看栏目；sitecheck runs{where} 查看记录；{again} 复查"
+        code = _run(
+            config,
+            resume=False,
+            as_of=date.today(),
+            json_path=json_path,
+            quiet=quiet,
+            recheck=recheck_demo,
+            next_steps=next_steps,
+        )
     # The sample portal is built with problems: finding them is the demo working, not failing.
     raise SystemExit(int(ExitCode.CLEAN) if code == ExitCode.FINDINGS else code)
 
@@ -437,12 +629,15 @@ def _stored_summary(
 
 
 _stored_options = [
-    click.argument("run_id", required=False, type=Between(1, MAX_RUN_ID)),
-    click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。"),
-    click.option("--as-of", "as_of", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
+    click.argument("run_id", required=False, type=Between(1, MAX_RUN_ID), metavar="[运行编号]"),
+    click.option(
+        "--data-dir", default=".sitecheck", show_default=True, metavar="目录", help="事实库所在目录。"
+    ),
+    click.option("--as-of", "as_of", metavar="日期", help="评判基准日期 YYYY-MM-DD（默认今天）。"),
     click.option(
         "--config",
         "config_path",
+        metavar="文件",
         type=click.Path(dir_okay=False),
         help="用此配置文件中的栏目规则评判（默认用该次检查时的设置）。",
     ),
@@ -457,22 +652,52 @@ def stored_options(func: Any) -> Any:
 
 @cli.command()
 @stored_options
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。")
 @click.option(
-    "--save", is_flag=True, default=False, help="把评判结果保存为该次检查的结论（默认只显示，不改动记录）。"
+    "--json", "json_path", metavar="文件", type=click.Path(dir_okay=False), help="把问题清单写成 JSON 文件。"
 )
+@click.option(
+    "--reports-dir",
+    default=None,
+    metavar="目录",
+    help="整改清单输出目录（默认该次检查设置的目录，通常为 reports）。",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    default=False,
+    help="只显示评判结果：不保存为该次检查的结论，也不写整改清单。",
+)
+@click.option("--save", is_flag=True, default=False, hidden=True)  # the default now; kept for old scripts
 def judge(
     run_id: int | None,
     data_dir: str,
     as_of: str | None,
     config_path: str | None,
     json_path: str | None,
+    reports_dir: str | None,
+    dry_run: bool,
     save: bool,
 ) -> None:
-    """用当前规则重新评判已保存的一次检查（不重新抓取）。"""
+    """用当前规则重新评判已保存的一次检查（不重新抓取），保存结论并重写整改清单。
+
+    改了配置（如 [[columns]] 的栏目类别）之后运行：整改清单和 sitecheck runs 随之更新。
+    加 --dry-run 只看结果、不改动任何记录。
+    """
+    from sitecheck.models import JUDGED_RUNS, RunStatus
     from sitecheck.report.console import print_findings, print_tally
 
-    summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path, save=save)
+    write = not dry_run
+    if write and not Path(data_dir, "sitecheck.sqlite3").exists():
+        _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
+    if write:
+        # A run still being crawled keeps its verdict for later: it is judged, not saved.
+        store = _open_store(data_dir)
+        try:
+            record = store.run(run_id) if run_id is not None else store.latest_run()
+        finally:
+            store.close()
+        write = record is not None and record.status in (*JUDGED_RUNS, RunStatus.CRAWLED)
+    summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path, save=write)
     run = summary.run
     click.echo(f"运行 {run.id}（{run.start_url}），检查日 {summary.as_of}：{len(summary.findings)} 个问题")
     print_findings(summary, click.echo)
@@ -481,11 +706,43 @@ def judge(
         click.echo(f"检查不完整，结论不能作为“未发现问题”：{summary.incomplete}", err=True)
     if json_path:
         click.echo(f"结果已写入 {json_path}")
-    if save:
-        click.echo(f"评判结果已保存到第 {run.id} 次检查")
+    if write:
+        folder = _write_checklist(data_dir, summary, reports_dir, config_path)
+        click.echo(f"评判结果已保存到第 {run.id} 次检查；整改清单：{folder / 'checklist.html'}")
+    elif not dry_run:
+        click.echo(f"第 {run.id} 次检查还没有抓取完，结论未保存；用 sitecheck crawl --resume 继续")
     if summary.incomplete:
         raise SystemExit(int(ExitCode.INCOMPLETE))
     raise SystemExit(int(ExitCode.FINDINGS if summary.needs_action else ExitCode.CLEAN))
+
+
+def _write_checklist(data_dir: str, summary: Any, reports_dir: str | None, config_path: str | None) -> Path:
+    """The checklist of a judged run, where its own settings (or ``config_path``) put it."""
+    import json
+
+    from sitecheck.report import write_reports
+    from sitecheck.store import Store
+
+    if config_path:
+        config = load_config(config_path)
+        slug, folder = config.site.slug, config.reports_dir
+    else:
+        stored = json.loads(summary.run.config_json)
+        slug, folder = stored.get("site", {}).get("slug", ""), stored.get("reports_dir", "reports")
+    store = Store(data_dir)
+    try:
+        return Path(write_reports(store, summary, reports_dir or folder, slug)).resolve()
+    finally:
+        store.close()
+
+
+CATEGORY_SOURCE_TEXT = {
+    "config": "配置",
+    "meta": "页面标注",
+    "name": "栏目名称",
+    "parent": "上级栏目",
+    "default": "默认",
+}
 
 
 @cli.command()
@@ -495,12 +752,19 @@ def columns(run_id: int | None, data_dir: str, as_of: str | None, config_path: s
     from sitecheck.report.console import print_columns
 
     summary = _stored_summary(data_dir, run_id, as_of, None, config_path)
-    print_columns(summary, click.echo)
+    # Where each category came from, in the administrator's words (the JSON keeps the codes).
+    shown_columns = [
+        dataclasses.replace(c, category_source=CATEGORY_SOURCE_TEXT.get(c.category_source, c.category_source))
+        for c in summary.columns
+    ]
+    print_columns(dataclasses.replace(summary, columns=shown_columns), click.echo)
 
 
 @cli.command()
 @stored_options
-@click.option("--reports-dir", default="reports", show_default=True, help="整改清单输出目录。")
+@click.option(
+    "--reports-dir", default="reports", show_default=True, metavar="目录", help="整改清单输出目录。"
+)
 def report(
     run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None, reports_dir: str
 ) -> None:
@@ -527,34 +791,77 @@ def _open_store(data_dir: str) -> Any:
 
 
 @cli.command()
-@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+@click.option("--data-dir", default=".sitecheck", show_default=True, metavar="目录", help="事实库所在目录。")
 def runs(data_dir: str) -> None:
     """列出历次检查与复查，以及每次的问题数和整改情况。"""
     from sitecheck.models import OPEN_STATES
     from sitecheck.report.labels import RUN_KIND_LABELS, STATE_LABELS
+    from sitecheck.service.commands import RUN_STATUS_TEXT
+    from sitecheck.timefmt import shown
 
     store = _open_store(data_dir)
     try:
         records = store.runs()
         if not records:
             click.echo("还没有检查记录。")
+            return
+        # Widths in display columns (a Chinese character takes two), so the columns line up.
+        click.echo(
+            _row(("编号", 4), ("开始时间", 16), ("类型", 8), ("状态", 6), ("页面数", 6), ("未整改", 6))
+            + "  整改情况  网站"
+        )
         for run in records:
             states = store.finding_states(run.id)
             open_count = sum(states.get(s, 0) for s in OPEN_STATES)
-            changes = "，".join(f"{STATE_LABELS[k]} {v}" for k, v in states.items() if v)
+            changes = "，".join(f"{STATE_LABELS[k]} {v}" for k, v in states.items() if v) or "—"
             kind = RUN_KIND_LABELS.get(run.kind, run.kind)
             click.echo(
-                f"{run.id:>4}  {run.started_at[:16].replace('T', ' ')}  {kind}  {run.status:<11} "
-                f"{store.page_count(run.id):>6} 页  未整改 {open_count:>4}  {changes}  {run.start_url}"
+                _row(
+                    (str(run.id), -4),
+                    (shown(run.started_at, _timezone(run)), 16),
+                    (kind, 8),
+                    (RUN_STATUS_TEXT.get(run.status, run.status), 6),
+                    (str(store.page_count(run.id)), -6),
+                    (str(open_count), -6),
+                )
+                + f"  {changes}  {run.start_url}"
             )
     finally:
         store.close()
 
 
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row(*cells: tuple[str, int]) -> str:
+    """Cells padded to a display width; a negative width right-aligns (numbers)."""
+    out = []
+    for text, width in cells:
+        pad = " " * max(0, abs(width) - _width(text))
+        out.append(pad + text if width < 0 else text + pad)
+    return "  ".join(out)
+
+
+def _timezone(run: Any) -> str:
+    """The zone a run's moments are shown in: its config's [schedule] timezone."""
+    import json
+
+    from sitecheck.timefmt import DEFAULT_ZONE
+
+    try:
+        zone = json.loads(run.config_json).get("schedule", {}).get("timezone")
+    except (ValueError, AttributeError):
+        zone = None
+    return zone if isinstance(zone, str) and zone else DEFAULT_ZONE
+
+
 @cli.command()
-@click.argument("run_a", type=Between(1, MAX_RUN_ID))
-@click.argument("run_b", type=Between(1, MAX_RUN_ID))
-@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+@click.argument("run_a", type=Between(1, MAX_RUN_ID), metavar="运行A")
+@click.argument("run_b", type=Between(1, MAX_RUN_ID), metavar="运行B")
+@click.option("--data-dir", default=".sitecheck", show_default=True, metavar="目录", help="事实库所在目录。")
 def diff(run_a: int, run_b: int, data_dir: str) -> None:
     """比较两次检查：B 比 A 新出现、已消失（已整改）和仍存在的问题。"""
     from sitecheck.models import OPEN_STATES
@@ -583,10 +890,10 @@ def diff(run_a: int, run_b: int, data_dir: str) -> None:
 
 
 @cli.command()
-@click.argument("finding_id")
-@click.option("--reason", required=False, help="忽略原因（必填，会显示在整改清单中）。")
+@click.argument("finding_id", metavar="问题编号")
+@click.option("--reason", required=False, metavar="原因", help="忽略原因（必填，会显示在整改清单中）。")
 @click.option("--undo", is_flag=True, default=False, help="取消忽略。")
-@click.option("--data-dir", default=".sitecheck", show_default=True, help="事实库所在目录。")
+@click.option("--data-dir", default=".sitecheck", show_default=True, metavar="目录", help="事实库所在目录。")
 def ignore(finding_id: str, reason: str | None, undo: bool, data_dir: str) -> None:
     """把某个问题标为“已忽略”（如对方网站的防护拦截），或取消忽略。对下次评判起效。"""
     store = _open_store(data_dir)
