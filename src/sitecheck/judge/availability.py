@@ -20,6 +20,8 @@ from sitecheck.store import Store
 WINDOW_DAYS = 7
 VETO_RATIO = 0.05  # national line: ≥ 5% failed probes in the week is a veto
 WARN_RATIO = 0.03  # default early warning (开普云 warns at 3%)
+MIN_PROBES_PER_DAY = 20  # national sample: at least 20 probes a day …
+MIN_DAYS = WINDOW_DAYS  # … for a week
 
 
 def probe_failed(outcome: Outcome) -> bool | None:
@@ -65,13 +67,52 @@ class Availability:
         return self.failures / self.probes if self.probes else 0.0
 
     @property
+    def probes_per_day(self) -> float:
+        """Counted probes per day over the span actually covered."""
+        return self.probes / self.days if self.days > 0 else float(self.probes)
+
+    @property
+    def sample_ok(self) -> bool:
+        """Whether the sample is the national one: a week of at least 20 counted probes a day.
+
+        The first probe may fall up to one probe interval (a day / 20) after the window opens,
+        so a week is reached at 7 days less that interval.
+        """
+        return self.days >= MIN_DAYS - 1 / MIN_PROBES_PER_DAY and self.probes_per_day >= MIN_PROBES_PER_DAY
+
+    @property
+    def sample_text(self) -> str:
+        """How many probes over how long, and why that is too few when it is; "" when it is not."""
+        if self.sample_ok:
+            return ""
+        return (
+            f"样本不足：{self.days:g} 天内共探测 {self.probes} 次（平均每天 {self.probes_per_day:.1f} 次），"
+            f"国家规则按连续 {MIN_DAYS} 天、每天不少于 {MIN_PROBES_PER_DAY} 次探测计算失败比例"
+        )
+
+    @property
     def level(self) -> str:
-        """``fail`` at or above the veto line, ``warn`` at or above the early warning, else ``ok``."""
+        """``fail`` at or above the veto line on a full sample, ``warn`` at or above the early
+        warning (or above the veto line on too small a sample: one failure in 7 probes is a
+        reason to look, not a verdict), else ``ok``."""
         if self.probes and self.ratio >= self.veto_ratio:
-            return "fail"
+            return "fail" if self.sample_ok else "warn"
         if self.probes and self.ratio >= self.warn_ratio:
             return "warn"
         return "ok"
+
+    @property
+    def verdict(self) -> str:
+        """The verdict in one Chinese sentence, with the sample it rests on."""
+        share = f"比例 {self.ratio:.1%}"
+        counted = f"首页打不开 {self.failures} 次 / 共探测 {self.probes} 次（{self.days:g} 天），{share}"
+        line = f"否决线 {self.veto_ratio:.0%}"
+        if self.level == "fail":
+            return f"{counted}：已达到{line}（单项否决）"
+        if self.probes and self.ratio >= self.veto_ratio:
+            return f"{counted}：预警（{self.sample_text}，暂不判定达到{line}）"
+        said = f"预警（预警线 {self.warn_ratio:.0%}，{line}）" if self.level == "warn" else f"低于{line}"
+        return f"{counted}：{said}" + (f"；{self.sample_text}" if self.sample_text else "")
 
     @property
     def latency_trend(self) -> float | None:
@@ -91,6 +132,10 @@ class Availability:
             "days": self.days,
             "warn_ratio": self.warn_ratio,
             "veto_ratio": self.veto_ratio,
+            # 1.0 when the sample is the national week of ≥ 20 probes a day; below it a ratio
+            # over the veto line is a warning (样本不足), never "reached the line".
+            "sample_ok": 1.0 if self.sample_ok else 0.0,
+            "probes_per_day": round(self.probes_per_day, 1),
         }
         if self.latency_ms_median is not None:
             data["latency_ms_median"] = self.latency_ms_median

@@ -136,8 +136,12 @@ def _crumbs(row: ListingRow) -> tuple[str, ...]:
     return tuple(c for c in row.breadcrumb if not _is_home_word(c))
 
 
-def _is_home_word(text: str) -> bool:
+def is_home_word(text: str) -> bool:
+    """首页, 网站首页, Home …: a link or crumb that names the home page, not a column."""
     return text.replace(" ", "").replace("\xa0", "").lower() in _HOME_CRUMBS
+
+
+_is_home_word = is_home_word
 
 
 def _name(facts: RunFacts, first: ListingRow) -> tuple[str, str]:
@@ -181,9 +185,17 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
     by_url = {canonical(r.url): r for r in listings}
     framed = {canonical(url) for r in listings for url in r.content.frames}
 
+    items_by_page = facts.items_by_page()
+    home_items = _item_urls(next((r for r in listings if r.is_home), None), items_by_page)
+
     def candidate(r: ListingRow) -> bool:
         if r.is_home or as_dir(r.url) in home_dirs:
             return False  # the home page, also when reached under a second address
+        if home_items and _item_urls(r, items_by_page) == home_items:
+            # The home page under an address not recognised as such (another host name, a
+            # portal path): it lists exactly the home page's items. The home page is judged by
+            # its own rule (首页不更新), never as a column with a category limit.
+            return False
         return not _SEARCH.search(urlsplit(r.url).path + " " + r.name)
 
     # A framed document is part of the page that frames it: an empty one is that page's
@@ -205,7 +217,6 @@ def build_columns(facts: RunFacts, rules: ColumnRules, as_of: date) -> list[Colu
             frame_pages[r.page_id] = r
         elif r.content.bare and canonical(r.url) not in framed and _named(r):
             singles.append(r)
-    items_by_page = facts.items_by_page()
     # Items are placed against the day the pages were read (a resumed run keeps its first day).
     observed_on = date.fromisoformat(facts.run.observed_on) if facts.run.observed_on else as_of
 
@@ -324,6 +335,15 @@ def _home_dirs(facts: RunFacts, listings: list[ListingRow]) -> set[str]:
     urls = [facts.run.start_url, facts.run.home_url or ""]
     urls += [r.url for r in listings if r.is_home]
     return {as_dir(u) for u in urls if u}
+
+
+def _item_urls(row: ListingRow | None, items_by_page: dict[int, list[ItemRow]]) -> frozenset[str]:
+    """The item links a page lists; empty for a page with fewer than three (too few to tell
+    one page from another)."""
+    if row is None:
+        return frozenset()
+    urls = frozenset(canonical(i.url) for i in items_by_page.get(row.page_id, ()) if i.url)
+    return urls if len(urls) >= 3 else frozenset()
 
 
 def _named(row: ListingRow) -> bool:
