@@ -100,8 +100,8 @@ def test_bad_start_url_is_one_line_and_exit_2(
     ("args", "fragment"),
     [
         (["demo", "--pages", "100000000"], "上限 100000"),
-        (["judge", "99999999999999999999"], "RUN_ID"),
-        (["diff", "1", "99999999999999999999"], "RUN_B"),
+        (["judge", "99999999999999999999"], "运行编号"),
+        (["diff", "1", "99999999999999999999"], "运行B"),
         (["serve"], "--config"),
     ],
 )
@@ -186,7 +186,7 @@ def test_unquoted_text_in_toml_says_which_line_and_how(
     code, line = run_cli(capsys, "crawl", "--config", str(path))
     assert code == 2
     assert "第 3 行" in line
-    assert '文字值需要加英文引号，如 office = "办公室"' in line
+    assert '字符串要加英文双引号，如 office = "办公室"' in line
     path.write_text("[site]\nname = “某市人民政府”\n", encoding="utf-8")
     code, line = run_cli(capsys, "schedule", "--config", str(path))  # the service reads it the same way
     assert code == 2 and "第 2 行" in line and "英文引号" in line

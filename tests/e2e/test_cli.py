@@ -28,7 +28,7 @@ from support.cli import (
 def test_invalid_url_is_a_usage_error(tmp_path: Path) -> None:
     proc = sitecheck("crawl", "ftp://example", "--data-dir", str(tmp_path))
     assert proc.returncode == 2
-    assert "not an http(s) URL" in one_line_error(proc)
+    assert "不是 http(s) 网址" in one_line_error(proc)
 
 
 def test_missing_url_is_a_usage_error(tmp_path: Path) -> None:
