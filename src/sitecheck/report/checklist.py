@@ -305,12 +305,15 @@ def _home_urls(summary: RunSummary) -> frozenset[str]:
 
 
 def is_home_problem(finding: Finding, home_urls: frozenset[str]) -> bool:
-    """A problem of the home page: its kind says so, or its URL or the page carrying it is the
-    home page (a link there that could not be verified, say)."""
-    if finding.kind in _HOME_KINDS:
+    """A problem of the home page: its kind says so, or its URL is the home page (a dead menu
+    entry there), or it is a link the home page carries (one that could not be verified, say).
+
+    A column's referrers are only the pages that lead to it, the home page's menu among them:
+    that does not make a column's problem the home page's.
+    """
+    if finding.kind in _HOME_KINDS or finding.url in home_urls:
         return True
-    first = finding.referrers[0].page if finding.referrers else ""
-    return finding.url in home_urls or first in home_urls
+    return finding.kind in _LINK_KINDS and bool(finding.referrers) and finding.referrers[0].page in home_urls
 
 
 def _cover(summary: RunSummary, config: AuditConfig, tz: str) -> Cover:
