@@ -736,15 +736,6 @@ def _write_checklist(data_dir: str, summary: Any, reports_dir: str | None, confi
         store.close()
 
 
-CATEGORY_SOURCE_TEXT = {
-    "config": "配置",
-    "meta": "页面标注",
-    "name": "栏目名称",
-    "parent": "上级栏目",
-    "default": "默认",
-}
-
-
 @cli.command()
 @stored_options
 def columns(run_id: int | None, data_dir: str, as_of: str | None, config_path: str | None) -> None:
@@ -752,12 +743,7 @@ def columns(run_id: int | None, data_dir: str, as_of: str | None, config_path: s
     from sitecheck.report.console import print_columns
 
     summary = _stored_summary(data_dir, run_id, as_of, None, config_path)
-    # Where each category came from, in the administrator's words (the JSON keeps the codes).
-    shown_columns = [
-        dataclasses.replace(c, category_source=CATEGORY_SOURCE_TEXT.get(c.category_source, c.category_source))
-        for c in summary.columns
-    ]
-    print_columns(dataclasses.replace(summary, columns=shown_columns), click.echo)
+    print_columns(summary, click.echo)  # says where each category came from, in Chinese
 
 
 @cli.command()

@@ -42,6 +42,7 @@ _config_option = click.option(
     "configs",
     multiple=True,
     required=True,
+    metavar="文件",
     type=click.Path(dir_okay=False),
     help="门户配置文件，或列出多个门户的服务配置文件（[[portals]]）；可多次给出。",
 )
@@ -103,7 +104,7 @@ def _store_for(portal: Portal) -> Any:
     return Store(portal.config.data_dir)
 
 
-@click.command()
+@click.command(options_metavar="[选项]")
 @_config_option
 @click.option(
     "--now",
@@ -147,11 +148,12 @@ def serve(configs: tuple[str, ...], now_jobs: tuple[str, ...], log_level: str) -
     raise SystemExit(0)
 
 
-@click.command()
+@click.command(options_metavar="[选项]")
 @_config_option
 @click.option(
     "--count",
     type=click.IntRange(min=1, max=100),
+    metavar="N",
     default=3,
     show_default=True,
     help="每个任务列出几次（1–100）。",
@@ -242,6 +244,9 @@ def _status_of(portal: Portal) -> dict[str, Any]:
                 "level": found.level,
                 "latency_ms_trend": found.latency_trend,
                 "expected_probes": round(schedule_.probes_per_day * min(found.days, 7)),
+                # Whether the verdict rests on the national sample (a week, ≥20 probes a day).
+                "sample_ok": found.sample_ok,
+                "sample_text": found.sample_text,
             }
         last = store.last_probe(portal.key)
         if last is not None:
@@ -267,7 +272,7 @@ def _status_of(portal: Portal) -> dict[str, Any]:
     return data
 
 
-@click.command()
+@click.command(options_metavar="[选项]")
 @_config_option
 @click.option("--json", "as_json", is_flag=True, default=False, help="以 JSON 输出（供监控系统读取）。")
 def status(configs: tuple[str, ...], as_json: bool) -> None:
@@ -326,6 +331,8 @@ def _echo_availability(data: dict[str, Any], tz: str) -> None:
         f"失败率 {found['ratio']:.2%}（预警线 {found['warn_ratio']:.0%}，否决线 {found['veto_ratio']:.0%}）"
         f"：{_LEVEL_TEXT[found['level']]}"
     )
+    if not found["sample_ok"]:
+        click.echo(f"    {found['sample_text']}")
     if found["unverified"]:
         click.echo(f"    另有 {found['unverified']} 次被防护拦截或限流，未计入")
     if found["latency_ms_median"] is not None:
