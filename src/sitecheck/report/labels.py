@@ -79,14 +79,14 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.HOME_UNREACHABLE: "立即检查服务器、域名解析与网络；首页一周内打不开比例达5%即单项否决。",
     FindingKind.DEAD_LINK_HOME: "在首页找到该链接（见链接文字），改为正确地址或删除。",
     FindingKind.DEAD_LINK: "在所列父页面找到该链接（见链接文字），改为正确地址或删除。",
-    FindingKind.UNAVAILABLE_LINK: "为该栏目入口补充内容并设置真实链接，或从导航中移除。",
+    FindingKind.UNAVAILABLE_LINK: "把该导航入口改为栏目的真实地址，或从导航中移除。",
     FindingKind.UNVERIFIED_LINK: "对方网站拦截了自动检查；请人工在浏览器中打开确认。",
     FindingKind.EMPTY_COLUMN: "为栏目补充内容；确无内容的栏目应从导航中撤下或与其他栏目合并。",
     FindingKind.STALE_COLUMN: "按栏目类别的时限发布新信息；已停止更新的栏目应撤下或归入历史专题。",
     FindingKind.UNDATED_COLUMN: "在列表与正文中标注每条信息的发布日期（未注明日期的视为不更新）。",
     FindingKind.STALE_COLUMN_WARNING: "尽快发布新信息，避免超过时限。",
-    FindingKind.HOME_NOT_UPDATED: "首页栏目两周内须有新增信息，请立即更新首页。",
-    FindingKind.HOME_FEW_UPDATES: "加大首页栏目信息发布量（两周内不少于10条）。",
+    FindingKind.HOME_NOT_UPDATED: "首页栏目 14 天内须有新增信息（最新信息满 15 天即单项否决），请立即更新。",
+    FindingKind.HOME_FEW_UPDATES: "加大首页栏目信息发布量（14 天内不少于 10 条）。",
     FindingKind.PAGE_NOT_READ_WHOLE: (
         "页面过大或结构异常，只检查了一部分：请核对页面是否正常；"
         "确需检查全部内容时调大 fetch.max_body_bytes。"
