@@ -73,12 +73,12 @@ def test_portal_overrides_by_name_and_url() -> None:
 @pytest.mark.parametrize(
     ("columns", "key", "fragment"),
     [
-        ([{"match_name": "x", "category": "news"}], "columns[0].category", "unknown category"),
-        ([{"match_name": "x", "limit_days": -3}], "columns[0].limit_days", "must be ≥"),
-        ([{"category": "dynamic"}], "columns[0]", "needs match_url or match_name"),
-        ([{"match_name": "x", "limt_days": 3}], "columns[0].limt_days", "unknown key"),
-        ([{"match_name": "(", "category": "dynamic"}], "columns[0].match_name", "invalid regular expression"),
-        ({"match_name": "x"}, "columns", "array of tables"),
+        ([{"match_name": "x", "category": "news"}], "columns[0].category", "没有这个栏目类别"),
+        ([{"match_name": "x", "limit_days": -3}], "columns[0].limit_days", "应不小于 0"),
+        ([{"category": "dynamic"}], "columns[0]", "需要 match_url"),
+        ([{"match_name": "x", "limt_days": 3}], "columns[0].limt_days", "没有这个设置项"),
+        ([{"match_name": "(", "category": "dynamic"}], "columns[0].match_name", "写法有误"),
+        ({"match_name": "x"}, "columns", "应写成 [[columns]] 表"),
     ],
 )
 def test_bad_column_overrides_name_their_key(columns: object, key: str, fragment: str) -> None:

@@ -335,7 +335,7 @@ def test_one_wording_of_the_home_rule_everywhere(tmp_path: Path) -> None:
     [veto] = of_kind(failed, FindingKind.HOME_NOT_UPDATED)
     assert rule in veto.detail and veto.severity is Severity.VETO and veto.column == "首页"
     [line] = [line for line in failed.tally.lines if line.key == "home_not_updated"]
-    assert rule in line.indicator
+    assert line.indicator == "首页不更新（首页栏目 14 天内无新增信息，即最新信息距检查日满 15 天）"
 
 
 def test_home_dates_read_from_urls_only_are_to_verify_in_the_tally_too(tmp_path: Path) -> None:

@@ -44,6 +44,11 @@ def home_rule(days: int) -> str:
     return f"首页栏目 {days} 天内无新增信息（最新信息距检查日满 {days + 1} 天）即单项否决"
 
 
+def home_condition(days: int) -> str:
+    """:func:`home_rule`'s condition on its own, same words, for the veto tally's indicator."""
+    return f"首页栏目 {days} 天内无新增信息，即最新信息距检查日满 {days + 1} 天"
+
+
 def within_window(days_since: int, window_days: int) -> bool:
     """An item ``days_since`` days old is inside the home-page window (see :func:`home_rule`)."""
     return 0 <= days_since <= window_days

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sitecheck.judge.categories import ColumnRules
 from sitecheck.judge.columns import Column, HomeFacts
-from sitecheck.judge.home import home_rule
+from sitecheck.judge.home import home_condition
 from sitecheck.models import (
     OPEN_STATES,
     ColumnCategory,
@@ -107,7 +107,8 @@ def _home_line(findings: list[Finding], home: HomeFacts | None, rules: ColumnRul
     ``days + 1``). Past the line it is a failure only with an open 首页不更新 finding behind
     it: dates read from URLs alone, or no date read at all, make it 待核实, as the finding is."""
     veto = rules.veto
-    indicator = f"首页不更新（最新信息距检查日天数；{home_rule(veto.home_days)}）"
+    # The count is the newest item's age in days; the indicator says the line in home_rule's words.
+    indicator = f"首页不更新（{home_condition(veto.home_days)}）"
     days = home.days_since if home is not None else None
     note = ""
     on_home = {f.kind for f in findings if home is not None and canonical(f.url) == canonical(home.url)}
