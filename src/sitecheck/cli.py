@@ -588,7 +588,12 @@ def demo(
         click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
         config = base or AuditConfig()
         config = dataclasses.replace(config, data_dir=data_dir, reports_dir=reports_dir)
-        config = config.replace("site", start_url=server.base_url, name="示例门户（演示）", slug="demo")
+        # An office, so the demo's checklist shows the 责任科室 column filled as a real portal's
+        # config would (`[site] office`); a config given with --recheck keeps its own.
+        office = (base.site.office if base is not None else "") or "办公室"
+        config = config.replace(
+            "site", start_url=server.base_url, name="示例门户（演示）", slug="demo", office=office
+        )
         # The sample portal is ours and on loopback: no need to be gentle, and the slow
         # endpoint should not hold the demo up for 3 × 15 s.
         config = config.replace("politeness", concurrency=16, per_host_concurrency=8, min_interval=0.0)
@@ -684,7 +689,7 @@ def judge(
     加 --dry-run 只看结果、不改动任何记录。
     """
     from sitecheck.models import JUDGED_RUNS, RunStatus
-    from sitecheck.report.console import print_findings, print_tally
+    from sitecheck.report.console import print_findings, print_tally, state_line
 
     write = not dry_run
     if write and not Path(data_dir, "sitecheck.sqlite3").exists():
@@ -699,7 +704,7 @@ def judge(
         write = record is not None and record.status in (*JUDGED_RUNS, RunStatus.CRAWLED)
     summary = _stored_summary(data_dir, run_id, as_of, json_path, config_path, save=write)
     run = summary.run
-    click.echo(f"运行 {run.id}（{run.start_url}），检查日 {summary.as_of}：{len(summary.findings)} 个问题")
+    click.echo(f"运行 {run.id}（{run.start_url}），检查日 {summary.as_of}：{state_line(summary)}")
     print_findings(summary, click.echo)
     print_tally(summary, click.echo)
     if summary.incomplete:

@@ -465,8 +465,9 @@ def test_read_only_commands_leave_the_store_unchanged(portal: DemoServer, tmp_pa
     commands = [
         ("columns", "--data-dir", str(data_dir), "--as-of", "2030-01-01"),
         ("columns", "1", "--data-dir", str(data_dir)),
-        ("judge", "--data-dir", str(data_dir), "--as-of", "2030-01-01"),
-        ("judge", "1", "--data-dir", str(data_dir), "--json", str(tmp_path / "j.json")),
+        # judge saves its verdict and rewrites the checklist; --dry-run only shows it.
+        ("judge", "--dry-run", "--data-dir", str(data_dir), "--as-of", "2030-01-01"),
+        ("judge", "1", "--dry-run", "--data-dir", str(data_dir), "--json", str(tmp_path / "j.json")),
         ("report", "1", "--data-dir", str(data_dir), "--reports-dir", str(tmp_path / "reports")),
         ("runs", "--data-dir", str(data_dir)),
         ("diff", "1", "2", "--data-dir", str(data_dir)),

@@ -461,7 +461,7 @@ def test_a_webhook_dripping_its_answer_is_cut_off_per_attempt() -> None:
     head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     with RawServer(_drip(head, b"1\r\nx\r\n", every=0.05)) as receiver:
         (delivery,) = _notify(NotifySection(webhook_url=receiver.base_url + "/hook"))
-        assert not delivery.ok and delivery.attempts == 2 and "timed out" in delivery.error
+        assert not delivery.ok and delivery.attempts == 2 and "超时" in delivery.error
         assert receiver.connections == 2
 
 
@@ -481,7 +481,7 @@ def test_an_smtp_server_dripping_its_greeting_is_cut_off_per_attempt() -> None:
             smtp_port=server.port,
         )
         (delivery,) = _notify(settings)
-        assert not delivery.ok and delivery.attempts == 2 and "timed out" in delivery.error
+        assert not delivery.ok and delivery.attempts == 2 and "超时" in delivery.error
 
 
 def test_an_smtp_server_refusing_the_greeting_is_an_error_not_a_hang() -> None:

@@ -457,6 +457,9 @@ PLANTS: tuple[Plant, ...] = (
         new_window=True,
     ),
     # Written by the templates of the pages named as hosts (they take raw and text from here).
+    # A menu entry that opens nothing and names a column is reported once, as 空白栏目 (a column
+    # with a name and no content, judge/links.split_placeholders); the rows keep the link kind
+    # UNAVAILABLE_LINK to say what was planted: a placeholder link.
     Plant(
         "placeholder-hash",
         "/",
