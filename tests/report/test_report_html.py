@@ -421,6 +421,9 @@ def test_charts_are_drawn_for_one_point_and_for_availability() -> None:
     assert passing is not None and not passing.failing and passing.ratio == pytest.approx(0.005)
     assert gauge.veto_x == pytest.approx(gauge.track_x + gauge.track_w * AVAILABILITY_VETO / 0.10, abs=0.1)
     assert _gauge(None) is None
+    # 1 failure in 7 probes on one day is over 5%, but no sample for the veto line: a warning.
+    small = _gauge({"failures": 1, "probes": 7, "days": 0.5, "sample_ok": 0.0})
+    assert small is not None and not small.failing and "样本不足" in small.text
 
     tree = HTMLParser(render_html(hostile_report()))
     assert tree.css_first("svg#availability-chart") is not None

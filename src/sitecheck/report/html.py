@@ -351,6 +351,11 @@ def _gauge(availability: dict[str, float] | None) -> Gauge | None:
     text = HTML_TEXT["availability_text"].format(
         failures=failures, probes=probes, days=f"{days:g}", ratio=_percent(ratio)
     )
+    # The 5% line is judged over a week of at least 20 probes a day: on a smaller sample a
+    # ratio over it is a warning (样本不足), never "已达到否决线".
+    sample_ok = bool(availability.get("sample_ok", 1.0))
+    if not sample_ok:
+        text += HTML_TEXT["availability_small_sample"]
     return Gauge(
         width=width,
         height=84,
@@ -362,7 +367,7 @@ def _gauge(availability: dict[str, float] | None) -> Gauge | None:
         scale_max=f"{scale_max * 100:.0f}%",
         ratio=ratio,
         text=text,
-        failing=ratio >= AVAILABILITY_VETO,
+        failing=ratio >= AVAILABILITY_VETO and sample_ok,
     )
 
 

@@ -260,6 +260,7 @@ HTML_TEXT: dict[str, str] = {
     "availability_veto": "否决线 5%",
     "availability_warn": "预警 3%",
     "availability_fail": "已达到否决线",
+    "availability_small_sample": "（样本不足：否决线按至少一周、每天不少于 20 次探测计算，目前仅作预警）",
     "availability_pass": "低于否决线",
     # checklist
     "checklist": "三、整改清单",
