@@ -165,7 +165,7 @@ class Audit:
         if json_path is not None:
             write_json(summary, json_path)
         folder = (
-            write_reports(self.store, summary, self.config.reports_dir, self.config.site.slug)
+            write_reports(self.store, summary, self.config.reports_dir, self.config.site.slug, self.config)
             if reports
             else None
         )

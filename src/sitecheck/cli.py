@@ -728,15 +728,15 @@ def _write_checklist(data_dir: str, summary: Any, reports_dir: str | None, confi
     from sitecheck.report import write_reports
     from sitecheck.store import Store
 
-    if config_path:
-        config = load_config(config_path)
+    config = load_config(config_path) if config_path else None
+    if config is not None:
         slug, folder = config.site.slug, config.reports_dir
     else:
         stored = json.loads(summary.run.config_json)
         slug, folder = stored.get("site", {}).get("slug", ""), stored.get("reports_dir", "reports")
     store = Store(data_dir)
     try:
-        return Path(write_reports(store, summary, reports_dir or folder, slug)).resolve()
+        return Path(write_reports(store, summary, reports_dir or folder, slug, config)).resolve()
     finally:
         store.close()
 
@@ -767,7 +767,7 @@ def report(
     config = load_config(config_path) if config_path else None
     store = Store(data_dir)
     try:
-        folder = write_reports(store, summary, reports_dir, config.site.slug if config else "")
+        folder = write_reports(store, summary, reports_dir, config.site.slug if config else "", config)
     finally:
         store.close()
     click.echo(f"整改清单已写入 {folder}")

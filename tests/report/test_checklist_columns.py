@@ -352,3 +352,19 @@ def test_csv_has_the_new_columns(checklist: Checklist) -> None:
             f"已整改 {row.done_at}" if row.status == FindingState.FIXED else ""
         )
         assert SHOWN.match(cells["发现时间"]) and SHOWN.match(cells["最近复查"])
+
+
+def test_a_config_edited_after_the_crawl_shows_in_the_next_report(checklist: Checklist, tmp_path: Path) -> None:
+    # The loop "edit the config → judge/report": `sitecheck report --config` passes the edited
+    # settings to the checklist, not the ones stored with the run.
+    from sitecheck.config import AuditConfig
+    from sitecheck.report import write_reports
+
+    edited = AuditConfig().replace("checklist", owner="新任责任人王五")
+    store = Store(checklist.data_dir)
+    try:
+        folder = write_reports(store, checklist.summary, tmp_path / "reports", "demo", edited)
+    finally:
+        store.close()
+    html = (folder / "checklist.html").read_text("utf-8")
+    assert "新任责任人王五" in html and DEFAULT_OWNER not in html

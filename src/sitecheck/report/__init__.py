@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sitecheck.config import AuditConfig
 from sitecheck.errors import ReportError
 from sitecheck.report.checklist import RunSummary, build_report, summarize
 from sitecheck.report.files import remove_quietly
@@ -86,8 +87,16 @@ def _point_latest(folder: Path) -> None:
         shutil.copytree(folder, latest)
 
 
-def write_reports(store: Store, summary: RunSummary, reports_dir: str | Path, slug: str = "") -> Path:
-    """Write every report of a run; return its folder."""
+def write_reports(
+    store: Store,
+    summary: RunSummary,
+    reports_dir: str | Path,
+    slug: str = "",
+    config: AuditConfig | None = None,
+) -> Path:
+    """Write every report of a run; return its folder. ``config`` gives the checklist's owners,
+    deadlines, cover and time zone (default: the settings stored with the run), so a config
+    edited after the crawl shows in the next ``judge``/``report``."""
     from sitecheck.report.ci import write_junit, write_sarif
     from sitecheck.report.html import write_html
     from sitecheck.report.tabular import write_csv, write_xlsx
@@ -97,7 +106,7 @@ def write_reports(store: Store, summary: RunSummary, reports_dir: str | Path, sl
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"cannot write reports to {folder}: {exc.strerror or exc}") from None
-    data = build_report(store, summary)
+    data = build_report(store, summary, config)
     write_json(summary, folder / "findings.json")
     write_csv(data, folder / "findings.csv")
     write_xlsx(data, folder / "checklist.xlsx")
