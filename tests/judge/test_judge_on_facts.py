@@ -7,6 +7,7 @@ states against an earlier run, and that a run which did not read everything says
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -130,7 +131,10 @@ def test_states_follow_the_history_fixed_then_reopened_and_ignored(tmp_path: Pat
         ignored = _judge(store, third, ignores=(IgnoreRule(match_url=r"\.pdf$", reason="外单位附件"),))
     finally:
         store.close()
-    assert [f.state for f in fixed.findings if f.url.endswith(".pdf")] == [FindingState.FIXED]
+    [repaired] = [f for f in fixed.findings if f.url.endswith(".pdf")]
+    assert repaired.state is FindingState.FIXED
+    # When, as every report shows times: the run's zone (Asia/Shanghai by default), minutes.
+    assert re.fullmatch(r"复查于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 已整改", repaired.note), repaired.note
     assert [f.state for f in reopened.findings if f.url.endswith(".pdf")] == [FindingState.REOPENED]
     [pdf] = [f for f in ignored.findings if f.url.endswith(".pdf")]
     assert pdf.state is FindingState.IGNORED and pdf.note == "外单位附件"

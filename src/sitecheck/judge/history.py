@@ -9,12 +9,14 @@ Fixed findings are kept in the run that saw them fixed, so its checklist can sho
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable, Mapping
 
 from sitecheck.config import IgnoreRule
 from sitecheck.models import OPEN_STATES, Finding, FindingState, RunRecord
 from sitecheck.store import History
+from sitecheck.timefmt import DEFAULT_ZONE, shown
 
 
 def ignore_reason(finding: Finding, rules: Iterable[IgnoreRule], ignored: Mapping[str, str]) -> str | None:
@@ -68,12 +70,23 @@ def with_states(
     for key, prior in before.items():
         if key not in present and prior.state in OPEN_STATES:
             if not complete:
-                note = f"本次检查（{run.started_at[:16]}）未完成，未能复核"
+                note = f"本次检查（{_shown(run)}）未完成，未能复核"
                 stated.append(dataclasses.replace(prior, state=FindingState.STILL_OPEN, note=note))
                 continue
             stated.append(
                 dataclasses.replace(
-                    prior, state=FindingState.FIXED, note=f"复查于 {run.started_at[:16]} 已整改"
+                    prior, state=FindingState.FIXED, note=f"复查于 {_shown(run)} 已整改"
                 )
             )
     return stated
+
+
+def _shown(run: RunRecord) -> str:
+    """When the run started, as every report shows times: its configured zone, minutes."""
+    try:
+        stored = json.loads(run.config_json or "{}")
+    except ValueError:
+        stored = {}
+    schedule = stored.get("schedule") if isinstance(stored, dict) else None
+    zone = schedule.get("timezone", DEFAULT_ZONE) if isinstance(schedule, dict) else DEFAULT_ZONE
+    return shown(run.started_at, str(zone))
