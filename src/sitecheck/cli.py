@@ -584,7 +584,11 @@ def demo(
     port, external = _demo_ports(port)
     if recheck_demo and base is not None and port != urlsplit(base.site.start_url).port:
         _fail(f"示例门户原来的端口 {urlsplit(base.site.start_url).port} 已被占用，无法复查", ExitCode.FAILURE)
-    with DemoServer(pages=pages, slow_seconds=6.0, port=port, external_port=external) as server:
+    # The refusing port follows the two served ones, so a recheck plants the same refused link.
+    refused = port + 2 if port and port + 2 < 65536 else 0
+    with DemoServer(
+        pages=pages, slow_seconds=6.0, port=port, external_port=external, refused_port=refused
+    ) as server:
         click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
         config = base or AuditConfig()
         config = dataclasses.replace(config, data_dir=data_dir, reports_dir=reports_dir)

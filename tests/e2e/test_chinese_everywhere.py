@@ -171,8 +171,12 @@ def test_the_commands_the_demo_suggests_work_where_it_ran(after_demo: Path) -> N
             run(after_demo, *command[1:], "--quiet") if "demo" in command else run(after_demo, *command[1:])
         )
         assert proc.returncode == 0, (command, proc.stderr)
-    # The recheck is a second run of the same site, in the same store.
+    # The recheck is a second run of the same site, in the same store, and the portal it
+    # serves again is the same: nothing appears or disappears between the two (the refusing
+    # port of the planted "connection refused" link included).
     assert "复查" in run(after_demo, "runs").stdout
+    diff = run(after_demo, "diff", "1", "2").stdout
+    assert "新出现：0" in diff and "已消失（已整改）：0" in diff, diff
 
 
 def _outputs(cwd: Path) -> dict[str, str]:

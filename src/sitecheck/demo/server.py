@@ -196,8 +196,12 @@ class DemoServer:
         *,
         port: int = 0,
         external_port: int = 0,
+        refused_port: int = 0,
     ) -> None:
         self.pages = pages
+        # The refusing port is part of a planted link's URL: `sitecheck demo --recheck` asks
+        # for the same one, so the recheck sees the same link (any free port when taken).
+        self._refused_port = refused_port
         self.seed = seed
         self.today = today
         self.slow_seconds = slow_seconds
@@ -229,7 +233,10 @@ class DemoServer:
             self._servers.append(ext)
             # Bound but never listening: a connect gets RST (refused), and the port stays ours.
             refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            refused.bind((MAIN_HOST, 0))
+            try:
+                refused.bind((MAIN_HOST, self._refused_port))
+            except OSError:
+                refused.bind((MAIN_HOST, 0))
             self._refused_sock = refused
         except BaseException:
             self.stop()
