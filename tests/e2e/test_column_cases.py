@@ -261,6 +261,12 @@ def test_no_column_is_the_home_page_or_named_after_it(audit: Audit) -> None:
     assert not home & set(audit.columns())
     assert "首页" not in {c["name"] for c in audit.doc["columns"]}
     assert not [f for f in audit.doc["findings"] if f["kind"] in COLUMN_KINDS and f["column"] == "首页"]
+    # A link on the home page is on one page, not also on its /index.html alias.
+    on_home = [f for f in audit.doc["findings"] if home & {canonical(r["page"]) for r in f["referrers"]}]
+    assert on_home
+    for finding in on_home:
+        pages = {canonical(r["page"]) for r in finding["referrers"]}
+        assert len(home & pages) == 1, (finding["url"], pages)
 
 
 # --- 11. the TRS 海云 pager on a GBK page ----------------------------------------------------------

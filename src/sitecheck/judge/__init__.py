@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sitecheck.config import AuditConfig, IgnoreRule
 from sitecheck.judge.categories import ColumnRules, load_column_rules
-from sitecheck.models import OPEN_STATES, Finding, Outcome, RunStatus, Severity
+from sitecheck.models import OPEN_STATES, Finding, Outcome, Referrer, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
 from sitecheck.urls import Scope
 
@@ -100,7 +100,7 @@ def judge(
 ) -> Judgement:
     """Run every rule over one run's facts, give each finding its state against the site's
     history, and return the judgement. Pure: it reads the two views and writes nothing."""
-    from sitecheck.judge.columns import build_columns, home_facts
+    from sitecheck.judge.columns import build_columns, home_aliases, home_facts
     from sitecheck.judge.completeness import home_problem, incomplete_reason
     from sitecheck.judge.history import with_states
     from sitecheck.judge.placement import Placement
@@ -116,10 +116,35 @@ def judge(
     findings: list[Finding] = []
     for rule in rules or _registry():
         findings.extend(rule(facts, context))
+    aliases = home_aliases(facts)
+    findings = [_one_home_page(finding, aliases) for finding in findings]
     findings = with_states(history, facts.run, findings, context.ignores, complete=not incomplete)
     tally = veto_tally(open_only(findings), columns, home, context.rules)
     findings = escalate(findings, columns, tally)
     return Judgement(findings, columns, home, tally, incomplete, problem)
+
+
+def _one_home_page(finding: Finding, aliases: set[str]) -> Finding:
+    """A link on the home page is also on its second address (/index.html from the menu's 首页):
+    one page for the office, so the alias is not listed as another page carrying it."""
+    from sitecheck.judge.columns import as_dir
+
+    if len(finding.referrers) < 2 or not aliases:
+        return finding
+    pages = [as_dir(r.page) in aliases for r in finding.referrers]
+    if not any(pages):
+        return finding
+    kept: list[Referrer] = []
+    home_seen = False
+    for referrer, on_home in zip(finding.referrers, pages, strict=True):
+        if on_home:
+            if home_seen:
+                continue
+            home_seen = True
+        kept.append(referrer)
+    if len(kept) == len(finding.referrers):
+        return finding
+    return dataclasses.replace(finding, referrers=tuple(kept))
 
 
 def save(store: Store, run_id: int, judgement: Judgement) -> None:

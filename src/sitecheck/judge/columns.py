@@ -337,6 +337,11 @@ def _home_dirs(facts: RunFacts, listings: list[ListingRow]) -> set[str]:
     return {as_dir(u) for u in urls if u}
 
 
+def home_aliases(facts: RunFacts) -> set[str]:
+    """The home page's addresses in ``as_dir`` form (/ and /index.html are one page)."""
+    return _home_dirs(facts, [r for r in facts.listings() if r.is_home])
+
+
 def _item_urls(row: ListingRow | None, items_by_page: dict[int, list[ItemRow]]) -> frozenset[str]:
     """The item links a page lists; empty for a page with fewer than three (too few to tell
     one page from another)."""
