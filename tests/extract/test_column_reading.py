@@ -153,3 +153,18 @@ def test_a_page_that_loads_its_list_by_script_says_so() -> None:
 def test_the_site_identifier_is_read_from_its_meta() -> None:
     html = '<html><head><meta name="SiteIDCode" content=" 3301000001 "></head><body><p>x</p></body></html>'
     assert read(html, "http://www.example.gov.cn/").content.site_code == "3301000001"
+
+
+def test_an_image_or_a_form_beside_an_empty_list_container_is_content() -> None:
+    shell = """<html><body><div class="location">当前位置：<a href="/">首页</a> &gt; <a href="./">{name}</a></div>
+    <div class="main"><ul class="news-list"></ul>{content}</div></body></html>"""
+    chart = read(
+        shell.format(name="机构设置", content='<img src="/images/jgsz.png" width="800">'),
+        "http://www.example.gov.cn/jgsz/index.html",
+    )
+    form = read(
+        shell.format(name="我要留言", content='<form><input name="title"><textarea></textarea></form>'),
+        "http://www.example.gov.cn/wyly/index.html",
+    )
+    for facts in (chart, form):
+        assert not facts.is_listing and not facts.content.bare and facts.content.media > 0

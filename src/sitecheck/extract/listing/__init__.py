@@ -183,7 +183,14 @@ def analyse_listing(
     if site_code:
         content = dataclasses.replace(content, site_code=site_code)
     # Nothing but a name, a pager and maybe an empty list container.
-    little = 0 <= content.text_chars <= _LIST_SHELL_CHARS and content.content_links == 0
+    # Images, embedded documents, forms and frames are content too: a page showing an org chart
+    # or a 留言 form beside an empty list container is not an empty column.
+    little = (
+        0 <= content.text_chars <= _LIST_SHELL_CHARS
+        and content.content_links == 0
+        and content.media == 0
+        and not content.frames
+    )
     # A pager of the page's own list: 首页 alone is every menu's and trail's first entry.
     own_pager = [
         node
