@@ -102,10 +102,15 @@ def page_content(
     # Breadcrumb candidates include the trail's container's container: set aside only those
     # that hold little more than the trail itself (its names, a 当前位置 label, separators).
     trail = sum(len(name) for name in crumbs) + _TRAIL_EXTRA
+    # A container holding the trail and a photo, a frame or more links than the trail has is a
+    # content area, not the trail.
     trail_nodes = [
         node
         for node in crumb_nodes
-        if node.mem_id != root_id and len(_TRAIL_NOISE.sub("", node.text())) <= trail
+        if node.mem_id != root_id
+        and len(_TRAIL_NOISE.sub("", node.text())) <= trail
+        and not _holds_foreign(node)
+        and len(node.css("a")) <= len(crumbs) + 1
     ]
     excluded.update(node.mem_id for node in trail_nodes)
     # The site's menus sit above the trail; a menu below it is the page's own content (a parent
@@ -179,6 +184,25 @@ _MAX_SET_ASIDE = 600
 
 # What a breadcrumb's container holds besides the names: 您当前的位置：, separators, blanks.
 _TRAIL_EXTRA = 10
+# Elements a breadcrumb never holds: a trail's images are arrows between its links, a photo sits
+# in its own block (a list item, a paragraph, a div). When in doubt the container is not set
+# aside, which can only make a page look fuller, never emptier.
+_TRAIL_FOREIGN = "iframe, frame, embed, object, video, form, table"
+_PHOTO_BLOCKS = frozenset({"li", "p", "div", "td", "figure", "dd", "dt", "span"})
+
+
+def _holds_foreign(node: LexborNode) -> bool:
+    """Whether a breadcrumb candidate holds what no trail holds: a frame, a form, a table, or a
+    photo in a block of its own below the candidate (arrows sit right between the links)."""
+    if node.css_first(_TRAIL_FOREIGN) is not None:
+        return True
+    for image in node.css("img"):
+        holder = image.parent
+        while holder is not None and holder.tag == "a":
+            holder = holder.parent
+        if holder is not None and holder.mem_id != node.mem_id and holder.tag in _PHOTO_BLOCKS:
+            return True
+    return False
 _TRAIL_NOISE = re.compile(r"[\s>»›/\\\-—→＞:：|]+")
 
 
