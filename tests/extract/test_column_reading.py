@@ -168,3 +168,10 @@ def test_an_image_or_a_form_beside_an_empty_list_container_is_content() -> None:
     )
     for facts in (chart, form):
         assert not facts.is_listing and not facts.content.bare and facts.content.media > 0
+
+
+def test_a_frame_filled_by_script_is_content_the_crawler_cannot_judge() -> None:
+    html = """<html><body><div class="location">当前位置：<a href="/">首页</a> &gt; <a href="./">在线留言</a></div>
+    <div class="main"><iframe src="javascript:;" width="980" height="280"></iframe></div></body></html>"""
+    facts = read(html, "http://www.example.gov.cn/wyly/index.html")
+    assert not facts.content.bare and facts.content.frames == ()

@@ -31,7 +31,6 @@ _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "
 _MEDIA_CSS = "img, embed, object, video, audio, canvas, svg, input, textarea, select, table img"
 
 
-_FRAME_CSS = "iframe[src], frame[src]"
 
 
 _HEADING_CSS = "h1, h2, h3, [class*=title i], [id*=title i]"
@@ -159,12 +158,16 @@ def page_content(
     content_links = sum(1 for link in walk.links if not is_under(link.node, excluded, memo))
     media = sum(1 for node in root.css(_MEDIA_CSS) if not _ignorable_media(node, excluded, memo))
     frames: list[str] = []
-    for node in root.css(_FRAME_CSS):
+    for node in root.css("iframe, frame"):
         if is_under(node, excluded, memo):
             continue
         src = (node.attributes.get("src") or "").strip()
         url = base.resolve(src) if src and not src.lower().startswith(("javascript:", "about:")) else None
-        if url is not None and url not in frames:
+        if url is None:
+            # A frame whose document cannot be read (filled by script, src wiped): content the
+            # crawler cannot judge, so the page is not bare.
+            media += 1
+        elif url not in frames:
             frames.append(url)
     return PageContent(
         text_chars=chars,
