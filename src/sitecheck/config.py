@@ -84,6 +84,14 @@ class PolitenessSection:
     concurrency: int = 8
     per_host_concurrency: int = 2
     min_interval: float = 0.3
+    # Adaptive (fetch/politeness.py): the two values above are only the start; each host then
+    # gets more slots and a shorter interval while its answers stay as quick as its quickest,
+    # and half the rate at once on 429/503, a latency spike, a timeout or a reset. The ceilings
+    # bound how far it goes (an explicit start beyond them widens them). false: the values
+    # above hold for the whole crawl, as a fixed setting.
+    adaptive: bool = True
+    max_per_host: int = 8
+    min_interval_floor: float = 0.05
     respect_robots: bool = True
     user_agent: str = DEFAULT_USER_AGENT
 
@@ -284,6 +292,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "politeness.concurrency": (1, 64),
     "politeness.per_host_concurrency": (1, 32),
     "politeness.min_interval": (0, 60),
+    "politeness.max_per_host": (1, 32),
+    "politeness.min_interval_floor": (0, 60),
     "fetch.timeout": (0.1, 300),
     "fetch.retries": (0, 10),
     "fetch.backoff": (0, 60),
@@ -306,6 +316,7 @@ LIMITS: dict[str, tuple[float, float]] = {
 }
 _UNITS = {
     "politeness.min_interval": "秒",
+    "politeness.min_interval_floor": "秒",
     "fetch.timeout": "秒",
     "fetch.backoff": "秒",
     "fetch.max_retry_after": "秒",

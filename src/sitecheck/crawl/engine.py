@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from sitecheck.config import AuditConfig
 from sitecheck.crawl.reader import PageAnalysis, PageRead, Reader
 from sitecheck.fetch.client import Fetcher, host_of
+from sitecheck.fetch.politeness import Adaptive
 from sitecheck.fetch.robots import RobotsPolicy
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.store import RunWriter, Store
@@ -134,6 +135,12 @@ class Crawler:
         self.scope = config.crawl_scope()
         self.stats = CrawlStats()
         self._stop = stop or asyncio.Event()  # set from outside (signals, the service) to end the crawl
+        # Adaptive politeness follows the latencies of the answers, so it runs where they are
+        # read: in this process. Worker processes (fetch.workers) keep the fixed settings.
+        politeness, limiter = config.politeness, fetcher.limiter
+        if politeness.adaptive and getattr(reader, "fetcher", None) is fetcher and limiter.adaptive is None:
+            limiter.adapt(Adaptive(politeness.max_per_host, politeness.min_interval_floor))
+            limiter.watch(fetcher.client)
         self._page_targets = 0
         self._home_id = 0
         self._settled: set[int] = set()  # pending targets answered by another (redirect landings)
@@ -195,6 +202,9 @@ class Crawler:
     async def _dispatch(self) -> None:
         per_host = self.config.politeness.per_host_concurrency
         limit = self.config.politeness.concurrency
+        limiter = self.fetcher.limiter
+        # Adaptive: each host's slots as its answers allow them now.
+        slots = limiter.per_host_of if limiter.adaptive is not None else lambda host: per_host
         buffers: dict[str, deque[Target]] = {}
         inflight: dict[str, int] = {}
         tasks: set[asyncio.Task[None]] = set()
@@ -223,7 +233,7 @@ class Crawler:
                         cursor = fresh[-1].id
                 for host in list(buffers):
                     queue = buffers[host]
-                    while queue and len(tasks) < limit and inflight.get(host, 0) < per_host:
+                    while queue and len(tasks) < limit and inflight.get(host, 0) < slots(host):
                         target = queue.popleft()
                         buffered -= 1
                         inflight[host] = inflight.get(host, 0) + 1

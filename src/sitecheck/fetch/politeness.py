@@ -3,6 +3,23 @@
 Every request to a host goes through :meth:`HostLimiter.slot`. A 429/503 ``Retry-After`` or a
 robots.txt ``Crawl-delay`` slows the whole host down, not just one URL (as lychee does).
 
+Fixed or adaptive. Fixed (``[politeness] adaptive = false``): every host gets
+``per_host`` slots and ``min_interval`` between request starts, for the whole crawl. Adaptive
+(the default; switched on with :meth:`HostLimiter.adapt`): those values are the *start* and
+each host's rate then follows the server, after Scrapy's AutoThrottle:
+
+* every quick answer moves the host's interval halfway towards ``latency / slots`` (the
+  interval that keeps ``slots`` requests in flight), never below ``min_interval_floor``; an
+  answer of 400 or more never shortens it;
+* a run of quick answers (``_RAISE_AFTER`` per slot) adds a slot, up to ``max_per_host``;
+* a 429/502/503/504, a timeout or a connection error, or recent answers far slower than the
+  quickest one seen from the host (``_SPIKE`` × plus ``_GRAIN``), halve the slots and double
+  the interval at once. Answers to requests sent before that back-off do not count again: they
+  were sent at the old rate (one decrease per window, as TCP's congestion control does).
+
+The latency is the time to the response headers (httpx event hooks installed by
+:meth:`HostLimiter.watch`), not the body transfer: a large attachment is not a slow server.
+
 The clock and the sleep are injectable (``time.monotonic`` and ``asyncio.sleep`` by default), so
 tests can check the waits the limiter asks for without waiting them.
 """
@@ -10,20 +27,82 @@ tests can check the waits the limiter asks for without waiting them.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import statistics
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import httpx2
+
+# A run of this many quick answers per slot in use adds one slot (additive increase).
+_RAISE_AFTER = 4
+# Answers whose median latency stays under _QUICK × the host's quickest (+ _GRAIN) are quick;
+# above _SPIKE × (+ _GRAIN) the server is struggling and the host backs off.
+_QUICK = 1.5
+_SPIKE = 2.0
+# Latencies this close to each other are one: the crawler's own event loop (parsing a page)
+# delays an answer by a few milliseconds, which is no sign of a loaded server.
+_GRAIN = 0.005
+# The latency of the last few answers is their median, so one slow page (a big search result)
+# is not a spike.
+_WINDOW = 5
+# An adaptive interval never grows beyond this (Scrapy's AUTOTHROTTLE_MAX_DELAY).
+_MAX_INTERVAL = 60.0
+# A back-off spaces requests at least this far apart, even from an explicit interval of 0:
+# doubling nothing would leave only the slots to slow down with.
+_MIN_BACK_OFF = 0.1
+# Answers that say the server is overloaded (429 Too Many Requests, 502/503/504 from a gateway
+# whose backend does not keep up). A 500 or 404 is one broken page, not load.
+_OVERLOAD = frozenset({429, 502, 503, 504})
+# Failures of the connection itself: a server that times out or drops connections is slowed for.
+_FAILURES = (TimeoutError, httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+@dataclass(frozen=True, slots=True)
+class Adaptive:
+    """Ceilings of the adaptive rate (``[politeness]`` max_per_host, min_interval_floor)."""
+
+    max_per_host: int = 8
+    min_interval_floor: float = 0.05
+
 
 @dataclass(slots=True)
 class _HostState:
+    per_host: int
+    delay: float  # the rate's interval (fixed: min_interval; adaptive: what the answers allow)
     active: int = 0
     next_start: float = 0.0  # monotonic time before which no new request may start
     paused_until: float = 0.0
-    interval: float = 0.0
+    crawl_delay: float = 0.0  # robots.txt: the interval never goes below it
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    started: int = 0  # requests started so far: each request's number
+    backed_off_at: int = 0  # the number of the first request sent after the last back-off
+    quickest: float = float("inf")
+    recent: deque[float] = field(default_factory=lambda: deque(maxlen=_WINDOW))
+    quick_run: int = 0
 
+    @property
+    def interval(self) -> float:
+        return max(self.delay, self.crawl_delay)
+
+
+@dataclass(slots=True)
+class _Request:
+    """One request in a slot: what the httpx hooks saw of it."""
+
+    host: str
+    number: int
+    sent: float = 0.0
+    latency: float | None = None
+    status: int = 0
+
+
+# The request the running task holds a slot for: the httpx hooks run inside the slot, in the
+# same task, so they find it here without the fetcher passing it along.
+_current: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("sitecheck_slot", default=None)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -37,23 +116,56 @@ class HostLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        adaptive: Adaptive | None = None,
     ) -> None:
         self.per_host = per_host
         self.min_interval = min_interval
         self.clock = clock
         self.sleep = sleep
+        self.adaptive: Adaptive | None = None
+        self._ceiling = per_host
+        self._floor = min_interval
         self._hosts: dict[str, _HostState] = {}
+        if adaptive is not None:
+            self.adapt(adaptive)
+
+    def adapt(self, adaptive: Adaptive) -> None:
+        """Let each host's rate follow its answers, starting from ``per_host``/``min_interval``.
+
+        An explicit start outside the bounds widens them rather than being overridden: whoever
+        wrote ``--per-host 12`` or ``--interval 0`` gets at least that.
+        """
+        self.adaptive = adaptive
+        self._ceiling = max(adaptive.max_per_host, self.per_host)
+        self._floor = min(adaptive.min_interval_floor, self.min_interval)
+
+    def watch(self, client: httpx2.AsyncClient) -> None:
+        """Time each request to its response headers and see its status, through ``client``'s hooks."""
+        hooks = client.event_hooks
+        hooks["request"].append(self._on_request)
+        hooks["response"].append(self._on_response)
+        client.event_hooks = hooks
 
     def _state(self, host: str) -> _HostState:
         state = self._hosts.get(host)
         if state is None:
-            state = self._hosts[host] = _HostState(interval=self.min_interval)
+            state = self._hosts[host] = _HostState(per_host=self.per_host, delay=self.min_interval)
         return state
 
     def has_capacity(self, host: str) -> bool:
         """Whether a request to ``host`` could start soon (used to avoid head-of-line blocking)."""
         state = self._hosts.get(host)
-        return state is None or state.active < self.per_host
+        return state is None or state.active < state.per_host
+
+    def per_host_of(self, host: str) -> int:
+        """How many requests to ``host`` may be in flight now."""
+        state = self._hosts.get(host)
+        return self.per_host if state is None else state.per_host
+
+    def delay_of(self, host: str) -> float:
+        """The time between request starts to ``host`` now (robots.txt Crawl-delay included)."""
+        state = self._hosts.get(host)
+        return self.min_interval if state is None else state.interval
 
     def interval_of(self, host: str) -> float:
         """The host's interval when robots.txt raised it above the configured one, else 0."""
@@ -70,17 +182,80 @@ class HostLimiter:
     def slow_down(self, host: str, interval: float) -> None:
         """Raise the host's interval (robots.txt Crawl-delay); never lowers it."""
         state = self._state(host)
-        state.interval = max(state.interval, interval)
+        state.crawl_delay = max(state.crawl_delay, interval)
 
     def pause(self, host: str, seconds: float) -> None:
         """No new request to ``host`` for ``seconds`` (Retry-After)."""
         state = self._state(host)
         state.paused_until = max(state.paused_until, self.clock() + seconds)
 
+    # -- the adaptive rate --------------------------------------------------------------
+    def record(self, host: str, latency: float, status: int = 200, *, number: int | None = None) -> None:
+        """An answer from ``host`` after ``latency`` seconds (to its headers).
+
+        ``number`` is the request's number (:meth:`slot` gives one): answers to requests sent
+        before the last back-off are ignored. Without it the answer counts as a new one.
+        """
+        if self.adaptive is None:
+            return
+        state = self._state(host)
+        if number is not None and number < state.backed_off_at:
+            return
+        if status in _OVERLOAD:
+            self._back_off(state)
+            return
+        state.quickest = min(state.quickest, latency)
+        state.recent.append(latency)
+        recent = statistics.median(state.recent)
+        if recent > _SPIKE * state.quickest + _GRAIN:
+            self._back_off(state)
+            return
+        # AutoThrottle: halfway towards the interval that keeps per_host requests in flight;
+        # an error page never shortens it (it may be answered fast because it is cheap).
+        target = (state.delay + latency / state.per_host) / 2
+        if status < 400 or target > state.delay:
+            state.delay = min(_MAX_INTERVAL, max(self._floor, target))
+        if status >= 400 or recent > _QUICK * state.quickest + _GRAIN:
+            state.quick_run = 0
+            return
+        state.quick_run += 1
+        if state.quick_run >= _RAISE_AFTER * state.per_host and state.per_host < self._ceiling:
+            state.per_host += 1
+            state.quick_run = 0
+
+    def record_failure(self, host: str, *, number: int | None = None) -> None:
+        """A timeout or a broken connection to ``host``: back off (once per window)."""
+        if self.adaptive is None:
+            return
+        state = self._state(host)
+        if number is None or number >= state.backed_off_at:
+            self._back_off(state)
+
+    def _back_off(self, state: _HostState) -> None:
+        state.per_host = max(1, state.per_host // 2)
+        state.delay = min(_MAX_INTERVAL, max(state.delay * 2, _MIN_BACK_OFF))
+        state.backed_off_at = state.started + 1  # requests numbered from here on are new
+        state.recent.clear()
+        state.quick_run = 0
+
+    async def _on_request(self, request: httpx2.Request) -> None:
+        current = _current.get()
+        if current is not None:
+            current.sent = self.clock()
+
+    async def _on_response(self, response: httpx2.Response) -> None:
+        current = _current.get()
+        if current is not None:
+            # A redirect chain: the first hop's latency, the worst hop's overload status.
+            if current.latency is None:
+                current.latency = self.clock() - current.sent
+            if response.status_code in _OVERLOAD or not current.status:
+                current.status = response.status_code
+
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         state = self._state(host)
-        while state.active >= self.per_host:
+        while state.active >= state.per_host:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             state.waiters.append(waiter)
             try:
@@ -90,6 +265,8 @@ class HostLimiter:
                     state.waiters.remove(waiter)
         state.active += 1
         clock = self.clock
+        request: _Request | None = None
+        token: contextvars.Token[_Request | None] | None = None
         try:
             while True:
                 now = clock()
@@ -98,11 +275,27 @@ class HostLimiter:
                     break
                 await self.sleep(start_at - now)
             state.next_start = clock() + state.interval
+            if self.adaptive is not None:
+                state.started += 1
+                request = _Request(host, state.started, sent=clock())
+                token = _current.set(request)
             yield
+        except _FAILURES:
+            if request is not None:
+                self.record_failure(host, number=request.number)
+            raise
+        else:
+            if request is not None:
+                latency = request.latency if request.latency is not None else clock() - request.sent
+                self.record(host, latency, request.status or 200, number=request.number)
         finally:
+            if token is not None:
+                _current.reset(token)
             state.active -= 1
-            while state.waiters:
+            # More slots than waiters woken: a raised per_host lets several start at once.
+            free = state.per_host - state.active
+            while state.waiters and free > 0:
                 waiter = state.waiters.pop(0)
                 if not waiter.done():
                     waiter.set_result(None)
-                    break
+                    free -= 1
