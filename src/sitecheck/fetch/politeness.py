@@ -13,9 +13,11 @@ each host's rate then follows the server, after Scrapy's AutoThrottle:
   answer of 400 or more never shortens it;
 * a run of quick answers (``_RAISE_AFTER`` per slot) adds a slot, up to ``max_per_host``;
 * a 429/502/503/504, a timeout or a connection error, or recent answers far slower than the
-  quickest one seen from the host (``_SPIKE`` × plus ``_GRAIN``), halve the slots and double
-  the interval at once. Answers to requests sent before that back-off do not count again: they
-  were sent at the old rate (one decrease per window, as TCP's congestion control does).
+  host's quickest (the median of the last ``_WINDOW`` answers against the lowest such median,
+  ``_SPIKE`` × plus ``_GRAIN``), halve the slots and double the interval at once (a spike no
+  further than the latency itself). Answers to requests sent before that back-off do not
+  count again: they were sent at the old rate (one decrease per window, as TCP's congestion
+  control does).
 
 The latency is the time to the response headers (httpx event hooks installed by
 :meth:`HostLimiter.watch`), not the body transfer: a large attachment is not a slow server.
@@ -80,7 +82,7 @@ class _HostState:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     started: int = 0  # requests started so far: each request's number
     backed_off_at: int = 0  # the number of the first request sent after the last back-off
-    quickest: float = float("inf")
+    quickest: float = float("inf")  # the lowest median latency of _WINDOW answers
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=_WINDOW))
     quick_run: int = 0
 
@@ -204,12 +206,20 @@ class HostLimiter:
         if status in _OVERLOAD:
             self._back_off(state)
             return
-        state.quickest = min(state.quickest, latency)
         state.recent.append(latency)
-        recent = statistics.median(state.recent)
-        if recent > _SPIKE * state.quickest + _GRAIN:
-            self._back_off(state)
-            return
+        if len(state.recent) < _WINDOW:
+            recent = latency  # too few answers since the start or the last back-off to judge
+        else:
+            recent = statistics.median(state.recent)
+            if recent > _SPIKE * state.quickest + _GRAIN:
+                # Halve the slots; the interval grows, but never past the latency itself: a
+                # server that stays slower (a section of dynamic pages) is then read one
+                # request at a time with a pause as long as its answer, not slower and slower.
+                self._back_off(state, longest=max(state.delay, recent))
+                return
+            # The baseline is the quickest *median*: one cheap page (a 304, a tiny home page)
+            # is not what the host's other pages can be expected to match.
+            state.quickest = min(state.quickest, recent)
         # AutoThrottle: halfway towards the interval that keeps per_host requests in flight;
         # an error page never shortens it (it may be answered fast because it is cheap).
         target = (state.delay + latency / state.per_host) / 2
@@ -231,9 +241,9 @@ class HostLimiter:
         if number is None or number >= state.backed_off_at:
             self._back_off(state)
 
-    def _back_off(self, state: _HostState) -> None:
+    def _back_off(self, state: _HostState, longest: float = _MAX_INTERVAL) -> None:
         state.per_host = max(1, state.per_host // 2)
-        state.delay = min(_MAX_INTERVAL, max(state.delay * 2, _MIN_BACK_OFF))
+        state.delay = min(_MAX_INTERVAL, longest, max(state.delay * 2, _MIN_BACK_OFF))
         state.backed_off_at = state.started + 1  # requests numbered from here on are new
         state.recent.clear()
         state.quick_run = 0
