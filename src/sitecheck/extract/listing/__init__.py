@@ -20,7 +20,7 @@ import re
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from sitecheck.extract.listing.content import page_content
 from sitecheck.extract.listing.dom import collapse, page_base
@@ -191,13 +191,7 @@ def analyse_listing(
         and content.media == 0
         and not content.frames
     )
-    # A pager of the page's own list: 首页 alone is every menu's and trail's first entry.
-    own_pager = [
-        node
-        for node in walk.pager_links
-        if node.mem_id not in walk_chrome_links(walk)
-        and collapse(node.text()).replace(" ", "") not in HOME_WORDS
-    ]
+    own_pager = _own_pager(walk) if not items and not article else []
     if article:
         is_listing = False
     elif hanweb:
@@ -274,8 +268,15 @@ _COLUMN_INDEX = re.compile(
 )
 
 
-def walk_chrome_links(walk: PageWalk) -> set[int]:
-    return {link.node.mem_id for link in walk.links if link.chrome}
+def _own_pager(walk: PageWalk) -> list[LexborNode]:
+    """The pager links of the page's own list: not in site chrome, and not 首页 (every menu's
+    and trail's first entry)."""
+    chrome = {link.node.mem_id for link in walk.links if link.chrome}
+    return [
+        node
+        for node in walk.pager_links
+        if node.mem_id not in chrome and collapse(node.text()).replace(" ", "") not in HOME_WORDS
+    ]
 
 
 def _is_column_index(page_url: str) -> bool:
