@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx2
 import pytest
 
 from sitecheck.fetch.politeness import Adaptive, HostLimiter
@@ -127,7 +128,7 @@ def test_fixed_mode_never_changes() -> None:
 
 
 def test_a_slot_times_its_request_and_sees_its_failure() -> None:
-    """Without httpx hooks the slot's own hold time is the latency; a timeout backs off."""
+    """Without httpx hooks the slot's own hold time is the latency; a refused connection backs off."""
     limiter = adaptive(per_host=2, interval=0.0)
     clock = limiter.clock
     assert isinstance(clock, FakeClock)
@@ -140,9 +141,50 @@ def test_a_slot_times_its_request_and_sees_its_failure() -> None:
         async with limiter.slot(HOST):
             await clock.sleep(0.25)
         assert limiter.per_host_of(HOST) == 3  # eight quick answers at two slots
-        with pytest.raises(TimeoutError):
+        with pytest.raises(TimeoutError):  # one answer that never came is a slow answer
             async with limiter.slot(HOST):
+                await clock.sleep(10.0)
                 raise TimeoutError
+        assert limiter.per_host_of(HOST) == 3
+        with pytest.raises(httpx2.ConnectError):
+            async with limiter.slot(HOST):
+                raise httpx2.ConnectError("refused")
         assert limiter.per_host_of(HOST) == 1
 
     asyncio.run(main())
+
+
+def test_one_hanging_url_does_not_slow_the_host_but_a_hanging_server_does() -> None:
+    """Timeouts are slow answers in the window of five: one is an outlier, three are the server."""
+    limiter = adaptive()
+    quick(limiter, 1000)
+    limiter.record_slow(HOST, 10.0)
+    quick(limiter, 3)
+    assert (limiter.per_host_of(HOST), limiter.delay_of(HOST)) == (8, 0.05)
+    for _ in range(3):
+        limiter.record_slow(HOST, 10.0)
+    assert limiter.per_host_of(HOST) == 4
+
+
+def test_a_latency_spike_never_slows_below_the_start() -> None:
+    """The start is what the configuration calls safe: only the server's own overload goes below it."""
+    limiter = adaptive(per_host=20, interval=0.0)
+    quick(limiter, 10, latency=0.002)
+    for _ in range(20):
+        quick(limiter, 5, latency=0.5)  # a crawler busy parsing sees every answer late
+    assert limiter.per_host_of(HOST) == 20
+    # AutoThrottle's interval keeps the 20 slots busy: no slower than 20 requests per latency.
+    assert limiter.delay_of(HOST) <= 0.5 / 20 + 1e-9
+    limiter.record(HOST, 0.002, 503)
+    assert limiter.per_host_of(HOST) == 10
+    assert limiter.delay_of(HOST) == 0.1
+
+
+def test_a_spike_from_a_raised_rate_comes_back_to_the_start() -> None:
+    limiter = adaptive()  # 2 slots, 0.3 s
+    quick(limiter, 1000)
+    assert (limiter.per_host_of(HOST), limiter.delay_of(HOST)) == (8, 0.05)
+    for _ in range(10):
+        quick(limiter, 5, latency=5.0)
+    assert limiter.per_host_of(HOST) == 2  # the start's slots, not fewer
+    assert limiter.delay_of(HOST) == pytest.approx(5.0 / 2)  # AutoThrottle: latency ÷ slots

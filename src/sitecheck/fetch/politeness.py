@@ -12,12 +12,20 @@ each host's rate then follows the server, after Scrapy's AutoThrottle:
   interval that keeps ``slots`` requests in flight), never below ``min_interval_floor``; an
   answer of 400 or more never shortens it;
 * a run of quick answers (``_RAISE_AFTER`` per slot) adds a slot, up to ``max_per_host``;
-* a 429/502/503/504, a timeout or a connection error, or recent answers far slower than the
-  host's quickest (the median of the last ``_WINDOW`` answers against the lowest such median,
-  ``_SPIKE`` × plus ``_GRAIN``), halve the slots and double the interval at once (a spike no
-  further than the latency itself). Answers to requests sent before that back-off do not
-  count again: they were sent at the old rate (one decrease per window, as TCP's congestion
-  control does).
+* a 429/502/503/504 or a connection that fails (refused, reset, a connect timeout) halves the
+  slots and doubles the interval at once, below the start if need be: the server itself says
+  it is overloaded;
+* recent answers far slower than the host's quickest (the median of the last ``_WINDOW``
+  answers against the lowest such median, ``_SPIKE`` × plus ``_GRAIN``) halve the slots and
+  double the interval too, but never below the start (a spike no further than the latency
+  itself): the start is the rate the configuration calls safe, and a latency measured on a
+  busy crawler (its event loop parsing a page) is not only the server's;
+* a request that times out waiting for its answer is a slow answer (as long as it waited),
+  not a failure: one URL that hangs (a dead search page, a slow endpoint) does not move the
+  median of five, a server that stops answering does.
+
+Answers to requests sent before a back-off do not count again: they were sent at the old rate
+(one decrease per window, as TCP's congestion control does).
 
 The latency is the time to the response headers (httpx event hooks installed by
 :meth:`HostLimiter.watch`), not the body transfer: a large attachment is not a slow server.
@@ -59,8 +67,12 @@ _MIN_BACK_OFF = 0.1
 # Answers that say the server is overloaded (429 Too Many Requests, 502/503/504 from a gateway
 # whose backend does not keep up). A 500 or 404 is one broken page, not load.
 _OVERLOAD = frozenset({429, 502, 503, 504})
-# Failures of the connection itself: a server that times out or drops connections is slowed for.
-_FAILURES = (TimeoutError, httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+# Failures of the connection itself: a server that refuses or drops connections, or does not
+# accept one in time, is slowed for at once.
+_FAILURES = (httpx2.ConnectTimeout, httpx2.NetworkError, httpx2.RemoteProtocolError)
+# Waiting too long for an answer: a slow answer, counted in the window (see the module's doc).
+# Our own pool's timeout (no free connection) says nothing about the server.
+_SLOW = (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,21 @@ class _HostState:
     @property
     def interval(self) -> float:
         return max(self.delay, self.crawl_delay)
+
+    def back_off(self, longest: float = _MAX_INTERVAL, *, floor: tuple[int, float] | None = None) -> None:
+        """Halve the slots, double the interval (up to ``longest``); with ``floor`` (the start's
+        slots and interval) never to a rate slower than it."""
+        per_host, delay = (
+            max(1, self.per_host // 2),
+            min(_MAX_INTERVAL, longest, max(self.delay * 2, _MIN_BACK_OFF)),
+        )
+        if floor is not None:
+            per_host = max(per_host, min(self.per_host, floor[0]))
+            delay = min(delay, max(self.delay, floor[1]))
+        self.per_host, self.delay = per_host, delay
+        self.backed_off_at = self.started + 1  # requests numbered from here on are new
+        self.recent.clear()
+        self.quick_run = 0
 
 
 @dataclass(slots=True)
@@ -204,22 +231,11 @@ class HostLimiter:
         if number is not None and number < state.backed_off_at:
             return
         if status in _OVERLOAD:
-            self._back_off(state)
+            state.back_off()
             return
-        state.recent.append(latency)
-        if len(state.recent) < _WINDOW:
-            recent = latency  # too few answers since the start or the last back-off to judge
-        else:
-            recent = statistics.median(state.recent)
-            if recent > _SPIKE * state.quickest + _GRAIN:
-                # Halve the slots; the interval grows, but never past the latency itself: a
-                # server that stays slower (a section of dynamic pages) is then read one
-                # request at a time with a pause as long as its answer, not slower and slower.
-                self._back_off(state, longest=max(state.delay, recent))
-                return
-            # The baseline is the quickest *median*: one cheap page (a 304, a tiny home page)
-            # is not what the host's other pages can be expected to match.
-            state.quickest = min(state.quickest, recent)
+        recent = self._window(state, latency)
+        if recent is None:
+            return
         # AutoThrottle: halfway towards the interval that keeps per_host requests in flight;
         # an error page never shortens it (it may be answered fast because it is cheap).
         target = (state.delay + latency / state.per_host) / 2
@@ -233,20 +249,41 @@ class HostLimiter:
             state.per_host += 1
             state.quick_run = 0
 
+    def _window(self, state: _HostState, latency: float) -> float | None:
+        """Add an answer's latency to the host's window: the recent latency to judge by, or
+        None when the host just backed off on a spike."""
+        state.recent.append(latency)
+        if len(state.recent) < _WINDOW:
+            return latency  # too few answers since the start or the last back-off to judge
+        recent = statistics.median(state.recent)
+        if recent > _SPIKE * state.quickest + _GRAIN:
+            # The interval grows, but never past the latency itself: a server that stays
+            # slower (a section of dynamic pages) is then read one request at a time with a
+            # pause as long as its answer, not slower and slower.
+            state.back_off(longest=max(state.delay, recent), floor=(self.per_host, self.min_interval))
+            return None
+        # The baseline is the quickest *median*: one cheap page (a 304, a tiny home page) is
+        # not what the host's other pages can be expected to match.
+        state.quickest = min(state.quickest, recent)
+        return recent
+
+    def record_slow(self, host: str, waited: float, *, number: int | None = None) -> None:
+        """A request to ``host`` that timed out after ``waited`` seconds: a slow answer."""
+        if self.adaptive is None:
+            return
+        state = self._state(host)
+        if number is not None and number < state.backed_off_at:
+            return
+        self._window(state, waited)
+        state.quick_run = 0
+
     def record_failure(self, host: str, *, number: int | None = None) -> None:
-        """A timeout or a broken connection to ``host``: back off (once per window)."""
+        """A connection to ``host`` refused, reset or not accepted in time: back off (once per window)."""
         if self.adaptive is None:
             return
         state = self._state(host)
         if number is None or number >= state.backed_off_at:
-            self._back_off(state)
-
-    def _back_off(self, state: _HostState, longest: float = _MAX_INTERVAL) -> None:
-        state.per_host = max(1, state.per_host // 2)
-        state.delay = min(_MAX_INTERVAL, longest, max(state.delay * 2, _MIN_BACK_OFF))
-        state.backed_off_at = state.started + 1  # requests numbered from here on are new
-        state.recent.clear()
-        state.quick_run = 0
+            state.back_off()
 
     async def _on_request(self, request: httpx2.Request) -> None:
         current = _current.get()
@@ -293,6 +330,10 @@ class HostLimiter:
         except _FAILURES:
             if request is not None:
                 self.record_failure(host, number=request.number)
+            raise
+        except _SLOW:
+            if request is not None:
+                self.record_slow(host, clock() - request.sent, number=request.number)
             raise
         else:
             if request is not None:
