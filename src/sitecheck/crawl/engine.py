@@ -387,8 +387,8 @@ class Crawler:
         A redirected page (``/zwdt/`` → ``/gzdt/``) is one document with two URLs: it is kept
         once, under the URL it landed on, so its links and its column are not counted twice.
         """
-        final_key = canonical(analysis.final_url)
-        if final_key == canonical(target.url):
+        final_key = _canonical(analysis.final_url)
+        if final_key == _canonical(target.url):
             return target.id
         final_id, created = self.writer.add_target(final_key, analysis.final_url, PAGE, target.depth)
         if final_id in self._settled or (not created and self.writer.target_done(final_id)):
