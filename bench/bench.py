@@ -2,14 +2,18 @@
 
 Started by ``bench/run`` (which installs what is missing). Steps:
 
-1. export the sample portal (``sitecheck.demo.Portal``) to static files; nginx serves them on
-   127.0.0.1 (portal) and 127.0.0.2 (external site); the few dynamic fault URLs are proxied
-   to ``dynamic.py``; a bound-but-not-listening port gives "connection refused";
-2. check that nginx answers like the portal (status, Content-Type, body) for a sample of URLs;
+1. build the portal as static files: ``--portal realistic`` (the default) generates the
+   real-shaped TRS portal of ``realistic.py``, ``--portal sample`` exports the sample portal
+   (``sitecheck.demo.Portal``); nginx serves them on 127.0.0.1 (portal) and 127.0.0.2/127.0.0.3
+   (external sites); the few dynamic URLs (redirects, slow and never-answering endpoints, the
+   sample portal's fault URLs) are proxied to ``dynamic.py``; a bound-but-not-listening port
+   gives "connection refused";
+2. check that nginx answers as the portal must (status, Content-Type, body) for a sample of URLs;
 3. run the three tools in alternating rounds with the same settings and measure each run's
    wall time, CPU time (user+system, children included) and peak RSS with ``os.wait4``;
-   count the pages each tool fetched from the nginx access log; score the dead links each
-   tool reports against the portal's manifest;
+   count the pages each tool fetched from the nginx access log, and when (pages over time:
+   when it had 50/90/99/100 % of them); score the dead links each tool reports against the
+   portal's manifest;
 4. sitecheck alone at several portal sizes (memory and CPU per page as the site grows);
 5. a pyinstrument profile of sitecheck on the large portal, split into cost categories;
 6. the HTTP client micro-benchmark (httpx 0.28.1, httpx2, aiohttp, and sitecheck's fetch layer);
@@ -25,6 +29,7 @@ import csv
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import platform
 import random
@@ -48,6 +53,8 @@ sys.path.insert(0, str(BENCH))
 from dynamic import DynamicServer  # noqa: E402
 from export import Export, export  # noqa: E402
 from nginx import Nginx  # noqa: E402
+from realistic import RealisticPortal, describe  # noqa: E402
+from realistic import generate as generate_realistic  # noqa: E402
 
 from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
 
@@ -87,6 +94,9 @@ def snapshot_source() -> dict[str, str]:
 
 
 DEAD_KINDS = {"dead_link", "dead_link_home"}
+PORTALS = ("realistic", "sample")
+# Pages over time: the shares of the pages at which a run's time line is read.
+SHARES = (50, 90, 99, 100)
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -109,6 +119,7 @@ class Settings:
     micro_rounds: int
     quick: bool
     tool_timeout: float
+    portal: str = "realistic"
     today: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -152,33 +163,67 @@ def linkinator_cli() -> Path:
 
 
 class Site:
-    """Export + nginx + dynamic server for one portal size."""
+    """Portal files + nginx + dynamic server for one portal size."""
 
     def __init__(self, s: Settings, pages: int) -> None:
         self.s = s
         self.pages = pages
-        self.exp: Export = export(
-            OUT / "portal" / f"p{pages}-s{s.seed}",
-            pages=pages,
-            seed=s.seed,
-            today=s.today,
-            base_url=s.base_url,
-            external_base_url=s.ext_url,
-            refused_url=s.refused_url,
-        )
-        self.portal = Portal(
-            pages,
-            s.seed,
-            s.today,
-            base_url=s.base_url,
-            external_base_url=s.ext_url,
-            refused_url=s.refused_url,
-            cache_size=64,
-        )
+        self.kind = s.portal
+        # URL (norm form) -> the status it must get; None: ask the sample Portal.
+        self.expected: dict[str, int] | None = None
+        self.portal: Portal | RealisticPortal
+        if s.portal == "realistic":
+            self.exp: Export = generate_realistic(
+                OUT / "portal" / f"realistic-p{pages}-s{s.seed}",
+                pages=pages,
+                seed=s.seed,
+                today=s.today,
+                base_url=s.base_url,
+                external_base_url=s.ext_url,
+                refused_url=s.refused_url,
+            )
+            self.portal = RealisticPortal(self.exp)
+            self.expected = {norm(url): status for url, status, _ in self.portal.expected()}
+        else:
+            self.exp = export(
+                OUT / "portal" / f"p{pages}-s{s.seed}",
+                pages=pages,
+                seed=s.seed,
+                today=s.today,
+                base_url=s.base_url,
+                external_base_url=s.ext_url,
+                refused_url=s.refused_url,
+            )
+            self.portal = Portal(
+                pages,
+                s.seed,
+                s.today,
+                base_url=s.base_url,
+                external_base_url=s.ext_url,
+                refused_url=s.refused_url,
+                cache_size=64,
+            )
         self.manifest = json.loads(self.exp.manifest_path.read_text("utf-8"))
         self.page_keys = {norm(u) for u in self.manifest["page_urls"]}
         self.dynamic: DynamicServer | None = None
         self.nginx: Nginx | None = None
+
+    @property
+    def runs_dir(self) -> Path:
+        return OUT / "runs" / (f"realistic-p{self.pages}" if self.kind == "realistic" else f"p{self.pages}")
+
+    def expected_status(self, addr: str, uri: str) -> int:
+        """The status the portal must answer for a request line's URI (as nginx logged it) on
+        ``addr``: what a 404 in the access log is compared with."""
+        uri = _LOG_ESCAPE.sub(r"%\1", uri)  # nginx logs non-ASCII bytes as \xHH
+        path, _, query = uri.partition("?")
+        main = addr == "127.0.0.1"
+        if self.expected is not None:
+            want = self.expected.get(norm(f"http://{addr}:{self.s.port}{uri}"))
+            if want is not None:
+                return want
+        get = self.portal.get if main else self.portal.get_external
+        return get(path, query).status
 
     def __enter__(self) -> Site:
         for p in (self.s.port, self.s.dyn_main, self.s.dyn_ext, self.s.refused):
@@ -203,7 +248,7 @@ class Site:
 
 
 def _require_free(port: int) -> None:
-    for addr in ("127.0.0.1", "127.0.0.2"):
+    for addr in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does: TIME_WAIT is fine
             try:
@@ -234,6 +279,11 @@ def norm(url: str) -> str:
 
 
 def score(reported: set[str], manifest: dict[str, object]) -> dict[str, object]:
+    """Recall and precision of the reported URLs against the manifest's dead set.
+
+    ``neutral`` entries (the realistic portal's endpoints answering after 10–15 s: with a 10 s
+    timeout neither dead nor alive) count neither way: they are left out of the reported set
+    and listed under ``neutral_reported``."""
     defects = manifest["defects"]
     assert isinstance(defects, list)
     dead = {norm(d["url"]): d["id"] for d in defects if d["kind"] in DEAD_KINDS}
@@ -241,7 +291,12 @@ def score(reported: set[str], manifest: dict[str, object]) -> dict[str, object]:
     controls = manifest["controls"]
     assert isinstance(controls, list)
     traps.update({norm(d["url"]): d["id"] for d in controls})
+    neutral_list = manifest.get("neutral") or []
+    assert isinstance(neutral_list, list)
+    neutral = {norm(d["url"]): d["id"] for d in neutral_list}
     rep = {norm(u) for u in reported}
+    neutral_hit = rep & neutral.keys()
+    rep -= neutral_hit
     tp = rep & dead.keys()
     fp = rep - dead.keys()
     return {
@@ -252,6 +307,7 @@ def score(reported: set[str], manifest: dict[str, object]) -> dict[str, object]:
         "precision": len(tp) / len(rep) if rep else 1.0,
         "missed": sorted(dead[u] for u in dead.keys() - rep),
         "false_positives": sorted(traps.get(u, u) for u in fp),
+        "neutral_reported": sorted(neutral[u] for u in neutral_hit),
     }
 
 
@@ -284,6 +340,8 @@ class Run:
     tool_summary: dict[str, object]
     failed: str = ""
     variant: str = ""
+    # Pages over time (see pages_over_time): seconds from the tool's start.
+    timeline: dict[str, object] = field(default_factory=dict)
 
     @property
     def pages_per_s(self) -> float:
@@ -410,32 +468,73 @@ def _uncomment(path: Path) -> list[str]:
     return [line for line in text.splitlines(keepends=True) if not line.startswith("#")]
 
 
-_LOG_RE = re.compile(r'^(\S+) (\S+) (\d{3}) "(.*)" (\d+)$')
+# $msec (the time the response was finished; older logs have none) $server_addr $request_method
+# $status "$request_uri" $body_bytes_sent
+_LOG_RE = re.compile(r'^(?:(\d+\.\d+) )?(\S+) (\S+) (\d{3}) "(.*)" (\d+)$')
+_LOG_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 
 
-def analyse_log(site: Site, lines: list[str]) -> tuple[set[str], int, dict[str, int], list[str]]:
-    """(portal pages fetched with GET 200, requests, by method, export gaps)."""
+@dataclass
+class LogFacts:
+    pages: set[str]  # portal pages fetched with GET 200
+    requests: int
+    methods: dict[str, int]
+    gaps: list[str]  # 404s for URLs the portal answers: files missing from the export
+    page_times: list[float]  # when each of those pages was first fetched ($msec)
+    last_request: float | None  # $msec of the last request
+
+
+def analyse_log(site: Site, lines: list[str]) -> LogFacts:
     main_host = "127.0.0.1"
-    pages: set[str] = set()
+    first: dict[str, float] = {}
     methods: dict[str, int] = {}
     gaps: set[str] = set()
+    last: float | None = None
     for line in lines:
         m = _LOG_RE.match(line)
         if not m:
             continue
-        addr, method, status, uri, _ = m.groups()
+        msec, addr, method, status, uri, _ = m.groups()
+        when = float(msec) if msec else 0.0
+        last = when if last is None else max(last, when)
         methods[method] = methods.get(method, 0) + 1
-        base = site.s.base_url if addr == main_host else site.s.ext_url
         if status == "200" and method == "GET" and addr == main_host:
-            key = norm(base + uri.lstrip("/"))
-            if key in site.page_keys:
-                pages.add(key)
-        elif status == "404":
-            path, _, query = uri.partition("?")
-            get = site.portal.get if addr == main_host else site.portal.get_external
-            if get(path, query).status != 404:
-                gaps.add(f"{addr} {uri}")
-    return pages, sum(methods.values()), methods, sorted(gaps)
+            key = norm(site.s.base_url + uri.lstrip("/"))
+            if key in site.page_keys and (key not in first or when < first[key]):
+                first[key] = when
+        elif status == "404" and site.expected_status(addr, uri) != 404:
+            gaps.add(f"{addr} {uri}")
+    return LogFacts(
+        pages=set(first),
+        requests=sum(methods.values()),
+        methods=methods,
+        gaps=sorted(gaps),
+        page_times=sorted(first.values()),
+        last_request=last,
+    )
+
+
+def pages_over_time(
+    times: list[float], start: float, wall: float, total: int, last_request: float | None
+) -> dict[str, object]:
+    """Seconds from the tool's start until it had fetched 50/90/99/100 % of the pages it fetched
+    in the end ("own") and of the portal's pages ("portal"; None: never), and the tail after."""
+
+    def at(share: int, of: int) -> float | None:
+        need = max(1, math.ceil(share * of / 100))
+        if not times or need > len(times):
+            return None
+        return round(times[need - 1] - start, 2)
+
+    last_page = round(times[-1] - start, 2) if times else None
+    return {
+        "own": {str(p): at(p, len(times)) for p in SHARES},
+        "portal": {str(p): at(p, total) for p in SHARES},
+        "first_page": round(times[0] - start, 2) if times else None,
+        "last_page": last_page,
+        "last_request": round(last_request - start, 2) if last_request else None,
+        "after_last_page": round(wall - last_page, 2) if last_page is not None else None,
+    }
 
 
 def missed_by_dir(site: Site, fetched: set[str]) -> dict[str, int]:
@@ -450,7 +549,7 @@ def missed_by_dir(site: Site, fetched: set[str]) -> dict[str, int]:
 def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
     s = site.s
     name = tool
-    workdir = OUT / "runs" / f"p{site.pages}" / f"{name}-r{rnd}"
+    workdir = site.runs_dir / f"{name}-r{rnd}"
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -469,6 +568,7 @@ def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
     busy0, self0 = _busy_jiffies(), _self_cpu()
     load = os.getloadavg()[0]
     with stdout_path.open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
+        started_at = time.time()  # the clock of nginx's $msec
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=workdir)
         sampler = TreeRss(proc.pid)
@@ -486,8 +586,10 @@ def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
     exit_code = os.waitstatus_to_exitcode(status)
     lines = site.nginx.read_log(offset)
     (workdir / "access.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fetched, requests, methods, gaps = analyse_log(site, lines)
+    facts = analyse_log(site, lines)
+    fetched, requests, methods, gaps = facts.pages, facts.requests, facts.methods, facts.gaps
     pages = len(fetched)
+    timeline = pages_over_time(facts.page_times, started_at, wall, len(site.page_keys), facts.last_request)
     dead, unverified, summary = parse_tool_output(tool, workdir, stdout_path)
     summary["missed_pages_by_dir"] = missed_by_dir(site, fetched)
     # wait4 is exact for everything the tool reaped; the sampled tree adds unreaped descendants.
@@ -529,13 +631,19 @@ def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
         tool_summary=summary,
         failed=failed,
         variant=variant,
+        timeline=timeline,
     )
+    own = timeline["own"]
+    assert isinstance(own, dict)
     print(
         f"  {LABEL[tool] + (f'[{variant}]' if variant else ''):<12} round {rnd}: "
         f"{wall:7.1f} s wall, {cpu:7.1f} s CPU, "
         f"{run.maxrss_mib:6.0f} MiB, {pages}/{len(site.page_keys)} pages, {run.pages_per_s:6.0f} pages/s, "
         f"recall {run.score['recall']:.2f} precision {run.score['precision']:.2f}, exit {exit_code}, "
-        f"others' CPU {other / wall:.2f} cores" + (f", EXPORT GAPS {gaps}" if gaps else ""),
+        f"others' CPU {other / wall:.2f} cores; 50/90/99/100 % of its pages at "
+        + "/".join(_secs(own[str(p)]) for p in SHARES)
+        + " s"
+        + (f", EXPORT GAPS {gaps}" if gaps else ""),
         flush=True,
     )
     return run
@@ -632,6 +740,8 @@ def _wait4_with_timeout(proc: subprocess.Popen[bytes], limit: float) -> tuple[in
 
 def verify(site: Site, sample: int | None) -> list[str]:
     """Compare nginx's answers with the portal's for static files and non-stateful dynamic paths."""
+    if isinstance(site.portal, RealisticPortal):
+        return verify_realistic(site, site.portal, sample)
     s = site.s
     problems: list[str] = []
     urls = list(site.manifest["page_urls"])
@@ -676,6 +786,88 @@ def verify(site: Site, sample: int | None) -> list[str]:
     if site.dynamic is not None:
         site.dynamic.reset()
     print(f"verified {len(urls)} URLs against the portal: {len(problems)} differences", flush=True)
+    for p in problems[:20]:
+        print("  ! " + p)
+    return problems
+
+
+def verify_realistic(site: Site, portal: RealisticPortal, sample: int | None) -> list[str]:
+    """Fetch a sample of the URLs the realistic portal's pages reference (and every planted one)
+    from nginx and check the status each must get; HTML pages must carry their charset (gbk
+    under the GBK column), redirects their Location, the soft 404 its 页面不存在. The slow
+    endpoints must not answer within 1 s (they are not waited for)."""
+    problems: list[str] = []
+    entries = [(u, st, cat) for u, st, cat in portal.expected() if cat != "slow" and st != 0]
+    rng = random.Random(1)
+    if sample is not None and len(entries) > sample:
+        entries = rng.sample(entries, sample)
+    by_url = {norm(u): (u, st, cat) for u, st, cat in entries}
+    wanted = {norm(u): (u, st, cat) for u, st, cat in portal.expected()}
+    for d in [*site.manifest["defects"], *site.manifest["controls"]]:
+        key = norm(d["url"])
+        if key in wanted and wanted[key][2] != "slow" and wanted[key][1] != 0:
+            by_url[key] = wanted[key]
+    conns: dict[str, http.client.HTTPConnection] = {}
+    locations = {path: str(spec["location"]) for path, spec in portal.dynamic.items() if "location" in spec}
+    gbk_tops = {top for top, cs in portal.charsets["main"].items() if cs == "gbk"}
+    for url, want, category in by_url.values():
+        parts = urlsplit(url)
+        conn = conns.get(parts.netloc) or http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=10
+        )
+        conns[parts.netloc] = conn
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("GET", target)
+            resp = conn.getresponse()
+            body = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            problems.append(f"{url}: {exc!r}")
+            conn.close()
+            conns.pop(parts.netloc, None)
+            continue
+        ctype = (resp.getheader("Content-Type") or "").replace(" ", "").lower()
+        if resp.status != want:
+            problems.append(f"{url}: status {resp.status}, must be {want}")
+        elif want in (301, 302):
+            path = unquote_to_bytes(parts.path).decode("utf-8")
+            if resp.getheader("Location") != locations.get(path):
+                problems.append(
+                    f"{url}: Location {resp.getheader('Location')!r}, must be {locations.get(path)!r}"
+                )
+        elif (
+            want == 200 and ctype.startswith("text/html") and parts.netloc == urlsplit(site.s.base_url).netloc
+        ):
+            top = "/" + parts.path.strip("/").split("/")[0] + "/"
+            cs = "gbk" if top in gbk_tops else "utf-8"
+            if ctype != f"text/html;charset={cs}":
+                problems.append(f"{url}: Content-Type {ctype}, must be text/html;charset={cs}")
+            if category == "soft404" and "页面不存在".encode() not in body:
+                problems.append(f"{url}: the soft 404 does not say 页面不存在")
+            if f'<meta charset="{cs}">'.encode() not in body[:400]:
+                problems.append(f'{url}: no <meta charset="{cs}">')
+    for conn in conns.values():
+        conn.close()
+    slow = 0
+    for path in portal.slow_delays:
+        conn = http.client.HTTPConnection("127.0.0.1", site.s.port, timeout=1)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            problems.append(f"{path}: answered {resp.status} at once, must be slow")
+        except TimeoutError:
+            slow += 1
+        except (OSError, http.client.HTTPException) as exc:
+            problems.append(f"{path}: {exc!r}")
+        finally:
+            conn.close()
+    if site.dynamic is not None:
+        site.dynamic.reset()
+    print(
+        f"verified {len(by_url)} URLs of the realistic portal against the status each must get, and "
+        f"{slow} slow endpoints hold their answer: {len(problems)} problems",
+        flush=True,
+    )
     for p in problems[:20]:
         print("  ! " + p)
     return problems
@@ -909,6 +1101,32 @@ def _fp_text(fps: list[str]) -> str:
     return text or "—"
 
 
+def _secs(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else "—"
+
+
+def fmt_timeline(runs: list[Run], total: object) -> str:
+    """Pages over time: when each run had 50/90/99/100 % of its own pages and of the portal's."""
+    shares = " | ".join(f"{p} %" for p in SHARES)
+    lines = [
+        f"| round | tool | wall s | pages fetched | {shares} (of its pages) | {shares} (of the portal's "
+        f"{total}) | after the last page s |",
+        "|---:|---|---:|---:|" + "---:|" * (2 * len(SHARES)) + "---:|",
+    ]
+    for r in runs:
+        t = r.timeline
+        own, portal = t.get("own") or {}, t.get("portal") or {}
+        assert isinstance(own, dict) and isinstance(portal, dict)
+        lines.append(
+            f"| {r.round} | {LABEL[r.tool]} | {r.wall:.1f} | {r.pages_fetched} | "
+            + " | ".join(_secs(own.get(str(p))) for p in SHARES)
+            + " | "
+            + " | ".join(_secs(portal.get(str(p))) for p in SHARES)
+            + f" | {_secs(t.get('after_last_page'))} |"
+        )
+    return "\n".join(lines)
+
+
 def fmt_scale(scale_runs: list[Run]) -> str:
     lines = [
         "| portal pages | wall s | CPU s | peak RSS MiB | pages/s | CPU ms/page | RSS growth vs smallest |",
@@ -946,6 +1164,10 @@ def fmt_micro(m: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _delay(value: object) -> str:
+    return "never answers" if value == "never" else f"{value} s"
+
+
 def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) -> str:
     s = report["settings"]
     mi = report["machine"]
@@ -967,6 +1189,20 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
         f"attachments, {du.get('other_internal', 0)} other internal, {du.get('external', 0)} on other "
         f"hosts) + {du.get('other_scheme', 0)} mailto/tel; seed {s['seed']}, as of {s['today']}.",
         "",
+    ]
+    if si.get("portal") == "realistic":
+        slow = si.get("slow_endpoints") or []
+        assert isinstance(slow, list)
+        parts += [
+            f"Realistic portal (`bench/realistic.py`): {si['list_pages']} list pages in {si['columns']} "
+            f"columns, {si['pager_only_pages']} reachable only through the TRS pager script (longest "
+            f"chain {si['max_chain']}), {si['articles_only_via_pager_pages']} of {si['articles']} articles "
+            f"listed only on those; {si['gbk_pages']} GBK pages; slow endpoints "
+            + ", ".join(f"`{x['path']}` ({_delay(x['delay'])})" for x in slow)
+            + ".",
+            "",
+        ]
+    parts += [
         f"Settings: concurrency {s['concurrency']} for every tool, timeout {s['timeout']} s, "
         f"{s['rounds']} alternating rounds, medians.",
         "",
@@ -975,6 +1211,13 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
         "Every run:",
         "",
         fmt_runs(runs),
+        "",
+        "Pages over time: seconds from the tool's start until it had fetched 50/90/99/100 % of the "
+        "pages it fetched in the end, and of the portal's pages (— never), from nginx's access log; "
+        '"after the last page" is the wall time left after its last page (slow links, timeouts, '
+        "exit):",
+        "",
+        fmt_timeline(runs, si["page_urls"]),
     ]
     if scale_runs:
         parts += ["", "sitecheck as the portal grows (one run per size):", "", fmt_scale(scale_runs)]
@@ -999,12 +1242,28 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
 
 def parse_args(argv: list[str]) -> Settings:
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, default=None, help="portal size (default 15000; --quick 400)")
+    ap.add_argument(
+        "--portal",
+        choices=PORTALS,
+        default="realistic",
+        help="realistic: the real-shaped TRS portal of realistic.py (default); sample: sitecheck.demo.Portal",
+    )
+    ap.add_argument(
+        "--pages",
+        type=int,
+        default=None,
+        help="portal size (default 10000 realistic, 15000 sample; --quick 400)",
+    )
     ap.add_argument("--quick", action="store_true", help="small smoke run of every step")
     ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 3; --quick 1)")
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--timeout", type=int, default=10, help="request timeout in seconds, every tool")
-    ap.add_argument("--slow-seconds", type=float, default=30.0, help="delay of the planted slow page")
+    ap.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=30.0,
+        help="delay of the sample portal's slow page (the realistic portal's are 10-15 s and never)",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--port", type=int, default=18080, help="nginx port; port+1..port+3 are used too")
     ap.add_argument(
@@ -1022,8 +1281,10 @@ def parse_args(argv: list[str]) -> Settings:
     ap.add_argument("--update-readme", action="store_true", help="write the tables into bench/README.md")
     a = ap.parse_args(argv)
     quick = a.quick
-    pages = a.pages or (400 if quick else 15000)
-    scale = a.scale if a.scale is not None else ("200,400" if quick else "2500,5000,10000,20000")
+    realistic = a.portal == "realistic"
+    pages = a.pages or (400 if quick else 10000 if realistic else 15000)
+    default_scale = "2500,10000,50000" if realistic else "2500,5000,10000,20000"
+    scale = a.scale if a.scale is not None else ("200,400" if quick else default_scale)
     s = Settings(
         pages=pages,
         rounds=a.rounds if a.rounds is not None else (1 if quick else 3),
@@ -1040,6 +1301,7 @@ def parse_args(argv: list[str]) -> Settings:
         micro_rounds=a.micro_rounds or (1 if quick else 3),
         quick=quick,
         tool_timeout=a.tool_timeout,
+        portal=a.portal,
     )
     if quick:
         s.timeout = min(s.timeout, 3)
@@ -1082,12 +1344,15 @@ def main(argv: list[str]) -> int:
     with Site(s, s.pages) as site:
         report["site"] = {k: v for k, v in site.exp.info.items() if k != "key"}
         di = site.exp.info["distinct_urls"]
-        print(
-            f"portal: {site.exp.info['page_urls']} pages, "
-            f"{site.exp.info['link_occurrences']} link occurrences, "
-            f"{di['total']} distinct URLs on {s.base_url} (+ external {s.ext_url})",  # type: ignore[index]
-            flush=True,
-        )
+        if site.kind == "realistic":
+            print(f"portal (realistic): {describe(site.exp.info)}", flush=True)
+        else:
+            print(
+                f"portal: {site.exp.info['page_urls']} pages, "
+                f"{site.exp.info['link_occurrences']} link occurrences, "
+                f"{di['total']} distinct URLs on {s.base_url} (+ external {s.ext_url})",  # type: ignore[index]
+                flush=True,
+            )
         problems = verify(site, None if s.quick else 3000)
         report["verify_problems"] = problems
         for rnd in range(1, s.rounds + 1):

@@ -6,6 +6,10 @@ the 412 anti-bot page of the external site) to the two small threaded servers he
 the portal and one for the external site. A third socket is bound but never listens, so the
 planted "connection refused" link is refused for as long as the benchmark runs.
 
+For the realistic portal (``realistic.py``) the object answering is a ``RealisticPortal``: its
+slow paths carry their own delays (``slow_delays``: 10–15 s, and one that never answers and is
+held until the client gives up).
+
 Behaviours mirror ``sitecheck.demo.server`` (which binds its own ports and builds its own
 Portal, so it cannot sit behind nginx with the portal's URLs): slow answers after
 ``slow_seconds``, 429-once answers 429 + ``Retry-After: 1`` to the first request of a path
@@ -15,12 +19,17 @@ after each ``reset()`` (the orchestrator re-arms it before every tool run), no-H
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitecheck.demo.portal import Behaviour, Portal, Response, normalise_path
+
+if TYPE_CHECKING:
+    from realistic import RealisticPortal
 
 MAX_BODY = 64 * 1024
 
@@ -79,7 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             resp = portal.get(path, query)
         if resp.behaviour is Behaviour.SLOW:
-            if owner.stopping.wait(owner.slow_seconds):
+            # The realistic portal's slow paths carry their own delay (inf: never answers).
+            delay = getattr(portal, "slow_delays", {}).get(path, owner.slow_seconds)
+            if not self._hold(delay):
                 self.close_connection = True
                 return
         elif resp.behaviour is Behaviour.RATE_LIMIT_ONCE and owner.first_request(path):
@@ -88,6 +99,28 @@ class _Handler(BaseHTTPRequestHandler):
         elif resp.behaviour is Behaviour.NO_HEAD and head:
             resp = Response(405, body=b"", headers=(("Allow", "GET"),))
         self._send(resp, head)
+
+    def _hold(self, delay: float) -> bool:
+        """Wait ``delay`` seconds before answering; False if the client went away meanwhile (then
+        nobody is left to answer: a path that never answers holds the request until then) or the
+        server is stopping."""
+        owner = self.server.owner
+        deadline = time.monotonic() + delay
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            if owner.stopping.is_set():
+                return False
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.25))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    return False
+                owner.stopping.wait(min(left, 0.25))  # a pipelined request: keep waiting
 
     def _send(self, resp: Response, head: bool) -> None:
         self.send_response(resp.status)
@@ -102,7 +135,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 class DynamicServer:
     def __init__(
-        self, portal: Portal, *, main_port: int, ext_port: int, refused_port: int, slow_seconds: float
+        self,
+        portal: Portal | RealisticPortal,
+        *,
+        main_port: int,
+        ext_port: int,
+        refused_port: int,
+        slow_seconds: float,
     ) -> None:
         self.portal = portal
         self.slow_seconds = slow_seconds

@@ -2,7 +2,8 @@
 
 One worker process (the machine has 2 cores and the tool under test needs the other),
 keep-alive without a request limit, sendfile, an open-file cache, and a buffered access log
-the orchestrator reads to count what each tool requested. Every response carries a
+the orchestrator reads to count what each tool requested (each line starts with ``$msec``, the
+time the response was finished, so a run's pages can be put on a time line). Every response carries a
 ``LinkChecker`` header: LinkChecker's own opt-out of its per-host rate limit (without it,
 LinkChecker waits a random 0.1–0.6 s between requests to a host whatever
 ``maxrequestspersecond`` says). The header means nothing to the other tools.
@@ -34,11 +35,14 @@ def config(exp: Export, prefix: Path, *, port: int, dyn_main: int, dyn_ext: int,
     assert isinstance(types, dict) and isinstance(charsets, dict) and isinstance(dynamic, dict)
     type_lines = "\n".join(f"        {t} {ext};" for ext, t in sorted(types.items()) if ext)
     default_type = types.get("", "application/octet-stream")
+    # The external site answers on 127.0.0.2, and the realistic portal's second external host
+    # (127.0.0.3) is the same document root.
+    ext_addrs = list(info.get("ext_addresses") or ["127.0.0.2"])  # type: ignore[call-overload]
 
-    def server(side: str, addr: str, upstream: str) -> str:
-        lines = [
-            "    server {",
-            f"        listen {addr}:{port} backlog=4096;",
+    def server(side: str, addrs: list[str], upstream: str) -> str:
+        lines = ["    server {"]
+        lines += [f"        listen {addr}:{port} backlog=4096;" for addr in addrs]
+        lines += [
             f"        root {_q(str(exp.directory / side))};",
             "        index index.html;",
             "        charset utf-8;",
@@ -72,7 +76,7 @@ http {{
     }}
     default_type {default_type};
     charset_types {" ".join(t for t in CHARSET_TYPES if t != "text/html")};
-    log_format bench '$server_addr $request_method $status "$request_uri" $body_bytes_sent';
+    log_format bench '$msec $server_addr $request_method $status "$request_uri" $body_bytes_sent';
     access_log {_q(str(prefix / "access.log"))} bench buffer=256k flush=1s;
     log_not_found off;
     server_tokens off;
@@ -96,8 +100,8 @@ http {{
     proxy_buffering on;
     upstream dyn_main {{ server 127.0.0.1:{dyn_main}; keepalive 16; }}
     upstream dyn_ext {{ server 127.0.0.1:{dyn_ext}; keepalive 4; }}
-{server("main", "127.0.0.1", "dyn_main")}
-{server("ext", "127.0.0.2", "dyn_ext")}
+{server("main", ["127.0.0.1"], "dyn_main")}
+{server("ext", ext_addrs, "dyn_ext")}
 }}
 """
 
