@@ -69,7 +69,7 @@ from sitecheck.demo.catalog import JPEG, PNG  # noqa: E402
 from sitecheck.demo.portal import Behaviour, Response  # noqa: E402
 
 # Bump when anything that shapes the generated files changes: cached portals are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 PER_PAGE = 20
 SITE_NAME = "某市发展和改革委员会"
@@ -616,6 +616,21 @@ class _Generator:
         self.section_cols: list[list[int]] = [[] for _ in SECTIONS]
         for ci, c in enumerate(cols):
             self.section_cols[c.section].append(ci)
+        # 上一篇 / 下一篇: each article links to its neighbours in its own column (newest first), as
+        # TRS article templates do. A crawler that cannot read pager scripts still reaches every
+        # article through these chains (the real-shaped portal's peers fetched 89% of its pages:
+        # all but the pager-only list pages); the chains are deep, so what hangs off the oldest
+        # articles is found late by everyone.
+        own: dict[int, list[int]] = {}
+        for a, cj in enumerate(p.art_col):
+            own.setdefault(cj, []).append(a)
+        self.neighbours: dict[int, tuple[int | None, int | None]] = {}
+        for members in own.values():
+            members.sort(key=lambda a: (-p.art_day[a], -a))
+            for k, a in enumerate(members):
+                before = members[k - 1] if k > 0 else None
+                after = members[k + 1] if k + 1 < len(members) else None
+                self.neighbours[a] = (before, after)
         self._build_chrome()
 
     # -- helpers --
@@ -982,10 +997,17 @@ class _Generator:
             '[<a href="javascript:window.close()">关闭窗口</a>]</div>'
         )
         att = f'<div class="fj"><p>附件：</p>{"".join(attachments)}</div>' if attachments else ""
+        before, after = self.neighbours.get(a, (None, None))
+        turn = []
+        for word, other in (("上一篇", before), ("下一篇", after)):
+            if other is None:
+                turn.append(f"<p>{word}：没有了</p>")
+            else:
+                turn.append(f'<p>{word}：<a href="{self.art_path(other)}">{p.art_title[other]}</a></p>')
         main = (
             f'<div class="w1200 article"><h1>{title}</h1>\n{info}\n<div class="TRS_Editor">\n'
             + "\n".join(body)
-            + f"\n</div>\n{att}</div>\n"
+            + f'\n</div>\n{att}<div class="turn">{"".join(turn)}</div></div>\n'
         )
         meta = f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{_iso(day)}">\n'
         text = (
