@@ -215,6 +215,19 @@ class ChecklistSection:
 
 
 @dataclass(frozen=True, slots=True)
+class ContentSection:
+    """[content]: the checks that read what pages say, not their links (issue 15)."""
+
+    # 个人信息泄露: unmasked 身份证号 / 手机号 / 银行卡号 in page text (extract/privacy.py).
+    privacy: bool = True
+    # 错敏词: the shipped list of known wrong terms (sitecheck/data/wording/default.toml) and
+    # the office's own lists (leaders' names and titles, outdated names): TOML files, read
+    # relative to the working directory, later entries win (config/wording/local.example.toml).
+    wording: bool = True
+    wording_lists: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnOverride:
     """One [[columns]] entry: corrects the audit of the columns it matches."""
 
@@ -249,6 +262,7 @@ class AuditConfig:
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     notify: NotifySection = field(default_factory=NotifySection)
     checklist: ChecklistSection = field(default_factory=ChecklistSection)
+    content: ContentSection = field(default_factory=ContentSection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -452,6 +466,14 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
             raise ConfigError(label, "空的正则表达式会排除所有网址，请删除这一项", source)
     elif key == "site.start_url" and value:
         validate_start_url(value, label, source)
+    elif key == "content.wording_lists":
+        from sitecheck.extract.wording import load_wording_rules
+
+        for i, path in enumerate(value):  # read now: a mistake in the list stops the run before it starts
+            try:
+                load_wording_rules(path, default=False)
+            except ConfigError as exc:
+                raise ConfigError(where(i), f"错敏词表 {path}：{exc}", source) from None
     elif key == "site.extra_seeds":
         for i, seed in enumerate(value):
             validate_start_url(seed, where(i), source)

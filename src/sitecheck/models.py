@@ -198,6 +198,30 @@ class PageContent:
 BARE_TEXT_CHARS = 6
 
 
+class TextCheck(StrEnum):
+    """The checks that read a page's text (not its links)."""
+
+    PRIVACY = "privacy"  # personal data: 身份证号, 手机号, 银行卡号 (extract/privacy.py)
+    WORDING = "wording"  # wrong terms, leaders' names and titles (extract/wording.py)
+
+
+class TextHit(NamedTuple):
+    """One observation of a text check on one page: what was seen, never a raw number.
+
+    ``value`` is the masked number (privacy) or the wrong text (wording); ``kind`` is the
+    detector's kind (id_card, mobile, bank_card, roster) or wording category; ``level`` the
+    detector's confidence (high / medium / low; wording: certain / unsure).
+    """
+
+    check: TextCheck
+    kind: str
+    value: str
+    suggestion: str  # wording: what it should read; privacy: ""
+    level: str
+    context: str  # the text around it, numbers masked
+    note: str  # why (the detector's reasons, the rule's source)
+
+
 @dataclass(frozen=True, slots=True)
 class ListingFacts:
     """What one page says about the column it shows."""
@@ -255,6 +279,8 @@ class FindingKind(StrEnum):
     # A veto claim (空白栏目, 栏目不更新, 首页不更新) on weak evidence: 待核实 by a person, never
     # counted as the veto itself.
     TO_VERIFY = "to_verify"
+    PERSONAL_DATA = "personal_data"  # 个人信息泄露: an unmasked 身份证号, 手机号 or 银行卡号
+    WRONG_WORDING = "wrong_wording"  # 错敏词 / 表述错误: a known wrong term, a leader's wrong title
 
 
 class ColumnCategory(StrEnum):

@@ -427,6 +427,7 @@ class Crawler:
             for ref in (*facts.links, *analysis.record_links()):
                 rows.append((self._target_for(ref, depth + 1), ref))
         self.writer.links(page_id, rows)
+        self.writer.text_hits(page_id, analysis.text_hits)
         listing = analysis.listing
         if listing is not None and (listing.is_listing or is_home or listing.may_be_column):
             items = (*listing.items, *analysis.more_items)

@@ -17,8 +17,9 @@ from sitecheck.config import AuditConfig
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.soft404 import screen
+from sitecheck.extract.text_checks import TextChecker
 from sitecheck.fetch.client import Fetcher
-from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts
+from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts, TextHit
 
 
 @dataclass(slots=True)
@@ -32,6 +33,7 @@ class PageAnalysis:
     # What was left out of the page's analysis and why (analyse.PageOutput.limited, plus cut
     # dataproxy answers); "" when nothing was.
     limited: str = ""
+    text_hits: tuple[TextHit, ...] = ()  # personal data and wording seen in its text (masked)
 
     def record_links(self) -> list[LinkRef]:
         """Hanweb items served only by the dataproxy (beyond the page's own records, whose links
@@ -73,6 +75,7 @@ class LocalReader:
         # after it.
         self.observed_on = observed_on
         self.scope = config.crawl_scope()
+        self.text_checker = text_checker(config)
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
@@ -105,6 +108,7 @@ class LocalReader:
                 observed_on=self.observed_on,
                 soft404_phrases=self.config.soft404.phrases,
                 short_page_chars=self.config.soft404.short_page_chars,
+                text_checker=self.text_checker,
             )
         )
         if output.soft404 is not None:
@@ -113,7 +117,10 @@ class LocalReader:
             return PageRead(
                 dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None
             )
-        return PageRead(result, PageAnalysis(final_url, output.facts, output.listing, limited=output.limited))
+        analysis = PageAnalysis(
+            final_url, output.facts, output.listing, limited=output.limited, text_hits=output.text_hits
+        )
+        return PageRead(result, analysis)
 
     async def _more_records(self, analysis: PageAnalysis) -> None:
         """Read a Hanweb column's records beyond those embedded in its page (dataproxy.jsp POSTs)."""
@@ -139,3 +146,15 @@ class LocalReader:
                 analysis.limited = "；".join(filter(None, [analysis.limited, note]))
             if not page.items:
                 break
+
+
+def text_checker(config: AuditConfig) -> TextChecker | None:
+    """The text checks ``[content]`` switches on, or None when none is (no text is read)."""
+    content = config.content
+    wording = None
+    if content.wording:
+        from sitecheck.extract.wording import load_wording_rules
+
+        wording = load_wording_rules(*content.wording_lists)
+    checker = TextChecker(privacy=content.privacy, wording=wording)
+    return checker if checker.enabled else None

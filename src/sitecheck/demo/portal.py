@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from sitecheck.demo.catalog import (
     ATTACH_BODIES,
@@ -98,6 +99,7 @@ from sitecheck.demo.defects import (
     format_context,
     planted_defect,
 )
+from sitecheck.demo.text_plants import TEXT_PLANTS, TextPlant, render
 
 __all__ = [
     "Behaviour",
@@ -261,6 +263,9 @@ class Portal:
         self.manifest: list[PlantedDefect] = []
         self.controls: list[PlantedDefect] = []  # healthy traps: expected outcome ok, no finding
         self.column_manifest: list[PlantedColumn] = []
+        # What articles say that the text checks must find (or not): the plant and its page's URL.
+        self.text_manifest: list[tuple[TextPlant, str]] = []
+        self._text_blocks: dict[int, Markup] = {}  # article index -> the planted text
         # Home-page list items dated today or in the 13 days before: the 14-day 首页不更新 window.
         self.home_items_14d = 0
         self._generate()
@@ -469,6 +474,10 @@ class Portal:
 
         self._route_site_pages()
         self._plant()  # before assets: it decides which articles carry no ordinary attachments
+        for plant in TEXT_PLANTS:
+            i = self._host(plant.column, plant.nth)
+            self._text_blocks[i] = render(plant)
+            self.text_manifest.append((plant, self.url(self._articles[i].path)))
 
         for i, art in enumerate(self._articles):
             self._routes[art.path] = (_R_ARTICLE, i, 0)
@@ -944,6 +953,7 @@ class Portal:
             image=image,
             attachments=[(href, label) for path, href, label in assets if not path.endswith(".jpg")],
             planted=self._planted.get(i),
+            text_block=self._text_blocks.get(i),
             newer=self._articles[siblings[pos - 1]] if pos > 0 else None,
             older=self._articles[siblings[pos + 1]] if pos < len(siblings) - 1 else None,
         )

@@ -13,7 +13,8 @@ from datetime import date
 from sitecheck.extract import read_page
 from sitecheck.extract.listing import analyse_listing
 from sitecheck.extract.soft404 import page_phrase
-from sitecheck.models import ListingFacts, PageFacts
+from sitecheck.extract.text_checks import TextChecker, check_page
+from sitecheck.models import ListingFacts, PageFacts, TextHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class PageInput:
     observed_on: date
     soft404_phrases: tuple[str, ...]
     short_page_chars: int
+    text_checker: TextChecker | None = None  # personal data, wording: None reads no text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class PageOutput:
     # by "；" (markup too costly to parse, too many links or records for the column analysis);
     # "" when the whole page was analysed.
     limited: str = ""
+    text_hits: tuple[TextHit, ...] = ()  # what the text checks saw (masked)
 
 
 def analyse_page(page: PageInput) -> PageOutput:
@@ -50,4 +53,7 @@ def analyse_page(page: PageInput) -> PageOutput:
     if phrase is None and (page.is_home or tree.css_first('meta[name="ArticleTitle" i]') is None):
         listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on, encoding=facts.encoding)
     limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
-    return PageOutput(facts, listing, phrase, limited)
+    text_hits: tuple[TextHit, ...] = ()
+    if phrase is None and page.text_checker is not None:
+        text_hits = check_page(tree, page.text_checker, page.observed_on)  # last: it strips scripts
+    return PageOutput(facts, listing, phrase, limited, text_hits)

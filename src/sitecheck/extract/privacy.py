@@ -152,6 +152,10 @@ _OFFICE_NAME = re.compile(
     r"局|委员会|办公室|政府|中心|街道|社区|居委会|村委会|派出所|大队|中队|服务站|管理处|管理所|卫生院|医院|学校"
     r"|公司|科室|窗口|工作组|指挥部|单位|机构"
 )
+# Other numbers (landlines, extensions) and separators right before a mobile, back to its label.
+_NUMBERS_BEFORE = re.compile(r"(?:[0-9][0-9()（）\-－—]*[0-9)）]?[\s,，、;；/或和及]{1,3})+$")
+# An office named in brackets right after a number.
+_OFFICE_AFTER = re.compile(r"\s*[（(]([^（）()\n]{2,24})[)）]")
 # Between two numbers of one list: separators only.
 _LIST_GAP = re.compile(r"[\s,，、;；/|或和及]{1,6}")
 _URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:/?#@!$&+=%-\\")
@@ -341,14 +345,24 @@ def _country_code(text: str, start: int) -> bool:
 def _mobile_level(text: str, start: int, end: int) -> tuple[LeakLevel, tuple[str, ...]]:
     if text[end : end + 1] == "@":
         return LeakLevel.LOW, ("邮箱地址中的手机号",)
-    before = _compact_before(text, start, _LABEL_BEFORE)
+    # "联系电话：0571-87051234、139…": the label stands before the list of numbers, not before
+    # this one; the numbers in between are skipped.
+    label_end = start
+    previous = _NUMBERS_BEFORE.search(text, max(0, start - 80), start)
+    if previous is not None:
+        label_end = previous.start()
+    before = _compact_before(text, label_end, _LABEL_BEFORE)
     label = _last(_OFFICE_LABEL, before)
     if label:
         return LeakLevel.LOW, (f"单位联系电话语境（“{label}”）",)
     label = _last(_CONTACT_LABEL, before)
     if not label:
         return LeakLevel.HIGH, ()
-    office = _last(_OFFICE_NAME, _compact_before(text, start, _OFFICE_BEFORE))
+    # The office named before, or right after in brackets: "139…（市发展改革委办公室）".
+    office = _last(_OFFICE_NAME, _compact_before(text, label_end, _OFFICE_BEFORE))
+    if not office:
+        after = _OFFICE_AFTER.match(text, end)
+        office = _last(_OFFICE_NAME, after.group(1)) if after else ""
     if office:
         return LeakLevel.LOW, (f"单位联系电话语境（“{label}”，“{office}”）",)
     if label in _NAMED_CONTACT:

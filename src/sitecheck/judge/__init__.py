@@ -82,7 +82,7 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.judge import freshness, home, links, pages
+    from sitecheck.judge import content, freshness, home, links, pages
 
     return (
         home.home_unreachable,
@@ -91,6 +91,8 @@ def _registry() -> tuple[Rule, ...]:
         links.unverified_links,
         freshness.column_findings,
         home.home_updates,
+        content.personal_data,
+        content.wrong_wording,
         pages.pages_not_read_whole,
     )
 

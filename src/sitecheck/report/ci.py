@@ -53,6 +53,8 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.HOME_FEW_UPDATES: "Too few new items on the home page",
     FindingKind.PAGE_NOT_READ_WHOLE: "Page only partly checked (size cap or structure limit)",
     FindingKind.TO_VERIFY: "Possible veto item on weak evidence: to be verified by a person",
+    FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
+    FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
 }
 _BASELINE = {
     FindingState.NEW: "new",

@@ -68,6 +68,8 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.HOME_FEW_UPDATES: "#44AA99",
     FindingKind.PAGE_NOT_READ_WHOLE: "#BBBBBB",
     FindingKind.TO_VERIFY: "#AA4499",
+    FindingKind.PERSONAL_DATA: "#661100",
+    FindingKind.WRONG_WORDING: "#117733",
 }
 _OTHER_COLOUR = "#666666"
 

@@ -37,6 +37,8 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.HOME_FEW_UPDATES: "首页更新量不足",
     FindingKind.PAGE_NOT_READ_WHOLE: "页面未完整检查",
     FindingKind.TO_VERIFY: "疑似否决项（待核实）",
+    FindingKind.PERSONAL_DATA: "个人信息泄露",
+    FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -90,6 +92,13 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.PAGE_NOT_READ_WHOLE: (
         "页面过大或结构异常，只检查了一部分：请核对页面是否正常；"
         "确需检查全部内容时调大 fetch.max_body_bytes。"
+    ),
+    FindingKind.PERSONAL_DATA: (
+        "立即对页面（含附件、表格、留言）中的个人信息作脱敏处理（如 身份证号 35**************123、"
+        "手机号 138****1234），同步清理搜索引擎快照；单位公开的联系电话确属工作需要的可忽略并写明原因。"
+    ),
+    FindingKind.WRONG_WORDING: (
+        "按建议改正并复核全文；涉及领导姓名、职务的须与组织部门公布的信息逐字核对，确属误报的可忽略。"
     ),
 }
 

@@ -24,13 +24,14 @@ from sitecheck.models import (
     RunStatus,
     Target,
     TargetKind,
+    TextCheck,
+    TextHit,
 )
 from sitecheck.store.db import now_iso
 from sitecheck.store.frontier import FrontierStore
 
 
 class FactStore(FrontierStore):
-
     def save_check(self, run_id: int, target_id: int, result: FetchResult) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO checks (target_id, run_id, outcome, status, final_url, content_type,"
@@ -78,6 +79,23 @@ class FactStore(FrontierStore):
                 limited,
             ),
         )
+
+    def save_text_hits(self, run_id: int, page_id: int, hits: Sequence[TextHit]) -> None:
+        self.db.executemany(
+            "INSERT INTO text_hits (run_id, page_id, position, check_name, kind, value, suggestion, level,"
+            " context, note) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(run_id, page_id, i, *hit) for i, hit in enumerate(hits)],
+        )
+
+    def text_hits(self, run_id: int, check: TextCheck) -> list[tuple[str, TextHit]]:
+        """Every hit of one text check in the run, with the URL of its page, in crawl order."""
+        rows = self.db.execute(
+            "SELECT t.url, h.check_name, h.kind, h.value, h.suggestion, h.level, h.context, h.note"
+            " FROM text_hits h JOIN targets t ON t.id=h.page_id"
+            " WHERE h.run_id=? AND h.check_name=? ORDER BY h.page_id, h.position",
+            (run_id, str(check)),
+        ).fetchall()
+        return [(str(r[0]), TextHit(TextCheck(r[1]), *map(str, r[2:]))) for r in rows]
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -325,8 +343,6 @@ class FactStore(FrontierStore):
         return (row[0], Outcome(row[1]), row[2], row[3]) if row else None
 
 
-
-
 class RunWriter:
     """The crawl's only way to write: bound to one run, so no run id travels through the engine.
 
@@ -401,6 +417,10 @@ class RunWriter:
     def links(self, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
         self._store.save_links(self.run_id, page_id, rows)
 
+    def text_hits(self, page_id: int, hits: Sequence[TextHit]) -> None:
+        if hits:
+            self._store.save_text_hits(self.run_id, page_id, hits)
+
     def listing(
         self,
         page_id: int,
@@ -464,6 +484,9 @@ class RunFacts:
 
     def limited_pages(self) -> list[tuple[str, bool, int | None, str]]:
         return self._store.limited_pages(self.run_id)
+
+    def text_hits(self, check: TextCheck) -> list[tuple[str, TextHit]]:
+        return self._store.text_hits(self.run_id, check)
 
     def outcome_counts(self) -> dict[str, int]:
         return self._store.outcome_counts(self.run_id)

@@ -212,6 +212,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE listings ADD COLUMN content_json TEXT NOT NULL DEFAULT '{}';
     """,
+    # 8: what the text checks saw on a page (issue 15): personal data, masked (the store never
+    # holds the number), and wrong wording, with the text around it.
+    """
+    CREATE TABLE text_hits (
+        run_id INTEGER NOT NULL,
+        page_id INTEGER NOT NULL,        -- targets.id of the page
+        position INTEGER NOT NULL,       -- order on the page
+        check_name TEXT NOT NULL,        -- models.TextCheck: privacy, wording
+        kind TEXT NOT NULL,              -- id_card, mobile, bank_card, roster; a wording category
+        value TEXT NOT NULL,             -- the masked number, or the wrong text
+        suggestion TEXT NOT NULL,
+        level TEXT NOT NULL,             -- high/medium/low; certain/unsure
+        context TEXT NOT NULL,           -- numbers masked
+        note TEXT NOT NULL
+    );
+    CREATE INDEX text_hits_run ON text_hits (run_id, check_name);
+    CREATE INDEX text_hits_page ON text_hits (page_id);
+    """,
 )
 
 
@@ -262,5 +280,16 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "content_json",
     ),
     "items": ("page_id", "position", "title", "url", "date", "date_source"),
+    "text_hits": (
+        "page_id",
+        "position",
+        "check_name",
+        "kind",
+        "value",
+        "suggestion",
+        "level",
+        "context",
+        "note",
+    ),
 }
 ID_COLUMNS = frozenset({"id", "target_id", "page_id"})

@@ -1,0 +1,143 @@
+"""The checks that read what a page says: personal data and wrong wording (issue 15).
+
+The detectors are pure functions of a string (extract/privacy.py, extract/wording.py); this
+module gives them a page's visible text and turns their records into :class:`TextHit` facts for
+the store. Script, style and template text is left out (a visitor never reads it, and scripts are
+full of digit runs); block elements are kept apart by a line break, so numbers in two table
+cells never run together into one.
+
+A page's hits are capped per check (``MAX_HITS_PER_CHECK``): a page that publishes a whole roster
+is a leak found ten times as surely as a hundred times, and the store stays small. The cap is
+said in the last hit's note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from selectolax.lexbor import LexborHTMLParser
+
+from sitecheck.extract.privacy import KIND_LABELS, find_personal_data, find_roster_leaks
+from sitecheck.extract.wording import WordingMatcher, WordingRules
+from sitecheck.models import TextCheck, TextHit
+
+MAX_HITS_PER_CHECK = 20
+# Text read per page at most: a generated megabyte of numbers is not worth seconds of a crawl.
+MAX_TEXT_CHARS = 400_000
+_INVISIBLE = ["script", "style", "noscript", "template"]
+# A roster needs a header and a few rows: tables smaller than this are not looked at.
+_ROSTER_MIN_ROWS = 3
+_MAX_TABLE_ROWS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class TextChecker:
+    """Which text checks run, with the wording rules (built once per process)."""
+
+    privacy: bool = True
+    wording: WordingRules | None = None
+    _matcher: list[WordingMatcher] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return self.privacy or self.wording is not None
+
+    def matcher(self) -> WordingMatcher | None:
+        if self.wording is None:
+            return None
+        if not self._matcher:
+            self._matcher.append(WordingMatcher(self.wording))
+        return self._matcher[0]
+
+
+def page_text(tree: LexborHTMLParser) -> str:
+    """What a visitor can read of the page (hidden elements included: they are published too).
+
+    Removes the invisible elements from ``tree``: call it after every other analysis."""
+    body = tree.body
+    if body is None:
+        return ""
+    tree.strip_tags(_INVISIBLE)
+    return body.text(deep=True, separator="\n")[:MAX_TEXT_CHARS]
+
+
+def check_page(tree: LexborHTMLParser, checker: TextChecker, today: date) -> tuple[TextHit, ...]:
+    """Every text check's hits on one parsed page (its tree loses its scripts: call it last)."""
+    if not checker.enabled:
+        return ()
+    text = page_text(tree)
+    hits: list[TextHit] = []
+    if checker.privacy:
+        hits.extend(_privacy(tree, text, today))
+    matcher = checker.matcher()
+    if matcher is not None:
+        found = [
+            TextHit(
+                TextCheck.WORDING,
+                str(hit.category),
+                hit.text,
+                hit.suggestion,
+                "certain" if hit.certain else "unsure",
+                hit.context,
+                "；".join(filter(None, [hit.note, hit.source])),
+            )
+            for hit in matcher.find(text)
+        ]
+        hits.extend(_capped(found))
+    return tuple(hits)
+
+
+def _privacy(tree: LexborHTMLParser, text: str, today: date) -> list[TextHit]:
+    found = find_personal_data(text, today=today)
+    if not found:
+        return []
+    hits = [
+        TextHit(
+            TextCheck.PRIVACY,
+            str(hit.kind),
+            hit.masked,
+            "",
+            str(hit.level),
+            hit.context,
+            "；".join(hit.reasons),
+        )
+        for hit in found
+    ]
+    if len(found) >= 2:
+        hits[:0] = _rosters(tree, today)  # a roster first: it says most about the page
+    return _capped(hits)
+
+
+def _rosters(tree: LexborHTMLParser, today: date) -> list[TextHit]:
+    """名单: tables whose column of numbers stands beside a 姓名 column."""
+    hits: list[TextHit] = []
+    for table in tree.css("table"):
+        rows: list[list[str]] = []
+        for row in table.css("tr")[:_MAX_TABLE_ROWS]:
+            rows.append([(cell.text(deep=True, separator=" ") or "").strip() for cell in row.css("td, th")])
+        if len(rows) < _ROSTER_MIN_ROWS:
+            continue
+        for leak in find_roster_leaks(rows, today=today):
+            hits.append(
+                TextHit(
+                    TextCheck.PRIVACY,
+                    "roster",
+                    "、".join(leak.examples),
+                    "",
+                    str(leak.level),
+                    f"表格“{leak.header}”列，{leak.hits} 行含{KIND_LABELS[leak.kind]}，旁有姓名列",
+                    str(leak.kind),
+                )
+            )
+    return hits
+
+
+def _capped(hits: list[TextHit]) -> list[TextHit]:
+    if len(hits) <= MAX_HITS_PER_CHECK:
+        return hits
+    kept = hits[:MAX_HITS_PER_CHECK]
+    last = kept[-1]
+    more = len(hits) - MAX_HITS_PER_CHECK
+    kept[-1] = last._replace(note="；".join(filter(None, [last.note, f"本页另有 {more} 处未列出"])))
+    return kept
