@@ -8,6 +8,7 @@ edits a portal config is a webmaster, not a programmer, so a key is all the Engl
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import os
 import re
@@ -21,6 +22,9 @@ from sitecheck import __version__
 from sitecheck.errors import ConfigError
 from sitecheck.models import ColumnCategory, FindingKind
 from sitecheck.urls import Scope
+
+# [fetch] transport: what carries the requests under the httpx API (fetch/client.py).
+TRANSPORTS = ("auto", "aiohttp", "httpx")
 
 # Says who is asking and why, so a webmaster reading the access log can tell the audit from
 # an attack; override it (politeness.user_agent) to add a contact.
@@ -112,6 +116,10 @@ class FetchSection:
     # politeness limits are raised far enough for one core to be the bottleneck (auditing
     # your own portal, the benchmark): at the gentle defaults the crawl waits on the server.
     workers: int | str = "auto"
+    # What carries the HTTP requests under the httpx API (sitecheck/fetch/client.py): "aiohttp"
+    # (half the CPU per request of httpx's own, bench/microbench_http.py), "httpx" (httpx's own
+    # transport), "auto" (aiohttp when it is installed, else httpx).
+    transport: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +488,10 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
     elif key == "site.extra_hosts":
         for i, host in enumerate(value):
             validate_host(host, where(i), source)
+    elif key == "fetch.transport" and value not in TRANSPORTS:
+        raise ConfigError(label, f'应为 "auto"、"aiohttp" 或 "httpx"，现为 {value!r}', source)
+    elif key == "fetch.transport" and value == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
+        raise ConfigError(label, '未安装 aiohttp（pip install aiohttp），或改为 "auto"/"httpx"', source)
     elif key == "politeness.user_agent" and any(ch in value for ch in "\t\r\n"):
         raise ConfigError(label, "User-Agent 必须写在一行内（不能含换行或制表符）", source)
     elif key == "soft404.phrases":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import importlib.util
 import ipaddress
 import socket
 import time
@@ -131,6 +132,16 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
     connections = connections or config.politeness.concurrency + 4
     limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     timeout = httpx2.Timeout(config.fetch.timeout, connect=min(config.fetch.timeout, 10.0))
+    # [fetch] transport: "aiohttp", "httpx", or "auto" (aiohttp when it is installed).
+    choice = config.fetch.transport
+    transport: httpx2.AsyncBaseTransport | None = None
+    if choice == "aiohttp" or (choice == "auto" and importlib.util.find_spec("aiohttp") is not None):
+        from sitecheck.fetch.aiohttp_transport import AiohttpTransport
+
+        # The same pool size, keep-alive and certificate checks as httpx's transport, on aiohttp:
+        # half the CPU per request (bench/microbench_http.py). Proxies are never used
+        # (trust_env=False below), so the transport needs none.
+        transport = AiohttpTransport(verify=config.fetch.verify_tls, limits=limits)
     return httpx2.AsyncClient(
         headers={
             "User-Agent": config.politeness.user_agent,
@@ -143,6 +154,7 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
         limits=limits,
         verify=config.fetch.verify_tls,
         trust_env=False,  # an audit must reach the portal the way the public does, not via a proxy
+        transport=transport,  # None: httpx's own (limits and verify above apply to it)
     )
 
 
