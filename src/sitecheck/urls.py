@@ -490,3 +490,14 @@ def extension_of(url: str) -> str:
 def is_resource(url: str) -> bool:
     """The URL names a non-HTML resource (image, attachment, style, script, media) by extension."""
     return extension_of(url) in RESOURCE_EXTENSIONS
+
+
+# Server-side programs behind a URL (a search, a query, an application form): Chinese portals
+# publish their articles as static files (TRS, Hanweb, NFCMS write .html), so these are the
+# addresses that compute an answer, and the ones that answer slowly or never.
+DYNAMIC_EXTENSIONS = frozenset({"jsp", "jspx", "do", "action", "asp", "aspx", "ashx", "php", "cgi"})
+
+
+def is_dynamic(url: str) -> bool:
+    """The URL asks a server-side program (a query string, or .jsp/.do/.aspx/.php …)."""
+    return "?" in url or extension_of(url) in DYNAMIC_EXTENSIONS

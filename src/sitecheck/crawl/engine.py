@@ -3,8 +3,19 @@
 Breadth-first over the ``targets`` table (ids grow in discovery order, so dispatching by id
 is breadth-first). A dispatcher keeps a small buffer of pending targets grouped by host and
 starts a task whenever the global limit and that host's limit allow, so one slow host never
-blocks the others. A reader (reader.py: in this process, or worker processes) does the
-fetching and parsing; the engine keeps the frontier and the store.
+blocks the others.
+
+Targets that may keep a request waiting until its timeout are started as soon as they are
+found, ahead of the breadth-first queue (the early lane): images, attachments and links to
+other sites (nothing to crawl behind them; other sites are where dead hosts and DNS failures
+are) and in-scope URLs of server-side programs (.jsp/.do/.aspx/.php, query strings: the search
+and query endpoints that answer slowly or never, where the pages around them are static files).
+In breadth-first order alone such a link found early on a list page was requested only when
+the thousands of pages queued before it were read, and its timeout then ran after the rest of
+the crawl: the crawl now ends when the last such request's timeout does, not that much later.
+
+A reader (reader.py: in this process, or worker processes) does the fetching and parsing; the
+engine keeps the frontier and the store.
 
 Reading never holds the store: a task fetches and analyses its target and leaves the answer
 in memory; the dispatcher writes the answers together in one short transaction (a flush), at
@@ -45,7 +56,7 @@ from sitecheck.fetch.politeness import Adaptive
 from sitecheck.fetch.robots import RobotsPolicy
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.store import RunWriter, Store
-from sitecheck.urls import canonical, is_resource, trap_reason
+from sitecheck.urls import canonical, is_dynamic, is_resource, trap_reason
 
 # How a URL is checked (see TargetKind): short names for the engine's hot path.
 PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTERNAL
@@ -144,6 +155,8 @@ class Crawler:
         self._page_targets = 0
         self._home_id = 0
         self._settled: set[int] = set()  # pending targets answered by another (redirect landings)
+        # The early lane (see the module's doc): found this run, not yet handed out.
+        self._early: deque[Target] = deque()
         self._answers: list[_Answer] = []  # read, not yet written
         self._last_flush = 0.0
         self._flushes = 0
@@ -205,11 +218,14 @@ class Crawler:
         limiter = self.fetcher.limiter
         # Adaptive: each host's slots as its answers allow them now.
         slots = limiter.per_host_of if limiter.adaptive is not None else lambda host: per_host
-        buffers: dict[str, deque[Target]] = {}
+        buffers: dict[str, deque[Target]] = {}  # read from the frontier, in id order
+        early: dict[str, deque[Target]] = {}  # the early lane's, handed out first
         inflight: dict[str, int] = {}
         tasks: set[asyncio.Task[None]] = set()
-        buffered = 0
+        buffered = 0  # targets in ``buffers`` (the early lane's are not counted: see below)
+        early_count = 0
         cursor = 0
+        started_early: set[int] = set()  # taken by the early lane, beyond the cursor
         wake = asyncio.Event()
         stop_wait = asyncio.ensure_future(self._stop.wait())
 
@@ -218,32 +234,48 @@ class Crawler:
             inflight[host] -= 1
             wake.set()
 
+        def start(target: Target, host: str) -> None:
+            inflight[host] = inflight.get(host, 0) + 1
+            task = asyncio.ensure_future(self._process(target))
+            task.add_done_callback(functools.partial(done, host=host))
+            tasks.add(task)
+
         try:
             while not self._stop.is_set():
                 # New targets reach the frontier when answers are written: write them when it
                 # is time, or at once when there is nothing left to hand out.
-                if self._answers and (buffered == 0 or self._flush_due()):
+                if self._answers and ((buffered == 0 and early_count == 0) or self._flush_due()):
                     self._flush()
+                while self._early:
+                    target = self._early.popleft()
+                    if target.id > cursor:  # not yet read from the frontier
+                        started_early.add(target.id)
+                        early.setdefault(host_of(target.url), deque()).append(target)
+                        early_count += 1
+                # The early lane never holds the frontier back: pages keep being read beside it.
                 if buffered < _BUFFER_LOW:
                     fresh = self.writer.pending(cursor, _BUFFER_FILL)
+                    if fresh:
+                        cursor = fresh[-1].id
+                    if started_early:
+                        fresh = [t for t in fresh if t.id not in started_early]
+                        started_early = {i for i in started_early if i > cursor}
                     for target in fresh:
                         buffers.setdefault(host_of(target.url), deque()).append(target)
                     buffered += len(fresh)
-                    if fresh:
-                        cursor = fresh[-1].id
-                for host in list(buffers):
-                    queue = buffers[host]
-                    while queue and len(tasks) < limit and inflight.get(host, 0) < slots(host):
-                        target = queue.popleft()
-                        buffered -= 1
-                        inflight[host] = inflight.get(host, 0) + 1
-                        task = asyncio.ensure_future(self._process(target))
-                        task.add_done_callback(functools.partial(done, host=host))
-                        tasks.add(task)
-                    if not queue:
-                        del buffers[host]
+                for lane, is_early in ((early, True), (buffers, False)):
+                    for host in list(lane):
+                        queue = lane[host]
+                        while queue and len(tasks) < limit and inflight.get(host, 0) < slots(host):
+                            start(queue.popleft(), host)
+                            if is_early:
+                                early_count -= 1
+                            else:
+                                buffered -= 1
+                        if not queue:
+                            del lane[host]
                 self.stats.active = len(tasks)
-                if not tasks and not buffered:
+                if not tasks and not buffered and not early_count:
                     if self._answers:
                         continue  # written at the top of the loop, then the frontier is read again
                     if not self.writer.pending(cursor, 1):
@@ -379,9 +411,7 @@ class Crawler:
         self.stats.pages += 1
         self._count(result)
 
-    def _page_id(
-        self, target: Target, result: FetchResult, analysis: PageAnalysis
-    ) -> int | None:
+    def _page_id(self, target: Target, result: FetchResult, analysis: PageAnalysis) -> int | None:
         """The target a parsed document is stored under, or None when it is stored already.
 
         A redirected page (``/zwdt/`` → ``/gzdt/``) is one document with two URLs: it is kept
@@ -458,6 +488,8 @@ class Crawler:
         if created:
             self.stats.queued += 1
             self._page_targets += kind == PAGE
+            if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and is_dynamic(url)):
+                self._early.append(Target(target_id, url, kind, depth, note))
         return target_id
 
     def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[TargetKind, str]:
