@@ -5,14 +5,20 @@ is breadth-first). A dispatcher keeps a small buffer of pending targets grouped 
 starts a task whenever the global limit and that host's limit allow, so one slow host never
 blocks the others.
 
-Targets that may keep a request waiting until its timeout are started as soon as they are
-found, ahead of the breadth-first queue (the early lane): images, attachments and links to
-other sites (nothing to crawl behind them; other sites are where dead hosts and DNS failures
-are) and in-scope URLs of server-side programs (.jsp/.do/.aspx/.php, query strings: the search
-and query endpoints that answer slowly or never, where the pages around them are static files).
-In breadth-first order alone such a link found early on a list page was requested only when
-the thousands of pages queued before it were read, and its timeout then ran after the rest of
-the crawl: the crawl now ends when the last such request's timeout does, not that much later.
+Some targets are started as soon as they are found, ahead of the breadth-first queue (the
+early lane), while the queue keeps being read beside them:
+
+* a list's further pages (pager pages): each names a page of articles, so reading them first
+  finds the rest of the site, and whatever hangs in it, soonest;
+* targets that may keep a request waiting until its timeout: images, attachments and links to
+  other sites (nothing to crawl behind them; other sites are where dead hosts and DNS failures
+  are), and in-scope URLs of server-side programs (.jsp/.do/.aspx/.php, query strings: the
+  search and query endpoints that answer slowly or never, where the pages around them are
+  static files).
+
+In breadth-first order alone a query endpoint found early on a list page was requested only
+when the thousands of pages queued before it were read, and its timeout then ran after the rest
+of the crawl: the crawl now ends when the last such request's timeout does, not that much later.
 
 A reader (reader.py: in this process, or worker processes) does the fetching and parsing; the
 engine keeps the frontier and the store.
@@ -452,20 +458,25 @@ class Crawler:
             bytes_read=self.config.fetch.max_body_bytes if result.truncated else None,
             limited=analysis.limited,  # what the page's analysis left out, and why
         )
+        listing = analysis.listing
+        column = listing is not None and (listing.is_listing or is_home or listing.may_be_column)
+        if listing is not None and column:
+            # A list's further pages (written by script, as TRS createPageHTML does, or as
+            # 下一页/尾页 links) are crawled like links, but are not link occurrences: a page past
+            # the end is the pager's guess. They go first (the early lane): each names a page
+            # of articles, so reading them first finds the rest of the site, and whatever
+            # hangs in it, sooner. Added before the page's links, so a pager link is one too.
+            for url in listing.pagination:
+                self._add(url, depth + 1, navigable=True, frame=False, early=True)
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
             for ref in (*facts.links, *analysis.record_links()):
                 rows.append((self._target_for(ref, depth + 1), ref))
         self.writer.links(page_id, rows)
         self.writer.text_hits(page_id, analysis.text_hits)
-        listing = analysis.listing
-        if listing is not None and (listing.is_listing or is_home or listing.may_be_column):
+        if listing is not None and column:
             items = (*listing.items, *analysis.more_items)
             self.writer.listing(page_id, listing, items, is_home=is_home, observed_on=self.observed_on)
-            # Pager pages written by script (TRS createPageHTML) are crawled like links,
-            # but are not link occurrences: a page past the end is the pager's guess.
-            for url in listing.pagination:
-                self._add(url, depth + 1, navigable=True, frame=False)
 
     def _target_for(self, ref: LinkRef, depth: int) -> int | None:
         if ref.special is not LinkSpecial.NONE:
@@ -478,7 +489,7 @@ class Crawler:
         self.stats.queued += created
         return target_id
 
-    def _add(self, url: str, depth: int, navigable: bool, frame: bool) -> int:
+    def _add(self, url: str, depth: int, navigable: bool, frame: bool, *, early: bool = False) -> int:
         key = _canonical(url)
         cached = self.writer.cached_target_id(key)
         if cached is not None:  # the common case: navigation and footer links on every page
@@ -488,7 +499,7 @@ class Crawler:
         if created:
             self.stats.queued += 1
             self._page_targets += kind == PAGE
-            if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and is_dynamic(url)):
+            if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and (early or is_dynamic(url))):
                 self._early.append(Target(target_id, url, kind, depth, note))
         return target_id
 
