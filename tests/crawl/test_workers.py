@@ -34,7 +34,7 @@ def test_auto_uses_workers_only_when_the_limits_are_raised() -> None:
     assert gentle.fetch.workers == "auto"
     assert auto_workers(gentle) == 0
     raised = gentle.replace("politeness", concurrency=20, per_host_concurrency=20, min_interval=0.0)
-    assert auto_workers(raised) == (min(_cores(), 4) if _cores() >= 2 else 0)
+    assert auto_workers(raised) == (min(_cores() - 1, 4) if _cores() >= 3 else 0)
     assert auto_workers(raised.replace("fetch", workers=0)) == 0
     assert auto_workers(gentle.replace("fetch", workers=3)) == 3
 
