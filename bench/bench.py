@@ -917,7 +917,19 @@ def profile(site: Site) -> dict[str, object]:
     return {"wall": wall, "markdown": md.stdout, "split": json.loads(js.stdout) if js.stdout else {}}
 
 
-MICRO_CLIENTS = ("httpx", "httpx2", "aiohttp", "httpx2-stream", "sitecheck")
+MICRO_CLIENTS = (
+    "httpx",
+    "httpx2",
+    "aiohttp",
+    "httpx2-stream",
+    "httpx2-aiohttp",
+    "httpx2-aiohttp-stream",
+    "sitecheck",
+    "sitecheck-httpx",
+)
+# These import sitecheck (its transport or its fetch layer): they run with sitecheck's Python
+# and the snapshot of its source, the others in the peers' environment.
+_MICRO_WITH_SITECHECK = frozenset({"httpx2-aiohttp", "httpx2-aiohttp-stream", "sitecheck", "sitecheck-httpx"})
 
 
 def micro(site: Site) -> dict[str, object]:
@@ -932,8 +944,9 @@ def micro(site: Site) -> dict[str, object]:
     for rnd in range(1, s.micro_rounds + 1):
         order = list(MICRO_CLIENTS[rnd - 1 :] + MICRO_CLIENTS[: rnd - 1])
         for client in order:
-            py = python_for_sitecheck() if client == "sitecheck" else str(peers_python())
-            env = dict(os.environ) | ({"PYTHONPATH": str(sitecheck_src())} if client == "sitecheck" else {})
+            mine = client in _MICRO_WITH_SITECHECK
+            py = python_for_sitecheck() if mine else str(peers_python())
+            env = dict(os.environ) | ({"PYTHONPATH": str(sitecheck_src())} if mine else {})
             assert site.nginx is not None
             n0 = site.nginx.cpu_seconds()
             proc = subprocess.run(
