@@ -233,6 +233,11 @@ class ContentSection:
     # relative to the working directory, later entries win (config/wording/local.example.toml).
     wording: bool = True
     wording_lists: tuple[str, ...] = ()
+    # Personal data in attachments (PDF, DOCX, XLSX, TXT, CSV of the portal's own hosts): each
+    # is downloaded whole, up to attachment_max_bytes, and read; off, attachments are only
+    # checked as links (HEAD first, nothing downloaded).
+    attachments: bool = False
+    attachment_max_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +326,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "fetch.backoff": (0, 60),
     "fetch.max_retry_after": (0, 3600),
     "fetch.max_body_bytes": (1024, 100_000_000),
+    "content.attachment_max_bytes": (1024, 200_000_000),
     "fetch.max_redirects": (0, 30),
     "fetch.workers": (0, MAX_WORKERS),
     "soft404.short_page_chars": (0, 1_000_000),
@@ -343,6 +349,7 @@ _UNITS = {
     "fetch.backoff": "秒",
     "fetch.max_retry_after": "秒",
     "fetch.max_body_bytes": "字节",
+    "content.attachment_max_bytes": "字节",
     "limit_days": "天",
     "warn_days": "天",
     "schedule.probe_timeout": "秒",

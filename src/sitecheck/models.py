@@ -110,6 +110,9 @@ class FetchResult:
     method: str = "GET"
     redirects: tuple[str, ...] = ()
     truncated: bool = False  # body exceeded the size cap
+    # An attachment read whole ([content] attachments): the text checks' hits in it (masked),
+    # and whether it could be read at all (TextHit kinds "unreadable", "partly_read").
+    text_hits: tuple[TextHit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +209,15 @@ class TextCheck(StrEnum):
 
 
 class TextHit(NamedTuple):
-    """One observation of a text check on one page: what was seen, never a raw number.
+    """One observation of a text check on one page or attachment: what was seen, never a raw
+    number.
 
     ``value`` is the masked number (privacy) or the wrong text (wording); ``kind`` is the
     detector's kind (id_card, mobile, bank_card, roster) or wording category; ``level`` the
-    detector's confidence (high / medium / low; wording: certain / unsure).
+    detector's confidence (high / medium / low; wording: certain / unsure). An attachment that
+    could not be read is a hit of kind ``unreadable`` with the reason in ``value``
+    (extract/attachments.py UNREADABLE_REASONS); one read in part adds ``partly_read`` with
+    what was left out in ``note``.
     """
 
     check: TextCheck
@@ -220,6 +227,17 @@ class TextHit(NamedTuple):
     level: str
     context: str  # the text around it, numbers masked
     note: str  # why (the detector's reasons, the rule's source)
+    # Where in an attachment: "第 3 页", "工作表“名单”单元格 C4", "表格 1 第 2 行"; "" on a page.
+    place: str = ""
+
+
+class TextHitRow(NamedTuple):
+    """A stored text hit with the page or attachment it is in (store → judge)."""
+
+    url: str
+    key: str  # the canonical URL (what links to an attachment: RunFacts.referrers_to)
+    attachment: bool  # in an attachment read whole ([content] attachments), not a page's text
+    hit: TextHit
 
 
 @dataclass(frozen=True, slots=True)

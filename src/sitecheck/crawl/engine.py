@@ -396,6 +396,9 @@ class Crawler:
 
     def _save(self, target: Target, result: FetchResult) -> None:
         self.writer.check(target.id, result)
+        # An attachment read whole: its hits (or the fact that it could not be read) are stored
+        # under its own target, as a page's are under the page's.
+        self.writer.text_hits(target.id, result.text_hits)
         self._count(result)
 
     def _count(self, result: FetchResult) -> None:

@@ -8,18 +8,30 @@ one core (``fetch.workers``): both answer with the same picklable :class:`PageRe
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from sitecheck.config import AuditConfig
+from sitecheck.extract.attachments import ATTACHMENT_EXTENSIONS, extract_attachment
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.soft404 import screen
-from sitecheck.extract.text_checks import TextChecker
-from sitecheck.fetch.client import Fetcher
-from sitecheck.models import ColumnItem, FetchResult, LinkRef, ListingFacts, Outcome, PageFacts, TextHit
+from sitecheck.extract.text_checks import UNREADABLE, TextChecker, check_attachment
+from sitecheck.fetch.client import BODY_BROKEN, BODY_TIMED_OUT, BODY_TOO_LARGE, Fetcher, is_html
+from sitecheck.models import (
+    ColumnItem,
+    FetchResult,
+    LinkRef,
+    ListingFacts,
+    Outcome,
+    PageFacts,
+    TextCheck,
+    TextHit,
+)
+from sitecheck.urls import extension_of
 
 
 @dataclass(slots=True)
@@ -76,6 +88,11 @@ class LocalReader:
         self.observed_on = observed_on
         self.scope = config.crawl_scope()
         self.text_checker = text_checker(config)
+        # [content] attachments: the portal's own attachments are read whole for personal data
+        # (0: off, links only). One is read at a time (in a thread: the crawl goes on beside it).
+        content = config.content
+        self.attachment_limit = content.attachment_max_bytes if content.attachments and content.privacy else 0
+        self._reading = asyncio.Semaphore(1)
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
@@ -88,7 +105,32 @@ class LocalReader:
         return read
 
     async def probe(self, url: str, *, head_first: bool) -> FetchResult:
+        if head_first and self.attachment_limit and self._is_attachment(url):
+            return await self._attachment(url)
         return self._screen(await self.fetcher.probe(url, head_first=head_first))
+
+    def _is_attachment(self, url: str) -> bool:
+        """An attachment of the portal itself whose text can be checked. Another site's files
+        are that site's to check (and not worth downloading whole): they keep the HEAD probe."""
+        return extension_of(url) in ATTACHMENT_EXTENSIONS and self.scope.in_scope(url)
+
+    async def _attachment(self, url: str) -> FetchResult:
+        """GET an attachment whole and check its text: the answer carries the hits (masked), or
+        the fact that it could not be read, never the body."""
+        result = self._screen(await self.fetcher.attachment(url, self.attachment_limit))
+        if result.outcome is not Outcome.OK:
+            return dataclasses.replace(result, body=None)
+        reason = _cut_reason(result.error)
+        if reason:
+            hits: tuple[TextHit, ...] = (TextHit(TextCheck.PRIVACY, UNREADABLE, reason, "", "", "", "", ""),)
+        elif result.body is None or is_html(result.content_type):
+            hits = ()  # an HTML page at an attachment's address: not a document
+        else:
+            async with self._reading:
+                hits = await asyncio.to_thread(
+                    read_attachment, result.body, extension_of(url), result.charset, self.observed_on
+                )
+        return dataclasses.replace(result, body=None, text_hits=hits)
 
     def _screen(self, result: FetchResult) -> FetchResult:
         """An unparsed answer that is an error page in disguise becomes a soft 404."""
@@ -146,6 +188,23 @@ class LocalReader:
                 analysis.limited = "；".join(filter(None, [analysis.limited, note]))
             if not page.items:
                 break
+
+
+def read_attachment(body: bytes, extension: str, charset: str | None, day: date) -> tuple[TextHit, ...]:
+    """An attachment's text checked (in a thread: pure Python work of a second or so at most,
+    bounded by extract_attachment's caps, beside the crawl's event loop)."""
+    return check_attachment(extract_attachment(body, extension, charset=charset), day)
+
+
+def _cut_reason(error: str) -> str:
+    """Why an attachment answered 200 was not read whole (attachments.UNREADABLE_REASONS)."""
+    if error == BODY_TOO_LARGE:
+        return "too_large"
+    if error == BODY_TIMED_OUT:
+        return "timeout"
+    if error.startswith(BODY_BROKEN):
+        return "broken"
+    return ""
 
 
 def text_checker(config: AuditConfig) -> TextChecker | None:

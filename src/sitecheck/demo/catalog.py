@@ -11,6 +11,7 @@ import random
 from enum import StrEnum
 from typing import NamedTuple
 
+from sitecheck.demo.attachment_plants import text_pdf
 from sitecheck.models import ColumnCategory, FindingKind
 
 SITE_NAME = "某市发展和改革委员会"
@@ -789,7 +790,9 @@ JPEG = base64.b64decode(
     "//////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
 )
 ATTACH_BODIES: dict[str, tuple[str, bytes]] = {
-    "pdf": ("application/pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"),
+    # A real one-page document with a text layer (and nothing personal): read whole when
+    # [content] attachments is on, it is checked, not reported as unreadable.
+    "pdf": ("application/pdf", text_pdf([["Annex to the notice. Contact the office for details."]])),
     "doc": ("application/msword", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504),
     "xls": ("application/vnd.ms-excel", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504),
     "zip": ("application/zip", b"PK\x05\x06" + b"\x00" * 18),

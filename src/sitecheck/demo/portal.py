@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from sitecheck.demo.attachment_plants import ATTACHMENT_PLANTS, AttachmentPlant
 from sitecheck.demo.catalog import (
     ATTACH_BODIES,
     ATTACH_NAMES,
@@ -266,6 +267,10 @@ class Portal:
         # What articles say that the text checks must find (or not): the plant and its page's URL.
         self.text_manifest: list[tuple[TextPlant, str]] = []
         self._text_blocks: dict[int, Markup] = {}  # article index -> the planted text
+        # Attachments with personal data (or none readable): (the plant, the file's URL, the
+        # article's URL linking it); and article index -> (href, link text) of those it carries.
+        self.attachment_manifest: list[tuple[AttachmentPlant, str, str]] = []
+        self._planted_files: dict[int, list[tuple[str, str]]] = {}
         # Home-page list items dated today or in the 13 days before: the 14-day 首页不更新 window.
         self.home_items_14d = 0
         self._generate()
@@ -478,6 +483,7 @@ class Portal:
             i = self._host(plant.column, plant.nth)
             self._text_blocks[i] = render(plant)
             self.text_manifest.append((plant, self.url(self._articles[i].path)))
+        self._plant_attachments()
 
         for i, art in enumerate(self._articles):
             self._routes[art.path] = (_R_ARTICLE, i, 0)
@@ -491,6 +497,16 @@ class Portal:
         if clash:
             raise AssertionError(f"planted paths collide with generated pages: {clash}")
         self._describe_columns()
+
+    def _plant_attachments(self) -> None:
+        """Hang each attachment plant on its article, served as the file it is."""
+        for plant in ATTACHMENT_PLANTS:
+            i = self._host(plant.column, plant.nth)
+            article = self._articles[i]
+            path = f"/attach/{article.date.year}/{plant.name}"
+            self._fixed[path] = _static(plant.content_type, plant.build())
+            self._planted_files.setdefault(i, []).append((path, f"附件：{plant.name}"))
+            self.attachment_manifest.append((plant, self.url(path), self.url(article.path)))
 
     def _generate_hanweb(self) -> None:
         today = self.today.toordinal()
@@ -951,7 +967,10 @@ class Portal:
             paragraphs=paragraphs,
             guide=guide,
             image=image,
-            attachments=[(href, label) for path, href, label in assets if not path.endswith(".jpg")],
+            attachments=[
+                *((href, label) for path, href, label in assets if not path.endswith(".jpg")),
+                *self._planted_files.get(i, ()),
+            ],
             planted=self._planted.get(i),
             text_block=self._text_blocks.get(i),
             newer=self._articles[siblings[pos - 1]] if pos > 0 else None,

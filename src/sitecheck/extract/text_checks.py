@@ -18,7 +18,14 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sitecheck.extract.privacy import KIND_LABELS, find_personal_data, find_roster_leaks
+from sitecheck.extract.attachments import Extracted, column_letter
+from sitecheck.extract.privacy import (
+    KIND_LABELS,
+    PersonalHit,
+    RosterLeak,
+    find_personal_data,
+    find_roster_leaks,
+)
 from sitecheck.extract.wording import WordingMatcher, WordingRules
 from sitecheck.models import TextCheck, TextHit
 
@@ -92,21 +99,72 @@ def _privacy(tree: LexborHTMLParser, text: str, today: date) -> list[TextHit]:
     found = find_personal_data(text, today=today)
     if not found:
         return []
-    hits = [
-        TextHit(
-            TextCheck.PRIVACY,
-            str(hit.kind),
-            hit.masked,
-            "",
-            str(hit.level),
-            hit.context,
-            "；".join(hit.reasons),
-        )
-        for hit in found
-    ]
+    hits = [_personal(hit) for hit in found]
     if len(found) >= 2:
         hits[:0] = _rosters(tree, today)  # a roster first: it says most about the page
     return _capped(hits)
+
+
+def _personal(hit: PersonalHit, place: str = "") -> TextHit:
+    return TextHit(
+        TextCheck.PRIVACY,
+        str(hit.kind),
+        hit.masked,
+        "",
+        str(hit.level),
+        hit.context,
+        "；".join(hit.reasons),
+        place,
+    )
+
+
+def _roster(leak: RosterLeak, place: str = "") -> TextHit:
+    return TextHit(
+        TextCheck.PRIVACY,
+        "roster",
+        "、".join(leak.examples),
+        "",
+        str(leak.level),
+        f"表格“{leak.header}”列，{leak.hits} 行含{KIND_LABELS[leak.kind]}，旁有姓名列",
+        str(leak.kind),
+        place,
+    )
+
+
+# Facts about an attachment that was not read (or not all of it): TextHit.kind, with the reason
+# in ``value`` (attachments.UNREADABLE_REASONS) or what was left out in ``note``.
+UNREADABLE = "unreadable"
+PARTLY_READ = "partly_read"
+
+
+def check_attachment(extracted: Extracted, today: date) -> tuple[TextHit, ...]:
+    """The personal-data hits of an attachment's text, each with its place (page, sheet and
+    cell, table row), and the facts of what could not be read: a scanned or legacy document is
+    one ``unreadable`` hit (never an empty, clean answer), a partly read one adds ``partly_read``."""
+    if extracted.unreadable:
+        return (TextHit(TextCheck.PRIVACY, UNREADABLE, extracted.unreadable, "", "", "", "", ""),)
+    hits: list[TextHit] = []
+    for place, rows in extracted.tables:
+        if len(rows) < _ROSTER_MIN_ROWS:
+            continue
+        for leak in find_roster_leaks([list(row) for row in rows], today=today):
+            letter = column_letter(leak.column + 1)
+            if place.startswith("工作表"):  # a spreadsheet: its column's letter
+                where = f"{place}{letter} 列"
+            elif place == "表格":  # a CSV file
+                where = f"{place} {letter} 列"
+            else:  # a Word table: the header names the column
+                where = place
+            hits.append(_roster(leak, where))
+    for chunk in extracted.chunks:
+        for hit in find_personal_data(chunk.text, today=today):
+            hits.append(_personal(hit, chunk.place_at(hit.offset)))
+    kept = _capped(hits, "本附件")
+    if extracted.limited:
+        kept.append(
+            TextHit(TextCheck.PRIVACY, PARTLY_READ, extracted.kind, "", "", "", extracted.limited, "")
+        )
+    return tuple(kept)
 
 
 def _rosters(tree: LexborHTMLParser, today: date) -> list[TextHit]:
@@ -118,26 +176,15 @@ def _rosters(tree: LexborHTMLParser, today: date) -> list[TextHit]:
             rows.append([(cell.text(deep=True, separator=" ") or "").strip() for cell in row.css("td, th")])
         if len(rows) < _ROSTER_MIN_ROWS:
             continue
-        for leak in find_roster_leaks(rows, today=today):
-            hits.append(
-                TextHit(
-                    TextCheck.PRIVACY,
-                    "roster",
-                    "、".join(leak.examples),
-                    "",
-                    str(leak.level),
-                    f"表格“{leak.header}”列，{leak.hits} 行含{KIND_LABELS[leak.kind]}，旁有姓名列",
-                    str(leak.kind),
-                )
-            )
+        hits.extend(_roster(leak) for leak in find_roster_leaks(rows, today=today))
     return hits
 
 
-def _capped(hits: list[TextHit]) -> list[TextHit]:
+def _capped(hits: list[TextHit], where: str = "本页") -> list[TextHit]:
     if len(hits) <= MAX_HITS_PER_CHECK:
         return hits
     kept = hits[:MAX_HITS_PER_CHECK]
     last = kept[-1]
     more = len(hits) - MAX_HITS_PER_CHECK
-    kept[-1] = last._replace(note="；".join(filter(None, [last.note, f"本页另有 {more} 处未列出"])))
+    kept[-1] = last._replace(note="；".join(filter(None, [last.note, f"{where}另有 {more} 处未列出"])))
     return kept

@@ -41,6 +41,13 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # reused; a longer one is not worth the bytes: the connection is closed instead.
 _REDIRECT_BODY = 64 * 1024
 _NAME_CACHE = 4096  # host names whose addresses were checked, per fetcher
+# An attachment read whole may take this many times the request timeout to arrive (counted from
+# its headers): a 20 MB PDF from a slow portal is not a dead link.
+ATTACHMENT_TIME_FACTOR = 4
+# FetchResult.error of an attachment answered 200 whose body was not read whole (the link works).
+BODY_TOO_LARGE = "body over the attachment size cap"
+BODY_TIMED_OUT = "body not received in time"
+BODY_BROKEN = "body cut off"
 
 # Resolves a host name to the addresses a connection could reach (see Fetcher.resolver).
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -119,6 +126,7 @@ class _Answer:
     truncated: bool
     # A redirect that was not followed: (outcome, detail). The answer is then that redirect.
     refused: tuple[Outcome, str] | None = None
+    cut: str = ""  # a body read whole that was not: BODY_TOO_LARGE, BODY_TIMED_OUT, BODY_BROKEN…
 
 
 async def _system_resolver(host: str, port: int) -> list[str]:
@@ -197,6 +205,17 @@ class Fetcher:
         """POST a form and keep the answer (Hanweb dataproxy.jsp column records)."""
         return await self._request(url, "POST", body_limit=limit, any_type=True, form=form)
 
+    async def attachment(self, url: str, limit: int) -> FetchResult:
+        """GET an attachment's whole body, up to ``limit`` bytes (one request, no HEAD first).
+
+        A body over the cap (by Content-Length, or as it arrives) is not read further, and one
+        that has not arrived ``ATTACHMENT_TIME_FACTOR`` timeouts after its headers, or that
+        sends nothing for a whole timeout (the client's read timeout), is given up:
+        the link still works (the outcome is the answer's), ``truncated`` is set, ``body`` is
+        None and ``error`` says which (BODY_TOO_LARGE, BODY_TIMED_OUT).
+        """
+        return await self._request(url, "GET", body_limit=limit, any_type=True, whole=True)
+
     async def probe(self, url: str, *, head_first: bool, check_html: bool = True) -> FetchResult:
         """Check a link without downloading what is behind it.
 
@@ -225,6 +244,7 @@ class Fetcher:
         body_limit: int,
         any_type: bool = False,
         form: str | None = None,
+        whole: bool = False,
     ) -> FetchResult:
         host = host_of(url)
         clock = self.clock
@@ -236,7 +256,7 @@ class Fetcher:
         while True:
             attempts += 1
             try:
-                answer = await self._attempt(url, method, host, body_limit, any_type, form)
+                answer = await self._attempt(url, method, host, body_limit, any_type, form, whole)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -307,15 +327,16 @@ class Fetcher:
         content_type = answer.headers.get("content-type", "")
         outcome = Outcome.BLOCKED if challenge else outcome_for_status(answer.status)
         html = is_html(content_type)
+        keep = (html or any_type) and outcome is Outcome.OK and not answer.cut
         return FetchResult(
             url=url,
             outcome=outcome,
             status=answer.status,
             final_url=answer.final_url,
             content_type=content_type,
-            body=answer.body if (html or any_type) and outcome is Outcome.OK else None,
+            body=answer.body if keep else None,
             charset=http_charset(content_type),
-            error=detail,
+            error=detail or answer.cut,
             elapsed_ms=_ms(self.clock, started),
             attempts=attempts,
             method=method,
@@ -324,7 +345,14 @@ class Fetcher:
         )
 
     async def _attempt(
-        self, url: str, method: str, host: str, body_limit: int, any_type: bool, form: str | None
+        self,
+        url: str,
+        method: str,
+        host: str,
+        body_limit: int,
+        any_type: bool,
+        form: str | None,
+        whole: bool = False,
     ) -> _Answer:
         content = form.encode() if form is not None else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else None
@@ -336,13 +364,17 @@ class Fetcher:
             # host reach this machine. Nothing is sent.
             return _Answer(0, httpx2.Headers(), url, (), b"", False, (Outcome.INVALID_URL, problem))
         hops: list[str] = []
-        async with self.limiter.slot(host), asyncio.timeout(self.policy.timeout):
+        async with self.limiter.slot(host), asyncio.timeout(self.policy.timeout) as deadline:
             # One deadline for the whole chain of redirects and the body: a server dripping a
-            # byte at a time never outlasts the timeout.
+            # byte at a time never outlasts the timeout. (An attachment read whole gets its own,
+            # longer one for its body: _read_whole.)
             while True:
                 response = await client.send(request, stream=True)
                 try:
                     if response.status_code not in _REDIRECT_STATUSES or "location" not in response.headers:
+                        if whole and response.status_code < 300:
+                            seconds = self.policy.timeout * ATTACHMENT_TIME_FACTOR
+                            return await _read_whole(response, body_limit, hops, deadline, seconds)
                         return await _read(response, method, body_limit, any_type, hops)
                     current = url
                     if len(hops) >= self.policy.max_redirects:
@@ -463,6 +495,43 @@ async def _read(
         body=body,
         truncated=truncated,
     )
+
+
+async def _read_whole(
+    response: httpx2.Response,
+    limit: int,
+    hops: list[str],
+    deadline: asyncio.Timeout,
+    seconds: float,
+) -> _Answer:
+    """An attachment's whole body, or none when it is over ``limit`` bytes (Content-Length says
+    so before any is read) or has not arrived ``seconds`` after its headers. The answer's status
+    stands whatever happens to its body: a body that stalls or breaks off is said in ``cut``,
+    never turned into a failed request (it would be a dead link that works in a browser)."""
+    answer = _Answer(response.status_code, response.headers, str(response.url), tuple(hops), b"", False)
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        answer.truncated, answer.cut = True, BODY_TOO_LARGE
+        return answer
+    deadline.reschedule(None)  # the body has its own deadline, below
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    answer.truncated, answer.cut = True, BODY_TOO_LARGE
+                    return answer
+                chunks.append(chunk)
+    except (TimeoutError, httpx2.TimeoutException):
+        answer.truncated, answer.cut = True, BODY_TIMED_OUT
+        return answer
+    except httpx2.RequestError as exc:  # reset mid-body, bad gzip: the answer was 200 all the same
+        answer.truncated, answer.cut = True, f"{BODY_BROKEN}: {type(exc).__name__}"
+        return answer
+    answer.body = b"".join(chunks)
+    return answer
 
 
 def _ms(clock: Clock, started: float) -> int:

@@ -92,6 +92,7 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.PAGE_NOT_READ_WHOLE: (
         "页面过大或结构异常，只检查了一部分：请核对页面是否正常；"
         "确需检查全部内容时调大 fetch.max_body_bytes。"
+        "所列附件（扫描件、加密或旧格式文件）无法自动检查，请人工逐一核查其中有无个人信息。"
     ),
     FindingKind.PERSONAL_DATA: (
         "立即对页面（含附件、表格、留言）中的个人信息作脱敏处理（如 身份证号 35**************123、"

@@ -26,6 +26,7 @@ from sitecheck.models import (
     TargetKind,
     TextCheck,
     TextHit,
+    TextHitRow,
 )
 from sitecheck.store.db import now_iso
 from sitecheck.store.frontier import FrontierStore
@@ -83,19 +84,25 @@ class FactStore(FrontierStore):
     def save_text_hits(self, run_id: int, page_id: int, hits: Sequence[TextHit]) -> None:
         self.db.executemany(
             "INSERT INTO text_hits (run_id, page_id, position, check_name, kind, value, suggestion, level,"
-            " context, note) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " context, note, place) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(run_id, page_id, i, *hit) for i, hit in enumerate(hits)],
         )
 
-    def text_hits(self, run_id: int, check: TextCheck) -> list[tuple[str, TextHit]]:
-        """Every hit of one text check in the run, with the URL of its page, in crawl order."""
+    def text_hits(self, run_id: int, check: TextCheck) -> list[TextHitRow]:
+        """Every hit of one text check in the run, with the page or attachment it is in, in
+        crawl order. Attachments are the resource targets (pages are parsed, never read whole)."""
         rows = self.db.execute(
-            "SELECT t.url, h.check_name, h.kind, h.value, h.suggestion, h.level, h.context, h.note"
-            " FROM text_hits h JOIN targets t ON t.id=h.page_id"
+            "SELECT t.url, t.key, t.kind, h.check_name, h.kind, h.value, h.suggestion, h.level, h.context,"
+            " h.note, h.place FROM text_hits h JOIN targets t ON t.id=h.page_id"
             " WHERE h.run_id=? AND h.check_name=? ORDER BY h.page_id, h.position",
             (run_id, str(check)),
         ).fetchall()
-        return [(str(r[0]), TextHit(TextCheck(r[1]), *map(str, r[2:]))) for r in rows]
+        return [
+            TextHitRow(
+                str(r[0]), str(r[1]), r[2] == TargetKind.RESOURCE, TextHit(TextCheck(r[3]), *map(str, r[4:]))
+            )
+            for r in rows
+        ]
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -494,7 +501,7 @@ class RunFacts:
     def limited_pages(self) -> list[tuple[str, bool, int | None, str]]:
         return self._store.limited_pages(self.run_id)
 
-    def text_hits(self, check: TextCheck) -> list[tuple[str, TextHit]]:
+    def text_hits(self, check: TextCheck) -> list[TextHitRow]:
         return self._store.text_hits(self.run_id, check)
 
     def outcome_counts(self) -> dict[str, int]:

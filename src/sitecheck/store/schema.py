@@ -230,6 +230,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX text_hits_run ON text_hits (run_id, check_name);
     CREATE INDEX text_hits_page ON text_hits (page_id);
     """,
+    # 9: personal data in attachments (issue 15): where in the document a hit is (a PDF page, a
+    # sheet and cell, a table row); "" for a page's text. An attachment's hits are stored under
+    # its own target, like a page's.
+    """
+    ALTER TABLE text_hits ADD COLUMN place TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -290,6 +296,7 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "level",
         "context",
         "note",
+        "place",
     ),
 }
 ID_COLUMNS = frozenset({"id", "target_id", "page_id"})
