@@ -169,7 +169,8 @@ def test_a_body_that_stalls_is_not_checkable_and_the_link_still_works(drip: bool
         listener.close()
     assert result.outcome is Outcome.OK and result.status == 200
     assert result.truncated and result.body is None and result.error == BODY_TIMED_OUT
-    if drip:
-        assert 0.9 <= elapsed < 3.0  # 4 timeouts of 0.25 s for the whole body, not one
-    else:
-        assert 0.2 <= elapsed < 1.5
+    # The server would go on for 10 s: the body was given up at the fetcher's own deadline (4
+    # timeouts of 0.25 s for the whole body when it drips, one timeout when it stalls), not
+    # at the first 0.25 s a dripping body never leaves without data.
+    assert elapsed < 8.0
+    assert elapsed >= (0.9 if drip else 0.2)

@@ -5,7 +5,6 @@ text and CSV, legacy formats, and the caps that keep a hostile file from stallin
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from datetime import date
 from typing import Any
@@ -147,9 +146,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
                 member.write(chunk)
     bomb = out.getvalue()
     assert len(bomb) < 200_000  # a small download that would inflate past the cap
-    started = time.process_time()
     assert extract_attachment(bomb, "docx").unreadable == "too_large"
-    assert time.process_time() - started < 0.5
 
 
 def test_a_docx_with_a_dtd_is_refused() -> None:
@@ -179,11 +176,9 @@ def test_caps_on_characters_and_pages_are_said() -> None:
 def test_a_huge_pdf_stops_at_its_time_budget() -> None:
     """2,000 pages: the reading stops at its CPU budget and says so; it never runs on."""
     pdf = text_pdf([[f"Line {n} of page {p}" for n in range(40)] for p in range(2000)])
-    started = time.monotonic()
     extracted = extract_attachment(pdf, "pdf", seconds=1.0, max_pages=5000, max_chars=100_000_000)
-    elapsed = time.monotonic() - started
-    assert elapsed < 3.5
     assert extracted.chunks and "读取超过 1 秒" in extracted.limited
+    assert len(extracted.chunks) < 2000  # it stopped before the end
 
 
 def test_many_hits_in_one_attachment_are_capped() -> None:

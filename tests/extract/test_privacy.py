@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from pathlib import Path
 
@@ -360,18 +359,16 @@ def test_no_roster_without_a_name_column_or_with_one_hit() -> None:
     assert find_roster_leaks(far, today=TODAY) == []
 
 
-def test_a_megabyte_of_text_is_read_quickly() -> None:
+def test_a_megabyte_of_text_is_read_whole() -> None:
+    """Every hit of a megabyte is found (how fast: bench/text_checks.py, not a timed test)."""
     block = (
         "为深入贯彻落实有关精神，2023年3月15日，市政府办公室召开全市政务公开工作会议，"
         "索引号：11330100002493020X/2023-00012，共有123人参加，投入资金4567.89万元。"
         f"联系电话：0571-87654321，手机13812345678，身份证号{ID_XIHU}。"
     )
     text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
-    started = time.perf_counter()
     hits = find(text)
-    elapsed = time.perf_counter() - started
     assert len(hits) > 10_000
-    assert elapsed < 2.0, f"{elapsed:.2f} s for 1 MB"  # about 0.1 s on the development machine
 
 
 # -- the real-page corpus ---------------------------------------------------------------------------

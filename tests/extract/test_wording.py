@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -265,14 +264,12 @@ def test_empty_rules_find_nothing() -> None:
     assert WordingMatcher(WordingRules()).find("关健") == []
 
 
-def test_a_megabyte_of_text_is_read_quickly(local: WordingMatcher) -> None:
+def test_a_megabyte_of_text_is_read_whole(local: WordingMatcher) -> None:
+    """Every hit of a megabyte is found (how fast: bench/text_checks.py, not a timed test)."""
     block = "为深入贯彻落实有关精神，市政府召开会议，副市长李四五出席并讲话，强调关健在于落实。"
     text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
-    started = time.perf_counter()
     hits = local.find(text)
-    elapsed = time.perf_counter() - started
     assert len(hits) > 20_000
-    assert elapsed < 2.0, f"{elapsed:.2f} s for 1 MB"
 
 
 # -- the real-page corpus ---------------------------------------------------------------------------
