@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from selectolax.lexbor import LexborHTMLParser
 from stdnum.cn import ric, uscc
 
-from conftest import CORPUS
-from sitecheck.charset import decode_html
 from sitecheck.extract.privacy import (
     LeakLevel,
     PersonalHit,
@@ -20,9 +16,9 @@ from sitecheck.extract.privacy import (
     find_roster_leaks,
     mask_digits,
 )
+from support.texts import body_text, corpus_pages
 
 TODAY = date(2026, 1, 1)
-HERE = Path(__file__).resolve().parents[1] / "corpus" / "real-pages"
 
 
 def make_id(region: str, birth: str, seq: str = "123") -> str:
@@ -380,19 +376,6 @@ def test_a_megabyte_of_text_is_read_whole() -> None:
 EXPECTED_REAL_HITS = {
     "yuntaozhu__www.ccgp.gov.cn__index.html": [(PersonalKind.MOBILE, LeakLevel.LOW)] * 4,
 }
-
-
-def corpus_pages() -> list[Path]:
-    pages = sorted(HERE.rglob("*.htm*"))
-    if CORPUS.is_dir():
-        pages += sorted(CORPUS.glob("*.htm*"))
-    return pages
-
-
-def body_text(path: Path) -> str:
-    html = decode_html(path.read_bytes(), None).text
-    body = LexborHTMLParser(html).body
-    return body.text(separator=" ") if body is not None else ""
 
 
 def test_the_real_pages_hold_no_personal_data_but_the_known_contacts() -> None:

@@ -6,10 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from selectolax.lexbor import LexborHTMLParser
 
-from conftest import CORPUS, REPO
-from sitecheck.charset import decode_html
+from conftest import REPO
 from sitecheck.errors import ConfigError
 from sitecheck.extract.wording import (
     WordingCategory,
@@ -20,6 +18,7 @@ from sitecheck.extract.wording import (
     load_wording_rules,
     parse_wording_rules,
 )
+from support.texts import body_text, corpus_pages
 
 DEFAULT = WordingMatcher(default_wording_rules())
 # The examples of the 钦州 2021Q3 通报 (beyond.md, B7).
@@ -273,19 +272,6 @@ def test_a_megabyte_of_text_is_read_whole(local: WordingMatcher) -> None:
 
 
 # -- the real-page corpus ---------------------------------------------------------------------------
-
-
-def corpus_pages() -> list[Path]:
-    pages = sorted((REPO / "tests" / "corpus" / "real-pages").rglob("*.htm*"))
-    if CORPUS.is_dir():
-        pages += sorted(CORPUS.glob("*.htm*"))
-    return pages
-
-
-def body_text(path: Path) -> str:
-    html = decode_html(path.read_bytes(), None).text
-    body = LexborHTMLParser(html).body
-    return body.text(separator=" ") if body is not None else ""
 
 
 def test_the_shipped_list_finds_nothing_on_the_real_pages() -> None:

@@ -19,6 +19,7 @@ from sitecheck.demo import DemoServer
 from sitecheck.demo.attachment_plants import ATTACHMENT_PLANTS
 from sitecheck.models import FindingKind, Severity
 from sitecheck.urls import canonical
+from support.texts import xlsx_text
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,7 @@ def test_no_whole_number_from_an_attachment_is_kept_or_shown(
     for path in result.report_dir.rglob("*"):
         if path.is_file():
             blobs[path.name] = path.read_bytes().decode("utf-8", errors="ignore")
-    blobs["xlsx-cells"] = _xlsx_text(result.report_dir)
+    blobs["xlsx-cells"] = xlsx_text(result.report_dir)
     with sqlite3.connect(tmp / "data" / "sitecheck.sqlite3") as db:
         rows = db.execute("SELECT * FROM text_hits").fetchall()
         places = {row[0] for row in db.execute("SELECT place FROM text_hits WHERE place != ''")}
@@ -129,15 +130,3 @@ def test_no_whole_number_from_an_attachment_is_kept_or_shown(
         for number in numbers:
             assert number not in text, (name, number[:4])
     assert "3201**********" in blobs["xlsx-cells"]
-
-
-def _xlsx_text(directory: Path) -> str:
-    from openpyxl import load_workbook
-
-    texts: list[str] = []
-    for path in directory.rglob("*.xlsx"):
-        book = load_workbook(path, read_only=True)
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
-                texts.extend(str(v) for v in row if v is not None)
-    return "\n".join(texts)
