@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from sitecheck import __version__
-from sitecheck.config import AuditConfig, config_from_mapping
+from sitecheck.config import AuditConfig, annual_report_due, config_from_mapping
 from sitecheck.crawl.engine import Crawler, CrawlStats, ProgressCallback
 from sitecheck.crawl.pool import WorkerPool, auto_workers
 from sitecheck.crawl.reader import LocalReader, Reader
@@ -243,6 +243,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
     context = JudgeContext(
         as_of=as_of,
         rules=load_column_rules(config),
+        annual_report_due=annual_report_due(config),
         ignores=config.ignore,
         scope=config.crawl_scope(),
         outcome_labels=OUTCOME_LABELS,

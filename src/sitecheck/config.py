@@ -14,6 +14,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, get_origin, get_type_hints
 from urllib.parse import urlsplit
@@ -238,6 +239,11 @@ class ContentSection:
     # checked as links (HEAD first, nothing downloaded).
     attachments: bool = False
     attachment_max_bytes: int = 20_000_000
+    # 政府信息公开工作年度报告 (条例 第四十九条): the last due report found, on time, with the six
+    # sections of 国办公开办函〔2021〕30号. annual_report_due is the deadline's month and day:
+    # "01-31" for a department, "03-31" for the 本级政府's whole-of-government report.
+    annual_report: bool = True
+    annual_report_due: str = "01-31"
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +487,8 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
             raise ConfigError(label, "空的正则表达式会排除所有网址，请删除这一项", source)
     elif key == "site.start_url" and value:
         validate_start_url(value, label, source)
+    elif key == "content.annual_report_due" and not _month_day(value):
+        raise ConfigError(label, f'应为“月-日”，如 "01-31"（部门）或 "03-31"（本级政府）：{value!r}', source)
     elif key == "content.wording_lists":
         from sitecheck.extract.wording import load_wording_rules
 
@@ -778,3 +786,21 @@ def convert(key: str, value: Any, hint: Any, source: str) -> Any:
 
 def load_config(path: str | Path) -> AuditConfig:
     return config_from_mapping(read_toml(path), str(path))
+
+
+def _month_day(value: str) -> tuple[int, int] | None:
+    """(month, day) of an "MM-DD" deadline, or None when it names no day of a year."""
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", value.strip())
+    if match is None:
+        return None
+    month, day = int(match.group(1)), int(match.group(2))
+    try:
+        date(2001, month, day)  # a year without 29 February: a deadline every year has
+    except ValueError:
+        return None
+    return month, day
+
+
+def annual_report_due(config: AuditConfig) -> tuple[int, int]:
+    """The annual report's deadline, month and day (validated when the config was read)."""
+    return _month_day(config.content.annual_report_due) or (1, 31)

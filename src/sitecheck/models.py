@@ -206,6 +206,7 @@ class TextCheck(StrEnum):
 
     PRIVACY = "privacy"  # personal data: 身份证号, 手机号, 银行卡号 (extract/privacy.py)
     WORDING = "wording"  # wrong terms, leaders' names and titles (extract/wording.py)
+    ANNUAL_REPORT = "annual_report"  # 政府信息公开工作年度报告: year and sections (extract/annual_report.py)
 
 
 class TextHit(NamedTuple):
@@ -299,6 +300,7 @@ class FindingKind(StrEnum):
     TO_VERIFY = "to_verify"
     PERSONAL_DATA = "personal_data"  # 个人信息泄露: an unmasked 身份证号, 手机号 or 银行卡号
     WRONG_WORDING = "wrong_wording"  # 错敏词 / 表述错误: a known wrong term, a leader's wrong title
+    ANNUAL_REPORT = "annual_report"  # 政府信息公开年报: the year's report late, missing, or incomplete
 
 
 class ColumnCategory(StrEnum):

@@ -215,5 +215,5 @@ def text_checker(config: AuditConfig) -> TextChecker | None:
         from sitecheck.extract.wording import load_wording_rules
 
         wording = load_wording_rules(*content.wording_lists)
-    checker = TextChecker(privacy=content.privacy, wording=wording)
+    checker = TextChecker(privacy=content.privacy, wording=wording, annual_report=content.annual_report)
     return checker if checker.enabled else None

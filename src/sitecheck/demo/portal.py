@@ -101,6 +101,7 @@ from sitecheck.demo.defects import (
     planted_defect,
 )
 from sitecheck.demo.text_plants import TEXT_PLANTS, TextPlant, render
+from sitecheck.extract.annual_report import SECTIONS as ANNUAL_SECTIONS
 
 __all__ = [
     "Behaviour",
@@ -941,7 +942,15 @@ class Portal:
         meta.append(("ContentSource", SITE_NAME))
         paragraphs: list[str] = []
         guide: list[tuple[str, str]] = []
-        if col.date_fmt:
+        if col.slug == "ndbg":
+            # The six sections of 国办公开办函〔2021〕30号; the newest report (published late by
+            # construction, 200 days ago) also leaves out 五、存在的主要问题及改进情况.
+            paragraphs = []
+            for number, name, _ in ANNUAL_SECTIONS:
+                if number == 5 and self._pos[i] == 0:
+                    continue
+                paragraphs += [f"{'一二三四五六'[number - 1]}、{name}", sentences(rng, rng.randint(2, 3))]
+        elif col.date_fmt:
             paragraphs = [sentences(rng, rng.randint(2, 4)) for _ in range(rng.randint(3, 6))]
         else:
             name = a.title.removesuffix("办事指南")

@@ -18,6 +18,8 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser
 
+from sitecheck.extract import page_title
+from sitecheck.extract.annual_report import read_annual_report
 from sitecheck.extract.attachments import Extracted, column_letter
 from sitecheck.extract.privacy import (
     KIND_LABELS,
@@ -44,11 +46,12 @@ class TextChecker:
 
     privacy: bool = True
     wording: WordingRules | None = None
+    annual_report: bool = True  # 政府信息公开工作年度报告: which year, which sections
     _matcher: list[WordingMatcher] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def enabled(self) -> bool:
-        return self.privacy or self.wording is not None
+        return self.privacy or self.wording is not None or self.annual_report
 
     def matcher(self) -> WordingMatcher | None:
         if self.wording is None:
@@ -73,8 +76,15 @@ def check_page(tree: LexborHTMLParser, checker: TextChecker, today: date) -> tup
     """Every text check's hits on one parsed page (its tree loses its scripts: call it last)."""
     if not checker.enabled:
         return ()
+    title = page_title(tree)
     text = page_text(tree)
     hits: list[TextHit] = []
+    report = read_annual_report(title, text) if checker.annual_report else None
+    if report is not None:
+        # The report's year and the sections it shows: the judge decides what is late or missing.
+        sections = ",".join(map(str, report.sections))
+        year = str(report.year)
+        hits.append(TextHit(TextCheck.ANNUAL_REPORT, "annual_report", year, "", "", title[:120], sections))
     if checker.privacy:
         hits.extend(_privacy(tree, text, today))
     matcher = checker.matcher()

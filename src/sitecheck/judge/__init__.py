@@ -35,6 +35,8 @@ class JudgeContext:
     rules: ColumnRules = field(default_factory=lambda: load_column_rules(AuditConfig()))
     ignores: tuple[IgnoreRule, ...] = ()
     scope: Scope | None = None  # the portal's hosts, to explain a home page that left them
+    # The annual report's deadline, month and day ([content] annual_report_due).
+    annual_report_due: tuple[int, int] = (1, 31)
     # The words for outcomes in the reasons the judge gives (the report layer's labels, passed
     # in by the caller: the judge imports nothing above it).
     outcome_labels: Mapping[Outcome, str] = field(default_factory=dict)
@@ -82,7 +84,7 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.judge import content, freshness, home, links, pages
+    from sitecheck.judge import annual, content, freshness, home, links, pages
 
     return (
         home.home_unreachable,
@@ -93,6 +95,7 @@ def _registry() -> tuple[Rule, ...]:
         home.home_updates,
         content.personal_data,
         content.wrong_wording,
+        annual.annual_report,
         pages.pages_not_read_whole,
     )
 

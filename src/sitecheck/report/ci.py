@@ -55,6 +55,7 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.TO_VERIFY: "Possible veto item on weak evidence: to be verified by a person",
     FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
     FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
+    FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
 }
 _BASELINE = {
     FindingState.NEW: "new",

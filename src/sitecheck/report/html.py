@@ -70,6 +70,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.TO_VERIFY: "#AA4499",
     FindingKind.PERSONAL_DATA: "#661100",
     FindingKind.WRONG_WORDING: "#117733",
+    FindingKind.ANNUAL_REPORT: "#332288",
 }
 _OTHER_COLOUR = "#666666"
 

@@ -39,6 +39,7 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.TO_VERIFY: "疑似否决项（待核实）",
     FindingKind.PERSONAL_DATA: "个人信息泄露",
     FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
+    FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -100,6 +101,10 @@ ADVICE: dict[FindingKind, str] = {
     ),
     FindingKind.WRONG_WORDING: (
         "按建议改正并复核全文；涉及领导姓名、职务的须与组织部门公布的信息逐字核对，确属误报的可忽略。"
+    ),
+    FindingKind.ANNUAL_REPORT: (
+        "按《政府信息公开条例》第四十九条于每年1月31日前（本级政府3月31日前）发布上一年度报告，"
+        "内容按国办公开办函〔2021〕30号格式写全六个部分；已在其他平台发布的，在本站年报栏目链接过去。"
     ),
 }
 

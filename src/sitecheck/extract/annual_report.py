@@ -1,0 +1,79 @@
+"""政府信息公开工作年度报告: is a page one, of which year, and which of its sections it shows.
+
+条例 第四十九条: a department publishes the previous year's report by 31 January, the 本级政府's
+whole-of-government report by 31 March. Its format (国办公开办函〔2021〕30号, from the 2021 reports
+on) has six sections:
+
+  一、总体情况
+  二、主动公开政府信息情况
+  三、收到和处理政府信息公开申请情况
+  四、政府信息公开行政复议、行政诉讼情况
+  五、存在的主要问题及改进情况
+  六、其他需要报告的事项
+
+A page is a report when its title names one with its year ("某市发展和改革委员会2025年政府信息
+公开工作年度报告", "2025年度政府信息公开工作年报"). Its sections are looked for as headings in the
+page's text, by their words (numbering and spacing vary). Many reports are published as a PDF
+behind a short page ("详见附件"): a page that shows fewer than ``MIN_SECTIONS_SHOWN`` of the
+six does not carry the report's text, and nothing is said about its contents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The six sections, by words that name each and no other (spaces and punctuation removed).
+SECTIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "总体情况", ("总体情况",)),
+    (2, "主动公开政府信息情况", ("主动公开政府信息情况",)),
+    (3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请情况",)),
+    (4, "政府信息公开行政复议、行政诉讼情况", ("政府信息公开行政复议行政诉讼情况", "行政复议行政诉讼情况")),
+    (5, "存在的主要问题及改进情况", ("存在的主要问题及改进情况",)),
+    (6, "其他需要报告的事项", ("其他需要报告的事项",)),
+)
+# From this report year on the six sections are the national format (30号 took effect with
+# the 2021 reports).
+FORMAT_SINCE = 2021
+# A page showing fewer section headings than this does not carry the report's text.
+MIN_SECTIONS_SHOWN = 3
+
+_TITLE = re.compile(r"(?<!\d)(20\d{2})\s*年度?[^。；\n]{0,20}?政府信息公开(?:工作)?(?:年度报告|年报)")
+# A notice about reports, not a report: 关于做好2025年度政府信息公开工作年度报告编制工作的通知.
+_NOT_BEFORE = re.compile(r"关于|印发|报送|做好|编制")
+_NOT_AFTER = re.compile(r"的?(?:通知|格式|编制|工作|说明|解读|填报)")
+_SQUEEZE = re.compile(r"[\s、，,。.:：（）()\u3000]+")
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualReport:
+    year: int  # the year the report covers
+    sections: tuple[int, ...]  # the section numbers (1–6) shown as headings on the page
+
+    @property
+    def carries_text(self) -> bool:
+        """The page shows the report itself, not only a link to a file."""
+        return len(self.sections) >= MIN_SECTIONS_SHOWN
+
+    @property
+    def missing(self) -> tuple[int, ...]:
+        return tuple(n for n, _, _ in SECTIONS if n not in self.sections)
+
+
+def read_annual_report(title: str, text: str) -> AnnualReport | None:
+    """The report a page is, from its title and visible text; None for any other page."""
+    match = _TITLE.search(title)
+    if match is None or _NOT_BEFORE.search(title[: match.start()]) or _NOT_AFTER.match(title, match.end()):
+        return None  # no report named, or a notice about reports
+    lines = {_SQUEEZE.sub("", line) for line in text.splitlines() if 0 < len(line.strip()) <= 60}
+    shown = tuple(
+        number for number, _, words in SECTIONS if any(any(word in line for word in words) for line in lines)
+    )
+    return AnnualReport(int(match.group(1)), shown)
+
+
+def section_names(numbers: tuple[int, ...]) -> str:
+    """ "五、存在的主要问题及改进情况" style names of the given sections, joined by "；"."""
+    numerals = "一二三四五六"
+    names = {n: name for n, name, _ in SECTIONS}
+    return "；".join(f"{numerals[n - 1]}、{names[n]}" for n in numbers)
