@@ -24,6 +24,7 @@ from datetime import date
 from sitecheck.extract.annual_report import FORMAT_SINCE, MIN_SECTIONS_SHOWN, SECTIONS, section_names
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
+from sitecheck.judge.placement import Place
 from sitecheck.models import Finding, FindingKind, Severity, TextCheck
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
@@ -55,19 +56,13 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
         if newest > year:
             return  # a later report stands: this year's is then unlikely missing (and not due last)
         url, _, title = reports[newest][0]
-        place = placement.of(url)
-        yield Finding(
-            key=finding_key(FindingKind.ANNUAL_REPORT, f"missing:{year}"),
-            kind=FindingKind.ANNUAL_REPORT,
-            severity=Severity.WARNING,
-            url=url,
-            detail=(
-                f"未发现{year}年度政府信息公开工作年度报告（应于 {deadline:%Y-%m-%d} 前发布）"
-                f"（待核实：本次检查找到的最近一份是{newest}年度「{title}」，报告也可能发布在未检查到的平台上）。"
-                f"规定：{BASIS}"
-            ),
-            column=place.column,
-            office=place.office,
+        yield _finding(
+            f"missing:{year}",
+            Severity.WARNING,
+            url,
+            placement.of(url),
+            f"未发现{year}年度政府信息公开工作年度报告（应于 {deadline:%Y-%m-%d} 前发布）"
+            f"（待核实：本次检查找到的最近一份是{newest}年度「{title}」，报告也可能发布在未检查到的平台上）",
         )
         return
     published = _dates(facts)
@@ -75,33 +70,36 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     place = placement.of(url)
     when = min((d for u, _, _ in found if (d := published.get(canonical(u))) is not None), default=None)
     if when is not None and when > deadline:
-        yield Finding(
-            key=finding_key(FindingKind.ANNUAL_REPORT, f"late:{year}"),
-            kind=FindingKind.ANNUAL_REPORT,
-            severity=Severity.DEDUCTION,
-            url=url,
-            detail=(
-                f"{year}年度政府信息公开工作年度报告发布逾期：列表显示发布日期 {when:%Y-%m-%d}，"
-                f"应于 {deadline:%Y-%m-%d} 前发布（逾期 {(when - deadline).days} 天）。"
-                f"依据：「{title}」。规定：{BASIS}"
-            ),
-            column=place.column,
-            office=place.office,
+        yield _finding(
+            f"late:{year}",
+            Severity.DEDUCTION,
+            url,
+            place,
+            f"{year}年度政府信息公开工作年度报告发布逾期：列表显示发布日期 {when:%Y-%m-%d}，"
+            f"应于 {deadline:%Y-%m-%d} 前发布（逾期 {(when - deadline).days} 天）。依据：「{title}」",
         )
     missing = tuple(n for n, _, _ in SECTIONS if n not in sections)
     if year >= FORMAT_SINCE and len(sections) >= MIN_SECTIONS_SHOWN and missing:
-        yield Finding(
-            key=finding_key(FindingKind.ANNUAL_REPORT, f"sections:{year}"),
-            kind=FindingKind.ANNUAL_REPORT,
-            severity=Severity.DEDUCTION,
-            url=url,
-            detail=(
-                f"{year}年度政府信息公开工作年度报告内容不全：缺少“{section_names(missing)}”"
-                f"（页面中找到 {len(sections)} 个部分：{section_names(sections)}）。规定：{BASIS}"
-            ),
-            column=place.column,
-            office=place.office,
+        yield _finding(
+            f"sections:{year}",
+            Severity.DEDUCTION,
+            url,
+            place,
+            f"{year}年度政府信息公开工作年度报告内容不全：缺少“{section_names(missing)}”"
+            f"（页面中找到 {len(sections)} 个部分：{section_names(sections)}）",
         )
+
+
+def _finding(subject: str, severity: Severity, url: str, place: Place, claim: str) -> Finding:
+    return Finding(
+        key=finding_key(FindingKind.ANNUAL_REPORT, subject),
+        kind=FindingKind.ANNUAL_REPORT,
+        severity=severity,
+        url=url,
+        detail=f"{claim}。规定：{BASIS}",
+        column=place.column,
+        office=place.office,
+    )
 
 
 def _dates(facts: RunFacts) -> dict[str, date]:
