@@ -30,7 +30,7 @@ from sitecheck.extract.attachments import UNREADABLE_REASONS
 from sitecheck.extract.text_checks import PARTLY_READ, UNREADABLE
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
-from sitecheck.judge.placement import Placement
+from sitecheck.judge.placement import Place, Placement
 from sitecheck.models import Finding, FindingKind, Referrer, Severity, TextCheck, TextHit, TextHitRow
 from sitecheck.store import RunFacts
 
@@ -108,15 +108,8 @@ def _on_pages(rows: list[tuple[str, TextHit]], placement: Placement) -> Iterator
     for page, found in rosters.items():
         kinds = "、".join(dict.fromkeys(_KIND_WORDS.get(hit.note, hit.note) for hit in found))
         tables = "；".join(f"{hit.context}，如 {hit.value}" for hit in found)
-        place = placement.of(page)
-        yield Finding(
-            key=finding_key(FindingKind.PERSONAL_DATA, "roster", page),
-            kind=FindingKind.PERSONAL_DATA,
-            severity=Severity.DEDUCTION,
-            url=page,
-            detail=f"页面公开的名单含未打码的{kinds}（{tables}）。规定：{PRIVACY_BASIS}",
-            column=place.column,
-            office=place.office,
+        yield _personal(
+            "roster", page, True, page, f"页面公开的名单含未打码的{kinds}（{tables}）", placement.of(page)
         )
     covered = {(page, hit.note) for page, found in rosters.items() for hit in found}
     singles = [(page, hit) for page, hit in rows if hit.kind != "roster" and (page, hit.kind) not in covered]
@@ -127,17 +120,9 @@ def _on_pages(rows: list[tuple[str, TextHit]], placement: Placement) -> Iterator
         claim = f"页面公开了未打码的{kind_word} {hit.value}（上下文：“{hit.context}”）"
         why = f"；判断依据：{hit.note}" if hit.note else ""
         unsure = "" if strong else "（待核实：可能是单位公开的联系方式，请确认是否属于个人信息）"
+        detail = f"{claim}{unsure}{why}{_more(group)}"
         place = placement.of(group.page)
-        yield Finding(
-            key=finding_key(FindingKind.PERSONAL_DATA, f"{hit.kind}:{hit.value}"),
-            kind=FindingKind.PERSONAL_DATA,
-            severity=Severity.DEDUCTION if strong else Severity.WARNING,
-            url=group.page,
-            detail=f"{claim}{unsure}{why}{_more(group)}。规定：{PRIVACY_BASIS}",
-            referrers=_referrers(group),
-            column=place.column,
-            office=place.office,
-        )
+        yield _personal(f"{hit.kind}:{hit.value}", "", strong, group.page, detail, place, _referrers(group))
 
 
 def wrong_wording(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
@@ -179,16 +164,8 @@ def _in_attachment(facts: RunFacts, rows: list[TextHitRow], placement: Placement
     if rosters:
         kinds = "、".join(dict.fromkeys(_KIND_WORDS.get(hit.note, hit.note) for hit in rosters))
         tables = "；".join(f"{hit.place}：{hit.context}，如 {hit.value}" for hit in rosters)
-        yield Finding(
-            key=finding_key(FindingKind.PERSONAL_DATA, "roster", url),
-            kind=FindingKind.PERSONAL_DATA,
-            severity=Severity.DEDUCTION,
-            url=url,
-            detail=f"附件“{name}”公开的名单含未打码的{kinds}（{tables}）。规定：{PRIVACY_BASIS}",
-            referrers=referrers,
-            column=place.column,
-            office=place.office,
-        )
+        detail = f"附件“{name}”公开的名单含未打码的{kinds}（{tables}）"
+        yield _personal("roster", url, True, url, detail, place, referrers)
     covered = {hit.note for hit in rosters}
     groups: dict[tuple[str, str], list[TextHit]] = {}
     for hit in hits:
@@ -204,16 +181,7 @@ def _in_attachment(facts: RunFacts, rows: list[TextHitRow], placement: Placement
         claim = f"附件“{name}”{where}公开了未打码的{kind_word} {value}（上下文：“{first.context}”）"
         unsure = "" if strong else "（待核实：可能是单位公开的联系方式，请确认是否属于个人信息）"
         why = f"；判断依据：{first.note}" if first.note else ""
-        yield Finding(
-            key=finding_key(FindingKind.PERSONAL_DATA, f"{kind}:{value}", url),
-            kind=FindingKind.PERSONAL_DATA,
-            severity=Severity.DEDUCTION if strong else Severity.WARNING,
-            url=url,
-            detail=f"{claim}{unsure}{why}。规定：{PRIVACY_BASIS}",
-            referrers=referrers,
-            column=place.column,
-            office=place.office,
-        )
+        yield _personal(f"{kind}:{value}", url, strong, url, f"{claim}{unsure}{why}", place, referrers)
 
 
 def _not_checked(facts: RunFacts, attachments: dict[str, list[TextHitRow]]) -> Iterator[Finding]:
@@ -260,6 +228,28 @@ def _not_checked(facts: RunFacts, attachments: dict[str, list[TextHitRow]]) -> I
         url=first,
         detail="；".join(parts) + "。未能检查的附件不等于没有个人信息。",
         referrers=tuple(referrers),
+    )
+
+
+def _personal(
+    subject: str,
+    context: str,
+    strong: bool,
+    url: str,
+    detail: str,
+    place: Place,
+    referrers: tuple[Referrer, ...] = (),
+) -> Finding:
+    """A 个人信息泄露 finding: a deduction on strong evidence, else a warning (待核实 is in the detail)."""
+    return Finding(
+        key=finding_key(FindingKind.PERSONAL_DATA, subject, context),
+        kind=FindingKind.PERSONAL_DATA,
+        severity=Severity.DEDUCTION if strong else Severity.WARNING,
+        url=url,
+        detail=f"{detail}。规定：{PRIVACY_BASIS}",
+        referrers=referrers,
+        column=place.column,
+        office=place.office,
     )
 
 
