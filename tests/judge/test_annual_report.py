@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.audit import AuditResult, rejudge
 from sitecheck.config import config_from_mapping
 from sitecheck.demo import DemoServer
-from sitecheck.extract.annual_report import read_annual_report
+from sitecheck.extract.annual_report import ApplicationTable, read_annual_report, read_application_table
 from sitecheck.judge.annual import last_due_year
 
 SIX = (
@@ -71,24 +72,62 @@ def test_the_last_due_report(as_of: date, due: tuple[int, int], year: int) -> No
     assert last_due_year(as_of, due) == year
 
 
-def test_the_sample_portals_newest_report_is_late_and_incomplete(
+def test_the_sample_portals_newest_report_is_late_incomplete_and_wrong(
     demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]]
 ) -> None:
-    """Its reports come out 200 days before the day judged, the newest without section 五."""
+    """Its reports come out 200 days before the day judged; the newest lacks section 五 and its
+    表三 总计 of 自然人 is one too many. Older reports are complete and add up: not judged."""
     result, doc = demo_audit
-    found = [f for f in doc["findings"] if f["kind"] == "annual_report"]
-    assert len(found) == 2, [f["detail"] for f in found]
-    late, incomplete = sorted(found, key=lambda f: "内容不全" in f["detail"])
-    assert "发布逾期" in late["detail"] and late["severity"] == "deduction"
-    assert (
-        "缺少“五、存在的主要问题及改进情况”" in incomplete["detail"] and incomplete["severity"] == "deduction"
+    found = {f["detail"].split("：")[0]: f for f in doc["findings"] if f["kind"] == "annual_report"}
+    assert len(found) == 3, list(found)
+    late, table, incomplete = (
+        next(f for k, f in found.items() if word in k) for word in ("逾期", "表三", "内容不全")
     )
-    assert late["url"] == incomplete["url"] and "/ndbg/" in late["url"]
+    assert all(f["severity"] == "deduction" for f in found.values())
+    assert len({f["url"] for f in found.values()}) == 1 and "/ndbg/" in late["url"]
+    assert "缺少“五、存在的主要问题及改进情况”" in incomplete["detail"]
+    assert "自然人列" in table["detail"] and "商业企业列" not in table["detail"]
     # Judged again with a deadline after its publication (30 June): the facts are the same, the
-    # lateness follows the setting, the missing section does not.
+    # lateness follows the setting, the contents do not.
     data_dir = json.loads(result.summary.run.config_json)["data_dir"] if result.summary else ""
     as_of = date.fromisoformat(doc["run"]["as_of"])
     config = config_from_mapping({"data_dir": data_dir, "content": {"annual_report_due": "06-30"}})
     again = rejudge(data_dir, result.run_id, as_of, None, config)
-    kinds = [f.detail for f in again.findings if f.kind == "annual_report"]
-    assert len(kinds) == 1 and "内容不全" in kinds[0]
+    details = sorted(f.detail for f in again.findings if f.kind == "annual_report")
+    assert len(details) == 2 and "表三" in details[0] + details[1] and not any("逾期" in d for d in details)
+
+
+TABLE = """<table>
+<tr><td colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td>自然人</td>
+<td colspan="5">法人或其他组织</td><td>总计</td></tr>
+<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>{new}</tr>
+<tr><td colspan="3">二、上年结转政府信息公开申请数量</td>{carried}</tr>
+<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td>{public}</tr>
+<tr><td colspan="2">（七）总计</td>{total}</tr>
+<tr><td colspan="3">四、结转下年度继续办理</td>{next}</tr></table>"""
+
+
+def _cells(*values: int) -> str:
+    return "".join(f"<td>{v}</td>" for v in values)
+
+
+def test_the_application_table_adds_up_or_says_where_not() -> None:
+    rows = {
+        "new": _cells(10, 2, 0, 0, 0, 1, 13),
+        "carried": _cells(1, 0, 0, 0, 0, 0, 1),
+        "public": _cells(5, 1, 0, 0, 0, 0, 6),
+        "total": _cells(10, 2, 0, 0, 0, 1, 13),
+        "next": _cells(1, 0, 0, 0, 0, 0, 1),
+    }
+    table = read_application_table(LexborHTMLParser(TABLE.format(**rows)))
+    assert table is not None and table.mismatches() == ()
+    assert ApplicationTable.decoded(table.encoded()) == table
+    rows["total"] = _cells(11, 2, 0, 0, 0, 1, 14)
+    wrong = read_application_table(LexborHTMLParser(TABLE.format(**rows)))
+    assert wrong is not None and wrong.mismatches() == (0, 6)
+
+
+def test_a_table_laid_out_otherwise_is_not_read() -> None:
+    """A table without the four rows' seven numbers (a picture, a summary) says nothing."""
+    summary = "<table><tr><td>本年新收政府信息公开申请数量</td><td>13</td></tr></table>"
+    assert read_application_table(LexborHTMLParser(summary)) is None

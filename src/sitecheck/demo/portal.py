@@ -963,6 +963,8 @@ class Portal:
             image = (assets[0][1], assets[1][1] if a.flags & _SRCSET else "")
         siblings = self._by_col[a.col]
         pos = self._pos[i]
+        # An annual report's 表三 (the newest one's totals wrong); other articles' planted text.
+        text_block = _application_table(rng, pos == 0) if col.slug == "ndbg" else self._text_blocks.get(i)
         return self._html(
             "article.html.j2",
             gbk=col.gbk,
@@ -981,7 +983,7 @@ class Portal:
                 *self._planted_files.get(i, ()),
             ],
             planted=self._planted.get(i),
-            text_block=self._text_blocks.get(i),
+            text_block=text_block,
             newer=self._articles[siblings[pos - 1]] if pos > 0 else None,
             older=self._articles[siblings[pos + 1]] if pos < len(siblings) - 1 else None,
         )
@@ -1109,3 +1111,31 @@ _FIXED_PAGES = (
 
 def _static(content_type: str, body: bytes) -> Callable[[str], Response]:
     return lambda q: Response(200, content_type, body)
+
+
+def _application_table(rng: random.Random, wrong: bool) -> Markup:
+    """表三 of a sample annual report (国办公开办函〔2021〕30号, its four tied rows and one of the
+    results); with ``wrong`` the 总计 of 自然人 is one more than 一 + 二 − 四 allows."""
+    new = [rng.randint(0, 30), rng.randint(0, 5), 0, 0, 0, rng.randint(0, 3)]
+    carried = [rng.randint(0, 3), 0, 0, 0, 0, 0]
+    onward = [min(new[0], rng.randint(0, 2)), 0, 0, 0, 0, 0]
+    done = [n + c - o for n, c, o in zip(new, carried, onward, strict=True)]
+    if wrong:
+        done[0] += 1
+    public = [min(d, rng.randint(0, d)) for d in done]
+
+    def cells(values: list[int]) -> str:
+        return "".join(f"<td>{v}</td>" for v in (*values, sum(values)))
+
+    rows = [
+        '<tr><td colspan="3" rowspan="2">（本列数据的勾稽关系为：第一项加第二项之和，'
+        "等于第三项加第四项之和）</td>"
+        '<td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+        f'<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>{cells(new)}</tr>',
+        f'<tr><td colspan="3">二、上年结转政府信息公开申请数量</td>{cells(carried)}</tr>',
+        f'<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td>{cells(public)}</tr>',
+        f'<tr><td colspan="2">（七）总计</td>{cells(done)}</tr>',
+        f'<tr><td colspan="3">四、结转下年度继续办理</td>{cells(onward)}</tr>',
+    ]
+    return Markup(f'<table class="ndbg-t3" border="1">{"".join(rows)}</table>')

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from selectolax.lexbor import LexborHTMLParser
+
 # The six sections, by words that name each and no other (spaces and punctuation removed).
 SECTIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "总体情况", ("总体情况",)),
@@ -77,3 +79,78 @@ def section_names(numbers: tuple[int, ...]) -> str:
     numerals = "一二三四五六"
     names = {n: name for n, name, _ in SECTIONS}
     return "；".join(f"{numerals[n - 1]}、{names[n]}" for n in numbers)
+
+
+# 表三 (收到和处理政府信息公开申请情况): its rows that the format's arithmetic ties together, by the
+# words of their label. Each row has seven numbers: 自然人, five kinds of 法人或其他组织, 总计.
+APPLICATION_ROWS: tuple[tuple[str, str], ...] = (
+    ("new", "本年新收政府信息公开申请数量"),
+    ("carried", "上年结转政府信息公开申请数量"),
+    ("total", "总计"),
+    ("next", "结转下年度继续办理"),
+)
+APPLICATION_COLUMNS = 7
+APPLICATION_TABLE = "application_table"  # the kind of the text hit that carries the four rows
+_NUMBER = re.compile(r"^\s*(\d{1,7})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationTable:
+    """The four rows of 表三 the format ties together: 一 + 二 = 三（七）总计 + 四, column by column."""
+
+    new: tuple[int, ...]  # 一、本年新收
+    carried: tuple[int, ...]  # 二、上年结转
+    total: tuple[int, ...]  # 三、本年度办理结果（七）总计
+    next: tuple[int, ...]  # 四、结转下年度继续办理
+
+    def mismatches(self) -> tuple[int, ...]:
+        """The columns (0-based) where 一 + 二 differs from 三 + 四."""
+        return tuple(
+            i
+            for i in range(APPLICATION_COLUMNS)
+            if self.new[i] + self.carried[i] != self.total[i] + self.next[i]
+        )
+
+    def encoded(self) -> str:
+        return "|".join(",".join(map(str, row)) for row in (self.new, self.carried, self.total, self.next))
+
+    @classmethod
+    def decoded(cls, text: str) -> ApplicationTable | None:
+        try:
+            rows = [tuple(int(n) for n in part.split(",")) for part in text.split("|")]
+        except ValueError:
+            return None
+        if len(rows) != 4 or any(len(row) != APPLICATION_COLUMNS for row in rows):
+            return None
+        return cls(*rows)
+
+
+def read_application_table(tree: LexborHTMLParser) -> ApplicationTable | None:
+    """表三 of a report page, when it is an HTML table whose four tied rows each end in seven
+    numbers; None otherwise (a picture, a PDF, a table laid out differently: nothing is claimed)."""
+    for table in tree.css("table"):
+        text = table.text(deep=True, separator="")
+        if "本年新收政府信息公开申请数量" not in _SQUEEZE.sub("", text):
+            continue
+        found: dict[str, tuple[int, ...]] = {}
+        for row in table.css("tr"):
+            cells = [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
+            numbers: list[int] = []
+            for cell in reversed(cells):
+                match = _NUMBER.match(cell)
+                if match is None:
+                    break
+                numbers.append(int(match.group(1)))
+            if len(numbers) < APPLICATION_COLUMNS:
+                continue
+            label = _SQUEEZE.sub("", "".join(cells[: len(cells) - len(numbers)]))
+            for name, words in APPLICATION_ROWS:
+                if words in label and name not in found:
+                    found[name] = tuple(reversed(numbers[:APPLICATION_COLUMNS]))
+                    break
+        if len(found) == len(APPLICATION_ROWS):
+            return ApplicationTable(found["new"], found["carried"], found["total"], found["next"])
+    return None
+
+
+COLUMN_NAMES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")

@@ -19,7 +19,7 @@ from datetime import date
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.extract import page_title
-from sitecheck.extract.annual_report import read_annual_report
+from sitecheck.extract.annual_report import APPLICATION_TABLE, read_annual_report, read_application_table
 from sitecheck.extract.attachments import Extracted, column_letter
 from sitecheck.extract.privacy import (
     KIND_LABELS,
@@ -85,6 +85,11 @@ def check_page(tree: LexborHTMLParser, checker: TextChecker, today: date) -> tup
         sections = ",".join(map(str, report.sections))
         year = str(report.year)
         hits.append(TextHit(TextCheck.ANNUAL_REPORT, "annual_report", year, "", "", title[:120], sections))
+        table = read_application_table(tree)
+        if table is not None:  # 表三's four tied rows, as read: the judge does the arithmetic
+            hits.append(
+                TextHit(TextCheck.ANNUAL_REPORT, APPLICATION_TABLE, year, "", "", "", table.encoded())
+            )
     if checker.privacy:
         hits.extend(_privacy(tree, text, today))
     matcher = checker.matcher()

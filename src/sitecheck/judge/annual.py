@@ -13,7 +13,9 @@ that is due last on the day judged is looked at: earlier years are history.
   evidence (the report may be on a 政府信息公开 platform the crawl did not reach); a portal where
   no report at all was found gets no finding, only nothing to show.
 
-The table's arithmetic (totals of the application table) is not checked.
+- **Wrong totals** (deduction): 表三, read from an HTML table whose four tied rows each end in
+  seven numbers, breaks the format's identity 一（本年新收）+ 二（上年结转）= 三（办理结果总计）+ 四（结转
+  下年度）in some column. A table laid out otherwise, or a picture, is not read: nothing is said.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sitecheck.extract.annual_report import FORMAT_SINCE, MIN_SECTIONS_SHOWN, SECTIONS, section_names
+from sitecheck.extract.annual_report import (
+    APPLICATION_TABLE,
+    COLUMN_NAMES,
+    FORMAT_SINCE,
+    MIN_SECTIONS_SHOWN,
+    SECTIONS,
+    ApplicationTable,
+    section_names,
+)
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
 from sitecheck.judge.placement import Place
@@ -46,10 +56,18 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     deadline = date(year + 1, *due)
     placement = context.place_of(facts)
     reports: dict[int, list[tuple[str, tuple[int, ...], str]]] = {}
+    tables: dict[str, ApplicationTable] = {}  # by the report page's URL
     for row in rows:
         hit = row.hit
+        if hit.kind == APPLICATION_TABLE:
+            table = ApplicationTable.decoded(hit.note)
+            if table is not None:
+                tables[row.url] = table
+            continue
         sections = tuple(int(n) for n in hit.note.split(",") if n)
         reports.setdefault(int(hit.value), []).append((row.url, sections, hit.context))
+    if not reports:
+        return
     found = reports.get(year)
     if not found:
         newest = max(reports)
@@ -77,6 +95,21 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
             place,
             f"{year}年度政府信息公开工作年度报告发布逾期：列表显示发布日期 {when:%Y-%m-%d}，"
             f"应于 {deadline:%Y-%m-%d} 前发布（逾期 {(when - deadline).days} 天）。依据：「{title}」",
+        )
+    table = tables.get(url)
+    wrong = table.mismatches() if table is not None else ()
+    if table is not None and wrong:
+        sums = "；".join(
+            f"{COLUMN_NAMES[i]}列 {table.new[i]}+{table.carried[i]}≠{table.total[i]}+{table.next[i]}"
+            for i in wrong
+        )
+        yield _finding(
+            f"table:{year}",
+            Severity.DEDUCTION,
+            url,
+            place,
+            f"{year}年度政府信息公开工作年度报告表三数据不一致：“本年新收”加“上年结转”应等于“办理结果总计”"
+            f"加“结转下年度继续办理”，但{sums}",
         )
     missing = tuple(n for n, _, _ in SECTIONS if n not in sections)
     if year >= FORMAT_SINCE and len(sections) >= MIN_SECTIONS_SHOWN and missing:
