@@ -131,3 +131,19 @@ def test_a_table_laid_out_otherwise_is_not_read() -> None:
     """A table without the four rows' seven numbers (a picture, a summary) says nothing."""
     summary = "<table><tr><td>本年新收政府信息公开申请数量</td><td>13</td></tr></table>"
     assert read_application_table(LexborHTMLParser(summary)) is None
+
+
+def test_a_real_report_list() -> None:
+    """广东侨网's 公开年报 list (NFCMS, real page): the list is no report, its nine rows are the
+    reports of 2009–2017, by their real titles."""
+    from pathlib import Path
+
+    from sitecheck.charset import decode_html
+    from sitecheck.extract import page_title
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real-pages" / "nfcms" / "gdqw-gknb-index.html"
+    tree = LexborHTMLParser(decode_html(path.read_bytes(), None).text)
+    assert read_annual_report(page_title(tree), "") is None
+    rows = [a.text(deep=True).strip() for a in tree.css("a")]
+    years = sorted(r.year for text in rows if (r := read_annual_report(text, "")) is not None)
+    assert years == list(range(2009, 2018))
