@@ -142,6 +142,23 @@ def cache_key(pages: int, seed: int, today: dt.date, base: str, ext: str, refuse
     return h.hexdigest()[:16]
 
 
+def reused(exp: Export, key: str) -> bool:
+    """Whether ``exp.directory`` already holds the portal ``key`` names (its figures are then
+    loaded); otherwise the directory is emptied for a new one (``main/`` and ``ext/`` roots)."""
+    directory = exp.directory
+    stamp = directory / "export.json"
+    if stamp.exists():
+        info = json.loads(stamp.read_text("utf-8"))
+        if info.get("key") == key:
+            exp.info = info
+            return True
+    if directory.exists():
+        shutil.rmtree(directory)
+    (directory / "main").mkdir(parents=True)
+    (directory / "ext").mkdir(parents=True)
+    return False
+
+
 def export(
     directory: Path,
     *,
@@ -155,16 +172,8 @@ def export(
 ) -> Export:
     key = cache_key(pages, seed, today, base_url, external_base_url, refused_url)
     exp = Export(directory, pages, seed, today, base_url, external_base_url, refused_url)
-    stamp = directory / "export.json"
-    if stamp.exists():
-        info = json.loads(stamp.read_text("utf-8"))
-        if info.get("key") == key:
-            exp.info = info
-            return exp
-    if directory.exists():
-        shutil.rmtree(directory)
-    (directory / "main").mkdir(parents=True)
-    (directory / "ext").mkdir(parents=True)
+    if reused(exp, key):
+        return exp
     started = time.monotonic()
 
     portal = Portal(
@@ -331,7 +340,7 @@ def export(
         "page_urls": sorted(portal.page_urls),
     }
     exp.manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    stamp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    (directory / "export.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     exp.info = info
     if log:
         print(

@@ -51,7 +51,6 @@ import json
 import math
 import random
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -63,7 +62,7 @@ BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
-from export import Export  # noqa: E402
+from export import Export, reused  # noqa: E402
 
 from sitecheck.demo.catalog import JPEG, PNG  # noqa: E402
 from sitecheck.demo.portal import Behaviour, Response  # noqa: E402
@@ -552,16 +551,8 @@ def generate(
     """Write the portal (skipped when ``directory`` holds the same version and parameters)."""
     key = cache_key(pages, seed, today, base_url, external_base_url, refused_url)
     exp = Export(directory, pages, seed, today, base_url, external_base_url, refused_url)
-    stamp = directory / "export.json"
-    if stamp.exists():
-        info = json.loads(stamp.read_text("utf-8"))
-        if info.get("key") == key:
-            exp.info = info
-            return exp
-    if directory.exists():
-        shutil.rmtree(directory)
-    (directory / "main").mkdir(parents=True)
-    (directory / "ext").mkdir(parents=True)
+    if reused(exp, key):
+        return exp
     started = time.monotonic()
     p = plan(pages, seed, today)
     ext2 = external_base_url.rstrip("/")
@@ -583,7 +574,7 @@ def generate(
         "refused_url": refused_url,
         "export_seconds": round(time.monotonic() - started, 1),
     }
-    stamp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    (directory / "export.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     exp.info = info
     if log:
         print(
