@@ -247,6 +247,16 @@ class ContentSection:
 
 
 @dataclass(frozen=True, slots=True)
+class IntegritySection:
+    """[integrity]: what the portal links to and whether it is still what it was (issue 16)."""
+
+    # 外链变异: every link to another site that answers HTML is recorded (final host, title, a
+    # fingerprint of its text, risky-site vocabulary, a parked / for-sale page); later runs
+    # compare with the first record of the same URL (extract/external_view.py, judge/external.py).
+    external_changes: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnOverride:
     """One [[columns]] entry: corrects the audit of the columns it matches."""
 
@@ -282,6 +292,7 @@ class AuditConfig:
     notify: NotifySection = field(default_factory=NotifySection)
     checklist: ChecklistSection = field(default_factory=ChecklistSection)
     content: ContentSection = field(default_factory=ContentSection)
+    integrity: IntegritySection = field(default_factory=IntegritySection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)

@@ -94,6 +94,31 @@ class DecodedPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalView:
+    """What a link to another site led to, from the first 64 KiB of its HTML answer
+    (extract/external_view.py): kept per run, so a later run can tell that the link turned
+    into something else (外链变异: a domain re-registered for gambling, parked, or gone)."""
+
+    final_host: str  # the host after redirects, lower-case, without a port
+    title: str  # the page's <title>, whitespace collapsed, at most 200 characters
+    fingerprint: int  # 64-bit SimHash of the visible text's 4-character shingles; 0: too little text
+    text_chars: int  # visible characters read (of the first 64 KiB)
+    words: tuple[str, ...] = ()  # risky-site vocabulary found in the title and text ("类别:词")
+    title_words: tuple[str, ...] = ()  # the part of ``words`` found in the title itself
+    parked: str = ""  # the parked-domain / domain-for-sale phrase the page shows, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalSeen:
+    """An external link's record as the store keeps it: the URL, when its run started, the view."""
+
+    key: str
+    url: str
+    seen_at: str  # the run's start (ISO time)
+    view: ExternalView
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """Everything observed about one request (after redirects and retries)."""
 
@@ -113,6 +138,8 @@ class FetchResult:
     # An attachment read whole ([content] attachments): the text checks' hits in it (masked),
     # and whether it could be read at all (TextHit kinds "unreadable", "partly_read").
     text_hits: tuple[TextHit, ...] = ()
+    # A link to another site that answered with HTML: what it showed (外链变异 baseline).
+    external_view: ExternalView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +328,11 @@ class FindingKind(StrEnum):
     PERSONAL_DATA = "personal_data"  # 个人信息泄露: an unmasked 身份证号, 手机号 or 银行卡号
     WRONG_WORDING = "wrong_wording"  # 错敏词 / 表述错误: a known wrong term, a leader's wrong title
     ANNUAL_REPORT = "annual_report"  # 政府信息公开年报: the year's report late, missing, or incomplete
+    # 外链变异: a link to another site that now leads elsewhere (another domain, a parked or
+    # for-sale page, a government domain that now redirects off .gov.cn).
+    EXTERNAL_CHANGED = "external_changed"
+    # A link to another site whose page now shows gambling / pornography / … vocabulary.
+    EXTERNAL_RISKY = "external_risky"
 
 
 class ColumnCategory(StrEnum):

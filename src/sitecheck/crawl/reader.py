@@ -16,6 +16,7 @@ from typing import Protocol
 
 from sitecheck.config import AuditConfig
 from sitecheck.extract.attachments import ATTACHMENT_EXTENSIONS, extract_attachment
+from sitecheck.extract.external_view import view_of
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.soft404 import screen
@@ -93,6 +94,7 @@ class LocalReader:
         content = config.content
         self.attachment_limit = content.attachment_max_bytes if content.attachments and content.privacy else 0
         self._reading = asyncio.Semaphore(1)
+        self.external_views = config.integrity.external_changes
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
@@ -107,7 +109,12 @@ class LocalReader:
     async def probe(self, url: str, *, head_first: bool) -> FetchResult:
         if head_first and self.attachment_limit and self._is_attachment(url):
             return await self._attachment(url)
-        return self._screen(await self.fetcher.probe(url, head_first=head_first))
+        result = self._screen(await self.fetcher.probe(url, head_first=head_first))
+        landed = result.final_url or url
+        if self.external_views and result.body is not None and not self.scope.in_scope(landed):
+            # What another site's page showed, for 外链变异; the body itself is not kept.
+            result = dataclasses.replace(result, external_view=view_of(result), body=None)
+        return result
 
     def _is_attachment(self, url: str) -> bool:
         """An attachment of the portal itself whose text can be checked. Another site's files

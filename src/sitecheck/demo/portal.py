@@ -100,6 +100,8 @@ from sitecheck.demo.defects import (
     format_context,
     planted_defect,
 )
+from sitecheck.demo.external_plants import CHANGED_EXTERNALS
+from sitecheck.demo.external_plants import render as render_changed
 from sitecheck.demo.text_plants import TEXT_PLANTS, TextPlant, render
 from sitecheck.extract.annual_report import SECTIONS as ANNUAL_SECTIONS
 
@@ -237,6 +239,7 @@ class Portal:
         external_base_url: str = "http://127.0.0.2:8001/",
         refused_url: str = "http://127.0.0.1:9/",
         cache_size: int = 1024,
+        changed_externals: bool = False,
     ) -> None:
         for name, url in (("base_url", base_url), ("external_base_url", external_base_url)):
             if not url.endswith("/") or urlsplit(url).path != "/":
@@ -248,6 +251,8 @@ class Portal:
         self.external_base_url = external_base_url
         self.refused_url = refused_url
         self.site_domain = urlsplit(base_url).netloc
+        # A later visit: some friend links now lead to a parked / gambling page (external_plants.py).
+        self.changed_externals = changed_externals
 
         self._articles: list[_Article] = []
         self._by_col: list[list[int]] = [[] for _ in COLUMNS]  # article indices, newest first
@@ -374,6 +379,8 @@ class Portal:
         path = normalise_path(path)
         if path.startswith("/ggzy/"):
             return self._anti_bot()
+        if self.changed_externals and path in CHANGED_EXTERNALS:
+            return Response(200, "text/html; charset=utf-8", render_changed(CHANGED_EXTERNALS[path]))
         if path in EXTERNAL_PAGES:
             return self._html("external.html.j2", title=EXTERNAL_PAGES[path])
         if path.endswith(".js") and path.startswith("/4QbVtADbnLVIc/"):

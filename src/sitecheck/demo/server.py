@@ -197,6 +197,7 @@ class DemoServer:
         port: int = 0,
         external_port: int = 0,
         refused_port: int = 0,
+        changed_externals: bool = False,
     ) -> None:
         self.pages = pages
         # The refusing port is part of a planted link's URL: `sitecheck demo --recheck` asks
@@ -216,6 +217,7 @@ class DemoServer:
         self._threads: list[threading.Thread] = []
         self._refused_sock: socket.socket | None = None
         self._portal: Portal | None = None
+        self.changed_externals = changed_externals
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -248,6 +250,7 @@ class DemoServer:
             base_url=f"http://{MAIN_HOST}:{main.server_address[1]}/",
             external_base_url=f"http://{ext.server_address[0]!s}:{ext.server_address[1]}/",
             refused_url=f"http://{MAIN_HOST}:{refused.getsockname()[1]}/",
+            changed_externals=self.changed_externals,
         )
         for srv in self._servers:
             t = threading.Thread(
@@ -380,6 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-seconds", type=float, default=30.0)
     parser.add_argument("--manifest", metavar="FILE", help="write the planted defects as JSON to FILE")
     parser.add_argument("--column-manifest", metavar="FILE", help="write the planted columns as JSON to FILE")
+    parser.add_argument(
+        "--changed-externals",
+        action="store_true",
+        help="serve the friend links as a later visit finds them (a parked and a gambling page)",
+    )
     args = parser.parse_args(argv)
 
     srv = DemoServer(
@@ -389,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         args.slow_seconds,
         port=args.port,
         external_port=args.external_port,
+        changed_externals=args.changed_externals,
     )
     with srv:
         if args.manifest:

@@ -84,7 +84,7 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.judge import annual, content, freshness, home, links, pages
+    from sitecheck.judge import annual, content, external, freshness, home, links, pages
 
     return (
         home.home_unreachable,
@@ -96,6 +96,7 @@ def _registry() -> tuple[Rule, ...]:
         content.personal_data,
         content.wrong_wording,
         annual.annual_report,
+        external.external_changes,
         pages.pages_not_read_whole,
     )
 

@@ -56,6 +56,8 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
     FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
     FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
+    FindingKind.EXTERNAL_CHANGED: "External link now leads elsewhere (parked domain, another site)",
+    FindingKind.EXTERNAL_RISKY: "External link leads to a page with gambling/pornography vocabulary",
 }
 _BASELINE = {
     FindingState.NEW: "new",

@@ -71,6 +71,8 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "#661100",
     FindingKind.WRONG_WORDING: "#117733",
     FindingKind.ANNUAL_REPORT: "#332288",
+    FindingKind.EXTERNAL_CHANGED: "#886600",
+    FindingKind.EXTERNAL_RISKY: "#990033",
 }
 _OTHER_COLOUR = "#666666"
 

@@ -40,6 +40,8 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "个人信息泄露",
     FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
     FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
+    FindingKind.EXTERNAL_CHANGED: "外链变异",
+    FindingKind.EXTERNAL_RISKY: "疑似链接违规网站",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -105,6 +107,14 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: (
         "按《政府信息公开条例》第四十九条于每年1月31日前（本级政府3月31日前）发布上一年度报告，"
         "内容按国办公开办函〔2021〕30号格式写全六个部分；已在其他平台发布的，在本站年报栏目链接过去。"
+    ),
+    FindingKind.EXTERNAL_CHANGED: (
+        "打开该外链确认其现在指向的网站：已关停、域名出售或转到其他网站的，删除链接或改为对方的新网址；"
+        "在网站后台按链接地址搜索，找出所有引用它的页面和模板（友情链接、正文）一并修改，并定期复查外链。"
+    ),
+    FindingKind.EXTERNAL_RISKY: (
+        "立即删除或断开该链接（先下线引用它的页面或模板），核实是链接目标域名被他人注册还是本站内容被篡改："
+        "如是篡改，按网络安全事件处置（排查后门、修改后台密码、保留日志），并向主管部门报告。"
     ),
 }
 

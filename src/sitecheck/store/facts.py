@@ -10,6 +10,8 @@ from datetime import date
 from sitecheck.models import (
     CheckedLink,
     ColumnItem,
+    ExternalSeen,
+    ExternalView,
     FetchResult,
     HomeTarget,
     ItemRow,
@@ -52,6 +54,23 @@ class FactStore(FrontierStore):
             ),
         )
         self.db.execute("UPDATE targets SET state='done' WHERE id=?", (target_id,))
+        view = result.external_view
+        if view is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO external_views (target_id, run_id, final_host, title, fingerprint,"
+                " text_chars, words, title_words, parked) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    target_id,
+                    run_id,
+                    view.final_host,
+                    view.title,
+                    f"{view.fingerprint:016x}" if view.fingerprint else "",
+                    view.text_chars,
+                    json.dumps(view.words, ensure_ascii=False),
+                    json.dumps(view.title_words, ensure_ascii=False),
+                    view.parked,
+                ),
+            )
 
     def save_page(
         self,
@@ -103,6 +122,35 @@ class FactStore(FrontierStore):
             )
             for r in rows
         ]
+
+    def external_views(self, run_id: int) -> list[ExternalSeen]:
+        """Every link to another site of the run that answered HTML, with what it showed."""
+        rows = self.db.execute(
+            "SELECT t.key, t.url, r.started_at, v.final_host, v.title, v.fingerprint, v.text_chars, v.words,"
+            " v.title_words, v.parked FROM external_views v JOIN targets t ON t.id = v.target_id"
+            " JOIN runs r ON r.id = v.run_id WHERE v.run_id=? ORDER BY v.target_id",
+            (run_id,),
+        ).fetchall()
+        return [_external_seen(row) for row in rows]
+
+    def first_external_views(self, run_id: int, keys: Iterable[str]) -> dict[str, ExternalSeen]:
+        """For each URL key, what it showed the first time an earlier run of the same site
+        recorded it (the baseline of 外链变异); keys never recorded before are left out."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        rows = self.db.execute(
+            "SELECT t.key, t.url, r.started_at, v.final_host, v.title, v.fingerprint, v.text_chars, v.words,"
+            " v.title_words, v.parked FROM external_views v JOIN targets t ON t.id = v.target_id"
+            " JOIN runs r ON r.id = v.run_id"
+            " WHERE r.site = (SELECT site FROM runs WHERE id=?) AND v.run_id < ? ORDER BY v.run_id",
+            (run_id, run_id),
+        )
+        first: dict[str, ExternalSeen] = {}
+        for row in rows:
+            if row[0] in wanted and row[0] not in first:
+                first[row[0]] = _external_seen(row)
+        return first
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -520,11 +568,35 @@ class RunFacts:
     def outcome_counts(self) -> dict[str, int]:
         return self._store.outcome_counts(self.run_id)
 
+    def external_views(self) -> list[ExternalSeen]:
+        return self._store.external_views(self.run_id)
+
+    def first_external_views(self, keys: Iterable[str]) -> dict[str, ExternalSeen]:
+        return self._store.first_external_views(self.run_id, keys)
+
     def page_count(self) -> int:
         return self._store.page_count(self.run_id)
 
     def link_count(self) -> int:
         return self._store.link_count(self.run_id)
+
+
+def _external_seen(row: Sequence[object]) -> ExternalSeen:
+    fingerprint = str(row[5])
+    return ExternalSeen(
+        key=str(row[0]),
+        url=str(row[1]),
+        seen_at=str(row[2]),
+        view=ExternalView(
+            final_host=str(row[3]),
+            title=str(row[4]),
+            fingerprint=int(fingerprint, 16) if fingerprint else 0,
+            text_chars=int(str(row[6])),
+            words=tuple(json.loads(str(row[7]))),
+            title_words=tuple(json.loads(str(row[8]))),
+            parked=str(row[9]),
+        ),
+    )
 
 
 def content_json(content: PageContent) -> str:

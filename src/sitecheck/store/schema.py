@@ -236,6 +236,23 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE text_hits ADD COLUMN place TEXT NOT NULL DEFAULT '';
     """,
+    # What a link to another site showed (issue 16, 外链变异): the host it landed on, its
+    # title, a SimHash of its text (hex: 64 unsigned bits do not fit SQLite's INTEGER), the
+    # risky-site vocabulary and parking phrase it carried. Later runs compare with the first.
+    """
+    CREATE TABLE external_views (
+        target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+        run_id INTEGER NOT NULL,
+        final_host TEXT NOT NULL,
+        title TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,       -- 16 hex digits; '' when the text was too short
+        text_chars INTEGER NOT NULL,
+        words TEXT NOT NULL,             -- JSON array of "类别:词"
+        title_words TEXT NOT NULL,       -- JSON array, the part of words found in the title
+        parked TEXT NOT NULL             -- the parking / for-sale phrase, or ''
+    );
+    CREATE INDEX external_views_run ON external_views (run_id);
+    """,
 )
 
 
@@ -284,6 +301,16 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "breadcrumb_json",
         "pagination_json",
         "content_json",
+    ),
+    "external_views": (
+        "target_id",
+        "final_host",
+        "title",
+        "fingerprint",
+        "text_chars",
+        "words",
+        "title_words",
+        "parked",
     ),
     "items": ("page_id", "position", "title", "url", "date", "date_source"),
     "text_hits": (
