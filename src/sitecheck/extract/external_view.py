@@ -29,13 +29,11 @@ __all__ = ["PARKED_PHRASES", "hamming", "parked_phrase", "simhash", "view_of"]
 # Text shorter than this says too little to fingerprint (an empty frame set, a redirect page).
 _MIN_FINGERPRINT_CHARS = 40
 # The first characters of the visible text are fingerprinted: a page's identity is in its top
-# part, and the cost stays bounded (about 1,500 shingles, a millisecond or two).
+# part, and the cost stays bounded (about 1,500 shingles, about a millisecond).
 _FINGERPRINT_CHARS = 1500
 _SHINGLE = 4
-# Bits per vote counter: more than enough for _FINGERPRINT_CHARS shingles.
-_FIELD = 16
-# _SPREAD[b]: the 8 bits of byte b, each moved to the bottom of its own counter field.
-_SPREAD = tuple(sum((byte >> bit & 1) << (_FIELD * bit) for bit in range(8)) for byte in range(256))
+# _BIT[k] translates a byte to 1 if its bit k is set, else to 0.
+_BIT = tuple(bytes(byte >> bit & 1 for byte in range(256)) for bit in range(8))
 _INVISIBLE = ("script", "style", "noscript", "template")
 _SPACE = re.compile(r"\s+")
 
@@ -122,21 +120,21 @@ def simhash(text: str) -> int:
     half of them. blake2b keeps the value the same across processes and runs (``hash()`` does not).
     """
     text = text[:_FINGERPRINT_CHARS]
-    shingles = len(text) - _SHINGLE + 1
     if len(text) < _MIN_FINGERPRINT_CHARS:
         return 0
-    # The 64 bit votes are counted all at once in one big integer: every shingle's hash is
-    # spread byte by byte (a table) into 64 counters of _FIELD bits, and added.
-    counters = 0
-    for start in range(shingles):
-        digest = hashlib.blake2b(text[start : start + _SHINGLE].encode("utf-8"), digest_size=8).digest()
-        for index, byte in enumerate(digest):
-            counters += _SPREAD[byte] << (_FIELD * 8 * index)
+    shingles = len(text) - _SHINGLE + 1
+    digests = b"".join(
+        hashlib.blake2b(text[start : start + _SHINGLE].encode("utf-8"), digest_size=8).digest()
+        for start in range(shingles)
+    )
+    # The votes are counted in C: byte i of every digest is one column (a slice), and the
+    # shingles with bit k set in it are the 1s of that column translated by _BIT[k].
     fingerprint = 0
-    mask = (1 << _FIELD) - 1
-    for bit in range(64):
-        if 2 * (counters >> (_FIELD * bit) & mask) > shingles:
-            fingerprint |= 1 << bit
+    for index in range(8):
+        column = digests[index::8]
+        for bit in range(8):
+            if 2 * column.translate(_BIT[bit]).count(1) > shingles:
+                fingerprint |= 1 << (8 * index + bit)
     return fingerprint or 1  # 0 is "no fingerprint"
 
 
