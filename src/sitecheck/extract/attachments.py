@@ -28,7 +28,7 @@ import re
 import time
 import zipfile
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -42,6 +42,7 @@ __all__ = [
     "Extracted",
     "column_letter",
     "extract_attachment",
+    "pdf_layout_text",
 ]
 
 # The extensions whose body is downloaded and read when ``[content] attachments`` is on.
@@ -241,6 +242,36 @@ def _pdf(data: bytes, budget: _Budget, max_pages: int) -> Extracted:
     if read < count and not limited and not budget.over:
         notes.append(f"共 {count} 页，只检查了前 {read} 页")
     return Extracted(tuple(chunks), limited="；".join(filter(None, notes)), kind="pdf")
+
+
+def pdf_layout_text(data: bytes, pages: Sequence[int], seconds: float = MAX_SECONDS) -> dict[int, str]:
+    """The text of some pages of a PDF (1-based numbers) laid out as printed (pypdf's layout
+    mode: what shares a line on the page shares a line here, left to right), for reading a table;
+    within the same limits as :func:`extract_attachment`. A page that fails is left out."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    budget = _Budget(MAX_CHARS, seconds)
+    out: dict[int, str] = {}
+    base = pypdf.get_configuration()
+    limits = {name: value for name, value in _PDF_LIMITS.items() if hasattr(base, name)}
+    with pypdf.apply_configuration(base.with_overwrites(**limits)):
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                return out
+            count = len(reader.pages)
+            for number in pages:
+                if budget.spent() or not 0 < number <= min(count, MAX_PAGES):
+                    continue
+                try:
+                    text = reader.pages[number - 1].extract_text(extraction_mode="layout") or ""
+                except (PyPdfError, RecursionError, TypeError, AttributeError, KeyError, ValueError):
+                    continue
+                out[number] = budget.take(text)
+        except Exception:  # a PDF pypdf cannot open at all was said unreadable by the first reading
+            return out
+    return out
 
 
 def _has_image(page: Any) -> bool:
