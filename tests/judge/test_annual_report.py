@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from selectolax.lexbor import LexborHTMLParser
 from sitecheck.audit import AuditResult, rejudge
 from sitecheck.config import config_from_mapping
 from sitecheck.demo import DemoServer
+from sitecheck.demo.annual_plants import LATE_REPORT_EXPECT
 from sitecheck.extract.annual_report import ApplicationTable, read_annual_report, read_application_table
 from sitecheck.judge.annual import last_due_year
+from sitecheck.urls import canonical
 
 SIX = (
     "一、总体情况\n文字\n二、主动公开政府信息情况\n（一）规章\n三、收到和处理政府信息公开申请情况\n"
@@ -95,6 +99,41 @@ def test_the_sample_portals_newest_report_is_late_incomplete_and_wrong(
     again = rejudge(data_dir, result.run_id, as_of, None, config)
     details = sorted(f.detail for f in again.findings if f.kind == "annual_report")
     assert len(details) == 2 and "表三" in details[0] + details[1] and not any("逾期" in d for d in details)
+
+
+def test_the_sample_portals_complete_reports_say_nothing_and_their_file_is_read(
+    demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]]
+) -> None:
+    """Beside the late one, the 年报 column lists two units' reports of the same year, on time
+    and whole: one on its page, one as a PDF behind a short page (read with attachments off).
+    Every 年报 finding is the late report's (annual_plants.LATE_REPORT_EXPECT), none is theirs;
+    the PDF's six sections and 表三 were read from the file."""
+    result, doc = demo_audit
+    found = [f for f in doc["findings"] if f["kind"] == "annual_report"]
+    assert len(found) == len(LATE_REPORT_EXPECT)
+    for want in LATE_REPORT_EXPECT:
+        assert sum(want in f["detail"] for f in found) == 1, want
+    plants = demo_server.portal.annual_manifest
+    assert {plant.id for plant, _ in plants} == {"complete-html", "complete-pdf"}
+    flagged = {canonical(f["url"]) for f in found}
+    pdf_urls = {canonical(url) for url in demo_server.portal.annual_file_urls()}
+    assert len(pdf_urls) == 1
+    assert not flagged & ({canonical(url) for _, url in plants} | pdf_urls)
+    data_dir = json.loads(result.summary.run.config_json)["data_dir"] if result.summary else ""
+    with sqlite3.connect(Path(data_dir) / "sitecheck.sqlite3") as db:
+        stored = db.execute(
+            "SELECT t.url, h.kind, h.value, h.note FROM text_hits h JOIN targets t ON t.id=h.page_id"
+            " WHERE h.check_name='annual_report' AND h.run_id=?",
+            (result.run_id,),
+        ).fetchall()
+    in_file = {(kind, note) for url, kind, _, note in stored if canonical(url) in pdf_urls}
+    assert ("annual_report", "1,2,3,4,5,6") in in_file
+    assert any(kind == "application_table" for kind, _ in in_file)
+    years = {value for _, kind, value, _ in stored if kind == "annual_report"}
+    by_plant = {canonical(url): note for url, kind, _, note in stored if kind == "annual_report"}
+    for plant, url in plants:  # the page of the PDF one shows no section: the file does
+        assert by_plant[canonical(url)] == ("" if plant.pdf else "1,2,3,4,5,6"), plant.id
+    assert years
 
 
 TABLE = """<table>
