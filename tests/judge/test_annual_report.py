@@ -52,6 +52,20 @@ def test_other_pages_are_not_reports(title: str) -> None:
     assert read_annual_report(title, SIX) is None
 
 
+def test_sections_worded_otherwise_are_still_seen() -> None:
+    """Real reports' wordings (the 2019 format's 四, a shorter 五, 六 without 的): a section
+    missed for its wording would be a false "incomplete"."""
+    text = (
+        "一、总体情况\n二、行政机关主动公开政府信息情况\n三、行政机关收到和处理政府信息公开申请情况\n"
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况\n五、存在问题及改进情况\n六、其他需要报告事项\n"
+    )
+    report = read_annual_report("2025年度政府信息公开工作年度报告", text)
+    assert report is not None and report.missing == ()
+    other = "五、政府信息公开工作存在的主要问题及改进措施\n"
+    fifth = read_annual_report("2025年度政府信息公开工作年度报告", other)
+    assert fifth is not None and fifth.sections == (5,)
+
+
 def test_a_page_that_only_links_to_the_file_shows_no_sections() -> None:
     report = read_annual_report("2025年度政府信息公开工作年度报告", "全文详见附件：2025年度报告.pdf")
     assert report is not None and not report.carries_text

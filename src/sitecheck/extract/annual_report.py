@@ -31,14 +31,18 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-# The six sections, by words that name each and no other (spaces and punctuation removed).
-SECTIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (1, "总体情况", ("总体情况",)),
-    (2, "主动公开政府信息情况", ("主动公开政府信息情况",)),
-    (3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请情况",)),
-    (4, "政府信息公开行政复议、行政诉讼情况", ("政府信息公开行政复议行政诉讼情况", "行政复议行政诉讼情况")),
-    (5, "存在的主要问题及改进情况", ("存在的主要问题及改进情况",)),
-    (6, "其他需要报告的事项", ("其他需要报告的事项",)),
+# The six sections: their names in the format, and the pattern of a heading that names each and
+# no other (spaces and punctuation removed). Real reports word them in their own ways — "行政机关
+# 主动公开政府信息情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况" (the 2019 format's words),
+# "存在问题及改进情况", "政府信息公开工作存在的主要问题及改进情况", "其他需要报告事项" — and a section
+# missed for its wording would be a false "incomplete": the patterns take every such variant.
+SECTIONS: tuple[tuple[int, str, re.Pattern[str]], ...] = (
+    (1, "总体情况", re.compile(r"总体情况")),
+    (2, "主动公开政府信息情况", re.compile(r"主动公开政府信息")),
+    (3, "收到和处理政府信息公开申请情况", re.compile(r"收到和?处理政府信息公开申请|依申请公开")),
+    (4, "政府信息公开行政复议、行政诉讼情况", re.compile(r"行政复议.{0,8}行政诉讼")),
+    (5, "存在的主要问题及改进情况", re.compile(r"存在.{0,6}问题.{0,8}改进|问题.{0,4}改进(?:情况|措施)")),
+    (6, "其他需要报告的事项", re.compile(r"其他需要报告的?事项")),
 )
 # From this report year on the six sections are the national format (30号 took effect with
 # the 2021 reports).
@@ -87,9 +91,7 @@ def read_annual_report(title: str, text: str) -> AnnualReport | None:
     if match is None or _NOT_BEFORE.search(title[: match.start()]) or _NOT_AFTER.match(title, match.end()):
         return None  # no report named, or a notice about reports
     lines = {_SQUEEZE.sub("", line) for line in text.splitlines() if 0 < len(line.strip()) <= 60}
-    shown = tuple(
-        number for number, _, words in SECTIONS if any(any(word in line for word in words) for line in lines)
-    )
+    shown = tuple(number for number, _, pattern in SECTIONS if any(pattern.search(line) for line in lines))
     return AnnualReport(int(match.group(1)), shown)
 
 
