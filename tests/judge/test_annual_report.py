@@ -200,3 +200,24 @@ def test_a_real_report_list() -> None:
     rows = [a.text(deep=True).strip() for a in tree.css("a")]
     years = sorted(r.year for text in rows if (r := read_annual_report(text, "")) is not None)
     assert years == list(range(2009, 2018))
+
+
+def test_a_pdf_table_is_read_only_when_its_rows_leave_no_doubt() -> None:
+    """表三 from a PDF's laid-out text: each row's whole label and seven numbers on one line,
+    once; a wrapped label, a missing cell or a row seen twice and nothing is read."""
+    from sitecheck.extract.annual_report import application_table_from_lines
+
+    lines = [
+        "一、本年新收政府信息公开申请数量    10  2  0  0  0  1  13",
+        "二、上年结转政府信息公开申请数量    1   0  0  0  0  0  1",
+        "（一）予以公开                      5   1  0  0  0  0  6",
+        "（七）总计                          10  2  0  0  0  1  13",
+        "四、结转下年度继续办理              1   0  0  0  0  0  1",
+    ]
+    table = application_table_from_lines(lines)
+    assert table is not None and table.mismatches() == ()
+    wrapped = ["一、本年新收政府信息公开申", "请数量    10  2  0  0  0  1  13", *lines[1:]]
+    assert application_table_from_lines(wrapped) is None
+    gap = [lines[0].replace("  1  13", "  13"), *lines[1:]]  # an empty cell: six numbers
+    assert application_table_from_lines(gap) is None
+    assert application_table_from_lines([*lines, lines[3]]) is None  # 总计 twice
