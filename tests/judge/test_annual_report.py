@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from selectolax.lexbor import LexborHTMLParser
 from sitecheck.audit import AuditResult, rejudge
 from sitecheck.config import config_from_mapping
 from sitecheck.demo import DemoServer
+from sitecheck.demo.annual_plants import LATE_REPORT_EXPECT
 from sitecheck.extract.annual_report import ApplicationTable, read_annual_report, read_application_table
 from sitecheck.judge.annual import last_due_year
+from sitecheck.urls import canonical
 
 SIX = (
     "一、总体情况\n文字\n二、主动公开政府信息情况\n（一）规章\n三、收到和处理政府信息公开申请情况\n"
@@ -46,6 +50,20 @@ def test_a_report_page_is_read_with_its_year(title: str, year: int) -> None:
 )
 def test_other_pages_are_not_reports(title: str) -> None:
     assert read_annual_report(title, SIX) is None
+
+
+def test_sections_worded_otherwise_are_still_seen() -> None:
+    """Real reports' wordings (the 2019 format's 四, a shorter 五, 六 without 的): a section
+    missed for its wording would be a false "incomplete"."""
+    text = (
+        "一、总体情况\n二、行政机关主动公开政府信息情况\n三、行政机关收到和处理政府信息公开申请情况\n"
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况\n五、存在问题及改进情况\n六、其他需要报告事项\n"
+    )
+    report = read_annual_report("2025年度政府信息公开工作年度报告", text)
+    assert report is not None and report.missing == ()
+    other = "五、政府信息公开工作存在的主要问题及改进措施\n"
+    fifth = read_annual_report("2025年度政府信息公开工作年度报告", other)
+    assert fifth is not None and fifth.sections == (5,)
 
 
 def test_a_page_that_only_links_to_the_file_shows_no_sections() -> None:
@@ -95,6 +113,41 @@ def test_the_sample_portals_newest_report_is_late_incomplete_and_wrong(
     again = rejudge(data_dir, result.run_id, as_of, None, config)
     details = sorted(f.detail for f in again.findings if f.kind == "annual_report")
     assert len(details) == 2 and "表三" in details[0] + details[1] and not any("逾期" in d for d in details)
+
+
+def test_the_sample_portals_complete_reports_say_nothing_and_their_file_is_read(
+    demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]]
+) -> None:
+    """Beside the late one, the 年报 column lists two units' reports of the same year, on time
+    and whole: one on its page, one as a PDF behind a short page (read with attachments off).
+    Every 年报 finding is the late report's (annual_plants.LATE_REPORT_EXPECT), none is theirs;
+    the PDF's six sections and 表三 were read from the file."""
+    result, doc = demo_audit
+    found = [f for f in doc["findings"] if f["kind"] == "annual_report"]
+    assert len(found) == len(LATE_REPORT_EXPECT)
+    for want in LATE_REPORT_EXPECT:
+        assert sum(want in f["detail"] for f in found) == 1, want
+    plants = demo_server.portal.annual_manifest
+    assert {plant.id for plant, _ in plants} == {"complete-html", "complete-pdf"}
+    flagged = {canonical(f["url"]) for f in found}
+    pdf_urls = {canonical(url) for url in demo_server.portal.annual_file_urls()}
+    assert len(pdf_urls) == 1
+    assert not flagged & ({canonical(url) for _, url in plants} | pdf_urls)
+    data_dir = json.loads(result.summary.run.config_json)["data_dir"] if result.summary else ""
+    with sqlite3.connect(Path(data_dir) / "sitecheck.sqlite3") as db:
+        stored = db.execute(
+            "SELECT t.url, h.kind, h.value, h.note FROM text_hits h JOIN targets t ON t.id=h.page_id"
+            " WHERE h.check_name='annual_report' AND h.run_id=?",
+            (result.run_id,),
+        ).fetchall()
+    in_file = {(kind, note) for url, kind, _, note in stored if canonical(url) in pdf_urls}
+    assert ("annual_report", "1,2,3,4,5,6") in in_file
+    assert any(kind == "application_table" for kind, _ in in_file)
+    years = {value for _, kind, value, _ in stored if kind == "annual_report"}
+    by_plant = {canonical(url): note for url, kind, _, note in stored if kind == "annual_report"}
+    for plant, url in plants:  # the page of the PDF one shows no section: the file does
+        assert by_plant[canonical(url)] == ("" if plant.pdf else "1,2,3,4,5,6"), plant.id
+    assert years
 
 
 TABLE = """<table>
@@ -147,3 +200,24 @@ def test_a_real_report_list() -> None:
     rows = [a.text(deep=True).strip() for a in tree.css("a")]
     years = sorted(r.year for text in rows if (r := read_annual_report(text, "")) is not None)
     assert years == list(range(2009, 2018))
+
+
+def test_a_pdf_table_is_read_only_when_its_rows_leave_no_doubt() -> None:
+    """表三 from a PDF's laid-out text: each row's whole label and seven numbers on one line,
+    once; a wrapped label, a missing cell or a row seen twice and nothing is read."""
+    from sitecheck.extract.annual_report import application_table_from_lines
+
+    lines = [
+        "一、本年新收政府信息公开申请数量    10  2  0  0  0  1  13",
+        "二、上年结转政府信息公开申请数量    1   0  0  0  0  0  1",
+        "（一）予以公开                      5   1  0  0  0  0  6",
+        "（七）总计                          10  2  0  0  0  1  13",
+        "四、结转下年度继续办理              1   0  0  0  0  0  1",
+    ]
+    table = application_table_from_lines(lines)
+    assert table is not None and table.mismatches() == ()
+    wrapped = ["一、本年新收政府信息公开申", "请数量    10  2  0  0  0  1  13", *lines[1:]]
+    assert application_table_from_lines(wrapped) is None
+    gap = [lines[0].replace("  1  13", "  13"), *lines[1:]]  # an empty cell: six numbers
+    assert application_table_from_lines(gap) is None
+    assert application_table_from_lines([*lines, lines[3]]) is None  # 总计 twice

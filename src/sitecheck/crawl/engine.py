@@ -57,6 +57,8 @@ from urllib.parse import urlsplit
 
 from sitecheck.config import AuditConfig
 from sitecheck.crawl.reader import PageAnalysis, PageRead, Reader
+from sitecheck.extract.annual_report import report_title_of
+from sitecheck.extract.report_file import report_file, report_title
 from sitecheck.fetch.client import Fetcher, host_of
 from sitecheck.fetch.politeness import Adaptive
 from sitecheck.fetch.robots import RobotsPolicy
@@ -337,7 +339,9 @@ class Crawler:
             if read.analysis is None:
                 return _Answer(target, read.result)
             return _Answer(target, read=read)
-        result = await self.reader.probe(target.url, head_first=target.kind == RESOURCE)
+        result = await self.reader.probe(
+            target.url, head_first=target.kind == RESOURCE, report=report_title_of(target.note)
+        )
         return _Answer(target, result)
 
     # -- writing --------------------------------------------------------------------------
@@ -473,31 +477,38 @@ class Crawler:
                 self._add(url, depth + 1, navigable=True, frame=False, early=True)
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
+            report = report_title(analysis.text_hits)  # the page is an annual report: its title
             for ref in (*facts.links, *analysis.record_links()):
-                rows.append((self._target_for(ref, depth + 1), ref))
+                rows.append((self._target_for(ref, depth + 1, report_file(ref, report)), ref))
         self.writer.links(page_id, rows)
         self.writer.text_hits(page_id, analysis.text_hits)
         if listing is not None and column:
             items = (*listing.items, *analysis.more_items)
             self.writer.listing(page_id, listing, items, is_home=is_home, observed_on=self.observed_on)
 
-    def _target_for(self, ref: LinkRef, depth: int) -> int | None:
+    def _target_for(self, ref: LinkRef, depth: int, note: str = "") -> int | None:
         if ref.special is not LinkSpecial.NONE:
             return None
         if ref.url is not None:
-            return self._add(ref.url, depth, ref.navigable, ref.frame)
+            return self._add(ref.url, depth, ref.navigable, ref.frame, note=note)
         # It looks like a link but no browser could request it (http://, a bad port).
         raw = ref.raw.strip()
         target_id, created = self.writer.add_target(f"invalid:{raw}", raw, INVALID, depth, "malformed URL")
         self.stats.queued += created
         return target_id
 
-    def _add(self, url: str, depth: int, navigable: bool, frame: bool, *, early: bool = False) -> int:
+    def _add(
+        self, url: str, depth: int, navigable: bool, frame: bool, *, early: bool = False, note: str = ""
+    ) -> int:
+        """The target of ``url``, added when new. ``note``: an attachment's role (the annual
+        report's file, read whole), kept when the URL is checked as a resource; a URL added
+        before without it keeps its first role."""
         key = _canonical(url)
         cached = self.writer.cached_target_id(key)
         if cached is not None:  # the common case: navigation and footer links on every page
             return cached
-        kind, note = self._kind_for(url, depth, navigable, frame)
+        kind, why = self._kind_for(url, depth, navigable, frame)
+        note = note if kind == RESOURCE else why
         target_id, created = self.writer.add_target(key, url, kind, depth, note)
         if created:
             self.stats.queued += 1

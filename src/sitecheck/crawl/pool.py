@@ -210,11 +210,11 @@ class WorkerPool:
         read: PageRead = await self._ask(_PAGE, url, is_home)
         return read
 
-    async def probe(self, url: str, *, head_first: bool) -> FetchResult:
-        result: FetchResult = await self._ask(_PROBE, url, head_first)
+    async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult:
+        result: FetchResult = await self._ask(_PROBE, url, head_first, report)
         return result
 
-    async def _ask(self, op: int, url: str, flag: bool) -> Any:
+    async def _ask(self, op: int, url: str, flag: bool, report: str = "") -> Any:
         if self._closing or not self._transports:
             raise WorkerError("the worker processes are not running")
         index = min(range(self.count), key=self._load.__getitem__)  # the least busy worker
@@ -225,9 +225,8 @@ class WorkerPool:
         self._load[index] += 1
         host = host_of(url)
         limiter = self.limiter
-        self._send(
-            index, _frame((request_id, op, url, flag, limiter.interval_of(host), limiter.paused_for(host)))
-        )
+        waits = (limiter.interval_of(host), limiter.paused_for(host))
+        self._send(index, _frame((request_id, op, url, flag, report, *waits)))
         try:
             return await future
         finally:
@@ -278,7 +277,7 @@ async def _serve(channel_fd: int) -> None:
     tasks: set[asyncio.Task[None]] = set()
 
     async def handle(
-        request_id: int, op: int, url: str, flag: bool, crawl_delay: float, paused_for: float
+        request_id: int, op: int, url: str, flag: bool, report: str, crawl_delay: float, paused_for: float
     ) -> None:
         reader: LocalReader = state["reader"]
         limiter = reader.fetcher.limiter
@@ -291,7 +290,7 @@ async def _serve(channel_fd: int) -> None:
             if op == _PAGE:
                 answer: Any = await reader.page(url, is_home=flag)
             else:
-                answer = await reader.probe(url, head_first=flag)
+                answer = await reader.probe(url, head_first=flag, report=report)
             ok = True
         except asyncio.CancelledError:
             raise

@@ -15,10 +15,12 @@ from datetime import date
 from typing import Protocol
 
 from sitecheck.config import AuditConfig
+from sitecheck.extract.annual_report import REPORT_FILE_EXTENSIONS
 from sitecheck.extract.attachments import ATTACHMENT_EXTENSIONS, extract_attachment
 from sitecheck.extract.external_view import view_of
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
+from sitecheck.extract.report_file import check_report_file, unreadable_report
 from sitecheck.extract.soft404 import screen
 from sitecheck.extract.text_checks import UNREADABLE, TextChecker, check_attachment
 from sitecheck.fetch.client import BODY_BROKEN, BODY_TIMED_OUT, BODY_TOO_LARGE, Fetcher, is_html
@@ -75,7 +77,7 @@ class PageRead:
 class Reader(Protocol):
     async def page(self, url: str, *, is_home: bool) -> PageRead: ...
 
-    async def probe(self, url: str, *, head_first: bool) -> FetchResult: ...
+    async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult: ...
 
 
 class LocalReader:
@@ -93,6 +95,9 @@ class LocalReader:
         # (0: off, links only). One is read at a time (in a thread: the crawl goes on beside it).
         content = config.content
         self.attachment_limit = content.attachment_max_bytes if content.attachments and content.privacy else 0
+        # The file an annual report is published as is read for its sections whatever
+        # ``attachments`` says (one file a year), within the same size cap.
+        self.report_limit = content.attachment_max_bytes if content.annual_report else 0
         self._reading = asyncio.Semaphore(1)
         self.external_views = config.integrity.external_changes
 
@@ -106,9 +111,14 @@ class LocalReader:
         read.result = dataclasses.replace(read.result, body=None)
         return read
 
-    async def probe(self, url: str, *, head_first: bool) -> FetchResult:
-        if head_first and self.attachment_limit and self._is_attachment(url):
-            return await self._attachment(url)
+    async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult:
+        """Check a link; an attachment of the portal is read whole when ``[content] attachments``
+        is on, and so is the file of an annual report (``report``: the report's title, from the
+        page or list that links it) when ``annual_report`` is."""
+        if head_first and self._is_attachment(url):
+            report = report if self.report_limit and extension_of(url) in REPORT_FILE_EXTENSIONS else ""
+            if self.attachment_limit or report:
+                return await self._attachment(url, report)
         result = self._screen(await self.fetcher.probe(url, head_first=head_first))
         landed = result.final_url or url
         if self.external_views and result.body is not None and not self.scope.in_scope(landed):
@@ -121,21 +131,33 @@ class LocalReader:
         are that site's to check (and not worth downloading whole): they keep the HEAD probe."""
         return extension_of(url) in ATTACHMENT_EXTENSIONS and self.scope.in_scope(url)
 
-    async def _attachment(self, url: str) -> FetchResult:
+    async def _attachment(self, url: str, report: str) -> FetchResult:
         """GET an attachment whole and check its text: the answer carries the hits (masked), or
-        the fact that it could not be read, never the body."""
-        result = self._screen(await self.fetcher.attachment(url, self.attachment_limit))
+        the fact that it could not be read, never the body. ``report``: the annual report's
+        title when the file is one (its sections and 表三 are read too)."""
+        privacy = bool(self.attachment_limit)
+        limit = max(self.attachment_limit, self.report_limit if report else 0)
+        result = self._screen(await self.fetcher.attachment(url, limit))
         if result.outcome is not Outcome.OK:
             return dataclasses.replace(result, body=None)
         reason = _cut_reason(result.error)
+        hits: tuple[TextHit, ...] = ()
         if reason:
-            hits: tuple[TextHit, ...] = (TextHit(TextCheck.PRIVACY, UNREADABLE, reason, "", "", "", "", ""),)
-        elif result.body is None or is_html(result.content_type):
-            hits = ()  # an HTML page at an attachment's address: not a document
-        else:
+            if privacy:
+                hits = (TextHit(TextCheck.PRIVACY, UNREADABLE, reason, "", "", "", "", ""),)
+            if report:
+                hits += (unreadable_report(report, reason),)
+        elif result.body is not None and not is_html(result.content_type):
+            # (an HTML page at an attachment's address is not a document)
             async with self._reading:
                 hits = await asyncio.to_thread(
-                    read_attachment, result.body, extension_of(url), result.charset, self.observed_on
+                    read_attachment,
+                    result.body,
+                    extension_of(url),
+                    result.charset,
+                    self.observed_on,
+                    privacy=privacy,
+                    report=report,
                 )
         return dataclasses.replace(result, body=None, text_hits=hits)
 
@@ -197,10 +219,17 @@ class LocalReader:
                 break
 
 
-def read_attachment(body: bytes, extension: str, charset: str | None, day: date) -> tuple[TextHit, ...]:
+def read_attachment(
+    body: bytes, extension: str, charset: str | None, day: date, *, privacy: bool = True, report: str = ""
+) -> tuple[TextHit, ...]:
     """An attachment's text checked (in a thread: pure Python work of a second or so at most,
-    bounded by extract_attachment's caps, beside the crawl's event loop)."""
-    return check_attachment(extract_attachment(body, extension, charset=charset), day)
+    bounded by extract_attachment's caps, beside the crawl's event loop): for personal data
+    (``privacy``), and as the annual report ``report`` names."""
+    extracted = extract_attachment(body, extension, charset=charset)
+    hits = check_attachment(extracted, day) if privacy else ()
+    if report:
+        hits += check_report_file(report, extracted, body)
+    return hits
 
 
 def _cut_reason(error: str) -> str:

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from sitecheck.demo.annual_plants import ANNUAL_PLANTS, AnnualPlant, application_rows, report_pdf
 from sitecheck.demo.attachment_plants import ATTACHMENT_PLANTS, AttachmentPlant
 from sitecheck.demo.catalog import (
     ATTACH_BODIES,
@@ -276,6 +277,9 @@ class Portal:
         # Attachments with personal data (or none readable): (the plant, the file's URL, the
         # article's URL linking it); and article index -> (href, link text) of those it carries.
         self.attachment_manifest: list[tuple[AttachmentPlant, str, str]] = []
+        # The 年报 plants (annual_plants.py): each with its report page's URL.
+        self.annual_manifest: list[tuple[AnnualPlant, str]] = []
+        self._annual_plants: dict[int, AnnualPlant] = {}  # by article index
         self._planted_files: dict[int, list[tuple[str, str]]] = {}
         # Home-page list items dated today or in the 13 days before: the 14-day 首页不更新 window.
         self.home_items_14d = 0
@@ -472,6 +476,7 @@ class Portal:
             if col.slug in ("tzgg", "zcwj", "ghjh", "rsxx") and docid % 3 == 0:
                 flags |= _ATTACH
             self._articles.append(_Article(ci, day, minute, docid, title, flags))
+        self._add_annual_plants(last_report, docid)
         order = sorted(
             range(len(self._articles)), key=lambda i: (-self._articles[i].day, -self._articles[i].minute)
         )
@@ -492,6 +497,7 @@ class Portal:
             self._text_blocks[i] = render(plant)
             self.text_manifest.append((plant, self.url(self._articles[i].path)))
         self._plant_attachments()
+        self._plant_annual_files()
 
         for i, art in enumerate(self._articles):
             self._routes[art.path] = (_R_ARTICLE, i, 0)
@@ -505,6 +511,38 @@ class Portal:
         if clash:
             raise AssertionError(f"planted paths collide with generated pages: {clash}")
         self._describe_columns()
+
+    def _add_annual_plants(self, last_report: dt.date, docid: int) -> None:
+        """Other publishers' reports of the newest report's year (annual_plants.py), dated in
+        January before the deadline and not after the newest (minute 0: after it on one day).
+        Added after the drawn articles, so no other article changes."""
+        ci = COLUMN_INDEX["ndbg"]
+        day = dt.date(last_report.year, 1, min(20, last_report.day) if last_report.month == 1 else 20)
+        for k, plant in enumerate(ANNUAL_PLANTS):
+            i = len(self._articles)
+            title = plant.title(last_report.year - 1)
+            self._articles.append(_Article(ci, day.toordinal(), 0, docid + 1 + k, title, 0))
+            self._annual_plants[i] = plant
+
+    def _plant_annual_files(self) -> None:
+        """The report published as a PDF: hung on its short page (annual_plants.py)."""
+        for i, plant in self._annual_plants.items():
+            article = self._articles[i]
+            self.annual_manifest.append((plant, self.url(article.path)))
+            if not plant.pdf:
+                continue
+            # 一 new, 二 carried, 三（一）public, 四 onward: 三（七）总计 is made to add up.
+            new, carried, public = [12, 3, 0, 0, 0, 1], [2, 0, 0, 0, 0, 0], [7, 1, 0, 0, 0, 0]
+            table = application_rows(new, carried, public, onward=[1, 0, 0, 0, 0, 0])
+            path = f"/attach/{article.date.year}/{plant.file_name}"
+            self._fixed[path] = _static("application/pdf", report_pdf(article.title, table=table))
+            self._planted_files.setdefault(i, []).append((path, f"附件：{plant.file_name}"))
+
+    def annual_file_urls(self) -> list[str]:
+        """The URLs of the annual reports published as files (annual_plants.py)."""
+        return [
+            self.url(path) for i in self._annual_plants for path, _ in self._planted_files.get(i, ())
+        ]
 
     def _plant_attachments(self) -> None:
         """Hang each attachment plant on its article, served as the file it is."""
@@ -949,7 +987,9 @@ class Portal:
         meta.append(("ContentSource", SITE_NAME))
         paragraphs: list[str] = []
         guide: list[tuple[str, str]] = []
-        if col.slug == "ndbg":
+        if i in self._annual_plants and self._annual_plants[i].pdf:
+            paragraphs = [f"《{a.title}》全文详见附件。"]  # the report is the PDF
+        elif col.slug == "ndbg":
             # The six sections of 国办公开办函〔2021〕30号; the newest report (published late by
             # construction, 200 days ago) also leaves out 五、存在的主要问题及改进情况.
             paragraphs = []
@@ -972,6 +1012,8 @@ class Portal:
         pos = self._pos[i]
         # An annual report's 表三 (the newest one's totals wrong); other articles' planted text.
         text_block = _application_table(rng, pos == 0) if col.slug == "ndbg" else self._text_blocks.get(i)
+        if i in self._annual_plants and self._annual_plants[i].pdf:
+            text_block = None
         return self._html(
             "article.html.j2",
             gbk=col.gbk,

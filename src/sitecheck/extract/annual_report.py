@@ -15,24 +15,34 @@ A page is a report when its title names one with its year ("某市发展和改�
 公开工作年度报告", "2025年度政府信息公开工作年报"). Its sections are looked for as headings in the
 page's text, by their words (numbering and spacing vary). Many reports are published as a PDF
 behind a short page ("详见附件"): a page that shows fewer than ``MIN_SECTIONS_SHOWN`` of the
-six does not carry the report's text, and nothing is said about its contents.
+six does not carry the report's text, and nothing is said about its contents. The crawl then
+reads the report's file itself (``REPORT_FILE_EXTENSIONS`` linked from a report page, or linked
+from a list by a report's title): extract/report_file.py.
+
+Reports of several publishers stand side by side in one 年报 column (a city portal lists every
+department's): :func:`publisher_of` tells them apart by the words before the year in the title.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-# The six sections, by words that name each and no other (spaces and punctuation removed).
-SECTIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (1, "总体情况", ("总体情况",)),
-    (2, "主动公开政府信息情况", ("主动公开政府信息情况",)),
-    (3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请情况",)),
-    (4, "政府信息公开行政复议、行政诉讼情况", ("政府信息公开行政复议行政诉讼情况", "行政复议行政诉讼情况")),
-    (5, "存在的主要问题及改进情况", ("存在的主要问题及改进情况",)),
-    (6, "其他需要报告的事项", ("其他需要报告的事项",)),
+# The six sections: their names in the format, and the pattern of a heading that names each and
+# no other (spaces and punctuation removed). Real reports word them in their own ways — "行政机关
+# 主动公开政府信息情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况" (the 2019 format's words),
+# "存在问题及改进情况", "政府信息公开工作存在的主要问题及改进情况", "其他需要报告事项" — and a section
+# missed for its wording would be a false "incomplete": the patterns take every such variant.
+SECTIONS: tuple[tuple[int, str, re.Pattern[str]], ...] = (
+    (1, "总体情况", re.compile(r"总体情况")),
+    (2, "主动公开政府信息情况", re.compile(r"主动公开政府信息")),
+    (3, "收到和处理政府信息公开申请情况", re.compile(r"收到和?处理政府信息公开申请|依申请公开")),
+    (4, "政府信息公开行政复议、行政诉讼情况", re.compile(r"行政复议.{0,8}行政诉讼")),
+    (5, "存在的主要问题及改进情况", re.compile(r"存在.{0,6}问题.{0,8}改进|问题.{0,4}改进(?:情况|措施)")),
+    (6, "其他需要报告的事项", re.compile(r"其他需要报告的?事项")),
 )
 # From this report year on the six sections are the national format (30号 took effect with
 # the 2021 reports).
@@ -45,6 +55,8 @@ _TITLE = re.compile(r"(?<!\d)(20\d{2})\s*年度?[^。；\n]{0,20}?政府信息�
 _NOT_BEFORE = re.compile(r"关于|印发|报送|做好|编制")
 _NOT_AFTER = re.compile(r"的?(?:通知|格式|编制|工作|说明|解读|填报)")
 _SQUEEZE = re.compile(r"[\s、，,。.:：（）()\u3000]+")
+# Where a site's or column's name ends before the publisher's in a title.
+_PREFIX_END = re.compile(r"[-_|｜—–>＞»·]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +74,24 @@ class AnnualReport:
         return tuple(n for n, _, _ in SECTIONS if n not in self.sections)
 
 
+def publisher_of(title: str) -> str:
+    """Who publishes the report a title names: its words before the year, after any site or
+    column prefix ("某市人民政府-某市发展和改革委员会2025年…" → "某市发展和改革委员会"); "" when the
+    title names none (the portal's own report) or is no report's."""
+    match = _TITLE.search(title)
+    if match is None:
+        return ""
+    head = _PREFIX_END.split(title[: match.start()])[-1]
+    return _SQUEEZE.sub("", head)
+
+
 def read_annual_report(title: str, text: str) -> AnnualReport | None:
     """The report a page is, from its title and visible text; None for any other page."""
     match = _TITLE.search(title)
     if match is None or _NOT_BEFORE.search(title[: match.start()]) or _NOT_AFTER.match(title, match.end()):
         return None  # no report named, or a notice about reports
     lines = {_SQUEEZE.sub("", line) for line in text.splitlines() if 0 < len(line.strip()) <= 60}
-    shown = tuple(
-        number for number, _, words in SECTIONS if any(any(word in line for word in words) for line in lines)
-    )
+    shown = tuple(number for number, _, pattern in SECTIONS if any(pattern.search(line) for line in lines))
     return AnnualReport(int(match.group(1)), shown)
 
 
@@ -92,6 +113,7 @@ APPLICATION_ROWS: tuple[tuple[str, str], ...] = (
 APPLICATION_COLUMNS = 7
 APPLICATION_TABLE = "application_table"  # the kind of the text hit that carries the four rows
 _NUMBER = re.compile(r"^\s*(\d{1,7})\s*$")
+_FIRST_ROW = APPLICATION_ROWS[0][1]  # the words that show a table is 表三
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,27 +152,92 @@ def read_application_table(tree: LexborHTMLParser) -> ApplicationTable | None:
     numbers; None otherwise (a picture, a PDF, a table laid out differently: nothing is claimed)."""
     for table in tree.css("table"):
         text = table.text(deep=True, separator="")
-        if "本年新收政府信息公开申请数量" not in _SQUEEZE.sub("", text):
+        if _FIRST_ROW not in _SQUEEZE.sub("", text):
             continue
-        found: dict[str, tuple[int, ...]] = {}
-        for row in table.css("tr"):
-            cells = [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
-            numbers: list[int] = []
-            for cell in reversed(cells):
-                match = _NUMBER.match(cell)
-                if match is None:
-                    break
-                numbers.append(int(match.group(1)))
-            if len(numbers) < APPLICATION_COLUMNS:
-                continue
-            label = _SQUEEZE.sub("", "".join(cells[: len(cells) - len(numbers)]))
-            for name, words in APPLICATION_ROWS:
-                if words in label and name not in found:
-                    found[name] = tuple(reversed(numbers[:APPLICATION_COLUMNS]))
-                    break
-        if len(found) == len(APPLICATION_ROWS):
-            return ApplicationTable(found["new"], found["carried"], found["total"], found["next"])
+        rows = (
+            [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
+            for row in table.css("tr")
+        )
+        found = application_table_from_rows(rows)
+        if found is not None:
+            return found
     return None
 
 
+def application_table_from_rows(rows: Iterable[Sequence[str]]) -> ApplicationTable | None:
+    """表三 from a table's rows of cell texts (an HTML or a Word table): the four tied rows, each
+    the first row whose label names it and whose last seven cells are numbers."""
+    found: dict[str, tuple[int, ...]] = {}
+    for cells in rows:
+        numbers: list[int] = []
+        for cell in reversed(cells):
+            match = _NUMBER.match(cell)
+            if match is None:
+                break
+            numbers.append(int(match.group(1)))
+        if len(numbers) < APPLICATION_COLUMNS:
+            continue
+        label = _SQUEEZE.sub("", "".join(cells[: len(cells) - len(numbers)]))
+        for name, words in APPLICATION_ROWS:
+            if words in label and name not in found:
+                found[name] = tuple(reversed(numbers[:APPLICATION_COLUMNS]))
+                break
+    if len(found) == len(APPLICATION_ROWS):
+        return ApplicationTable(found["new"], found["carried"], found["total"], found["next"])
+    return None
+
+
+# A line of a PDF page's text laid out as printed: a label, then seven numbers and nothing else.
+_LINE_ROW = re.compile(r"^\s*(?P<label>\S.*?)\s+(?P<numbers>\d{1,7}(?:\s+\d{1,7}){6})\s*$")
+
+
+def application_table_from_lines(lines: Iterable[str]) -> ApplicationTable | None:
+    """表三 from a PDF's text laid out as printed (pypdf's layout mode: a row's cells on one line,
+    left to right), only where the reading leaves no doubt; None otherwise.
+
+    A PDF has no table, only text placed on a page, so a row is believed only when its whole
+    label and exactly seven numbers share one line, each of the four rows is found exactly once,
+    and every row's 总计 (its last number) is the sum of the six before it: numbers that were not
+    tied to their columns would not add up. A wrapped label, an empty cell, a number out of place:
+    nothing is read, and nothing is said about the arithmetic."""
+    found: dict[str, list[tuple[int, ...]]] = {}
+    for line in lines:
+        match = _LINE_ROW.match(line)
+        if match is None:
+            continue
+        label = _SQUEEZE.sub("", match.group("label"))
+        numbers = tuple(int(n) for n in match.group("numbers").split())
+        for name, words in APPLICATION_ROWS:
+            if words in label:
+                found.setdefault(name, []).append(numbers)
+                break
+    if any(len(found.get(name, ())) != 1 for name, _ in APPLICATION_ROWS):
+        return None
+    rows = [found[name][0] for name, _ in APPLICATION_ROWS]
+    if any(sum(row[:-1]) != row[-1] for row in rows):
+        return None
+    return ApplicationTable(*rows)
+
+
 COLUMN_NAMES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+
+
+# -- the report's own file ------------------------------------------------------------------------
+
+# Files a report is published as (its text read for the sections even when ``[content]
+# attachments`` is off: one file a year). Spreadsheets are tables to a report, never the report.
+REPORT_FILE_EXTENSIONS = frozenset({"pdf", "docx", "doc", "wps"})
+# TextHit kinds of a report's file that could not be read (the reason in ``note``).
+REPORT_UNREADABLE = "report_unreadable"
+# Target.note of a file the crawl reads as an annual report: this prefix, then the report's title.
+_FILE_NOTE = "annual-report-file:"
+
+
+def report_file_note(title: str) -> str:
+    """The frontier's note for a linked file that is the report ``title`` names."""
+    return f"{_FILE_NOTE}{title[:200]}"
+
+
+def report_title_of(note: str) -> str:
+    """The report title a target's note names; "" for any other target."""
+    return note[len(_FILE_NOTE) :] if note.startswith(_FILE_NOTE) else ""

@@ -8,9 +8,9 @@ cannot be read, why (a scanned PDF is *not checkable*, never clean).
 What is read is told by the bytes, not by the name (a ``.doc`` that is really a DOCX is read
 as one): ``%PDF`` → pypdf, a ZIP with ``word/document.xml`` → its paragraphs and table cells
 (zipfile and the XML parser, no dependency), a ZIP with ``xl/workbook.xml`` → openpyxl in
-read-only mode, the OLE2 signature of Word 97–2003, Excel 97–2003, WPS and ET files → not
-readable (no well-kept pure reader for those formats); ``.txt`` and ``.csv`` are decoded as a
-page would be (sitecheck.charset: GBK aware).
+read-only mode, the OLE2 signature of Excel 97–2003 and ET files → xlrd, of Word 97–2003 and
+WPS files → antiword when installed (extract/legacy_office.py; what neither reads is not
+checkable); ``.txt`` and ``.csv`` are decoded as a page would be (sitecheck.charset: GBK aware).
 
 Nothing here can stall a crawl: the reading stops at ``max_chars`` characters, ``max_pages``
 PDF pages, ``max_cells`` spreadsheet cells and ``seconds`` of CPU (checked between pages and
@@ -28,7 +28,7 @@ import re
 import time
 import zipfile
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -42,6 +42,7 @@ __all__ = [
     "Extracted",
     "column_letter",
     "extract_attachment",
+    "pdf_layout_text",
 ]
 
 # The extensions whose body is downloaded and read when ``[content] attachments`` is on.
@@ -52,7 +53,7 @@ ATTACHMENT_EXTENSIONS = frozenset({"pdf", "docx", "xlsx", "doc", "xls", "wps", "
 UNREADABLE_REASONS = {
     "scanned": "扫描件",  # a PDF whose pages give no text: images of paper
     "encrypted": "已加密",
-    "legacy": "旧格式",  # Word/Excel 97-2003, WPS, ET: no well-kept reader
+    "legacy": "旧格式",  # Word/Excel 97-2003, WPS, ET that neither xlrd nor antiword reads
     "damaged": "文件损坏或格式无法识别",
     "too_large": "超过下载大小上限",
     "timeout": "下载超时",
@@ -112,7 +113,7 @@ class Extracted:
     tables: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
     unreadable: str = ""  # a key of UNREADABLE_REASONS; "" when the text was read
     limited: str = ""  # what was left out and why (Chinese); "" when all of it was read
-    kind: str = ""  # what it was read as: pdf, docx, xlsx, text; "" when not read
+    kind: str = ""  # what it was read as: pdf, docx, xlsx, xls, doc, text; "" when not read
 
 
 class _Budget:
@@ -167,7 +168,7 @@ def extract_attachment(
         if data.startswith(_ZIP):
             return _ooxml(data, budget, max_cells)
         if data.startswith(_OLE):
-            return Extracted(unreadable="legacy")
+            return _legacy(data, budget, max_cells)
         if extension in ("txt", "csv"):
             return _text(data, extension, charset, budget)
     except _Unreadable as exc:
@@ -241,6 +242,36 @@ def _pdf(data: bytes, budget: _Budget, max_pages: int) -> Extracted:
     if read < count and not limited and not budget.over:
         notes.append(f"共 {count} 页，只检查了前 {read} 页")
     return Extracted(tuple(chunks), limited="；".join(filter(None, notes)), kind="pdf")
+
+
+def pdf_layout_text(data: bytes, pages: Sequence[int], seconds: float = MAX_SECONDS) -> dict[int, str]:
+    """The text of some pages of a PDF (1-based numbers) laid out as printed (pypdf's layout
+    mode: what shares a line on the page shares a line here, left to right), for reading a table;
+    within the same limits as :func:`extract_attachment`. A page that fails is left out."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    budget = _Budget(MAX_CHARS, seconds)
+    out: dict[int, str] = {}
+    base = pypdf.get_configuration()
+    limits = {name: value for name, value in _PDF_LIMITS.items() if hasattr(base, name)}
+    with pypdf.apply_configuration(base.with_overwrites(**limits)):
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                return out
+            count = len(reader.pages)
+            for number in pages:
+                if budget.spent() or not 0 < number <= min(count, MAX_PAGES):
+                    continue
+                try:
+                    text = reader.pages[number - 1].extract_text(extraction_mode="layout") or ""
+                except (PyPdfError, RecursionError, TypeError, AttributeError, KeyError, ValueError):
+                    continue
+                out[number] = budget.take(text)
+        except Exception:  # a PDF pypdf cannot open at all was said unreadable by the first reading
+            return out
+    return out
 
 
 def _has_image(page: Any) -> bool:
@@ -335,20 +366,46 @@ def _xlsx(data: bytes, budget: _Budget, max_cells: int) -> Extracted:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ElementTree.ParseError, OSError) as exc:
         raise _Unreadable("damaged") from exc
+
+    def sheets() -> Iterator[tuple[str, Iterator[Sequence[object]]]]:
+        for sheet in book.worksheets:
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()  # a stored dimension may claim a million empty rows
+            yield sheet.title, sheet.iter_rows(values_only=True)
+
+    try:
+        return _sheets(sheets(), budget, max_cells, "xlsx")
+    finally:
+        book.close()
+
+
+_SHEET_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+    OSError,
+)
+
+
+def _sheets(
+    sheets: Iterator[tuple[str, Iterator[Sequence[object]]]], budget: _Budget, max_cells: int, kind: str
+) -> Extracted:
+    """A workbook's sheets (title, rows of cell values) as chunks placed by cell, and tables."""
     chunks: list[Chunk] = []
     tables: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
     visited = 0
     limited = ""
     try:
-        for sheet in book.worksheets:
+        for title, sheet_rows in sheets:
             if budget.spent() or limited:
                 break
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # a stored dimension may claim a million empty rows
-            where = f"工作表“{sheet.title}”"
+            where = f"工作表“{title}”"
             cells = _Cells(budget)
             rows: list[tuple[str, ...]] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            for number, values in enumerate(sheet_rows, 1):
                 visited += len(values)
                 if visited > max_cells:
                     limited = f"只检查了前 {max_cells:,} 个单元格"
@@ -365,15 +422,55 @@ def _xlsx(data: bytes, budget: _Budget, max_cells: int) -> Extracted:
                 chunks.append(cells.chunk(where))
             if rows:
                 tables.append((where, tuple(rows)))
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ElementTree.ParseError, OSError) as exc:
+    except _Unreadable:
+        if not chunks:
+            raise
+        limited = limited or "文件部分损坏，其后内容未检查"
+    except _SHEET_ERRORS as exc:
         if not chunks:
             raise _Unreadable("damaged") from exc
         limited = limited or "文件部分损坏，其后内容未检查"
-    finally:
-        book.close()
     return Extracted(
-        tuple(chunks), tuple(tables), limited="；".join(filter(None, [limited, budget.over])), kind="xlsx"
+        tuple(chunks), tuple(tables), limited="；".join(filter(None, [limited, budget.over])), kind=kind
     )
+
+
+# -- Office 97-2003 (OLE2) --------------------------------------------------------------------------
+
+
+def _legacy(data: bytes, budget: _Budget, max_cells: int) -> Extracted:
+    """An Excel 97-2003/ET workbook (xlrd) or a Word 97-2003/WPS document (antiword): see
+    extract/legacy_office.py; what neither reads is not checkable (``legacy``)."""
+    from sitecheck.extract import legacy_office
+
+    kind = legacy_office.ole_kind(data)
+    try:
+        if kind == "xls":
+            return _sheets(_legacy_sheets(data), budget, max_cells, "xls")
+        if kind == "doc":
+            text, word_tables = legacy_office.word_tables(legacy_office.word_text(data, budget.seconds))
+            chunks = [Chunk("正文", budget.take(text))]
+            tables: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+            for table_no, rows in enumerate(word_tables, 1):  # placed as a Word table's rows are
+                place = f"表格 {table_no}"
+                tables.append((place, tuple(tuple(row) for row in rows[:MAX_TABLE_ROWS])))
+                for number, row in enumerate(rows, 1):
+                    if budget.spent():
+                        break
+                    chunks.append(Chunk(f"{place} 第 {number} 行", budget.take(_CELL_SEP.join(row))))
+            return Extracted(tuple(chunks), tuple(tables), limited=budget.over, kind="doc")
+    except legacy_office.LegacyUnreadable as exc:
+        raise _Unreadable(exc.reason) from exc
+    return Extracted(unreadable="legacy")
+
+
+def _legacy_sheets(data: bytes) -> Iterator[tuple[str, Iterator[Sequence[object]]]]:
+    from sitecheck.extract import legacy_office
+
+    try:
+        yield from legacy_office.xls_sheets(data)
+    except legacy_office.LegacyUnreadable as exc:
+        raise _Unreadable(exc.reason) from exc
 
 
 class _Cells:

@@ -13,14 +13,25 @@ that is due last on the day judged is looked at: earlier years are history.
   evidence (the report may be on a 政府信息公开 platform the crawl did not reach); a portal where
   no report at all was found gets no finding, only nothing to show.
 
-- **Wrong totals** (deduction): 表三, read from an HTML table whose four tied rows each end in
-  seven numbers, breaks the format's identity 一（本年新收）+ 二（上年结转）= 三（办理结果总计）+ 四（结转
-  下年度）in some column. A table laid out otherwise, or a picture, is not read: nothing is said.
+- **Wrong totals** (deduction): 表三, read from an HTML or Word table whose four tied rows each
+  end in seven numbers (or from a PDF, only where annual_report.application_table_from_lines
+  leaves no doubt), breaks the format's identity 一（本年新收）+ 二（上年结转）= 三（办理结果总计）+ 四
+  （结转下年度）in some column. A table laid out otherwise, or a picture, is not read: nothing is said.
+- **Not readable** (warning, 待核实): the year's report shows its text only in a file (PDF, Word)
+  that could not be read (a scan, encrypted, over the size cap): its sections are unknown, not
+  missing.
+
+A report's page and the file it is published as (extract/report_file.py) are one report: the
+one of them that shows most sections is judged, dated by the list that links either. A 年报
+column that lists several publishers' reports (a city portal lists every department's) has each
+publisher's report judged on its own (annual_report.publisher_of: the title's words before the
+year); "not found" is said only when no report of the year was found at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from sitecheck.extract.annual_report import (
@@ -28,13 +39,16 @@ from sitecheck.extract.annual_report import (
     COLUMN_NAMES,
     FORMAT_SINCE,
     MIN_SECTIONS_SHOWN,
+    REPORT_UNREADABLE,
     SECTIONS,
     ApplicationTable,
+    publisher_of,
     section_names,
 )
+from sitecheck.extract.attachments import UNREADABLE_REASONS
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
-from sitecheck.judge.placement import Place
+from sitecheck.judge.placement import Place, Placement
 from sitecheck.models import Finding, FindingKind, Severity, TextCheck
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
@@ -47,6 +61,22 @@ def last_due_year(as_of: date, due: tuple[int, int]) -> int:
     return as_of.year - 1 if as_of > date(as_of.year, *due) else as_of.year - 2
 
 
+@dataclass(slots=True)
+class _Report:
+    """What was read of one publisher's report of one year: its page(s) and file(s)."""
+
+    title: str = ""
+    urls: list[str] = field(default_factory=list)
+    best: tuple[str, tuple[int, ...], bool] = ("", (), False)  # (url, sections, in a file)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file URL, reason)
+
+    def add(self, url: str, sections: tuple[int, ...], attachment: bool, title: str) -> None:
+        self.urls.append(url)
+        if not self.best[0] or len(sections) > len(self.best[1]):
+            self.best = (url, sections, attachment)
+            self.title = title
+
+
 def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     rows = facts.text_hits(TextCheck.ANNUAL_REPORT)
     if not rows:
@@ -55,8 +85,10 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     year = last_due_year(context.as_of, due)
     deadline = date(year + 1, *due)
     placement = context.place_of(facts)
-    reports: dict[int, list[tuple[str, tuple[int, ...], str]]] = {}
-    tables: dict[str, ApplicationTable] = {}  # by the report page's URL
+    # By year, then by publisher (a 年报 column may list every department's report): a report's
+    # page and the file it is published as share its title, so they are weighed together.
+    reports: dict[int, dict[str, _Report]] = {}
+    tables: dict[str, ApplicationTable] = {}  # by the report page's (or file's) URL
     for row in rows:
         hit = row.hit
         if hit.kind == APPLICATION_TABLE:
@@ -64,32 +96,58 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
             if table is not None:
                 tables[row.url] = table
             continue
+        if not hit.value.isdigit():
+            continue
+        report = reports.setdefault(int(hit.value), {}).setdefault(publisher_of(hit.context), _Report())
+        if hit.kind == REPORT_UNREADABLE:
+            report.unreadable.append((row.url, hit.note))
+            report.title = report.title or hit.context
+            continue
         sections = tuple(int(n) for n in hit.note.split(",") if n)
-        reports.setdefault(int(hit.value), []).append((row.url, sections, hit.context))
+        report.add(row.url, sections, row.attachment, hit.context)
     if not reports:
         return
-    found = reports.get(year)
-    if not found:
+    if not reports.get(year):
         newest = max(reports)
         if newest > year:
             return  # a later report stands: this year's is then unlikely missing (and not due last)
-        url, _, title = reports[newest][0]
+        report = next(iter(reports[newest].values()))
+        url = report.best[0] or report.unreadable[0][0]
         yield _finding(
             f"missing:{year}",
             Severity.WARNING,
             url,
             placement.of(url),
             f"未发现{year}年度政府信息公开工作年度报告（应于 {deadline:%Y-%m-%d} 前发布）"
-            f"（待核实：本次检查找到的最近一份是{newest}年度「{title}」，报告也可能发布在未检查到的平台上）",
+            f"（待核实：本次检查找到的最近一份是{newest}年度「{report.title}」，报告也可能发布在未检查到的平台上）",
         )
         return
     published = _dates(facts)
-    url, sections, title = max(found, key=lambda report: len(report[1]))
+    for publisher, report in sorted(reports[year].items()):
+        yield from _judge_report(year, deadline, publisher, report, tables, published, placement)
+
+
+def _judge_report(
+    year: int,
+    deadline: date,
+    publisher: str,
+    report: _Report,
+    tables: dict[str, ApplicationTable],
+    published: dict[str, date],
+    placement: Placement,
+) -> Iterator[Finding]:
+    """One publisher's report of the year judged: late, 表三, sections (or 待核实 when its only
+    text is a file that could not be read)."""
+    suffix = f":{publisher}" if publisher else ""  # the portal's own report keeps the plain key
+    url, sections, in_file = report.best
+    url = url or report.unreadable[0][0]
     place = placement.of(url)
-    when = min((d for u, _, _ in found if (d := published.get(canonical(u))) is not None), default=None)
+    title = report.title
+    listed = [*report.urls, *(u for u, _ in report.unreadable)]
+    when = min((d for u in listed if (d := published.get(canonical(u))) is not None), default=None)
     if when is not None and when > deadline:
         yield _finding(
-            f"late:{year}",
+            f"late:{year}{suffix}",
             Severity.DEDUCTION,
             url,
             place,
@@ -104,7 +162,7 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
             for i in wrong
         )
         yield _finding(
-            f"table:{year}",
+            f"table:{year}{suffix}",
             Severity.DEDUCTION,
             url,
             place,
@@ -112,14 +170,28 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
             f"加“结转下年度继续办理”，但{sums}",
         )
     missing = tuple(n for n, _, _ in SECTIONS if n not in sections)
+    where = "附件" if in_file else "页面"
     if year >= FORMAT_SINCE and len(sections) >= MIN_SECTIONS_SHOWN and missing:
         yield _finding(
-            f"sections:{year}",
+            f"sections:{year}{suffix}",
             Severity.DEDUCTION,
             url,
             place,
             f"{year}年度政府信息公开工作年度报告内容不全：缺少“{section_names(missing)}”"
-            f"（页面中找到 {len(sections)} 个部分：{section_names(sections)}）",
+            f"（{where}中找到 {len(sections)} 个部分：{section_names(sections)}）",
+        )
+    elif year >= FORMAT_SINCE and len(sections) < MIN_SECTIONS_SHOWN and report.unreadable:
+        # The report's text is only in a file that could not be read: its contents are not
+        # known, which is not the same as missing.
+        file_url, reason = report.unreadable[0]
+        why = UNREADABLE_REASONS.get(reason, reason)
+        yield _finding(
+            f"unread:{year}{suffix}",
+            Severity.WARNING,
+            file_url,
+            placement.of(file_url),
+            f"{year}年度政府信息公开工作年度报告的附件无法读取（{why}），未能核对是否包含国办公开办函〔2021〕30号"
+            f"规定的六个部分（待核实：请人工查看）。依据：「{title}」",
         )
 
 

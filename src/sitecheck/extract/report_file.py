@@ -1,0 +1,104 @@
+"""The file an annual report is published as: which of its six sections it shows, and its 表三.
+
+Many offices publish the 政府信息公开工作年度报告 as a PDF or Word file behind a short page
+("全文详见附件"), or link the file straight from the 年报 list. The crawl reads that file (one a
+year: cheap, so even when ``[content] attachments`` is off, within ``attachment_max_bytes``) and
+records the same facts as for a report page, under the file's own URL:
+
+- ``annual_report``: the year, the title (the page's, or the list link's), the sections found;
+- ``application_table``: 表三's four tied rows, when they can be read without doubt — from a
+  Word table like an HTML one, from a PDF only through its text laid out as printed, row by row
+  (annual_report.application_table_from_lines says when a PDF's numbers are believed);
+- ``report_unreadable``: the file could not be read (a scan, an encrypted or damaged file, one
+  over the size cap), with the reason: its sections are then 待核实, never "missing".
+
+The judge (judge/annual.py) weighs a report's page and its file together, by title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sitecheck.extract.annual_report import (
+    APPLICATION_TABLE,
+    REPORT_FILE_EXTENSIONS,
+    REPORT_UNREADABLE,
+    application_table_from_lines,
+    application_table_from_rows,
+    read_annual_report,
+    report_file_note,
+)
+from sitecheck.extract.attachments import Extracted, pdf_layout_text
+from sitecheck.models import LinkRef, TextCheck, TextHit
+from sitecheck.urls import extension_of
+
+# 表三's first row: the pages of a PDF that hold it are laid out again to read the table.
+_TABLE_WORDS = "本年新收政府信息公开申请数量"
+_PAGE = re.compile(r"^第 (\d+) 页$")
+_SPACE = re.compile(r"\s+")
+
+
+def report_title(page_hits: Iterable[TextHit]) -> str:
+    """The title of the annual report a page is (from its text hits); "" for any other page."""
+    return next(
+        (
+            hit.context
+            for hit in page_hits
+            if hit.check is TextCheck.ANNUAL_REPORT and hit.kind == "annual_report"
+        ),
+        "",
+    )
+
+
+def report_file(ref: LinkRef, page_report: str) -> str:
+    """The frontier note of a link that is an annual report's file: a PDF or Word file linked
+    from the report's page (``page_report``: its title), or linked by a report's title (a 年报
+    list that links the files themselves); "" for any other link."""
+    if ref.url is None or extension_of(ref.url) not in REPORT_FILE_EXTENSIONS:
+        return ""
+    if page_report:
+        return report_file_note(page_report)
+    text = " ".join(ref.text.split())
+    return report_file_note(text) if read_annual_report(text, "") is not None else ""
+
+
+def check_report_file(title: str, extracted: Extracted, body: bytes) -> tuple[TextHit, ...]:
+    """The annual-report facts of a file that is the report ``title`` names (``body``: its bytes,
+    for laying a PDF's table pages out again); () when the title names no report."""
+    report = read_annual_report(title, "")
+    if report is None:
+        return ()
+    year = str(report.year)
+    if extracted.unreadable:
+        return (unreadable_report(title, extracted.unreadable),)
+    text = "\n".join(chunk.text for chunk in extracted.chunks)
+    read = read_annual_report(title, text)
+    sections = ",".join(map(str, read.sections)) if read is not None else ""
+    hits = [TextHit(TextCheck.ANNUAL_REPORT, "annual_report", year, "", "", title[:120], sections)]
+    table = None
+    if extracted.kind == "docx":
+        table = next(
+            (t for _, rows in extracted.tables if (t := application_table_from_rows(rows)) is not None), None
+        )
+    elif extracted.kind == "pdf":
+        pages = [
+            int(match.group(1))
+            for chunk in extracted.chunks
+            if (match := _PAGE.match(chunk.place)) and _TABLE_WORDS in _SPACE.sub("", chunk.text)
+        ]
+        if pages:
+            laid_out = pdf_layout_text(body, pages[:3])
+            table = application_table_from_lines(
+                line for number in sorted(laid_out) for line in laid_out[number].splitlines()
+            )
+    if table is not None:  # the four tied rows, as read: the judge does the arithmetic
+        hits.append(TextHit(TextCheck.ANNUAL_REPORT, APPLICATION_TABLE, year, "", "", "", table.encoded()))
+    return tuple(hits)
+
+
+def unreadable_report(title: str, reason: str) -> TextHit:
+    """The fact that the report's file could not be read (attachments.UNREADABLE_REASONS)."""
+    report = read_annual_report(title, "")
+    year = str(report.year) if report is not None else ""
+    return TextHit(TextCheck.ANNUAL_REPORT, REPORT_UNREADABLE, year, "", "", title[:120], reason)
