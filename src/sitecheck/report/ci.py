@@ -56,6 +56,10 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
     FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
     FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
+    FindingKind.CERT_EXPIRY: "TLS certificate expires soon or has expired",
+    FindingKind.CERT_INVALID: "TLS certificate invalid (other names, self-signed or unverifiable chain)",
+    FindingKind.HTTPS_REDIRECT: "http:// home page not redirected to https:// (no national rule: advice)",
+    FindingKind.MIXED_CONTENT: "https page loads http: images, scripts, stylesheets or frames",
 }
 _BASELINE = {
     FindingState.NEW: "new",

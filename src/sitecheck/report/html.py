@@ -71,6 +71,10 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "#661100",
     FindingKind.WRONG_WORDING: "#117733",
     FindingKind.ANNUAL_REPORT: "#332288",
+    FindingKind.CERT_EXPIRY: "#88CCEE",
+    FindingKind.CERT_INVALID: "#999933",
+    FindingKind.HTTPS_REDIRECT: "#DDCC77",
+    FindingKind.MIXED_CONTENT: "#6699CC",
 }
 _OTHER_COLOUR = "#666666"
 

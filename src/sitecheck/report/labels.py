@@ -40,6 +40,10 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "个人信息泄露",
     FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
     FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
+    FindingKind.CERT_EXPIRY: "HTTPS证书即将到期或已过期",
+    FindingKind.CERT_INVALID: "HTTPS证书无效",
+    FindingKind.HTTPS_REDIRECT: "未跳转到HTTPS",
+    FindingKind.MIXED_CONTENT: "HTTPS页面加载http资源（混合内容）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -105,6 +109,22 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: (
         "按《政府信息公开条例》第四十九条于每年1月31日前（本级政府3月31日前）发布上一年度报告，"
         "内容按国办公开办函〔2021〕30号格式写全六个部分；已在其他平台发布的，在本站年报栏目链接过去。"
+    ),
+    FindingKind.CERT_EXPIRY: (
+        "立即续期或更换证书并部署到所列主机（含负载均衡、CDN 上的证书），部署后用浏览器确认新的到期日；"
+        "建议设置自动续期或到期提醒，证书过期后浏览器会以安全警告阻止访问。"
+    ),
+    FindingKind.CERT_INVALID: (
+        "更换为包含该域名、由受信任机构签发的证书，并在服务器上配置完整证书链（含中间证书）；"
+        "使用国密证书的，请用支持国密的浏览器人工核实，确属正常的可忽略并写明原因。"
+    ),
+    FindingKind.HTTPS_REDIRECT: (
+        "在服务器上把 http:// 的访问以 301 跳转到对应的 https:// 地址（可同时启用 HSTS）。"
+        "国家层面未见强制使用 HTTPS 的规定，此项为安全建议，不计入扣分。"
+    ),
+    FindingKind.MIXED_CONTENT: (
+        "把页面和模板中以 http:// 引用的图片、脚本、样式表、框架改为 https:// 地址或站内相对地址；"
+        "对方没有 https 地址的资源，下载到本站后引用。国家层面未见强制使用 HTTPS 的规定，此项为安全建议。"
     ),
 }
 
