@@ -136,7 +136,8 @@ def _day(iso: str) -> date | None:
 
 def _certificate(probe: TransportFacts) -> str:
     names = "、".join(probe.names[:6]) + ("等" if len(probe.names) > 6 else "")
-    parts = [f"证书主体 {probe.subject or '（无）'}", f"签发者 {probe.issuer or '（无）'}"]
+    parts = [f"证书主体 {probe.subject}"] if probe.subject else []
+    parts.append(f"签发者 {probe.issuer or '（无）'}")
     if names:
         parts.append(f"适用域名 {names}")
     if probe.tls_version:
