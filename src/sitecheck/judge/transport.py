@@ -236,7 +236,7 @@ def _no_redirect(probe: TransportFacts, as_of: date) -> Iterator[Finding]:
     )
 
 
-def _loads(row: MixedContentRow) -> bool:
+def loads_into_page(row: MixedContentRow) -> bool:
     """Does the element load what it names (not a <link rel="canonical">, not an onclick)?"""
     attribute = row.attribute.rsplit(":", 1)[-1]
     if attribute == "onclick" or row.element not in _LOADING:
@@ -252,7 +252,7 @@ def _loads(row: MixedContentRow) -> bool:
 def _mixed(rows: list[MixedContentRow]) -> Iterator[Finding]:
     groups: dict[str, list[MixedContentRow]] = {}
     for row in rows:
-        if _loads(row):
+        if loads_into_page(row):
             groups.setdefault(urlsplit(row.url).netloc.lower(), []).append(row)
     for host, found in groups.items():
         resources = list(dict.fromkeys(row.url for row in found))
