@@ -177,3 +177,24 @@ def test_ca_bundle_must_be_readable(tmp_path: Path) -> None:
         config_from_mapping({"fetch": {"ca_bundle": str(broken)}})
     with pytest.raises(ConfigError, match=r"fetch\.ca_bundle"):
         config_from_mapping({"fetch": {"ca_bundle": str(tmp_path / "missing.pem")}})
+
+
+def test_guessed_port_becomes_crawled_when_pages_were_read_there(
+    ca: TestCA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An http start URL's host is probed on 443 as a guess (stood in for here by the loopback
+    site's port); when the crawl then reads pages there, that one probe counts as crawled."""
+    from sitecheck.fetch import tls
+
+    with serve(ca.leaf()) as site:
+        start = "http://127.0.0.1/"
+        monkeypatch.setattr(tls, "start_endpoint", lambda url: Endpoint("127.0.0.1", site.port, url, False))
+
+        async def run() -> list[TransportFacts]:
+            probes = tls.HostProbes(trust_context(True, str(ca.bundle)), None, 3.0)
+            probes.begin(start)
+            pages = iter([f"{site.base_url}a.html", f"{site.base_url}b.html"])  # read once, as from the store
+            return await probes.finish(start, pages)
+
+        [facts] = asyncio.run(run())
+    assert facts.crawled and facts.outcome is TlsOutcome.OK and facts.port == site.port

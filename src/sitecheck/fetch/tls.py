@@ -357,9 +357,10 @@ class HostProbes:
         if self._early is not None:
             early = await self._early
             facts[(early.host, early.port)] = early
-        wanted = [e for e in page_endpoints(start_url, page_urls) if (e.host, e.port) not in facts]
+        crawled = page_endpoints(start_url, page_urls)
+        wanted = [e for e in crawled if (e.host, e.port) not in facts]
         # The guessed port 443 turned out to be where the pages were read: it was crawled too.
-        for endpoint in page_endpoints(start_url, page_urls):
+        for endpoint in crawled:
             known = facts.get((endpoint.host, endpoint.port))
             if known is not None and not known.crawled:
                 facts[(endpoint.host, endpoint.port)] = dataclasses.replace(known, crawled=True)
