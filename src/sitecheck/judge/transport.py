@@ -110,12 +110,15 @@ def transport(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     settings = context.transport
     placement = context.place_of(facts)
     if settings.tls:
+        redirects: dict[str, Finding] = {}  # one per http page, though two https ports may share it
         for probe in facts.transport():
             if probe.crawled:
                 yield from _expiry(probe, context)
                 yield from _invalid(probe)
             if settings.https_redirect:
-                yield from _no_redirect(probe, context.as_of)
+                for finding in _no_redirect(probe, context.as_of):
+                    redirects.setdefault(finding.key, finding)
+        yield from redirects.values()
     if settings.mixed_content:
         for finding in _mixed(facts.mixed_content(_LOADING)):
             place = placement.of(finding.referrers[0].page if finding.referrers else finding.url)
