@@ -20,6 +20,7 @@ from sitecheck.errors import AuditError
 from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
 from sitecheck.fetch.politeness import HostLimiter
 from sitecheck.fetch.robots import RobotsPolicy
+from sitecheck.fetch.tls import HostProbes, trust_context
 from sitecheck.judge import JudgeContext, Judgement, judge, save
 from sitecheck.judge.categories import load_column_rules
 from sitecheck.judge.columns import column_key
@@ -142,7 +143,22 @@ class Audit:
                 follow_new_pages=run.kind != RunKind.RECHECK,
                 stop=stop,
             )
-            return await crawler.run(run.id)
+            # Certificates and transport of the portal's https hosts: the start host's probe runs
+            # beside the crawl, the other hosts' when it is done; facts stored after the crawl.
+            # Certificates are checked even under --insecure: that switch is for reading the site.
+            probes = None
+            if config.transport.tls:
+                probes = HostProbes(trust_context(True, config.fetch.ca_bundle), client, config.fetch.timeout)
+                probes.begin(config.site.start_url)
+            try:
+                stats = await crawler.run(run.id)
+                if probes is not None and stats.finished:
+                    found = await probes.finish(config.site.start_url, self.store.https_page_urls(run.id))
+                    self.store.writer(run.id).transport(found)
+            finally:
+                if probes is not None:
+                    probes.cancel()
+            return stats
 
     def judge(self, run: RunRecord) -> Judgement:
         """The run's findings, states and verdict from its stored facts; writes nothing."""
@@ -244,6 +260,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
         as_of=as_of,
         rules=load_column_rules(config),
         annual_report_due=annual_report_due(config),
+        transport=config.transport,
         ignores=config.ignore,
         scope=config.crawl_scope(),
         outcome_labels=OUTCOME_LABELS,

@@ -121,6 +121,9 @@ class FetchSection:
     # (half the CPU per request of httpx's own, bench/microbench_http.py), "httpx" (httpx's own
     # transport), "auto" (aiohttp when it is installed, else httpx).
     transport: str = "auto"
+    # A PEM file of CA certificates trusted besides the system's store: an intranet portal
+    # whose certificates a private CA issued. "" trusts the system's store only.
+    ca_bundle: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +260,19 @@ class IntegritySection:
 
 
 @dataclass(frozen=True, slots=True)
+class TransportSection:
+    """[transport]: certificates and transport of the portal's own hosts (issue 16, part 4)."""
+
+    # Probe each https host of the portal (certificate dates, names, chain, TLS version) and
+    # whether its http:// home page sends visitors to https.
+    tls: bool = True
+    cert_warn_days: int = 30  # a certificate expiring within this many days: 预警
+    cert_fail_days: int = 7  # within this many days, or expired: 扣分
+    https_redirect: bool = True  # http:// home page not sent to https while the host has valid https
+    mixed_content: bool = True  # http: images, scripts, stylesheets, frames on https pages
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnOverride:
     """One [[columns]] entry: corrects the audit of the columns it matches."""
 
@@ -293,6 +309,7 @@ class AuditConfig:
     checklist: ChecklistSection = field(default_factory=ChecklistSection)
     content: ContentSection = field(default_factory=ContentSection)
     integrity: IntegritySection = field(default_factory=IntegritySection)
+    transport: TransportSection = field(default_factory=TransportSection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -358,6 +375,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "schedule.misfire_grace": (1, 7 * 86400),
     "schedule.keep_runs": (1, 1000),
     "notify.smtp_port": (1, 65535),
+    "transport.cert_warn_days": (0, 3650),
+    "transport.cert_fail_days": (0, 3650),
 }
 _UNITS = {
     "politeness.min_interval": "秒",
@@ -369,6 +388,8 @@ _UNITS = {
     "content.attachment_max_bytes": "字节",
     "limit_days": "天",
     "warn_days": "天",
+    "transport.cert_warn_days": "天",
+    "transport.cert_fail_days": "天",
     "schedule.probe_timeout": "秒",
     "schedule.misfire_grace": "秒",
 }
@@ -518,6 +539,13 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
         raise ConfigError(label, f'应为 "auto"、"aiohttp" 或 "httpx"，现为 {value!r}', source)
     elif key == "fetch.transport" and value == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
         raise ConfigError(label, '未安装 aiohttp（pip install aiohttp），或改为 "auto"/"httpx"', source)
+    elif key == "fetch.ca_bundle" and value:
+        import ssl
+
+        try:  # read now: a wrong path stops the run before it starts, not at the first https link
+            ssl.create_default_context(cafile=value)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            raise ConfigError(label, f"无法读取 CA 证书文件 {value}（PEM 格式）：{exc}", source) from None
     elif key == "politeness.user_agent" and any(ch in value for ch in "\t\r\n"):
         raise ConfigError(label, "User-Agent 必须写在一行内（不能含换行或制表符）", source)
     elif key == "soft404.phrases":

@@ -333,6 +333,10 @@ class FindingKind(StrEnum):
     EXTERNAL_CHANGED = "external_changed"
     # A link to another site whose page now shows gambling / pornography / … vocabulary.
     EXTERNAL_RISKY = "external_risky"
+    CERT_EXPIRY = "cert_expiry"  # 证书即将到期或已过期 (days to notAfter)
+    CERT_INVALID = "cert_invalid"  # 证书无效: other names, self-signed, chain not verifiable
+    HTTPS_REDIRECT = "https_redirect"  # http:// home page not sent to https while https works
+    MIXED_CONTENT = "mixed_content"  # http: images/scripts/stylesheets/frames on https pages
 
 
 class ColumnCategory(StrEnum):
@@ -609,3 +613,70 @@ class NotificationRow:
     ok: bool
     attempts: int
     error: str
+
+
+# -- certificates and transport (issue 16, part 4) -------------------------------------------
+class TlsOutcome(StrEnum):
+    """How a TLS handshake with one of the portal's HTTPS hosts went, checked as a browser does
+    (the system's trust store, plus ``[fetch] ca_bundle``; the host name matched)."""
+
+    OK = "ok"  # the chain verifies and the name matches
+    EXPIRED = "expired"  # past notAfter
+    NOT_YET_VALID = "not_yet_valid"  # before notBefore (a server clock, a certificate issued early)
+    SELF_SIGNED = "self_signed"  # the server's certificate signs itself, or the chain ends in one
+    UNKNOWN_ISSUER = "unknown_issuer"  # an intermediate not sent (incomplete chain), or an untrusted CA
+    HOSTNAME_MISMATCH = "hostname_mismatch"  # a good certificate for other names
+    UNVERIFIABLE = "unverifiable"  # another verification error (SM2/国密, revoked, unsupported): 无法核验
+    HANDSHAKE_FAILED = "handshake_failed"  # no TLS spoken even without verification
+    UNREACHABLE = "unreachable"  # refused, no address, timed out: nothing to judge
+
+    @property
+    def chain_problem(self) -> bool:
+        """The chain itself does not verify (not its dates, not its names)."""
+        return self in (TlsOutcome.SELF_SIGNED, TlsOutcome.UNKNOWN_ISSUER, TlsOutcome.UNVERIFIABLE)
+
+
+class HttpsRedirect(StrEnum):
+    """What the host's plain-http home page does (``http://host/``)."""
+
+    REDIRECTS = "redirects"  # ends on an https:// URL
+    NO_REDIRECT = "no_redirect"  # answers over http without sending the visitor to https
+    NOT_SERVED = "not_served"  # nothing answers on http (refused, no address, timeout)
+    NOT_CHECKED = "not_checked"  # no http counterpart is known (an https port other than 443)
+
+
+@dataclass(frozen=True, slots=True)
+class TransportFacts:
+    """What one probe of one HTTPS host and port observed (the ``transport`` table)."""
+
+    host: str
+    port: int
+    outcome: TlsOutcome
+    verify_error: str = ""  # OpenSSL's reason when verification failed, as it said it
+    tls_version: str = ""  # TLSv1.3, TLSv1.2 …
+    not_before: str = ""  # ISO UTC; "" when no certificate was read
+    not_after: str = ""
+    subject: str = ""  # the subject's common name
+    names: tuple[str, ...] = ()  # subjectAltName DNS names and IP addresses
+    issuer: str = ""  # the issuer's common name (or organisation)
+    hostname_matches: bool | None = None  # None: no certificate was read
+    http_url: str = ""  # the plain-http home page checked for a redirect
+    http_redirect: HttpsRedirect = HttpsRedirect.NOT_CHECKED
+    http_status: int | None = None
+    http_final_url: str = ""
+    error: str = ""  # why the host could not be reached, for the report
+    # The portal's pages were read over https here; False for a guess (port 443 of an http
+    # start URL's host), which only tells whether the host has https to redirect to.
+    crawled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MixedContentRow:
+    """A sub-resource requested over http by a page read over https (from the link facts)."""
+
+    page_url: str
+    element: str
+    attribute: str
+    raw: str
+    url: str  # the resource as the browser would request it (http://…)
+    content_type: str  # what the resource's check answered ("" when unknown)

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import logging
 import socket
+import ssl
 import sys
 import threading
 from collections import Counter
@@ -198,8 +199,13 @@ class DemoServer:
         external_port: int = 0,
         refused_port: int = 0,
         changed_externals: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.pages = pages
+        # A server-side TLS context: the portal is served over https with its certificate (the
+        # certificate tests plant an expiring one; the demo itself stays on http, offline and
+        # without test dependencies).
+        self._tls = tls
         # The refusing port is part of a planted link's URL: `sitecheck demo --recheck` asks
         # for the same one, so the recheck sees the same link (any free port when taken).
         self._refused_port = refused_port
@@ -228,6 +234,12 @@ class DemoServer:
         try:
             main = _HTTPServer((MAIN_HOST, self._port), self, external=False)
             self._servers.append(main)
+            if self._tls is not None:
+                # The handshake runs in the request's thread (on its first read), not in the
+                # accept loop, so one slow client does not hold the others.
+                main.socket = self._tls.wrap_socket(
+                    main.socket, server_side=True, do_handshake_on_connect=False
+                )
             try:
                 ext = _HTTPServer((EXTERNAL_HOST, self._external_port), self, external=True)
             except OSError:
@@ -247,7 +259,7 @@ class DemoServer:
             self.pages,
             self.seed,
             self.today,
-            base_url=f"http://{MAIN_HOST}:{main.server_address[1]}/",
+            base_url=f"{'https' if self._tls else 'http'}://{MAIN_HOST}:{main.server_address[1]}/",
             external_base_url=f"http://{ext.server_address[0]!s}:{ext.server_address[1]}/",
             refused_url=f"http://{MAIN_HOST}:{refused.getsockname()[1]}/",
             changed_externals=self.changed_externals,

@@ -12,6 +12,7 @@ import email.utils
 import importlib.util
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -134,12 +135,24 @@ async def _system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def tls_verify(config: AuditConfig) -> ssl.SSLContext | bool:
+    """What certificates are checked against: False for --insecure, else the system's store
+    (True: httpx builds it) or, with ``[fetch] ca_bundle``, a context that trusts that file too."""
+    if not config.fetch.verify_tls or not config.fetch.ca_bundle:
+        return config.fetch.verify_tls
+    from sitecheck.fetch.tls import trust_context
+
+    return trust_context(True, config.fetch.ca_bundle)
+
+
 def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.AsyncClient:
     # Every request checks each idle pooled connection for a server-side close, so the pool
     # is sized to what is in flight, not larger.
     connections = connections or config.politeness.concurrency + 4
     limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     timeout = httpx2.Timeout(config.fetch.timeout, connect=min(config.fetch.timeout, 10.0))
+    # The system's trust store, plus [fetch] ca_bundle (a private CA) when one is given.
+    verify = tls_verify(config)
     # [fetch] transport: "aiohttp", "httpx", or "auto" (aiohttp when it is installed).
     choice = config.fetch.transport
     transport: httpx2.AsyncBaseTransport | None = None
@@ -149,7 +162,7 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
         # The same pool size, keep-alive and certificate checks as httpx's transport, on aiohttp:
         # half the CPU per request (bench/microbench_http.py). Proxies are never used
         # (trust_env=False below), so the transport needs none.
-        transport = AiohttpTransport(verify=config.fetch.verify_tls, limits=limits)
+        transport = AiohttpTransport(verify=verify, limits=limits)
     return httpx2.AsyncClient(
         headers={
             "User-Agent": config.politeness.user_agent,
@@ -160,7 +173,7 @@ def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.
         follow_redirects=False,
         timeout=timeout,
         limits=limits,
-        verify=config.fetch.verify_tls,
+        verify=verify,
         trust_env=False,  # an audit must reach the portal the way the public does, not via a proxy
         transport=transport,  # None: httpx's own (limits and verify above apply to it)
     )

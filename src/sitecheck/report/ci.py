@@ -58,6 +58,10 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
     FindingKind.EXTERNAL_CHANGED: "External link now leads elsewhere (parked domain, another site)",
     FindingKind.EXTERNAL_RISKY: "External link leads to a page with gambling/pornography vocabulary",
+    FindingKind.CERT_EXPIRY: "TLS certificate expires soon or has expired",
+    FindingKind.CERT_INVALID: "TLS certificate invalid (other names, self-signed or unverifiable chain)",
+    FindingKind.HTTPS_REDIRECT: "http:// home page not redirected to https:// (no national rule: advice)",
+    FindingKind.MIXED_CONTENT: "https page loads http: images, scripts, stylesheets or frames",
 }
 _BASELINE = {
     FindingState.NEW: "new",

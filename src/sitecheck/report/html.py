@@ -73,6 +73,10 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: "#332288",
     FindingKind.EXTERNAL_CHANGED: "#886600",
     FindingKind.EXTERNAL_RISKY: "#990033",
+    FindingKind.CERT_EXPIRY: "#88CCEE",
+    FindingKind.CERT_INVALID: "#999933",
+    FindingKind.HTTPS_REDIRECT: "#DDCC77",
+    FindingKind.MIXED_CONTENT: "#6699CC",
 }
 _OTHER_COLOUR = "#666666"
 

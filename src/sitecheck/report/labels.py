@@ -42,6 +42,10 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
     FindingKind.EXTERNAL_CHANGED: "外链变异",
     FindingKind.EXTERNAL_RISKY: "疑似链接违规网站",
+    FindingKind.CERT_EXPIRY: "HTTPS证书即将到期或已过期",
+    FindingKind.CERT_INVALID: "HTTPS证书无效",
+    FindingKind.HTTPS_REDIRECT: "未跳转到HTTPS",
+    FindingKind.MIXED_CONTENT: "HTTPS页面加载http资源（混合内容）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -115,6 +119,22 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.EXTERNAL_RISKY: (
         "立即删除或断开该链接（先下线引用它的页面或模板），核实是链接目标域名被他人注册还是本站内容被篡改："
         "如是篡改，按网络安全事件处置（排查后门、修改后台密码、保留日志），并向主管部门报告。"
+    ),
+    FindingKind.CERT_EXPIRY: (
+        "立即续期或更换证书并部署到所列主机（含负载均衡、CDN 上的证书），部署后用浏览器确认新的到期日；"
+        "建议设置自动续期或到期提醒，证书过期后浏览器会以安全警告阻止访问。"
+    ),
+    FindingKind.CERT_INVALID: (
+        "更换为包含该域名、由受信任机构签发的证书，并在服务器上配置完整证书链（含中间证书）；"
+        "使用国密证书的，请用支持国密的浏览器人工核实，确属正常的可忽略并写明原因。"
+    ),
+    FindingKind.HTTPS_REDIRECT: (
+        "在服务器上把 http:// 的访问以 301 跳转到对应的 https:// 地址（可同时启用 HSTS）。"
+        "国家层面未见强制使用 HTTPS 的规定，此项为安全建议，不计入扣分。"
+    ),
+    FindingKind.MIXED_CONTENT: (
+        "把页面和模板中以 http:// 引用的图片、脚本、样式表、框架改为 https:// 地址或站内相对地址；"
+        "对方没有 https 地址的资源，下载到本站后引用。国家层面未见强制使用 HTTPS 的规定，此项为安全建议。"
     ),
 }
 

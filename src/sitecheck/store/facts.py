@@ -14,10 +14,12 @@ from sitecheck.models import (
     ExternalView,
     FetchResult,
     HomeTarget,
+    HttpsRedirect,
     ItemRow,
     LinkRef,
     ListingFacts,
     ListingRow,
+    MixedContentRow,
     Occurrence,
     Outcome,
     PageContent,
@@ -29,6 +31,8 @@ from sitecheck.models import (
     TextCheck,
     TextHit,
     TextHitRow,
+    TlsOutcome,
+    TransportFacts,
 )
 from sitecheck.store.db import now_iso
 from sitecheck.store.frontier import FrontierStore
@@ -151,6 +155,93 @@ class FactStore(FrontierStore):
             if row[0] in wanted and row[0] not in first:
                 first[row[0]] = _external_seen(row)
         return first
+
+    def save_transport(self, run_id: int, facts: Sequence[TransportFacts]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO transport (run_id, host, port, crawled, outcome, verify_error,"
+            " tls_version, not_before, not_after, subject, names_json, issuer, hostname_matches, http_url,"
+            " http_redirect, http_status, http_final_url, error, probed_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    run_id,
+                    f.host,
+                    f.port,
+                    int(f.crawled),
+                    f.outcome.value,
+                    f.verify_error,
+                    f.tls_version,
+                    f.not_before,
+                    f.not_after,
+                    f.subject,
+                    json.dumps(list(f.names), ensure_ascii=False),
+                    f.issuer,
+                    None if f.hostname_matches is None else int(f.hostname_matches),
+                    f.http_url,
+                    f.http_redirect.value,
+                    f.http_status,
+                    f.http_final_url,
+                    f.error,
+                    now_iso(),
+                )
+                for f in facts
+            ],
+        )
+
+    def transport(self, run_id: int) -> list[TransportFacts]:
+        rows = self.db.execute(
+            "SELECT host, port, outcome, verify_error, tls_version, not_before, not_after, subject,"
+            " names_json, issuer, hostname_matches, http_url, http_redirect, http_status, http_final_url,"
+            " error, crawled FROM transport WHERE run_id=? ORDER BY host, port",
+            (run_id,),
+        ).fetchall()
+        return [
+            TransportFacts(
+                host=r[0],
+                port=int(r[1]),
+                outcome=TlsOutcome(r[2]),
+                verify_error=r[3],
+                tls_version=r[4],
+                not_before=r[5],
+                not_after=r[6],
+                subject=r[7],
+                names=tuple(json.loads(r[8])),
+                issuer=r[9],
+                hostname_matches=None if r[10] is None else bool(r[10]),
+                http_url=r[11],
+                http_redirect=HttpsRedirect(r[12]),
+                http_status=r[13],
+                http_final_url=r[14],
+                error=r[15],
+                crawled=bool(r[16]),
+            )
+            for r in rows
+        ]
+
+    def https_page_urls(self, run_id: int) -> Iterator[str]:
+        """The URLs of the pages read over https (where the crawl met the portal's https hosts)."""
+        rows = self.db.execute(
+            "SELECT t.url FROM pages p JOIN targets t ON t.id=p.target_id"
+            " WHERE p.run_id=? AND t.url LIKE 'https://%' ORDER BY t.id",
+            (run_id,),
+        )
+        for (url,) in rows:
+            yield str(url)
+
+    def mixed_content(self, run_id: int, elements: Iterable[str]) -> list[MixedContentRow]:
+        """Sub-resources a page read over https names by an http:// URL, with what they answered."""
+        wanted = list(elements)
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            "SELECT p.url, l.element, l.attribute, l.raw, t.url, COALESCE(c.content_type, '')"
+            " FROM links l JOIN targets p ON p.id=l.page_id JOIN targets t ON t.id=l.target_id"
+            " LEFT JOIN checks c ON c.target_id=t.id"
+            " WHERE l.run_id=? AND p.url LIKE 'https://%' AND t.url LIKE 'http://%'"
+            f" AND l.element IN ({marks})"
+            " ORDER BY l.page_id, l.rowid",
+            (run_id, *wanted),
+        ).fetchall()
+        return [MixedContentRow(*map(str, row)) for row in rows]
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -514,6 +605,11 @@ class RunWriter:
     def home_url(self, url: str) -> None:
         self._store.set_home_url(self.run_id, url)
 
+    def transport(self, facts: Sequence[TransportFacts]) -> None:
+        if facts:
+            with self._store.transaction():
+                self._store.save_transport(self.run_id, facts)
+
     def status(self, status: RunStatus) -> None:
         self._store.set_run_status(self.run_id, status)
 
@@ -573,6 +669,15 @@ class RunFacts:
 
     def first_external_views(self, keys: Iterable[str]) -> dict[str, ExternalSeen]:
         return self._store.first_external_views(self.run_id, keys)
+
+    def transport(self) -> list[TransportFacts]:
+        return self._store.transport(self.run_id)
+
+    def https_page_urls(self) -> Iterator[str]:
+        return self._store.https_page_urls(self.run_id)
+
+    def mixed_content(self, elements: Iterable[str]) -> list[MixedContentRow]:
+        return self._store.mixed_content(self.run_id, elements)
 
     def page_count(self) -> int:
         return self._store.page_count(self.run_id)

@@ -253,6 +253,33 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX external_views_run ON external_views (run_id);
     """,
+    # Certificates and transport (issue 16, part 4): one probe of each https host and port of
+    # the portal per run (fetch/tls.py). Not copied by a recheck (not in RUN_TABLES): a renewed
+    # certificate must be seen, so a recheck probes again.
+    """
+    CREATE TABLE transport (
+        run_id INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        crawled INTEGER NOT NULL,        -- pages were read over https here (not a guess at 443)
+        outcome TEXT NOT NULL,           -- TlsOutcome
+        verify_error TEXT NOT NULL DEFAULT '',
+        tls_version TEXT NOT NULL DEFAULT '',
+        not_before TEXT NOT NULL DEFAULT '',
+        not_after TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        names_json TEXT NOT NULL DEFAULT '[]',
+        issuer TEXT NOT NULL DEFAULT '',
+        hostname_matches INTEGER,        -- NULL: no certificate read
+        http_url TEXT NOT NULL DEFAULT '',
+        http_redirect TEXT NOT NULL,     -- HttpsRedirect
+        http_status INTEGER,
+        http_final_url TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        probed_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, host, port)
+    );
+    """,
 )
 
 
