@@ -232,6 +232,28 @@ class TextHit(NamedTuple):
     place: str = ""
 
 
+class HiddenLink(NamedTuple):
+    """An off-site link a visitor of the page cannot see (extract/hidden_links.py): a fact, not
+    yet a finding. Everything in it comes from the page (escape it wherever it is shown)."""
+
+    url: str  # absolute
+    text: str  # its anchor text (an image's alt), whitespace collapsed, at most 200 characters
+    rule: str  # what hides it: "display:none", "position:absolute; left:-9999px", "hidden 属性" …
+    place: str  # where that is written: "行内 style 属性", "页面 <style> 规则“.ft”", "标签属性"
+    element: str  # the hiding element as written: '<div class="ft">'
+    via: str  # "" in the page's markup; "document.write" or "innerHTML": written by a script
+    block: int  # the hidden block on its page (numbered per page), to count the links in one block
+    widget: str  # why the block looks like a menu, tab or carousel ("" when it does not)
+    snippet: str  # the markup around it, whitespace collapsed, at most 300 characters
+
+
+class HiddenLinkRow(NamedTuple):
+    """A stored hidden link with the page it is on (store → judge)."""
+
+    page: str  # the page's URL
+    link: HiddenLink
+
+
 class TextHitRow(NamedTuple):
     """A stored text hit with the page or attachment it is in (store → judge)."""
 
@@ -301,6 +323,7 @@ class FindingKind(StrEnum):
     PERSONAL_DATA = "personal_data"  # 个人信息泄露: an unmasked 身份证号, 手机号 or 银行卡号
     WRONG_WORDING = "wrong_wording"  # 错敏词 / 表述错误: a known wrong term, a leader's wrong title
     ANNUAL_REPORT = "annual_report"  # 政府信息公开年报: the year's report late, missing, or incomplete
+    HIDDEN_LINK = "hidden_link"  # 暗链: an off-site link the page hides, with a second signal
 
 
 class ColumnCategory(StrEnum):

@@ -56,6 +56,7 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
     FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
     FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
+    FindingKind.HIDDEN_LINK: "Hidden off-site link (possible injected link to gambling or pornography)",
 }
 _BASELINE = {
     FindingState.NEW: "new",

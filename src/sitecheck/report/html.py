@@ -71,6 +71,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "#661100",
     FindingKind.WRONG_WORDING: "#117733",
     FindingKind.ANNUAL_REPORT: "#332288",
+    FindingKind.HIDDEN_LINK: "#440154",
 }
 _OTHER_COLOUR = "#666666"
 

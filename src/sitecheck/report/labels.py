@@ -40,6 +40,7 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "个人信息泄露",
     FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
     FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
+    FindingKind.HIDDEN_LINK: "暗链（隐藏的站外链接）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -105,6 +106,12 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: (
         "按《政府信息公开条例》第四十九条于每年1月31日前（本级政府3月31日前）发布上一年度报告，"
         "内容按国办公开办函〔2021〕30号格式写全六个部分；已在其他平台发布的，在本站年报栏目链接过去。"
+    ),
+    FindingKind.HIDDEN_LINK: (
+        "在浏览器中“查看网页源代码”，按“页面片段”或链接地址搜索，找到并删除隐藏的链接；再在 CMS 模板、"
+        "栏目页和公共脚本中搜索该地址，查明是谁、何时加入的。来历不明的涉赌涉黄暗链通常是网站被入侵后植入的："
+        "应立即检查服务器有无被篡改的文件和网页木马（webshell），修补漏洞，更换 CMS、服务器和数据库的密码，"
+        "并按网络安全事件报告；确属本单位正常设置的（如隐藏的选项卡），可忽略并写明原因。"
     ),
 }
 

@@ -1,0 +1,167 @@
+"""暗链: the hidden off-site links that are findings (issue 16, part 1), from the stored facts.
+
+Menus, tab panes and carousels hide links all the time, so hiding alone proves nothing. A hidden
+link is a finding only when it leaves the portal (its hosts, ``site.extra_hosts``) and the
+allow-list (``[integrity] allow_hosts``, ``*.gov.cn`` by default) AND a second signal holds:
+
+- **vocabulary**: its anchor text or its URL carries a word of the risky-sites list (赌博, 色情,
+  违禁药品, 代开发票, 私服, 代孕; extract/vocabulary.py). A hidden link to such a site is what an
+  intrusion plants: 单项否决 risk (the 2019 indicators fail a portal that links to 色情 content or
+  leaves tampering unhandled), with the words, the hiding rule and the markup as evidence;
+- **new**: the site's earlier runs never linked to it (the external-link baseline; the first run
+  has none, so this signal is absent there);
+- **many**: it sits in a hidden block with at least ``MANY`` hidden off-site links (a link farm).
+
+"New" and "many" without vocabulary make a warning marked 待核实: a person has to look. They do
+not count where the hidden block looks like a page widget (a tab pane, a drop-down menu: the
+extractor says why), since adding a link to a tab is ordinary work; vocabulary counts everywhere.
+
+One finding per hidden URL, however many pages carry it (a footer is one template): the first
+page is the subject, the others are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+from sitecheck.extract.vocabulary import RiskyHit, Vocabulary, load_vocabulary, url_text
+from sitecheck.judge import JudgeContext
+from sitecheck.judge.keys import finding_key
+from sitecheck.models import Finding, FindingKind, HiddenLink, Referrer, Severity
+from sitecheck.store import RunFacts
+from sitecheck.urls import canonical
+
+HIDDEN_LINK_BASIS = (
+    "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）单项否决："
+    "发布或链接反动、暴力、色情等内容；对安全攻击（如页面被挂马、内容被篡改等）没有及时有效处置"
+)
+MANY = 3  # hidden off-site links in one block that make it a link farm
+_MAX_REFERRERS = 50
+
+
+@dataclass(slots=True)
+class _Group:
+    """One hidden URL over the pages that carry it."""
+
+    page: str  # the first page: the finding's subject
+    link: HiddenLink  # as first seen
+    texts: list[str] = field(default_factory=list)
+    others: list[tuple[str, HiddenLink]] = field(default_factory=list)  # (page, link) elsewhere
+    block_size: int = 0  # the most hidden off-site links seen in one of its blocks (not widgets)
+    widget_only: bool = True  # every block it is in looks like a menu or tab
+
+
+@cache
+def _vocabulary(paths: tuple[str, ...]) -> Vocabulary:
+    return load_vocabulary(*paths)
+
+
+def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".")
+    for entry in allowed:
+        entry = entry.strip().lower()
+        if entry.startswith(("*.", ".")):
+            suffix = entry.lstrip("*.")
+            if host == suffix or host.endswith("." + suffix):
+                return True
+        elif entry and (host == entry or host == f"www.{entry}" or entry == f"www.{host}"):
+            return True
+    return False
+
+
+def _leaves(url: str, context: JudgeContext) -> bool:
+    """Off the portal and off the allow-list."""
+    if context.scope is not None and context.scope.host_in_scope(url):
+        return False
+    host = urlsplit(url).hostname or ""
+    return not _host_allowed(host, context.integrity.allow_hosts)
+
+
+def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    settings = context.integrity
+    if not settings.hidden_links:
+        return
+    rows = [row for row in facts.hidden_links() if _leaves(row.link.url, context)]
+    if not rows:
+        return
+    vocabulary = _vocabulary(tuple(settings.vocabulary_lists))
+    # How many distinct off-site URLs each hidden block holds.
+    blocks: dict[tuple[str, int], set[str]] = {}
+    for row in rows:
+        blocks.setdefault((row.page, row.link.block), set()).add(canonical(row.link.url))
+    groups: dict[str, _Group] = {}
+    for row in rows:
+        key = canonical(row.link.url)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(row.page, row.link)
+        elif row.page != group.page and all(row.page != page for page, _ in group.others):
+            group.others.append((row.page, row.link))
+        if row.link.text and row.link.text not in group.texts:
+            group.texts.append(row.link.text)
+        if not row.link.widget:
+            group.widget_only = False
+            group.block_size = max(group.block_size, len(blocks[(row.page, row.link.block)]))
+    seen = facts.seen_before(groups)
+    placement = context.place_of(facts)
+    for key, group in groups.items():
+        words = _words(vocabulary, group)
+        new = seen is not None and key not in seen and not group.widget_only
+        many = group.block_size >= MANY
+        if not (words or new or many):
+            continue
+        place = placement.of(group.page)
+        yield Finding(
+            key=finding_key(FindingKind.HIDDEN_LINK, key),
+            kind=FindingKind.HIDDEN_LINK,
+            severity=Severity.VETO if words else Severity.WARNING,
+            url=group.page,
+            detail=_detail(group, words, new, many),
+            referrers=tuple(
+                Referrer(page, "a", "href", link.text, link.url)
+                for page, link in group.others[:_MAX_REFERRERS]
+            ),
+            column=place.column,
+            office=place.office,
+        )
+
+
+def _words(vocabulary: Vocabulary, group: _Group) -> list[RiskyHit]:
+    """The risky words of its anchor texts and its URL, each word once."""
+    found: dict[str, RiskyHit] = {}
+    for text in (*group.texts, url_text(group.link.url)):
+        for hit in vocabulary.find(text):
+            found.setdefault(hit.word.lower(), hit)
+    return list(found.values())
+
+
+def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
+    link = group.link
+    text = "、".join(f"“{t}”" for t in group.texts[:3]) or "（无文字）"
+    written = f"，由页面脚本（{link.via}）写入" if link.via else ""
+    parts = [
+        f"页面中有访客看不见的站外链接 {link.url}（链接文字 {text}）{written}",
+        f"隐藏方式：{link.rule}（{link.place}，隐藏它的元素 {link.element}）",
+    ]
+    if words:
+        labels = "、".join(dict.fromkeys(hit.label for hit in words))
+        listed = "、".join(f"“{hit.text}”（{hit.label}）" for hit in words)
+        sources = "；".join(dict.fromkeys(hit.source for hit in words if hit.source))
+        basis = f"（词表依据：{sources}）" if sources else ""
+        parts.append(f"链接文字或地址含{labels}类词语 {listed}{basis}")
+    else:
+        reasons = []
+        if new:
+            reasons.append("本站以前的检查中没有这个外链（新出现）")
+        if many:
+            reasons.append(f"同一隐藏区块内有 {group.block_size} 个隐藏的站外链接")
+        parts.append("待核实：" + "，".join(reasons) + "；未见涉赌涉黄等词语，请核实是否为被植入的暗链")
+    if words and many:
+        parts.append(f"同一隐藏区块内有 {group.block_size} 个隐藏的站外链接")
+    parts.append(f"页面片段：{link.snippet}")
+    if group.others:
+        parts.append(f"另有 {len(group.others)} 个页面有同样的隐藏链接")
+    return "；".join(parts) + f"。规定：{HIDDEN_LINK_BASIS}"
