@@ -15,9 +15,9 @@ attribute, or the page's own ``<style>`` rules (stylesheets in other files are n
   a ``<marquee>`` of at most 1 px;
 - off-screen: ``position:absolute|fixed`` with ``left`` or ``top`` at −999 px or beyond;
 - text that cannot be read (the link shows no image): ``font-size`` of at most 1 px (the nearest
-  declaration), ``text-indent`` at −999 px or beyond without a background image, and a text
-  colour equal to the background colour written in the same place (one style attribute or
-  rule) or in the inline styles of the elements around it.
+  declaration), ``text-indent`` at −999 px or beyond without a background image, and the link's
+  own colour (a link does not inherit one) equal to the background colour written with it (one
+  style attribute or rule) or in the inline style of the nearest element around it that sets one.
 
 The page's rules are resolved as a browser would only as far as needed: a rule that hides is
 looked for first; only then are the other rules declaring the same property matched, and the
@@ -515,7 +515,9 @@ def _element_rule_uncached(styles: _Styles, node: LexborNode, anchor: LexborNode
             for n in (node, anchor)
         ):
             return f"text-indent:{found[0]}", found[1]
-        found = styles.hidden_by(node, "color")
+        # A link takes its colour from the browser's own style sheet, not from the elements
+        # around it: only a colour set on the link itself hides it.
+        found = styles.hidden_by(node, "color") if node.mem_id == anchor.mem_id else None
         if found is not None:
             return f"文字颜色与背景色相同（color:{found[0]}）", found[1]
     return None
@@ -544,13 +546,13 @@ def _inherited_rule(
             if not any(styles.declares(inner, name) for inner in chain[:index]):
                 found.append((index, f"{name}:{hiding[0]}", hiding[1]))
             break
-    if not _has_image(anchor):
-        colour_at = next((i for i, n in enumerate(chain) if "color" in styles.inline(n)), None)
+    if not _has_image(anchor) and chain and "color" in styles.inline(chain[0]):
+        # The link's own colour (a link does not inherit one) against the nearest background.
         background_at = next((i for i, n in enumerate(chain) if _background(styles.inline(n))), None)
-        if colour_at is not None and background_at is not None and colour_at <= background_at:
-            colour = _colour(styles.inline(chain[colour_at])["color"].value)
-            if colour is not None and colour == _background(styles.inline(chain[background_at])):
-                text = styles.inline(chain[colour_at])["color"].value
+        text = styles.inline(chain[0])["color"].value
+        colour = _colour(text)
+        if background_at is not None and colour is not None:
+            if colour == _background(styles.inline(chain[background_at])):
                 found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内 style 属性"))
     return min(found, default=None)
 
