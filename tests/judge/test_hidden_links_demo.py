@@ -25,7 +25,9 @@ def test_every_planted_hidden_link_is_found_and_no_control(
     _, doc = demo_audit
     found = [f for f in doc["findings"] if f["kind"] == KIND]
     expected = [
-        (canonical(url), want) for plant, url in demo_server.portal.integrity_manifest for want in plant.expect
+        (canonical(url), want)
+        for plant, url in demo_server.portal.integrity_manifest
+        for want in plant.expect
     ]
     assert len(found) == len(expected), [f["detail"] for f in found]
     unmatched = list(found)
@@ -33,7 +35,9 @@ def test_every_planted_hidden_link_is_found_and_no_control(
         matches = [
             f
             for f in unmatched
-            if canonical(f["url"]) == url and want.shows in f["detail"] and f["severity"] == want.severity.value
+            if canonical(f["url"]) == url
+            and want.shows in f["detail"]
+            and f["severity"] == want.severity.value
         ]
         assert matches, (url, want)
         unmatched.remove(matches[0])
@@ -62,7 +66,9 @@ def test_evidence_names_the_rule_the_place_and_the_words(
     assert line["count"] == 5
 
 
-def test_controls_yield_nothing(demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]]) -> None:
+def test_controls_yield_nothing(
+    demo_server: DemoServer, demo_audit: tuple[AuditResult, dict[str, Any]]
+) -> None:
     """The on-site tab pane, the hidden tab of friend links, the visible friend link and the lone
     harmless hidden link (first run: no baseline) are not findings; their links were read."""
     _, doc = demo_audit

@@ -61,7 +61,7 @@ INTEGRITY_PLANTS: tuple[IntegrityPlant, ...] = (
         '<span id="tj51" style="display:none"><script type="text/javascript">'
         "document.write('<a href=\"{ext}casino/lhc.html\">六合彩开奖<\\/a>');</script></span>"
         '<div id="gg2" style="visibility:hidden"></div><script type="text/javascript">'
-        "document.getElementById(\"gg2\").innerHTML = '<a href=\"{ext}casino/qp.html\">开元棋牌</a>';"
+        'document.getElementById("gg2").innerHTML = \'<a href="{ext}casino/qp.html">开元棋牌</a>\';'
         "</script>",
         (
             Expected(_HIDDEN, _VETO, "六合彩"),

@@ -551,9 +551,9 @@ def _inherited_rule(
         background_at = next((i for i, n in enumerate(chain) if _background(styles.inline(n))), None)
         text = styles.inline(chain[0])["color"].value
         colour = _colour(text)
-        if background_at is not None and colour is not None:
-            if colour == _background(styles.inline(chain[background_at])):
-                found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内 style 属性"))
+        background = _background(styles.inline(chain[background_at])) if background_at is not None else None
+        if background_at is not None and colour is not None and colour == background:
+            found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内 style 属性"))
     return min(found, default=None)
 
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from sitecheck.extract.vocabulary import RiskyHit, Vocabulary, load_vocabulary, url_text
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
-from sitecheck.models import Finding, FindingKind, HiddenLink, Referrer, Severity
+from sitecheck.models import Finding, FindingKind, HiddenLink, HiddenLinkRow, Referrer, Severity
 from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
@@ -80,14 +80,25 @@ def _leaves(url: str, context: JudgeContext) -> bool:
     return not _host_allowed(host, context.integrity.allow_hosts)
 
 
-def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
-    settings = context.integrity
-    if not settings.hidden_links:
-        return
-    rows = [row for row in facts.hidden_links() if _leaves(row.link.url, context)]
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A hidden URL with a second signal: what makes it a finding."""
+
+    key: str  # its canonical URL
+    group: _Group
+    words: tuple[RiskyHit, ...]
+    new: bool
+    many: bool
+
+
+def assess(rows: list[HiddenLinkRow], context: JudgeContext, seen: set[str] | None) -> list[Assessment]:
+    """The hidden links of ``rows`` that are findings, one per URL: off the portal and the
+    allow-list, with a risky word, new since the baseline ``seen`` (None: no earlier run) or in
+    a block of many. Pure: the rule itself, apart from the store."""
+    rows = [row for row in rows if _leaves(row.link.url, context)]
     if not rows:
-        return
-    vocabulary = _vocabulary(tuple(settings.vocabulary_lists))
+        return []
+    vocabulary = _vocabulary(tuple(context.integrity.vocabulary_lists))
     # How many distinct off-site URLs each hidden block holds.
     blocks: dict[tuple[str, int], set[str]] = {}
     for row in rows:
@@ -105,21 +116,33 @@ def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
         if not row.link.widget:
             group.widget_only = False
             group.block_size = max(group.block_size, len(blocks[(row.page, row.link.block)]))
-    seen = facts.seen_before(groups)
-    placement = context.place_of(facts)
+    found: list[Assessment] = []
     for key, group in groups.items():
-        words = _words(vocabulary, group)
+        words = tuple(_words(vocabulary, group))
         new = seen is not None and key not in seen and not group.widget_only
         many = group.block_size >= MANY
-        if not (words or new or many):
-            continue
+        if words or new or many:
+            found.append(Assessment(key, group, words, new, many))
+    return found
+
+
+def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
+    if not context.integrity.hidden_links:
+        return
+    rows = facts.hidden_links()
+    if not rows:
+        return
+    keys = {canonical(row.link.url) for row in rows if _leaves(row.link.url, context)}
+    placement = context.place_of(facts)
+    for item in assess(rows, context, facts.seen_before(keys)):
+        group = item.group
         place = placement.of(group.page)
         yield Finding(
-            key=finding_key(FindingKind.HIDDEN_LINK, key),
+            key=finding_key(FindingKind.HIDDEN_LINK, item.key),
             kind=FindingKind.HIDDEN_LINK,
-            severity=Severity.VETO if words else Severity.WARNING,
+            severity=Severity.VETO if item.words else Severity.WARNING,
             url=group.page,
-            detail=_detail(group, words, new, many),
+            detail=_detail(group, list(item.words), item.new, item.many),
             referrers=tuple(
                 Referrer(page, "a", "href", link.text, link.url)
                 for page, link in group.others[:_MAX_REFERRERS]
