@@ -53,7 +53,7 @@ def test_evidence_names_the_rule_the_place_and_the_words(
     by_url = {f["detail"].split(" ", 1)[1].split("（", 1)[0]: f for f in doc["findings"] if f["kind"] == KIND}
     ext = demo_server.portal.external_base_url
     footer = by_url[ext + "casino/bjl.html"]
-    assert "display:none" in footer["detail"] and "页面 <style> 规则“.ft-yqlj”" in footer["detail"]
+    assert "`display:none`" in footer["detail"] and "页面样式表规则 `.ft-yqlj`" in footer["detail"]
     assert "“百家乐”（赌博）" in footer["detail"] and footer["severity"] == "veto"
     written = by_url[ext + "casino/lhc.html"]
     assert "document.write" in written["detail"] and '<span id="tj51"' in written["detail"]

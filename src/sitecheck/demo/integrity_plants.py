@@ -46,11 +46,11 @@ INTEGRITY_PLANTS: tuple[IntegrityPlant, ...] = (
         '<style type="text/css">.ft-yqlj{display:none}</style>'
         '<div class="ft-yqlj"><script>window.sitecheckHacked=1</script>'
         '<a href="{ext}casino/vns.html" target="_blank">澳门威尼斯人娱乐城</a> '
-        '<a href="{ext}casino/bet.html" target="_blank">bet365体育在线</a> '
+        '<a href="{ext}casino/bet.html" target="_blank">皇冠体育在线</a> '
         '<a href="{ext}casino/bjl.html" target="_blank">真人百家乐</a></div>',
         (
             Expected(_HIDDEN, _VETO, "威尼斯人"),
-            Expected(_HIDDEN, _VETO, "bet365"),
+            Expected(_HIDDEN, _VETO, "皇冠体育"),
             Expected(_HIDDEN, _VETO, "百家乐"),
         ),
     ),

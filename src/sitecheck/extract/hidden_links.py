@@ -377,6 +377,7 @@ class _Styles:
     sheet: _Sheet
     _matched: dict[int, frozenset[int]] = field(default_factory=dict)  # rule index -> mem_ids
     _inline: dict[int, dict[str, _Decl]] = field(default_factory=dict)
+    _images: dict[int, bool] = field(default_factory=dict)  # link mem_id -> it shows an image
     # (mem_id, the link shows an image) -> what hides the element (_element_rule)
     elements: dict[tuple[int, bool], tuple[str, str] | None] = field(default_factory=dict)
 
@@ -391,6 +392,12 @@ class _Styles:
                 found = frozenset()
             self._matched[index] = found
         return node.mem_id in found
+
+    def image(self, anchor: LexborNode) -> bool:
+        found = self._images.get(anchor.mem_id)
+        if found is None:
+            found = self._images[anchor.mem_id] = _has_image(anchor)
+        return found
 
     def inline(self, node: LexborNode) -> dict[str, _Decl]:
         found = self._inline.get(node.mem_id)
@@ -422,7 +429,7 @@ class _Styles:
         inline = self.inline(node)
         if name in inline:
             decl = inline[name]
-            best = ((decl.important, True, (0, 0, 0), 0), decl, "行内 style 属性", inline)
+            best = ((decl.important, True, (0, 0, 0), 0), decl, "行内样式", inline)
         for i in self.sheet.declaring.get(name, ()):
             rule = self.sheet.rules[i]
             decl = rule.decls[name]
@@ -430,7 +437,7 @@ class _Styles:
                 continue
             key = (decl.important, False, rule.specificity, rule.order)
             if best is None or key > best[0]:
-                best = (key, decl, f"页面 <style> 规则“{rule.selector}”", rule.decls)
+                best = (key, decl, f"页面样式表规则 `{rule.selector}`", rule.decls)
         return None if best is None else (best[1], best[2], best[3])
 
     def declares(self, node: LexborNode, name: str) -> bool:
@@ -447,6 +454,7 @@ def _chain(node: LexborNode | None) -> Iterator[LexborNode]:
 
 
 def _has_image(anchor: LexborNode) -> bool:
+    """Whether the link shows an image (it stays visible when only its text is hidden)."""
     return anchor.css_first("img") is not None
 
 
@@ -459,7 +467,7 @@ def _attribute_px(node: LexborNode, name: str) -> float | None:
 
 def _element_rule(styles: _Styles, node: LexborNode, anchor: LexborNode) -> tuple[str, str] | None:
     """What hides ``node`` (and so everything in it), if anything: (rule, where written)."""
-    key = (node.mem_id, _has_image(anchor))
+    key = (node.mem_id, styles.image(anchor))
     if key in styles.elements:
         return styles.elements[key]
     found = _element_rule_uncached(styles, node, anchor)
@@ -508,7 +516,7 @@ def _element_rule_uncached(styles: _Styles, node: LexborNode, anchor: LexborNode
             declared = styles.declared(node, name)
             if declared is not None and _tiny(declared[0].value):
                 return f"<marquee> {name}:{declared[0].value}", declared[1]
-    if not _has_image(anchor):
+    if not styles.image(anchor):
         found = styles.hidden_by(node, "text-indent")
         if found is not None and not any(
             styles.declares(n, "background-image") or "url(" in _background_text(styles, n)
@@ -536,7 +544,7 @@ def _inherited_rule(
     nearest background colour (inline styles, text only). (index in chain, rule, where)."""
     found: list[tuple[int, str, str]] = []
     for name in ("visibility", "font-size"):
-        if name == "font-size" and _has_image(anchor):
+        if name == "font-size" and styles.image(anchor):
             continue
         for index, node in enumerate(chain):
             hiding = styles.hidden_by(node, name)
@@ -546,14 +554,14 @@ def _inherited_rule(
             if not any(styles.declares(inner, name) for inner in chain[:index]):
                 found.append((index, f"{name}:{hiding[0]}", hiding[1]))
             break
-    if not _has_image(anchor) and chain and "color" in styles.inline(chain[0]):
+    if not styles.image(anchor) and chain and "color" in styles.inline(chain[0]):
         # The link's own colour (a link does not inherit one) against the nearest background.
         background_at = next((i for i, n in enumerate(chain) if _background(styles.inline(n))), None)
         text = styles.inline(chain[0])["color"].value
         colour = _colour(text)
         background = _background(styles.inline(chain[background_at])) if background_at is not None else None
         if background_at is not None and colour is not None and colour == background:
-            found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内 style 属性"))
+            found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内样式"))
     return min(found, default=None)
 
 
@@ -659,13 +667,21 @@ def _markup(node: LexborNode, limit: int) -> str:
 
 
 def _snippet(hider: LexborNode, anchor: LexborNode, prefix: str = "") -> str:
-    link = _markup(anchor, 200)
+    link = _markup(anchor, 4 * _SNIPPET)
     if hider.mem_id == anchor.mem_id:
         text = link
     else:
-        outer = _markup(hider, _SNIPPET)
-        text = outer if link and link in outer else f"{_describe(hider)} … {link}"
-    return (prefix + text)[:_SNIPPET]
+        outer = _markup(hider, 4 * _SNIPPET)
+        text = outer if link and link in outer[: _SNIPPET - len(prefix)] else f"{_describe(hider)} … {link}"
+    return _cut(prefix + text, _SNIPPET)
+
+
+def _cut(markup: str, limit: int) -> str:
+    """At most ``limit`` characters of markup, cut after a tag, never inside one."""
+    if len(markup) <= limit:
+        return markup
+    end = markup.rfind(">", 0, limit - 2)
+    return (markup[: end + 1] if end > 0 else markup[: limit - 2]) + " …"
 
 
 def _anchor_text(anchor: LexborNode) -> str:

@@ -162,16 +162,20 @@ def _words(vocabulary: Vocabulary, group: _Group) -> list[RiskyHit]:
 
 
 def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
+    # Code quoted from the page (CSS, markup, Latin words) stands between backquotes.
     link = group.link
     text = "、".join(f"“{t}”" for t in group.texts[:3]) or "（无文字）"
-    written = f"，由页面脚本（{link.via}）写入" if link.via else ""
+    written = f"，由页面脚本（{_code(link.via)}）写入" if link.via else ""
     parts = [
         f"页面中有访客看不见的站外链接 {link.url}（链接文字 {text}）{written}",
-        f"隐藏方式：{link.rule}（{link.place}，隐藏它的元素 {link.element}）",
+        f"隐藏方式：{_code(link.rule)}（{link.place}，隐藏它的元素 {_code(link.element)}）",
     ]
     if words:
         labels = "、".join(dict.fromkeys(hit.label for hit in words))
-        listed = "、".join(f"“{hit.text}”（{hit.label}）" for hit in words)
+        listed = "、".join(
+            f"{_code(hit.text) if hit.text.isascii() else '“' + hit.text + '”'}（{hit.label}）"
+            for hit in words
+        )
         sources = "；".join(dict.fromkeys(hit.source for hit in words if hit.source))
         basis = f"（词表依据：{sources}）" if sources else ""
         parts.append(f"链接文字或地址含{labels}类词语 {listed}{basis}")
@@ -184,7 +188,17 @@ def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
         parts.append("待核实：" + "，".join(reasons) + "；未见涉赌涉黄等词语，请核实是否为被植入的暗链")
     if words and many:
         parts.append(f"同一隐藏区块内有 {group.block_size} 个隐藏的站外链接")
-    parts.append(f"页面片段：{link.snippet}")
+    parts.append(f"页面片段：{_code(link.snippet)}")
     if group.others:
         parts.append(f"另有 {len(group.others)} 个页面有同样的隐藏链接")
     return "；".join(parts) + f"。规定：{HIDDEN_LINK_BASIS}"
+
+
+def _quoted(word: str) -> str:
+    """A matched word: Latin ones are code (a domain's letters), Chinese ones are words."""
+    return _code(word) if word.isascii() else f"“{word}”"
+
+
+def _code(text: str) -> str:
+    """Page code quoted as evidence, between backquotes (one inside it becomes a quote)."""
+    return f"`{text.replace('`', chr(39))}`"
