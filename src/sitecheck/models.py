@@ -244,7 +244,7 @@ class HiddenLink(NamedTuple):
     via: str  # "" in the page's markup; "document.write" or "innerHTML": written by a script
     block: int  # the hidden block on its page (numbered per page), to count the links in one block
     widget: str  # why the block looks like a menu, tab or carousel ("" when it does not)
-    snippet: str  # the markup around it, whitespace collapsed, at most 300 characters
+    snippet: str  # the markup around it, whitespace collapsed, at most 160 characters
 
 
 class HiddenLinkRow(NamedTuple):

@@ -43,11 +43,27 @@ def hidden(body: str, head: str = "") -> list[HiddenLink]:
         (f'<div style="font-size:0"><a href="{OFF}">x</a></div>', "", "font-size:0"),
         (f'<div style="position:absolute;clip:rect(0 0 0 0)"><a href="{OFF}">x</a></div>', "", "clip:rect"),
         (f'<marquee height="0"><a href="{OFF}">x</a></marquee>', "", "<marquee height=0>"),
-        (f'<div style="background:#FFF"><a href="{OFF}" style="color:white">x</a></div>', "", "文字颜色与背景色相同"),
+        (
+            f'<div style="background:#FFF"><a href="{OFF}" style="color:white">x</a></div>',
+            "",
+            "文字颜色与背景色相同",
+        ),
         (f'<div class="ft"><a href="{OFF}">x</a></div>', "<style>.ft{display:none}</style>", "display:none"),
-        (f'<div id="f"><ul><li><a href="{OFF}">x</a></li></ul></div>', "<style>#f ul{display:none}</style>", "display:none"),
-        (f'<footer><a href="{OFF}">x</a></footer>', "<style>footer a{visibility:hidden}</style>", "visibility:hidden"),
-        (f'<div class="a b"><a href="{OFF}">x</a></div>', "<style>.a.b{position:absolute;left:-5000px}</style>", "left:-5000px"),
+        (
+            f'<div id="f"><ul><li><a href="{OFF}">x</a></li></ul></div>',
+            "<style>#f ul{display:none}</style>",
+            "display:none",
+        ),
+        (
+            f'<footer><a href="{OFF}">x</a></footer>',
+            "<style>footer a{visibility:hidden}</style>",
+            "visibility:hidden",
+        ),
+        (
+            f'<div class="a b"><a href="{OFF}">x</a></div>',
+            "<style>.a.b{position:absolute;left:-5000px}</style>",
+            "left:-5000px",
+        ),
     ],
 )
 def test_each_way_of_hiding_is_seen(body: str, head: str, rule: str) -> None:
@@ -63,11 +79,17 @@ def test_each_way_of_hiding_is_seen(body: str, head: str, rule: str) -> None:
         ('<div style="display:none"><a href="/local.html">on-site</a></div>', ""),
         ('<div style="display:none"><a href="http://zwgk.example.gov.cn/">sub-site</a></div>', ""),
         # Shown again: a later or more specific rule, an inner visibility, an inner font size.
-        (f'<div class="t on"><a href="{OFF}">x</a></div>', "<style>.t{display:none}.t.on{display:block}</style>"),
+        (
+            f'<div class="t on"><a href="{OFF}">x</a></div>',
+            "<style>.t{display:none}.t.on{display:block}</style>",
+        ),
         (f'<div class="t"><a href="{OFF}">x</a></div>', "<style>.t{display:none}.t{display:block}</style>"),
         (f'<div style="visibility:hidden"><p style="visibility:visible"><a href="{OFF}">x</a></p></div>', ""),
         (f'<ul style="font-size:0"><li style="font-size:14px"><a href="{OFF}">x</a></li></ul>', ""),
-        (f'<ul class="z"><li><a href="{OFF}">x</a></li></ul>', "<style>.z{font-size:0} .z li{font-size:14px}</style>"),
+        (
+            f'<ul class="z"><li><a href="{OFF}">x</a></li></ul>',
+            "<style>.z{font-size:0} .z li{font-size:14px}</style>",
+        ),
         # Text hidden, but the link shows an image (logo image replacement, 党政机关 badge).
         (f'<div style="font-size:0"><a href="{OFF}"><img src="/red.png" alt="党政机关"></a></div>', ""),
         (f'<a href="{OFF}" style="text-indent:-9999px;background:url(/b.png)">badge</a>', ""),
@@ -87,7 +109,7 @@ def test_what_a_visitor_sees_is_not_hidden(body: str, head: str) -> None:
 def test_links_written_by_scripts_into_hidden_places() -> None:
     body = (
         '<span style="display:none"><script>document.write("<a href=\\"http://w.example.com/\\">写<\\/a>")</script></span>'
-        "<script>document.write('<div style=\"display:none\"><a href=\"http://v.example.com/\">内</a></div>');</script>"
+        '<script>document.write(\'<div style="display:none"><a href="http://v.example.com/">内</a></div>\');</script>'
         '<div id="box" style="visibility:hidden"></div>'
         "<script>document.getElementById('box').innerHTML = '<a href=\"http://i.example.com/\">' + '赋值</a>';</script>"
         "<script>document.write('<a href=\"http://shown.example.com/\">可见</a>');</script>"

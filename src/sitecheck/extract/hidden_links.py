@@ -56,7 +56,7 @@ from sitecheck.urls import resolve
 __all__ = ["MAX_HIDDEN_PER_PAGE", "find_hidden_links", "site_domain"]
 
 MAX_HIDDEN_PER_PAGE = 100
-_SNIPPET = 300
+_SNIPPET = 160
 _TEXT = 200
 _OFFSCREEN = -999.0  # px: further than any screen is wide
 _TINY = 1.0  # px: a box or a font this small shows nothing

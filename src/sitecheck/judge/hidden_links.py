@@ -35,8 +35,7 @@ from sitecheck.store import RunFacts
 from sitecheck.urls import canonical
 
 HIDDEN_LINK_BASIS = (
-    "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）单项否决："
-    "发布或链接反动、暴力、色情等内容；对安全攻击（如页面被挂马、内容被篡改等）没有及时有效处置"
+    "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）单项否决：发布或链接反动、暴力、色情等内容"
 )
 MANY = 3  # hidden off-site links in one block that make it a link farm
 _MAX_REFERRERS = 50
@@ -176,7 +175,8 @@ def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
             f"{_code(hit.text) if hit.text.isascii() else '“' + hit.text + '”'}（{hit.label}）"
             for hit in words
         )
-        sources = "；".join(dict.fromkeys(hit.source for hit in words if hit.source))
+        # Each word's source in short (its first clause): the vocabulary file has them whole.
+        sources = "；".join(dict.fromkeys(hit.source.split("；")[0] for hit in words if hit.source))
         basis = f"（词表依据：{sources}）" if sources else ""
         parts.append(f"链接文字或地址含{labels}类词语 {listed}{basis}")
     else:
