@@ -261,6 +261,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
         rules=load_column_rules(config),
         annual_report_due=annual_report_due(config),
         transport=config.transport,
+        integrity=config.integrity,
         ignores=config.ignore,
         scope=config.crawl_scope(),
         outcome_labels=OUTCOME_LABELS,

@@ -251,8 +251,16 @@ class ContentSection:
 
 @dataclass(frozen=True, slots=True)
 class IntegritySection:
-    """[integrity]: what the portal links to and whether it is still what it was (issue 16)."""
+    """[integrity]: what the portal links to, and whether its pages were tampered with (issue 16)."""
 
+    # 暗链: off-site links the pages hide (extract/hidden_links.py), judged with a second signal.
+    hidden_links: bool = True
+    # Hosts whose hidden links are never 暗链 besides the portal's own (site.extra_hosts): a host
+    # name, or *.suffix for a domain and its subdomains. Government sites are allowed by default.
+    allow_hosts: tuple[str, ...] = ("*.gov.cn",)
+    # Local word lists (TOML, the format of sitecheck/data/vocabulary/risky_sites.toml) added to
+    # the shipped vocabulary of gambling, pornography … sites; read relative to the working directory.
+    vocabulary_lists: tuple[str, ...] = ()
     # 外链变异: every link to another site that answers HTML is recorded (final host, title, a
     # fingerprint of its text, risky-site vocabulary, a parked / for-sale page); later runs
     # compare with the first record of the same URL (extract/external_view.py, judge/external.py).
@@ -529,6 +537,17 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
                 load_wording_rules(path, default=False)
             except ConfigError as exc:
                 raise ConfigError(where(i), f"错敏词表 {path}：{exc}", source) from None
+    elif key == "integrity.vocabulary_lists":
+        from sitecheck.extract.vocabulary import load_vocabulary
+
+        for i, path in enumerate(value):  # read now: a mistake in the list stops the run before it starts
+            try:
+                load_vocabulary(path, default=False)
+            except ConfigError as exc:
+                raise ConfigError(where(i), f"风险词表 {path}：{exc}", source) from None
+    elif key == "integrity.allow_hosts":
+        for i, host in enumerate(value):
+            validate_host(host, where(i), source)
     elif key == "site.extra_seeds":
         for i, seed in enumerate(value):
             validate_start_url(seed, where(i), source)

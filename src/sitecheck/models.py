@@ -259,6 +259,28 @@ class TextHit(NamedTuple):
     place: str = ""
 
 
+class HiddenLink(NamedTuple):
+    """An off-site link a visitor of the page cannot see (extract/hidden_links.py): a fact, not
+    yet a finding. Everything in it comes from the page (escape it wherever it is shown)."""
+
+    url: str  # absolute
+    text: str  # its anchor text (an image's alt), whitespace collapsed, at most 200 characters
+    rule: str  # what hides it: "display:none", "position:absolute; left:-9999px", "hidden 属性" …
+    place: str  # where that is written: "行内 style 属性", "页面 <style> 规则“.ft”", "标签属性"
+    element: str  # the hiding element as written: '<div class="ft">'
+    via: str  # "" in the page's markup; "document.write" or "innerHTML": written by a script
+    block: int  # the hidden block on its page (numbered per page), to count the links in one block
+    widget: str  # why the block looks like a menu, tab or carousel ("" when it does not)
+    snippet: str  # the markup around it, whitespace collapsed, at most 160 characters
+
+
+class HiddenLinkRow(NamedTuple):
+    """A stored hidden link with the page it is on (store → judge)."""
+
+    page: str  # the page's URL
+    link: HiddenLink
+
+
 class TextHitRow(NamedTuple):
     """A stored text hit with the page or attachment it is in (store → judge)."""
 
@@ -337,6 +359,7 @@ class FindingKind(StrEnum):
     CERT_INVALID = "cert_invalid"  # 证书无效: other names, self-signed, chain not verifiable
     HTTPS_REDIRECT = "https_redirect"  # http:// home page not sent to https while https works
     MIXED_CONTENT = "mixed_content"  # http: images/scripts/stylesheets/frames on https pages
+    HIDDEN_LINK = "hidden_link"  # 暗链: an off-site link the page hides, with a second signal
 
 
 class ColumnCategory(StrEnum):

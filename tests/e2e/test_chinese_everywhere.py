@@ -117,6 +117,9 @@ ALLOWED.update(outcome.value for outcome in Outcome)
 ALLOWED.update(("columns", "ignore", "portals", "new_findings", "veto_risk", "home_down"))
 
 _NOT_WORDS = [
+    # Code quoted from a page as evidence (暗链: `display:none`, its markup): first, it may hold
+    # URLs and markup of its own.
+    re.compile(r"`[^`\n]*`"),
     re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I),  # URLs
     re.compile(r"javascript:\S+", re.I),  # links quoted from a page
     re.compile(r"<[^>]*>"),  # markup quoted from a page as evidence (<ul.news-list>)

@@ -23,10 +23,12 @@ from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.report_file import check_report_file, unreadable_report
 from sitecheck.extract.soft404 import screen
 from sitecheck.extract.text_checks import UNREADABLE, TextChecker, check_attachment
+from sitecheck.extract.vocabulary import load_vocabulary
 from sitecheck.fetch.client import BODY_BROKEN, BODY_TIMED_OUT, BODY_TOO_LARGE, Fetcher, is_html
 from sitecheck.models import (
     ColumnItem,
     FetchResult,
+    HiddenLink,
     LinkRef,
     ListingFacts,
     Outcome,
@@ -49,6 +51,7 @@ class PageAnalysis:
     # dataproxy answers); "" when nothing was.
     limited: str = ""
     text_hits: tuple[TextHit, ...] = ()  # personal data and wording seen in its text (masked)
+    hidden_links: tuple[HiddenLink, ...] = ()  # off-site links it hides (暗链 candidates)
 
     def record_links(self) -> list[LinkRef]:
         """Hanweb items served only by the dataproxy (beyond the page's own records, whose links
@@ -100,6 +103,7 @@ class LocalReader:
         self.report_limit = content.attachment_max_bytes if content.annual_report else 0
         self._reading = asyncio.Semaphore(1)
         self.external_views = config.integrity.external_changes
+        self.vocabulary = load_vocabulary(*config.integrity.vocabulary_lists) if self.external_views else None
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
@@ -123,7 +127,7 @@ class LocalReader:
         landed = result.final_url or url
         if self.external_views and result.body is not None and not self.scope.in_scope(landed):
             # What another site's page showed, for 外链变异; the body itself is not kept.
-            result = dataclasses.replace(result, external_view=view_of(result), body=None)
+            result = dataclasses.replace(result, external_view=view_of(result, self.vocabulary), body=None)
         return result
 
     def _is_attachment(self, url: str) -> bool:
@@ -180,6 +184,7 @@ class LocalReader:
                 soft404_phrases=self.config.soft404.phrases,
                 short_page_chars=self.config.soft404.short_page_chars,
                 text_checker=self.text_checker,
+                hidden_links=self.config.integrity.hidden_links,
             )
         )
         if output.soft404 is not None:
@@ -189,7 +194,12 @@ class LocalReader:
                 dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None
             )
         analysis = PageAnalysis(
-            final_url, output.facts, output.listing, limited=output.limited, text_hits=output.text_hits
+            final_url,
+            output.facts,
+            output.listing,
+            limited=output.limited,
+            text_hits=output.text_hits,
+            hidden_links=output.hidden_links,
         )
         return PageRead(result, analysis)
 

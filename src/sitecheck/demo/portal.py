@@ -103,6 +103,7 @@ from sitecheck.demo.defects import (
 )
 from sitecheck.demo.external_plants import CHANGED_EXTERNALS
 from sitecheck.demo.external_plants import render as render_changed
+from sitecheck.demo.integrity_plants import INTEGRITY_PAGES, INTEGRITY_PLANTS, IntegrityPlant
 from sitecheck.demo.text_plants import TEXT_PLANTS, TextPlant, render
 from sitecheck.extract.annual_report import SECTIONS as ANNUAL_SECTIONS
 
@@ -274,6 +275,9 @@ class Portal:
         # What articles say that the text checks must find (or not): the plant and its page's URL.
         self.text_manifest: list[tuple[TextPlant, str]] = []
         self._text_blocks: dict[int, Markup] = {}  # article index -> the planted text
+        # Hidden links (暗链) and their controls in articles' footers: the plant and its page's URL.
+        self.integrity_manifest: list[tuple[IntegrityPlant, str]] = []
+        self._footer_blocks: dict[int, Markup] = {}  # article index -> the planted footer markup
         # Attachments with personal data (or none readable): (the plant, the file's URL, the
         # article's URL linking it); and article index -> (href, link text) of those it carries.
         self.attachment_manifest: list[tuple[AttachmentPlant, str, str]] = []
@@ -387,6 +391,8 @@ class Portal:
             return Response(200, "text/html; charset=utf-8", render_changed(CHANGED_EXTERNALS[path]))
         if path in EXTERNAL_PAGES:
             return self._html("external.html.j2", title=EXTERNAL_PAGES[path])
+        if path in INTEGRITY_PAGES:
+            return self._html("external.html.j2", title=INTEGRITY_PAGES[path])
         if path.endswith(".js") and path.startswith("/4QbVtADbnLVIc/"):
             return Response(200, "application/javascript", b"/* challenge */")
         return self._not_found()
@@ -498,6 +504,10 @@ class Portal:
             self.text_manifest.append((plant, self.url(self._articles[i].path)))
         self._plant_attachments()
         self._plant_annual_files()
+        for integrity in INTEGRITY_PLANTS:
+            i = self._host(integrity.column, integrity.nth)
+            self._footer_blocks[i] = integrity.render(self.external_base_url)
+            self.integrity_manifest.append((integrity, self.url(self._articles[i].path)))
 
         for i, art in enumerate(self._articles):
             self._routes[art.path] = (_R_ARTICLE, i, 0)
@@ -1033,6 +1043,7 @@ class Portal:
             ],
             planted=self._planted.get(i),
             text_block=text_block,
+            footer_block=self._footer_blocks.get(i),
             newer=self._articles[siblings[pos - 1]] if pos > 0 else None,
             older=self._articles[siblings[pos + 1]] if pos < len(siblings) - 1 else None,
         )

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.charset import decode_html
-from sitecheck.extract.vocabulary import find_risky_words
+from sitecheck.extract.vocabulary import Vocabulary, find_risky_words
 from sitecheck.models import ExternalView, FetchResult, Outcome
 
-__all__ = ["PARKED_PHRASES", "hamming", "parked_phrase", "simhash", "view_of"]
+__all__ = ["PARKED_PHRASES", "hamming", "parked_phrase", "risky_words", "simhash", "view_of"]
 
 # Text shorter than this says too little to fingerprint (an empty frame set, a redirect page).
 _MIN_FINGERPRINT_CHARS = 40
@@ -74,9 +74,10 @@ PARKED_PHRASES: tuple[str, ...] = (
 _PARKED_MAX_CHARS = 3000
 
 
-def view_of(result: FetchResult) -> ExternalView | None:
+def view_of(result: FetchResult, vocabulary: Vocabulary | None = None) -> ExternalView | None:
     """The record of what an external link's HTML answer showed; None for anything else (a
-    failure, an image, a file, an answer whose body was not kept)."""
+    failure, an image, a file, an answer whose body was not kept). ``vocabulary``: the risky-site
+    words to look for (the shipped list and the office's, [integrity] vocabulary_lists)."""
     if result.outcome is not Outcome.OK or not result.body:
         return None
     if "html" not in result.content_type.lower():
@@ -90,8 +91,8 @@ def view_of(result: FetchResult) -> ExternalView | None:
     text = _SPACE.sub(" ", body.text(separator=" ") if body is not None else "").strip()
     final = result.final_url or result.url
     host = (urlsplit(final).hostname or "").lower().rstrip(".")
-    words = tuple(dict.fromkeys(f"{hit.category}:{hit.word}" for hit in find_risky_words(f"{title}\n{text}")))
-    title_words = tuple(dict.fromkeys(f"{hit.category}:{hit.word}" for hit in find_risky_words(title)))
+    words = risky_words(f"{title}\n{text}", vocabulary)
+    title_words = risky_words(title, vocabulary)
     return ExternalView(
         final_host=host,
         title=title,
@@ -101,6 +102,11 @@ def view_of(result: FetchResult) -> ExternalView | None:
         title_words=title_words,
         parked=parked_phrase(title, text),
     )
+
+
+def risky_words(text: str, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
+    """The risky-site words in ``text`` as "category:word", each once, in order."""
+    return tuple(dict.fromkeys(f"{hit.category}:{hit.word}" for hit in find_risky_words(text, vocabulary)))
 
 
 def parked_phrase(title: str, text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sitecheck.config import AuditConfig, IgnoreRule, TransportSection
+from sitecheck.config import AuditConfig, IgnoreRule, IntegritySection, TransportSection
 from sitecheck.judge.categories import ColumnRules, load_column_rules
 from sitecheck.models import OPEN_STATES, Finding, Outcome, Referrer, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
@@ -39,6 +39,8 @@ class JudgeContext:
     annual_report_due: tuple[int, int] = (1, 31)
     # [transport]: which certificate and transport checks run, and the expiry thresholds.
     transport: TransportSection = field(default_factory=TransportSection)
+    # [integrity]: 暗链 on or off, the hosts allowed, the local vocabulary lists.
+    integrity: IntegritySection = field(default_factory=IntegritySection)
     # The words for outcomes in the reasons the judge gives (the report layer's labels, passed
     # in by the caller: the judge imports nothing above it).
     outcome_labels: Mapping[Outcome, str] = field(default_factory=dict)
@@ -86,7 +88,17 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.judge import annual, content, external, freshness, home, links, pages, transport
+    from sitecheck.judge import (
+        annual,
+        content,
+        external,
+        freshness,
+        hidden_links,
+        home,
+        links,
+        pages,
+        transport,
+    )
 
     return (
         home.home_unreachable,
@@ -100,6 +112,7 @@ def _registry() -> tuple[Rule, ...]:
         annual.annual_report,
         external.external_changes,
         transport.transport,
+        hidden_links.hidden_links,
         pages.pages_not_read_whole,
     )
 

@@ -25,13 +25,15 @@ dead-link rule; it is not reported twice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from ipaddress import ip_address
 
 from publicsuffixlist import PublicSuffixList
 
-from sitecheck.extract.external_view import hamming
+from sitecheck.extract.external_view import hamming, risky_words
+from sitecheck.extract.vocabulary import CATEGORY_LABELS, Vocabulary, load_vocabulary
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.keys import finding_key
 from sitecheck.models import ExternalSeen, Finding, FindingKind, Severity
@@ -51,7 +53,15 @@ def external_changes(facts: RunFacts, context: JudgeContext) -> Iterator[Finding
     seen = facts.external_views()
     if not seen:
         return
-    first = facts.first_external_views(now.key for now in seen)
+    # The title's words are judged with today's vocabulary (the shipped list and the office's):
+    # the title is stored, so a new word list applies to a stored run too. The text's words were
+    # read at crawl time (the text itself is not kept).
+    vocabulary = _vocabulary(context.integrity.vocabulary_lists)
+    seen = [_with_title_words(now, vocabulary) for now in seen]
+    first = {
+        key: _with_title_words(before, vocabulary)
+        for key, before in facts.first_external_views(now.key for now in seen).items()
+    }
     place = context.place_of(facts)
     for now in seen:
         before = first.get(now.key)
@@ -180,13 +190,17 @@ def _words(words: tuple[str, ...]) -> str:
     return "、".join(parts)
 
 
-_CATEGORY_WORDS = {
-    "gambling": "赌博类",
-    "porn": "色情类",
-    "pharmacy": "药品类",
-    "invoice": "代开发票类",
-    "game": "私服外挂类",
-}
+_CATEGORY_WORDS = {str(category): f"{label}类" for category, label in CATEGORY_LABELS.items()}
+
+
+@cache
+def _vocabulary(paths: tuple[str, ...]) -> Vocabulary:
+    return load_vocabulary(*paths)
+
+
+def _with_title_words(seen: ExternalSeen, vocabulary: Vocabulary) -> ExternalSeen:
+    words = risky_words(seen.view.title, vocabulary)
+    return dataclasses.replace(seen, view=dataclasses.replace(seen.view, title_words=words))
 
 
 def _is_gov(host: str) -> bool:

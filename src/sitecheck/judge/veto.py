@@ -98,6 +98,13 @@ def veto_tally(
             key="should_update",
         ),
         TallyLine("空白栏目", empty, veto.empty_columns, veto.empty_columns_warn, key="empty_columns"),
+        TallyLine(
+            "链接色情、赌博等有害信息（暗链）",
+            sum(1 for f in findings if f.kind is FindingKind.HIDDEN_LINK and f.severity is Severity.VETO),
+            1,
+            1,
+            key="harmful_links",
+        ),
     ]
     return VetoTally(tuple(lines))
 

@@ -62,6 +62,7 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.CERT_INVALID: "TLS certificate invalid (other names, self-signed or unverifiable chain)",
     FindingKind.HTTPS_REDIRECT: "http:// home page not redirected to https:// (no national rule: advice)",
     FindingKind.MIXED_CONTENT: "https page loads http: images, scripts, stylesheets or frames",
+    FindingKind.HIDDEN_LINK: "Hidden off-site link (possible injected link to gambling or pornography)",
 }
 _BASELINE = {
     FindingState.NEW: "new",

@@ -77,6 +77,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.CERT_INVALID: "#999933",
     FindingKind.HTTPS_REDIRECT: "#DDCC77",
     FindingKind.MIXED_CONTENT: "#6699CC",
+    FindingKind.HIDDEN_LINK: "#440154",
 }
 _OTHER_COLOUR = "#666666"
 

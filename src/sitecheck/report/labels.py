@@ -46,6 +46,7 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.CERT_INVALID: "HTTPS证书无效",
     FindingKind.HTTPS_REDIRECT: "未跳转到HTTPS",
     FindingKind.MIXED_CONTENT: "HTTPS页面加载http资源（混合内容）",
+    FindingKind.HIDDEN_LINK: "暗链（隐藏的站外链接）",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -135,6 +136,10 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.MIXED_CONTENT: (
         "把页面和模板中以 http:// 引用的图片、脚本、样式表、框架改为 https:// 地址或站内相对地址；"
         "对方没有 https 地址的资源，下载到本站后引用。国家层面未见强制使用 HTTPS 的规定，此项为安全建议。"
+    ),
+    FindingKind.HIDDEN_LINK: (
+        "查看网页源代码，按页面片段找到并删除该链接，再在模板和公共脚本中搜索其地址；来历不明的涉赌涉黄暗链"
+        "多为入侵植入：排查被篡改文件和后门程序，修补漏洞，更换网站、服务器密码。确属正常设置的可忽略。"
     ),
 }
 

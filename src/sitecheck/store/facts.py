@@ -8,11 +8,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from sitecheck.models import (
+    JUDGED_RUNS,
     CheckedLink,
     ColumnItem,
     ExternalSeen,
     ExternalView,
     FetchResult,
+    HiddenLink,
+    HiddenLinkRow,
     HomeTarget,
     HttpsRedirect,
     ItemRow,
@@ -34,8 +37,9 @@ from sitecheck.models import (
     TlsOutcome,
     TransportFacts,
 )
-from sitecheck.store.db import now_iso
+from sitecheck.store.db import now_iso, sql_states
 from sitecheck.store.frontier import FrontierStore
+from sitecheck.urls import canonical
 
 
 class FactStore(FrontierStore):
@@ -218,6 +222,39 @@ class FactStore(FrontierStore):
             for r in rows
         ]
 
+    def save_hidden_links(self, run_id: int, page_id: int, links: Sequence[HiddenLink]) -> None:
+        self.db.executemany(
+            "INSERT INTO hidden_links (run_id, page_id, position, url, text, rule, place, element, via,"
+            " block, widget, snippet) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(run_id, page_id, i, *link) for i, link in enumerate(links)],
+        )
+
+    def hidden_links(self, run_id: int) -> list[HiddenLinkRow]:
+        """Every hidden off-site link of the run with its page, in crawl order."""
+        rows = self.db.execute(
+            "SELECT t.url, h.url, h.text, h.rule, h.place, h.element, h.via, h.block, h.widget, h.snippet"
+            " FROM hidden_links h JOIN targets t ON t.id=h.page_id WHERE h.run_id=?"
+            " ORDER BY h.page_id, h.position",
+            (run_id,),
+        ).fetchall()
+        return [
+            HiddenLinkRow(
+                str(r[0]),
+                HiddenLink(
+                    url=str(r[1]),
+                    text=str(r[2]),
+                    rule=str(r[3]),
+                    place=str(r[4]),
+                    element=str(r[5]),
+                    via=str(r[6]),
+                    block=int(r[7]),
+                    widget=str(r[8]),
+                    snippet=str(r[9]),
+                ),
+            )
+            for r in rows
+        ]
+
     def https_page_urls(self, run_id: int) -> Iterator[str]:
         """The URLs of the pages read over https (where the crawl met the portal's https hosts)."""
         rows = self.db.execute(
@@ -242,6 +279,35 @@ class FactStore(FrontierStore):
             (run_id, *wanted),
         ).fetchall()
         return [MixedContentRow(*map(str, row)) for row in rows]
+
+    def seen_before(self, run_id: int, keys: Iterable[str]) -> set[str] | None:
+        """Which of these canonical URLs the site's earlier judged runs already linked to: as a
+        link target of theirs, or as a hidden link on one of their pages (the external-link
+        baseline a new hidden link is compared with); None when there is no earlier run."""
+        earlier = (
+            "SELECT p.id FROM runs p JOIN runs r ON r.start_url=p.start_url"
+            f" WHERE r.id=? AND p.id<? AND p.status IN ({sql_states(JUDGED_RUNS)})"
+        )
+        if self.db.execute(f"SELECT EXISTS ({earlier})", (run_id, run_id)).fetchone()[0] == 0:
+            return None  # the site's first run: there is no baseline to compare with
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        seen: set[str] = set()
+        listed = sorted(wanted)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT DISTINCT key FROM targets WHERE run_id IN ({earlier}) AND key IN ({marks})",
+                (run_id, run_id, *chunk),
+            ).fetchall()
+            seen.update(str(r[0]) for r in rows)
+        rows = self.db.execute(
+            f"SELECT DISTINCT url FROM hidden_links WHERE run_id IN ({earlier})", (run_id, run_id)
+        ).fetchall()
+        seen.update(key for key in (canonical(str(r[0])) for r in rows) if key in wanted)
+        return seen
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -589,6 +655,10 @@ class RunWriter:
         if hits:
             self._store.save_text_hits(self.run_id, page_id, hits)
 
+    def hidden_links(self, page_id: int, links: Sequence[HiddenLink]) -> None:
+        if links:
+            self._store.save_hidden_links(self.run_id, page_id, links)
+
     def listing(
         self,
         page_id: int,
@@ -660,6 +730,12 @@ class RunFacts:
 
     def text_hits(self, check: TextCheck) -> list[TextHitRow]:
         return self._store.text_hits(self.run_id, check)
+
+    def hidden_links(self) -> list[HiddenLinkRow]:
+        return self._store.hidden_links(self.run_id)
+
+    def seen_before(self, keys: Iterable[str]) -> set[str] | None:
+        return self._store.seen_before(self.run_id, keys)
 
     def outcome_counts(self) -> dict[str, int]:
         return self._store.outcome_counts(self.run_id)

@@ -127,6 +127,7 @@ class RunStore(Database):
                     "DELETE FROM listings WHERE page_id=?",
                     "DELETE FROM items WHERE page_id=?",
                     "DELETE FROM text_hits WHERE page_id=?",
+                    "DELETE FROM hidden_links WHERE page_id=?",
                     "UPDATE targets SET state='pending' WHERE id=?",
                 ):
                     self.db.execute(sql, (target_id,))

@@ -280,6 +280,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, host, port)
     );
     """,
+    # 暗链 (issue 16): the off-site links a page hides, with what hides them and the markup
+    # around them; the judge decides which are findings (allow-list, vocabulary, baseline).
+    """
+    CREATE TABLE hidden_links (
+        run_id INTEGER NOT NULL,
+        page_id INTEGER NOT NULL,        -- targets.id of the page
+        position INTEGER NOT NULL,       -- order on the page
+        url TEXT NOT NULL,               -- absolute
+        text TEXT NOT NULL,              -- anchor text
+        rule TEXT NOT NULL,              -- display:none, visibility:hidden, …
+        place TEXT NOT NULL,             -- inline style, a <style> selector, an attribute
+        element TEXT NOT NULL,           -- the hiding element as written
+        via TEXT NOT NULL,               -- '', document.write, innerHTML
+        block INTEGER NOT NULL,          -- the hidden block on its page
+        widget TEXT NOT NULL,            -- why the block looks like a menu or tab ('' if not)
+        snippet TEXT NOT NULL            -- the markup around it (from the page: escape it)
+    );
+    CREATE INDEX hidden_links_run ON hidden_links (run_id);
+    CREATE INDEX hidden_links_page ON hidden_links (page_id);
+    """,
 )
 
 
@@ -353,4 +373,17 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "place",
     ),
 }
+RUN_TABLES["hidden_links"] = (
+    "page_id",
+    "position",
+    "url",
+    "text",
+    "rule",
+    "place",
+    "element",
+    "via",
+    "block",
+    "widget",
+    "snippet",
+)
 ID_COLUMNS = frozenset({"id", "target_id", "page_id"})

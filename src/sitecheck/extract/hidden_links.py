@@ -1,0 +1,863 @@
+"""暗链: off-site links on a page that a visitor cannot see (issue 16, part 1).
+
+A pure function of the parsed page: every ``<a href>`` leading off the page's site (another
+registrable domain, see :func:`site_domain`) that the page itself hides, with the rule that hides
+it, where that rule is written, and the markup around it. What is hidden counts, not why: the
+judge (judge/hidden_links.py) decides which hidden links are findings (off the portal and its
+allow-list, and with a second signal), so a run can be judged again without reading the pages.
+
+Hidden means, on the link or an element around it, from inline ``style``, the ``hidden``
+attribute, or the page's own ``<style>`` rules (stylesheets in other files are not read):
+
+- ``display:none``; ``visibility:hidden`` (the nearest declaration counts: a child may show
+  itself again); ``opacity:0``; the ``hidden`` attribute;
+- a box of at most 1 px (``width``/``height``) with ``overflow:hidden``; ``clip:rect(0 0 0 0)``;
+  a ``<marquee>`` of at most 1 px;
+- off-screen: ``position:absolute|fixed`` with ``left`` or ``top`` at −999 px or beyond;
+- text that cannot be read (the link shows no image): ``font-size`` of at most 1 px (the nearest
+  declaration), ``text-indent`` at −999 px or beyond without a background image, and the link's
+  own colour (a link does not inherit one) equal to the background colour written with it (one
+  style attribute or rule) or in the inline style of the nearest element around it that sets one.
+
+The page's rules are resolved as a browser would only as far as needed: a rule that hides is
+looked for first; only then are the other rules declaring the same property matched, and the
+winner is chosen by importance, inline over sheet, specificity and order. Rules behind
+``@media`` and rules for user actions (``:hover``) never hide; a ``:hover`` rule that shows an
+element marks it as a menu (below).
+
+Markup written by inline scripts counts as if it stood in the page: ``document.write`` literals
+(read by links.written_markup) where the script stands, and ``element.innerHTML = '…'`` literals
+into the element of that id (``document.getElementById('x')``). A link hidden inside the written
+markup, or written into a hidden element, is recorded with ``via`` naming the script.
+
+Menus and tab panes hide links all the time. Each hiding element is looked at for the marks of
+such a widget (``widget``): a role (``tabpanel``, ``menu``), an id or class the page's scripts name,
+a visible sibling of the same class (the other tabs), an event handler above it, a ``:hover`` rule
+that shows it. A widget is not evidence of an intrusion; the judge lets only vocabulary count there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import tinycss2
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+from tinycss2.color3 import parse_color
+
+from sitecheck.extract import bound_markup
+from sitecheck.extract.links import _JS_TYPE_RE, _VAR, _Broken, _operand, _skip_blank, written_markup
+from sitecheck.models import HiddenLink
+from sitecheck.urls import resolve
+
+__all__ = ["MAX_HIDDEN_PER_PAGE", "find_hidden_links", "site_domain"]
+
+MAX_HIDDEN_PER_PAGE = 100
+_SNIPPET = 160
+_TEXT = 200
+_OFFSCREEN = -999.0  # px: further than any screen is wide
+_TINY = 1.0  # px: a box or a font this small shows nothing
+# The page's own style text read at most, and its rules matched at most (a pasted framework).
+_STYLE_CHARS = 256 * 1024
+_MAX_RULES = 400
+_SCRIPT_CHARS = 256 * 1024
+_PAGE_SCRIPT_CHARS = 1024 * 1024
+
+# Second-level labels under a country code that are not registrable on their own (gov.cn, com.cn):
+# a site's domain is then three labels long. A public suffix list would be exact; this covers
+# the Chinese and common cases, and an unknown layout only makes a same-site link look off-site,
+# which the judge's scope and allow-list still clear.
+_SECOND_LEVEL = frozenset({"gov", "com", "net", "org", "edu", "ac", "mil", "co", "ltd", "gouv"})
+_RELEVANT = frozenset(
+    {
+        "display",
+        "visibility",
+        "opacity",
+        "position",
+        "left",
+        "top",
+        "width",
+        "height",
+        "overflow",
+        "overflow-x",
+        "overflow-y",
+        "clip",
+        "font-size",
+        "text-indent",
+        "color",
+        "background",
+        "background-color",
+        "background-image",
+    }
+)
+# User actions: a rule behind one of them applies only while the visitor acts.
+_ACTION_PSEUDO = re.compile(r":(?:hover|focus|focus-within|focus-visible|active|target|checked)\b", re.I)
+_OTHER_PSEUDO = re.compile(r"::?[A-Za-z-]+(?:\([^)]*\))?")
+_LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|em|rem|%|)$")
+_UNITS = {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "": 1.0}
+_ROLES = frozenset({"tabpanel", "menu", "menubar", "dialog", "tooltip", "listbox", "tree"})
+_GENERIC_CLASSES = frozenset(
+    {"hide", "hidden", "none", "dn", "d-none", "hid", "hd", "on", "off", "active", "current", "clearfix"}
+)
+_HANDLERS = ("onmouseover", "onmouseenter", "onclick", "onfocus", "onmousemove", "onmouseout")
+_INNER_HTML = re.compile(r"\.\s*innerHTML\s*\+?=(?!=)")
+_BY_ID = re.compile(r"""getElementById\(\s*(["'])([^"']{1,100})\1\s*\)\s*$""")
+_WS = re.compile(r"\s+")
+_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+_BRACE = re.compile(r"[{}]")
+_URL = re.compile(r"url\([^)]*\)", re.I)
+_IMPORTANT = re.compile(r"!\s*important$")
+_RELEVANT_RE = re.compile(
+    r"display|visibility|opacity|position|left|top|width|height|overflow|clip|font-size|text-indent|color|background",
+    re.I,
+)
+
+
+def site_domain(host: str) -> str:
+    """The registrable part of a host name (``www.xx.gov.cn`` → ``xx.gov.cn``); an IP address or
+    a one-label name is itself."""
+    host = host.lower().rstrip(".")
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return host
+    labels = host.split(".")
+    size = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-size:])
+
+
+# -- the page's own CSS ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Decl:
+    value: str  # lower case, whitespace collapsed
+    important: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    selector: str
+    specificity: tuple[int, int, int]
+    order: int
+    decls: dict[str, _Decl]
+    hides: frozenset[str]  # the properties whose values here hide
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    rules: tuple[_Rule, ...]
+    reveals: tuple[str, ...]  # selectors (user actions taken out) of rules that show an element
+    # property -> the indices of the rules that hide by it / that declare it at all
+    hiding: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    declaring: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @staticmethod
+    def of(rules: list[_Rule], reveals: list[str]) -> _Sheet:
+        hiding: dict[str, list[int]] = {}
+        declaring: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
+            for name in rule.decls:
+                declaring.setdefault(name, []).append(index)
+            for name in rule.hides:
+                hiding.setdefault(name, []).append(index)
+        return _Sheet(
+            tuple(rules),
+            tuple(reveals),
+            {k: tuple(v) for k, v in hiding.items()},
+            {k: tuple(v) for k, v in declaring.items()},
+        )
+
+
+def _declarations(text: str) -> dict[str, _Decl]:
+    """The relevant declarations of a block or a style attribute. Split by hand, not by
+    tinycss2: it is pure Python, and pages paste hundreds of kilobytes of CSS inline (half a
+    second a page); url(…) is blanked first, its data: URIs hold semicolons."""
+    found: dict[str, _Decl] = {}
+    if "url(" in text.lower():
+        text = _URL.sub("url()", text)
+    for part in text.split(";"):
+        name, colon, value = part.partition(":")
+        name = name.strip().lower()
+        if not colon or name not in _RELEVANT:
+            continue
+        value = _WS.sub(" ", value).strip().lower()
+        important = value.endswith("important") and _IMPORTANT.search(value) is not None
+        if important:
+            value = _IMPORTANT.sub("", value).strip()
+        found[name] = _Decl(value, important)
+    return found
+
+
+def _blocks(text: str) -> Iterator[tuple[str, str]]:
+    """(prelude, body) of every top-level rule of a style sheet; at-rules (@media, @font-face)
+    are skipped whole. Braces are found by a regex, so the loop turns twice a rule."""
+    text = _COMMENT.sub(" ", text)
+    depth = 0
+    start = 0  # where the current prelude begins
+    opened = 0  # where the current top-level block's body begins
+    at_rule = False
+    for brace in _BRACE.finditer(text):
+        if brace.group() == "{":
+            if depth == 0:
+                prelude = text[start : brace.start()].strip()
+                at_rule = prelude.startswith("@")
+                opened = brace.end()
+                current = prelude
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                if not at_rule:
+                    yield current, text[opened : brace.start()]
+                start = brace.end()
+        else:
+            start = brace.end()  # a stray "}"
+
+
+def _selectors(prelude: str) -> list[str]:
+    """A selector list split at its top-level commas."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(prelude):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            parts.append(prelude[start:i])
+            start = i + 1
+    parts.append(prelude[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _specificity(selector: str) -> tuple[int, int, int]:
+    ids = len(re.findall(r"#[\w-]+", selector))
+    classes = len(re.findall(r"\.[\w-]+|\[[^\]]*\]|:(?!:)[\w-]+", selector))
+    types = len(re.findall(r"(?:^|[\s>+~])[A-Za-z][\w-]*", selector))
+    return ids, classes, types
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet(text: str) -> _Sheet:
+    """The rules of a page's ``<style>`` text that matter here (cached: a template repeats it)."""
+    rules: list[_Rule] = []
+    reveals: list[str] = []
+    order = 0
+    for prelude, body in _blocks(text):
+        if not _RELEVANT_RE.search(body):
+            continue
+        decls = _declarations(body)
+        if not decls:
+            continue
+        hides = frozenset(name for name in decls if _hiding_value(name, decls))
+        for selector in _selectors(prelude):
+            order += 1
+            if _ACTION_PSEUDO.search(selector):
+                if _shows(decls):
+                    bare = _OTHER_PSEUDO.sub("", selector).strip()
+                    if bare:
+                        reveals.append(bare)
+                continue
+            if "::" in selector:
+                continue  # a pseudo-element holds no link
+            rules.append(_Rule(selector, _specificity(selector), order, decls, hides))
+    return _Sheet.of(rules, reveals)
+
+
+def _shows(decls: dict[str, _Decl]) -> bool:
+    display = decls.get("display")
+    visibility = decls.get("visibility")
+    return (display is not None and display.value != "none") or (
+        visibility is not None and visibility.value == "visible"
+    )
+
+
+def _length(value: str) -> float | None:
+    """A CSS length in px (em and rem as 16 px); None when it is not one (auto, calc, %≠0)."""
+    found = _LENGTH.match(value.strip())
+    if found is None:
+        return None
+    number, unit = float(found.group(1)), found.group(2)
+    if unit == "%":
+        return 0.0 if number == 0 else None
+    if unit == "" and number != 0:
+        return None  # a unitless length other than 0 is invalid CSS
+    return number * _UNITS[unit]
+
+
+def _tiny(value: str) -> bool:
+    size = _length(value)
+    return size is not None and size <= _TINY
+
+
+def _offscreen(value: str) -> bool:
+    size = _length(value)
+    return size is not None and size <= _OFFSCREEN
+
+
+def _hiding_value(name: str, decls: dict[str, _Decl]) -> bool:
+    """Whether this declaration, with the others of its block, can hide something."""
+    value = decls[name].value
+    if name == "display":
+        return value == "none"
+    if name == "visibility":
+        return value in ("hidden", "collapse")
+    if name == "opacity":
+        try:
+            return float(value) == 0
+        except ValueError:
+            return False
+    if name in ("left", "top"):
+        return _offscreen(value)
+    if name in ("width", "height"):
+        return _tiny(value)
+    if name == "clip":
+        return _clipped(value)
+    if name == "font-size":
+        return _tiny(value)
+    if name == "text-indent":
+        return _offscreen(value)
+    if name == "color":
+        return _colour(value) is not None and _colour(value) == _background(decls)
+    return False
+
+
+def _clipped(value: str) -> bool:
+    if not value.startswith("rect("):
+        return False
+    numbers = [_length(part) for part in re.split(r"[\s,]+", value[5:].rstrip(")").strip()) if part]
+    return bool(numbers) and all(n is not None and n <= _TINY for n in numbers)
+
+
+def _colour(value: str) -> tuple[float, float, float] | None:
+    colour = parse_color(value)
+    if colour is None or colour.alpha == 0:
+        return None
+    return colour.red, colour.green, colour.blue
+
+
+def _background(decls: dict[str, _Decl]) -> tuple[float, float, float] | None:
+    """The background colour a declaration block sets (``background-color`` or the shorthand)."""
+    own = decls.get("background-color")
+    if own is not None:
+        return _colour(own.value)
+    short = decls.get("background")
+    if short is None:
+        return None
+    for token in tinycss2.parse_component_value_list(short.value, skip_comments=True):
+        if token.type in ("whitespace", "url"):
+            continue
+        colour = parse_color(token)
+        if colour is not None and colour.alpha != 0:
+            return colour.red, colour.green, colour.blue
+    return None
+
+
+# -- the cascade, as far as needed ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    """What hides a link: the rule, where it is written, on which element."""
+
+    rule: str
+    place: str
+    node: LexborNode
+    tree: int  # 0: the page; 1, 2, …: markup written by scripts
+
+
+@dataclass(slots=True)
+class _Styles:
+    """The cascade of one tree (the page, or markup a script writes) over the page's rules."""
+
+    tree: LexborHTMLParser
+    sheet: _Sheet
+    _matched: dict[int, frozenset[int]] = field(default_factory=dict)  # rule index -> mem_ids
+    _inline: dict[int, dict[str, _Decl]] = field(default_factory=dict)
+    _images: dict[int, bool] = field(default_factory=dict)  # link mem_id -> it shows an image
+    # (mem_id, the link shows an image) -> what hides the element (_element_rule)
+    elements: dict[tuple[int, bool], tuple[str, str] | None] = field(default_factory=dict)
+
+    def matches(self, index: int, node: LexborNode) -> bool:
+        found = self._matched.get(index)
+        if found is None:
+            if len(self._matched) >= _MAX_RULES:
+                return False
+            try:
+                found = frozenset(n.mem_id for n in self.tree.css(self.sheet.rules[index].selector))
+            except Exception:  # a selector lexbor cannot read matches nothing
+                found = frozenset()
+            self._matched[index] = found
+        return node.mem_id in found
+
+    def image(self, anchor: LexborNode) -> bool:
+        found = self._images.get(anchor.mem_id)
+        if found is None:
+            found = self._images[anchor.mem_id] = _has_image(anchor)
+        return found
+
+    def inline(self, node: LexborNode) -> dict[str, _Decl]:
+        found = self._inline.get(node.mem_id)
+        if found is None:
+            style = node.attributes.get("style") or ""
+            found = _declarations(style) if style.strip() else {}
+            self._inline[node.mem_id] = found
+        return found
+
+    def hidden_by(self, node: LexborNode, name: str) -> tuple[str, str] | None:
+        """The value of ``name`` on ``node`` and where it is written, when that value hides;
+        None when it does not (or nothing hides)."""
+        inline = self.inline(node)
+        candidates = self.sheet.hiding.get(name, ())
+        if name not in inline and not candidates:
+            return None  # the common case, decided without matching anything
+        inline_hides = name in inline and _hiding_value(name, inline)
+        if not inline_hides and not any(self.matches(i, node) for i in candidates):
+            return None
+        winner = self.declared(node, name)
+        if winner is None:
+            return None
+        decl, place, decls = winner
+        return (decl.value, place) if _hiding_value(name, decls) else None
+
+    def declared(self, node: LexborNode, name: str) -> tuple[_Decl, str, dict[str, _Decl]] | None:
+        """The winning declaration of ``name`` on ``node``, where it is written, and its block."""
+        best: tuple[tuple[bool, bool, tuple[int, int, int], int], _Decl, str, dict[str, _Decl]] | None = None
+        inline = self.inline(node)
+        if name in inline:
+            decl = inline[name]
+            best = ((decl.important, True, (0, 0, 0), 0), decl, "行内样式", inline)
+        for i in self.sheet.declaring.get(name, ()):
+            rule = self.sheet.rules[i]
+            decl = rule.decls[name]
+            if not self.matches(i, node):
+                continue
+            key = (decl.important, False, rule.specificity, rule.order)
+            if best is None or key > best[0]:
+                best = (key, decl, f"页面样式表规则 `{rule.selector}`", rule.decls)
+        return None if best is None else (best[1], best[2], best[3])
+
+    def declares(self, node: LexborNode, name: str) -> bool:
+        return self.declared(node, name) is not None
+
+
+def _chain(node: LexborNode | None) -> Iterator[LexborNode]:
+    """``node`` and the elements around it, up to (not including) body and html: a page that
+    hides its whole body until a script shows it hides nothing in particular."""
+    while node is not None and node.tag not in ("body", "html", "-document", "head"):
+        if node.tag is not None and not node.tag.startswith("-"):
+            yield node
+        node = node.parent
+
+
+def _has_image(anchor: LexborNode) -> bool:
+    """Whether the link shows an image (it stays visible when only its text is hidden)."""
+    return anchor.css_first("img") is not None
+
+
+def _attribute_px(node: LexborNode, name: str) -> float | None:
+    raw = (node.attributes.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    return _length(raw if raw.endswith(("px", "%")) else raw + "px")
+
+
+def _element_rule(styles: _Styles, node: LexborNode, anchor: LexborNode) -> tuple[str, str] | None:
+    """What hides ``node`` (and so everything in it), if anything: (rule, where written)."""
+    key = (node.mem_id, styles.image(anchor))
+    if key in styles.elements:
+        return styles.elements[key]
+    found = _element_rule_uncached(styles, node, anchor)
+    styles.elements[key] = found
+    return found
+
+
+def _element_rule_uncached(styles: _Styles, node: LexborNode, anchor: LexborNode) -> tuple[str, str] | None:
+    attrs = node.attributes
+    if (
+        not styles.sheet.hiding
+        and node.tag != "marquee"
+        and not styles.inline(node)
+        and "hidden" not in attrs
+    ):
+        return None  # the common case: nothing here can hide it
+    if "hidden" in node.attributes:
+        shown = styles.declared(node, "display")
+        if shown is None or shown[0].value == "none":
+            return "hidden 属性", "标签属性"
+    for name in ("display", "opacity"):
+        found = styles.hidden_by(node, name)
+        if found is not None:
+            return f"{name}:{found[0]}", found[1]
+    for name in ("left", "top"):
+        found = styles.hidden_by(node, name)
+        if found is not None:
+            position = styles.declared(node, "position")
+            if position is not None and position[0].value in ("absolute", "fixed"):
+                return f"position:{position[0].value}; {name}:{found[0]}", found[1]
+    for name in ("width", "height"):
+        found = styles.hidden_by(node, name)
+        if found is not None:
+            overflows = (styles.declared(node, o) for o in ("overflow", "overflow-y", "overflow-x"))
+            overflow = next((d for d in overflows if d), None)
+            if overflow is not None and overflow[0].value.split()[0] in ("hidden", "clip"):
+                return f"{name}:{found[0]}; overflow:hidden", found[1]
+    found = styles.hidden_by(node, "clip")
+    if found is not None:
+        return f"clip:{found[0]}", found[1]
+    if node.tag == "marquee":
+        for name in ("width", "height"):
+            size = _attribute_px(node, name)
+            if size is not None and size <= _TINY:
+                return f"<marquee {name}={node.attributes.get(name)}>", "标签属性"
+            declared = styles.declared(node, name)
+            if declared is not None and _tiny(declared[0].value):
+                return f"<marquee> {name}:{declared[0].value}", declared[1]
+    if not styles.image(anchor):
+        found = styles.hidden_by(node, "text-indent")
+        if found is not None and not any(
+            styles.declares(n, "background-image") or "url(" in _background_text(styles, n)
+            for n in (node, anchor)
+        ):
+            return f"text-indent:{found[0]}", found[1]
+        # A link takes its colour from the browser's own style sheet, not from the elements
+        # around it: only a colour set on the link itself hides it.
+        found = styles.hidden_by(node, "color") if node.mem_id == anchor.mem_id else None
+        if found is not None:
+            return f"文字颜色与背景色相同（color:{found[0]}）", found[1]
+    return None
+
+
+def _background_text(styles: _Styles, node: LexborNode) -> str:
+    declared = styles.declared(node, "background")
+    return declared[0].value if declared is not None else ""
+
+
+def _inherited_rule(
+    styles: _Styles, chain: list[LexborNode], anchor: LexborNode
+) -> tuple[int, str, str] | None:
+    """The innermost element whose inherited property hides the link's text or box: the
+    nearest ``visibility``, the nearest ``font-size`` (text only), a text colour equal to the
+    nearest background colour (inline styles, text only). (index in chain, rule, where)."""
+    found: list[tuple[int, str, str]] = []
+    for name in ("visibility", "font-size"):
+        if name == "font-size" and styles.image(anchor):
+            continue
+        for index, node in enumerate(chain):
+            hiding = styles.hidden_by(node, name)
+            if hiding is None:
+                continue
+            # A nearer element that declares its own value shows the link again.
+            if not any(styles.declares(inner, name) for inner in chain[:index]):
+                found.append((index, f"{name}:{hiding[0]}", hiding[1]))
+            break
+    if not styles.image(anchor) and chain and "color" in styles.inline(chain[0]):
+        # The link's own colour (a link does not inherit one) against the nearest background.
+        background_at = next((i for i, n in enumerate(chain) if _background(styles.inline(n))), None)
+        text = styles.inline(chain[0])["color"].value
+        colour = _colour(text)
+        background = _background(styles.inline(chain[background_at])) if background_at is not None else None
+        if background_at is not None and colour is not None and colour == background:
+            found.append((background_at, f"文字颜色与背景色相同（color:{text}）", "行内样式"))
+    return min(found, default=None)
+
+
+def _hiding(
+    styles: _Styles, start: LexborNode | None, anchor: LexborNode
+) -> tuple[str, str, LexborNode] | None:
+    chain = list(_chain(start))
+    inherited = _inherited_rule(styles, chain, anchor)
+    for index, node in enumerate(chain):
+        if inherited is not None and inherited[0] <= index:
+            return inherited[1], inherited[2], chain[inherited[0]]
+        found = _element_rule(styles, node, anchor)
+        if found is not None:
+            return found[0], found[1], node
+    return None
+
+
+# -- widgets: menus, tabs, carousels ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Widgets:
+    page: _Styles
+    scripts: str  # the page's inline scripts and event handlers, for names they use
+    _seen: dict[int, str] = field(default_factory=dict)
+
+    def why(self, node: LexborNode) -> str:
+        found = self._seen.get(node.mem_id)
+        if found is None:
+            found = self._why(node)
+            self._seen[node.mem_id] = found
+        return found
+
+    def _why(self, node: LexborNode) -> str:
+        attrs = node.attributes
+        role = (attrs.get("role") or "").strip().lower()
+        if role in _ROLES:
+            return f"role={role}"
+        ident = (attrs.get("id") or "").strip()
+        if len(ident) >= 2 and re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", self.scripts):
+            return f"页面脚本引用其 id“{ident}”（由脚本切换显示）"
+        for token in (attrs.get("class") or "").split():
+            if (
+                len(token) >= 3
+                and token.lower() not in _GENERIC_CLASSES
+                and re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", self.scripts)
+            ):
+                return f"页面脚本引用其 class“{token}”（由脚本切换显示）"
+        sibling = self._shown_sibling(node)
+        if sibling:
+            return sibling
+        for near in (node.parent, node.prev):
+            if near is not None and near.tag and any(h in near.attributes for h in _HANDLERS):
+                return f"相邻的 <{near.tag}> 有鼠标或点击事件（下拉菜单、选项卡）"
+        for selector in self.page.sheet.reveals:
+            try:
+                if node.css_matches(selector):
+                    return f"页面样式在鼠标悬停时显示它（“{selector}”）"
+            except Exception:  # a selector lexbor cannot read shows nothing
+                continue
+        return ""
+
+    def _shown_sibling(self, node: LexborNode) -> str:
+        """A visible sibling of the same kind: the other panes of tabs or of a carousel."""
+        parent = node.parent
+        if parent is None:
+            return ""
+        classes = _classes(node)
+        ident = re.sub(r"\d+", "", node.attributes.get("id") or "")
+        if not classes and not ident:
+            return ""
+        for sibling in parent.iter():
+            if sibling.mem_id == node.mem_id or sibling.tag != node.tag:
+                continue
+            same = bool(classes & _classes(sibling)) or bool(
+                ident and re.sub(r"\d+", "", sibling.attributes.get("id") or "") == ident
+            )
+            if same and _element_rule(self.page, sibling, sibling) is None:
+                return f"同级有显示着的同类 <{node.tag}>（选项卡、轮播）"
+        return ""
+
+
+def _classes(node: LexborNode) -> set[str]:
+    """Its class tokens that name a kind of element (not hide, active, on …)."""
+    return {c for c in (node.attributes.get("class") or "").split() if c.lower() not in _GENERIC_CLASSES}
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+def _describe(node: LexborNode) -> str:
+    """An element as a webmaster searches for it: ``<div class="ft" id="links">``."""
+    parts = [node.tag or "?"]
+    for name in ("id", "class", "style"):
+        value = node.attributes.get(name)
+        if value:
+            parts.append(f'{name}="{_WS.sub(" ", value).strip()[:80]}"')
+    return "<" + " ".join(parts) + ">"
+
+
+def _markup(node: LexborNode, limit: int) -> str:
+    return _WS.sub(" ", node.html or "")[:limit]
+
+
+def _snippet(hider: LexborNode, anchor: LexborNode, prefix: str = "") -> str:
+    link = _markup(anchor, 4 * _SNIPPET)
+    if hider.mem_id == anchor.mem_id:
+        text = link
+    else:
+        outer = _markup(hider, 4 * _SNIPPET)
+        text = outer if link and link in outer[: _SNIPPET - len(prefix)] else f"{_describe(hider)} … {link}"
+    return _cut(prefix + text, _SNIPPET)
+
+
+def _cut(markup: str, limit: int) -> str:
+    """At most ``limit`` characters of markup, cut after a tag, never inside one."""
+    if len(markup) <= limit:
+        return markup
+    end = markup.rfind(">", 0, limit - 2)
+    return (markup[: end + 1] if end > 0 else markup[: limit - 2]) + " …"
+
+
+def _anchor_text(anchor: LexborNode) -> str:
+    text = _WS.sub(" ", anchor.text(deep=True) or "").strip()
+    if not text:
+        image = anchor.css_first("img")
+        if image is not None:
+            text = (image.attributes.get("alt") or image.attributes.get("title") or "").strip()
+    return (text or (anchor.attributes.get("title") or "").strip())[:_TEXT]
+
+
+@dataclass(slots=True)
+class _Page:
+    url: str
+    encoding: str
+    home: str  # the page's site domain
+    sheet: _Sheet
+    page: _Styles
+    widgets: _Widgets
+    found: list[HiddenLink] = field(default_factory=list)
+    blocks: dict[tuple[int, int], int] = field(default_factory=dict)
+    trees: int = 0
+
+    def off_site(self, href: str) -> str | None:
+        return _off_site(self.url, href, self.encoding, self.home)
+
+    def block(self, tree: int, node: LexborNode) -> int:
+        return self.blocks.setdefault((tree, node.mem_id), len(self.blocks) + 1)
+
+    def add(self, anchor: LexborNode, url: str, found: _Found, *, via: str = "", host_note: str = "") -> None:
+        if len(self.found) >= MAX_HIDDEN_PER_PAGE:
+            return
+        hider = found.node
+        # A link hidden on its own belongs to the block around it: links hidden one by one in a
+        # footer are one block.
+        block_node = hider.parent if hider.mem_id == anchor.mem_id and hider.parent is not None else hider
+        widget = self.widgets.why(hider) if found.tree == 0 and not via else ""
+        prefix = f"{via} 写入：" if via else ""
+        self.found.append(
+            HiddenLink(
+                url=url,
+                text=_anchor_text(anchor),
+                rule=found.rule,
+                place=found.place + host_note,
+                element=_describe(hider),
+                via=via,
+                block=self.block(found.tree, block_node),
+                widget=widget,
+                snippet=_snippet(hider, anchor, prefix),
+            )
+        )
+
+    def written(self, markup: str, via: str, host: LexborNode | None) -> None:
+        """The off-site links of markup a script writes inside ``host`` (None: unknown place)."""
+        markup, _cut = bound_markup(markup)
+        tree = LexborHTMLParser(markup)
+        self.trees += 1
+        styles = _Styles(tree, self.sheet)
+        for anchor in tree.css("a[href]"):
+            url = self.off_site(anchor.attributes.get("href") or "")
+            if url is None:
+                continue
+            inside = _hiding(styles, anchor, anchor)
+            if inside is not None:
+                self.add(anchor, url, _Found(inside[0], inside[1], inside[2], self.trees), via=via)
+                continue
+            if host is None:
+                continue
+            outside = _hiding(self.page, host, anchor)
+            if outside is not None:
+                note = f"（脚本写入的链接位于被隐藏的 {_describe(outside[2])} 中）"
+                found = _Found(outside[0], outside[1], outside[2], 0)
+                self.add(anchor, url, found, via=via, host_note=note)
+
+
+def _off_site(page_url: str, href: str, encoding: str, home: str) -> str | None:
+    """The absolute URL of an href that leaves the page's site, else None."""
+    raw = href.strip()
+    if not (raw[:8].lower().startswith(("http://", "https://")) or raw.startswith("//")):
+        return None  # relative: the page's own site
+    url = resolve(page_url, raw, encoding)
+    if url is None or _VAR in url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return url if site_domain(host) != home else None
+
+
+def _style_text(tree: LexborHTMLParser) -> str:
+    parts: list[str] = []
+    size = 0
+    for node in tree.css("style"):
+        text = node.text(deep=True) or ""
+        parts.append(text)
+        size += len(text)
+        if size > _STYLE_CHARS:
+            break
+    return "\n".join(parts)[:_STYLE_CHARS]
+
+
+def _inline_scripts(tree: LexborHTMLParser) -> list[tuple[LexborNode, str]]:
+    scripts: list[tuple[LexborNode, str]] = []
+    left = _PAGE_SCRIPT_CHARS
+    for node in tree.css("script"):
+        if "src" in node.attributes or left <= 0:
+            continue
+        kind = (node.attributes.get("type") or "").strip().lower()
+        if not _JS_TYPE_RE.match(kind):
+            continue
+        code = (node.text(deep=True) or "")[: min(_SCRIPT_CHARS, left)]
+        left -= len(code)
+        scripts.append((node, code))
+    return scripts
+
+
+def _handler_text(tree: LexborHTMLParser) -> str:
+    selector = ", ".join(f"[{name}]" for name in _HANDLERS)
+    return "\n".join(
+        " ".join(node.attributes.get(name) or "" for name in _HANDLERS) for node in tree.css(selector)
+    )
+
+
+def _assigned_markup(code: str) -> Iterator[tuple[str, str | None]]:
+    """``x.innerHTML = '…' + '…'`` in a script: the literal markup assigned, and the id of the
+    element when the target is ``document.getElementById('id')``."""
+    n = len(code)
+    for found in _INNER_HTML.finditer(code):
+        target = _BY_ID.search(code[max(0, found.start() - 160) : found.start()])
+        parts: list[str] = []
+        i = found.end()
+        try:
+            while True:
+                value, i = _operand(code, i, n)
+                if value is None:
+                    break
+                parts.append(value)
+                i = _skip_blank(code, i, n)
+                if i < n and code[i] == "+" and code[i + 1 : i + 2] not in ("+", "="):
+                    i += 1
+                    continue
+                break
+        except _Broken:
+            pass
+        markup = "".join(parts)
+        if "<a" in markup.lower():
+            yield markup, target.group(2) if target else None
+
+
+def find_hidden_links(
+    tree: LexborHTMLParser, page_url: str, encoding: str = "utf-8"
+) -> tuple[HiddenLink, ...]:
+    """Every off-site link of the page that a visitor cannot see, in document order (scripts'
+    links after the page's own), at most MAX_HIDDEN_PER_PAGE."""
+    home = site_domain(urlsplit(page_url).hostname or "")
+    anchors = [
+        (node, url)
+        for node in tree.css("a[href]")
+        if (url := _off_site(page_url, node.attributes.get("href") or "", encoding, home)) is not None
+    ]
+    scripts = [(node, code) for node, code in _inline_scripts(tree) if "write" in code or "innerHTML" in code]
+    if not anchors and not scripts:
+        return ()
+    sheet = _sheet(_style_text(tree))
+    styles = _Styles(tree, sheet)
+    script_text = "\n".join(code for _, code in _inline_scripts(tree)) + "\n" + _handler_text(tree)
+    page = _Page(page_url, encoding, home, sheet, styles, _Widgets(styles, script_text))
+    for anchor, url in anchors:
+        hidden = _hiding(styles, anchor, anchor)
+        if hidden is not None:
+            page.add(anchor, url, _Found(hidden[0], hidden[1], hidden[2], 0))
+    for node, code in scripts:
+        if "write" in code:
+            markup, _calls = written_markup(code)
+            if "<a" in markup.lower():
+                page.written(markup, "document.write", node.parent)
+        if "innerHTML" in code:
+            for markup, ident in _assigned_markup(code):
+                target = tree.css_first(f'[id="{ident}"]') if ident and '"' not in ident else None
+                page.written(markup, "innerHTML", target)
+    return tuple(page.found)
