@@ -19,7 +19,8 @@ run. What it reports, and how sure it is:
   that history (the first run, or a title that always said so) it is 待核实. Vocabulary only in
   the body text needs two distinct words and is always 待核实: a news page may mention one.
 
-A .gov.cn link whose domain no longer resolves is a dead link (域名无法解析), reported by the
+A link the 暗链 rule reports (judge/hidden_links.py, with the markup that hides it) is left to
+it. A .gov.cn link whose domain no longer resolves is a dead link (域名无法解析), reported by the
 dead-link rule; it is not reported twice.
 """
 
@@ -34,7 +35,7 @@ from publicsuffixlist import PublicSuffixList
 
 from sitecheck.extract.external_view import hamming, risky_words
 from sitecheck.extract.vocabulary import CATEGORY_LABELS, Vocabulary, load_vocabulary
-from sitecheck.judge import JudgeContext
+from sitecheck.judge import JudgeContext, hidden_links
 from sitecheck.judge.keys import finding_key
 from sitecheck.models import ExternalSeen, Finding, FindingKind, Severity
 from sitecheck.store import RunFacts
@@ -58,6 +59,10 @@ def external_changes(facts: RunFacts, context: JudgeContext) -> Iterator[Finding
     # read at crawl time (the text itself is not kept).
     vocabulary = _vocabulary(context.integrity.vocabulary_lists)
     seen = [_with_title_words(now, vocabulary) for now in seen]
+    # A link the 暗链 rule reports (judge/hidden_links.py) is its own, with the markup that hides
+    # it as evidence: one finding for one link, not two.
+    hidden = {item.key for item in hidden_links.reported(facts, context)}
+    seen = [now for now in seen if now.key not in hidden]
     first = {
         key: _with_title_words(before, vocabulary)
         for key, before in facts.first_external_views(now.key for now in seen).items()

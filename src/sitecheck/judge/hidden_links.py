@@ -125,6 +125,15 @@ def assess(rows: list[HiddenLinkRow], context: JudgeContext, seen: set[str] | No
     return found
 
 
+def reported(facts: RunFacts, context: JudgeContext) -> list[Assessment]:
+    """The hidden links this rule reports in the run (other rules leave them to it)."""
+    if not context.integrity.hidden_links:
+        return []
+    rows = facts.hidden_links()
+    keys = {canonical(row.link.url) for row in rows if _leaves(row.link.url, context)}
+    return assess(rows, context, facts.seen_before(keys)) if keys else []
+
+
 def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     if not context.integrity.hidden_links:
         return
