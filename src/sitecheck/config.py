@@ -246,6 +246,25 @@ class ContentSection:
     annual_report_due: str = "01-31"
 
 
+IDENTIFIER_NAMES = ("badge", "id_code", "icp", "icp_link", "police", "police_link", "sponsor", "contact")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiersSection:
+    """[identifiers]: what every page template's footer must show (issue 16 §3)."""
+
+    enabled: bool = True
+    # The site's 网站标识码 as registered ("" reads it from the pages: the majority value).
+    site_id_code: str = ""
+    # Templates used by fewer pages are not judged (a one-off page says little of a template);
+    # the home page's template always is.
+    min_template_pages: int = 3
+    # What a footer must show, of IDENTIFIER_NAMES: badge 党政机关网站标识, id_code 网站标识码,
+    # icp ICP 备案号, icp_link its link to the record system, police 公安机关备案号,
+    # police_link its link, sponsor 主办单位, contact 电话/邮箱/地址.
+    required: tuple[str, ...] = ("badge", "id_code", "icp", "icp_link", "police", "sponsor", "contact")
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnOverride:
     """One [[columns]] entry: corrects the audit of the columns it matches."""
@@ -282,6 +301,7 @@ class AuditConfig:
     notify: NotifySection = field(default_factory=NotifySection)
     checklist: ChecklistSection = field(default_factory=ChecklistSection)
     content: ContentSection = field(default_factory=ContentSection)
+    identifiers: IdentifiersSection = field(default_factory=IdentifiersSection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -347,6 +367,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "schedule.misfire_grace": (1, 7 * 86400),
     "schedule.keep_runs": (1, 1000),
     "notify.smtp_port": (1, 65535),
+    "identifiers.min_template_pages": (1, 100_000),
 }
 _UNITS = {
     "politeness.min_interval": "秒",
@@ -497,6 +518,14 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
                 load_wording_rules(path, default=False)
             except ConfigError as exc:
                 raise ConfigError(where(i), f"错敏词表 {path}：{exc}", source) from None
+    elif key == "identifiers.site_id_code" and value and not re.fullmatch(r"(?:bm|BM)\d{8}|\d{10}", value):
+        problem = f"网站标识码应为 10 位数字或 bm 加 8 位数字（如 3301000001），现为 {value!r}"
+        raise ConfigError(label, problem, source)
+    elif key == "identifiers.required":
+        for i, name in enumerate(value):
+            if name not in IDENTIFIER_NAMES:
+                known = "、".join(IDENTIFIER_NAMES)
+                raise ConfigError(where(i), f"没有这个标识 {name!r}（可用的有：{known}）", source)
     elif key == "site.extra_seeds":
         for i, seed in enumerate(value):
             validate_start_url(seed, where(i), source)

@@ -28,6 +28,7 @@ from sitecheck.models import (
     ListingFacts,
     Outcome,
     PageFacts,
+    PageIdentifiers,
     TextCheck,
     TextHit,
 )
@@ -46,6 +47,7 @@ class PageAnalysis:
     # dataproxy answers); "" when nothing was.
     limited: str = ""
     text_hits: tuple[TextHit, ...] = ()  # personal data and wording seen in its text (masked)
+    identifiers: PageIdentifiers | None = None  # its template and footer identifiers
 
     def record_links(self) -> list[LinkRef]:
         """Hanweb items served only by the dataproxy (beyond the page's own records, whose links
@@ -151,6 +153,7 @@ class LocalReader:
                 soft404_phrases=self.config.soft404.phrases,
                 short_page_chars=self.config.soft404.short_page_chars,
                 text_checker=self.text_checker,
+                identifiers=self.config.identifiers.enabled,
             )
         )
         if output.soft404 is not None:
@@ -160,7 +163,12 @@ class LocalReader:
                 dataclasses.replace(result, outcome=Outcome.SOFT_404, error=error, body=None), None
             )
         analysis = PageAnalysis(
-            final_url, output.facts, output.listing, limited=output.limited, text_hits=output.text_hits
+            final_url,
+            output.facts,
+            output.listing,
+            limited=output.limited,
+            text_hits=output.text_hits,
+            identifiers=output.identifiers,
         )
         return PageRead(result, analysis)
 

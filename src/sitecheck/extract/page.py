@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sitecheck.extract import read_page
+from sitecheck.extract.identifiers import read_identifiers
 from sitecheck.extract.listing import analyse_listing
 from sitecheck.extract.soft404 import page_phrase
 from sitecheck.extract.text_checks import TextChecker, check_page
-from sitecheck.models import ListingFacts, PageFacts, TextHit
+from sitecheck.models import ListingFacts, PageFacts, PageIdentifiers, TextHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class PageInput:
     soft404_phrases: tuple[str, ...]
     short_page_chars: int
     text_checker: TextChecker | None = None  # personal data, wording: None reads no text
+    identifiers: bool = True  # [identifiers] enabled: read the template and footer identifiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class PageOutput:
     # "" when the whole page was analysed.
     limited: str = ""
     text_hits: tuple[TextHit, ...] = ()  # what the text checks saw (masked)
+    identifiers: PageIdentifiers | None = None  # template and footer identifiers (issue 16)
 
 
 def analyse_page(page: PageInput) -> PageOutput:
@@ -53,7 +56,10 @@ def analyse_page(page: PageInput) -> PageOutput:
     if phrase is None and (page.is_home or tree.css_first('meta[name="ArticleTitle" i]') is None):
         listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on, encoding=facts.encoding)
     limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
+    found: PageIdentifiers | None = None
+    if phrase is None and page.identifiers:
+        found = read_identifiers(tree, facts.html)  # it strips scripts too: after the listing
     text_hits: tuple[TextHit, ...] = ()
     if phrase is None and page.text_checker is not None:
         text_hits = check_page(tree, page.text_checker, page.observed_on)  # last: it strips scripts
-    return PageOutput(facts, listing, phrase, limited, text_hits)
+    return PageOutput(facts, listing, phrase, limited, text_hits, found)
