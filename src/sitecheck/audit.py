@@ -244,6 +244,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
         as_of=as_of,
         rules=load_column_rules(config),
         annual_report_due=annual_report_due(config),
+        identifiers=config.identifiers,
         ignores=config.ignore,
         scope=config.crawl_scope(),
         outcome_labels=OUTCOME_LABELS,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sitecheck.config import AuditConfig, IgnoreRule
+from sitecheck.config import AuditConfig, IdentifiersSection, IgnoreRule
 from sitecheck.judge.categories import ColumnRules, load_column_rules
 from sitecheck.models import OPEN_STATES, Finding, Outcome, Referrer, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
@@ -37,6 +37,8 @@ class JudgeContext:
     scope: Scope | None = None  # the portal's hosts, to explain a home page that left them
     # The annual report's deadline, month and day ([content] annual_report_due).
     annual_report_due: tuple[int, int] = (1, 31)
+    # [identifiers]: which footer identifiers every template must show (judge/identifiers.py).
+    identifiers: IdentifiersSection = field(default_factory=IdentifiersSection)
     # The words for outcomes in the reasons the judge gives (the report layer's labels, passed
     # in by the caller: the judge imports nothing above it).
     outcome_labels: Mapping[Outcome, str] = field(default_factory=dict)
@@ -84,7 +86,7 @@ Rule = Callable[[RunFacts, JudgeContext], Iterable[Finding]]
 
 
 def _registry() -> tuple[Rule, ...]:
-    from sitecheck.judge import annual, content, freshness, home, links, pages
+    from sitecheck.judge import annual, content, freshness, home, identifiers, links, pages
 
     return (
         home.home_unreachable,
@@ -97,6 +99,7 @@ def _registry() -> tuple[Rule, ...]:
         content.wrong_wording,
         annual.annual_report,
         pages.pages_not_read_whole,
+        identifiers.identifier_findings,
     )
 
 

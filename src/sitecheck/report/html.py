@@ -71,6 +71,8 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "#661100",
     FindingKind.WRONG_WORDING: "#117733",
     FindingKind.ANNUAL_REPORT: "#332288",
+    FindingKind.IDENTIFIER_MISSING: "#DDCC77",
+    FindingKind.IDENTIFIER_MISMATCH: "#88CCEE",
 }
 _OTHER_COLOUR = "#666666"
 

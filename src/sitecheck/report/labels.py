@@ -40,6 +40,8 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "个人信息泄露",
     FindingKind.WRONG_WORDING: "错敏信息（错别字、表述错误）",
     FindingKind.ANNUAL_REPORT: "政府信息公开年报问题",
+    FindingKind.IDENTIFIER_MISSING: "页面标识缺失",
+    FindingKind.IDENTIFIER_MISMATCH: "页面标识不一致",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -105,6 +107,15 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.ANNUAL_REPORT: (
         "按《政府信息公开条例》第四十九条于每年1月31日前（本级政府3月31日前）发布上一年度报告，"
         "内容按国办公开办函〔2021〕30号格式写全六个部分；已在其他平台发布的，在本站年报栏目链接过去。"
+    ),
+    FindingKind.IDENTIFIER_MISSING: (
+        "在所列模板的页面底部中间补齐缺少的标识（党政机关网站标识、网站标识码、ICP备案号并链接"
+        "工信部备案管理系统、公安机关备案号、主办单位和联系方式），改模板后重新发布使用该模板的全部页面；"
+        "标注“待核实”的请先在浏览器中查看页面底部是否已由脚本或框架显示。"
+    ),
+    FindingKind.IDENTIFIER_MISMATCH: (
+        "把所列页面的网站标识码和 SiteName 等页面标签改为本网站的值（以党政机关网站标识注册信息为准），"
+        "并检查从其他网站复制来的模板；属本网站下设的其他网站（如部门子站）的可忽略并写明原因。"
     ),
 }
 
