@@ -37,6 +37,7 @@ _INVISIBLE = ["script", "style", "noscript", "template"]
 _TAIL_CHARS = 2500
 _FOOTER_WORDS = re.compile(r"foot|bottom|copyright|banquan|\bft\b|\bbq\b|\bdb\b|dibu", re.I)
 _MAX_FOOTER_CHARS = 6000
+_HEADER_WORDS = re.compile(r"head|top|nav|menu|logo|banner", re.I)
 # What only a footer says: the tail is read from a little before the first of these (主办单位
 # usually comes first, on the line before).
 _STRONG_ANCHOR = re.compile(r"ICP\s*备|公网安备|标识码|版权所有|Copyright|©|\(C\)", re.I)
@@ -325,15 +326,36 @@ def _has_blocks(node: LexborNode) -> bool:
 def _content_node(body: LexborNode) -> int | None:
     """The element holding most running text (an article's body): its mem_id, or None when no
     element holds enough to be one (a list page's rows are folded by the set of skeletons)."""
-    best, best_size = None, _MIN_CONTENT
+    best: LexborNode | None = None
+    best_size = _MIN_CONTENT
     for node in body.css("div, td, section, article, main"):
         words = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
         if _FOOTER_WORDS.search(words):
             continue  # a footer is chrome: its variants tell templates apart
         size = _own_text(node)
         if size > best_size:
-            best, best_size = node.mem_id, size
-    return best
+            best, best_size = node, size
+    if best is None:
+        return None
+    # The article's box around it (title, info bar, attachments, related links, all optional)
+    # is content too, unless that box is the page's own frame (it holds the header or footer).
+    parent = best.parent
+    if parent is not None and parent.tag not in ("body", "html") and not _holds_chrome(parent):
+        best = parent
+    return best.mem_id
+
+
+def _holds_chrome(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag in ("header", "footer", "nav"):
+            return True
+        if child.tag and child.tag[0] != "-":
+            words = f"{child.attributes.get('id') or ''} {child.attributes.get('class') or ''}"
+            if _FOOTER_WORDS.search(words) or _HEADER_WORDS.search(words):
+                return True
+        child = child.next
+    return False
 
 
 def _skeleton(node: LexborNode, depth: int, content: int | None) -> str:
