@@ -89,11 +89,11 @@ def identifier_findings(facts: RunFacts, context: JudgeContext) -> Iterator[Find
 
 
 def shown(found: PageIdentifiers) -> set[str]:
-    """The identifiers a page's footer (and head, for the code) shows."""
+    """The identifiers a page's footer shows."""
     have = set()
     if found.badge:
         have.add("badge")
-    if found.id_code or found.site_id_meta:
+    if found.id_code:  # shown at the page's bottom: the SiteIDCode meta is no visitor's
         have.add("id_code")
     if found.icp:
         have.add("icp")

@@ -56,7 +56,7 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.PERSONAL_DATA: "Personal data published unmasked (ID, mobile or bank card number)",
     FindingKind.WRONG_WORDING: "Wrong term or wording (typo, leader's name or title)",
     FindingKind.ANNUAL_REPORT: "Annual government-information report late, missing or incomplete",
-    FindingKind.IDENTIFIER_MISSING: "Page template lacks footer identifiers (badge, site code, ICP/police record)",
+    FindingKind.IDENTIFIER_MISSING: "Template lacks footer identifiers (badge, site code, record numbers)",
     FindingKind.IDENTIFIER_MISMATCH: "Pages show another site ID code or SiteName than the site's",
 }
 _BASELINE = {
