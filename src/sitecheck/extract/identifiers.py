@@ -42,6 +42,7 @@ _HEADER_WORDS = re.compile(r"head|top|nav|menu|logo|banner", re.I)
 # usually comes first, on the line before).
 _STRONG_ANCHOR = re.compile(r"ICP\s*备|公网安备|标识码|版权所有|Copyright|©|\(C\)", re.I)
 _BEFORE_ANCHOR = 120
+_SPONSOR_BEFORE = 400
 
 # 网站标识码: 10 digits (a 6-digit 行政区划代码 and 4 digits) or bm + 8 digits (国务院部门).
 _ID_CODE = re.compile(r"标识码\s*[:：]?\s*((?:bm|BM)\d{8}|\d{10})(?![0-9])")
@@ -54,7 +55,13 @@ _POLICE = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*[:：]?\s*(\d{14})(?!\
 _SPONSOR = re.compile(r"(?<![承协])主\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
 _ORGANIZER = re.compile(r"承\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
 _CONTACTS = (
-    ("电话", re.compile(r"(?:电话|热线|Tel|TEL|tel)\s*[:：]?\s*[（(]?\d{3,4}[)）\-－]?\s*\d{5,8}")),
+    # a number after 电话/热线/Tel, or a landline with its area code anywhere in the footer
+    (
+        "电话",
+        re.compile(
+            r"(?:电话|热线|Tel|TEL|tel)\s*[:：]?\s*[（(]?\d{3,4}[)）\-－]?\s*\d{5,8}|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
+        ),
+    ),
     ("邮箱", re.compile(r"[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+")),
     ("地址", re.compile(r"地\s*址\s*[:：]\s*\S{4,}")),
 )
@@ -205,7 +212,10 @@ def _footer_text(tree: LexborHTMLParser) -> str:
     tail = whole[-_TAIL_CHARS:]
     anchor = _STRONG_ANCHOR.search(tail)
     if anchor is not None:
-        parts.append(tail[max(0, anchor.start() - _BEFORE_ANCHOR) :])
+        start = max(0, anchor.start() - _BEFORE_ANCHOR)
+        # The 主办单位 line may come a little earlier (with an e-mail and an address after it).
+        sponsor = tail.rfind("主办", max(0, anchor.start() - _SPONSOR_BEFORE), anchor.start())
+        parts.append(tail[min(start, sponsor) if sponsor >= 0 else start :])
     return " ".join(" ".join(parts).split())
 
 
