@@ -1153,7 +1153,7 @@ def _application_table(rng: random.Random, wrong: bool) -> Markup:
     return Markup(f'<table class="ndbg-t3" border="1">{"".join(rows)}</table>')
 
 
-def _identifier_values(plant: IdentifierPlant | None) -> dict[str, str]:
+def _identifier_values(plant: IdentifierPlant | None) -> dict[str, Any]:
     """What an identifier plant changes in the page template (base.html.j2)."""
     if plant is None:
         return {}
