@@ -250,7 +250,7 @@ class PageIdentifiers:
     script that writes it) or "". ``icp_link`` / ``police_link``: the host the number links to.
     """
 
-    template: str  # the template signature (12 hex characters)
+    template: str  # the template signature (12 hex characters; "" for a page without layout)
     site_name: str | None = None
     site_domain: str | None = None
     site_id_meta: str | None = None  # <meta name="SiteIDCode">

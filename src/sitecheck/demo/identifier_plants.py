@@ -39,7 +39,7 @@ class IdentifierPlant(NamedTuple):
 IDENTIFIER_PLANTS: tuple[IdentifierPlant, ...] = (
     IdentifierPlant(
         "footer-without-id-code",
-        "rsxx",
+        "qxdt",
         (),
         footer=LITE_FOOTER,
         expect=(Expected(FindingKind.IDENTIFIER_MISSING, Severity.WARNING, "网站标识码"),),

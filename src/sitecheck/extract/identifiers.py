@@ -389,11 +389,15 @@ def _skeleton(node: LexborNode, depth: int, content: int | None) -> str:
 
 
 def template_signature(tree: LexborHTMLParser) -> str:
-    """12 hex characters naming the page's template (its chrome without its content).
+    """12 hex characters naming the page's template (its chrome without its content); "" for
+    a page without any layout (a fragment or a bare page: no template to judge).
 
     Removes the invisible elements (scripts are no running text) from ``tree``."""
     tree.strip_tags(_INVISIBLE)
     body = tree.body
     if body is None:
         return ""
-    return hashlib.sha1(_skeleton(body, 0, _content_node(body)).encode()).hexdigest()[:12]
+    skeleton = _skeleton(body, 0, _content_node(body))
+    if "(" not in skeleton:
+        return ""  # no layout at all: a fragment, a bare page, an error text
+    return hashlib.sha1(skeleton.encode()).hexdigest()[:12]

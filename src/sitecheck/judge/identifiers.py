@@ -41,8 +41,8 @@ from sitecheck.store import RunFacts
 LABELS = {
     "badge": "党政机关网站标识",
     "id_code": "网站标识码",
-    "icp": "ICP备案号",
-    "icp_link": "ICP备案号链接（工信部备案管理系统）",
+    "icp": "网站备案号（工信部）",
+    "icp_link": "网站备案号的链接（工信部备案管理系统）",
     "police": "公安机关备案号",
     "police_link": "公安机关备案号链接（全国互联网安全管理服务平台）",
     "sponsor": "主办单位",
@@ -62,7 +62,8 @@ BASIS = {
 _HOME_DEDUCTION = frozenset({"badge", "id_code", "icp"})
 _EVERY_PAGE_DEDUCTION = frozenset({"badge"})
 _SHOWN = 5  # example pages listed as referrers
-MISMATCH_BASIS = "页面标签与页脚须与本网站一致（网站标识码唯一；SiteName 应为本网站名称）"
+MISMATCH_BASIS = "页面标签与页脚须与本网站一致（网站标识码唯一；网站名称标签应为本网站名称）"
+_NAME_TAG = '<meta name="SiteName">'
 
 
 @dataclass(slots=True)
@@ -122,6 +123,8 @@ def _missing(
     wanted = [name for name in LABELS if name in required]
     groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
     for url, found in pages:
+        if not found.template:
+            continue  # a page without layout (a fragment, a bare page): no template to fix
         have = shown(found)
         # A link is only missing where its number is shown (a missing number is said once).
         lacking = tuple(
@@ -158,7 +161,8 @@ def _missing_finding(
     where = "首页模板" if group.home else "模板"
     share = f"（该模板共 {template_pages} 个页面）" if template_pages != count else ""
     names = "、".join(LABELS[name] for name in lacking)
-    claim = f"{where}{template}：{count} 个页面{share}的页面底部缺少{names}；示例页面 {example}"
+    # The template is named by its example page (its signature is no word for an office).
+    claim = f"{where}（示例页面 {example}）：{count} 个页面{share}的页面底部缺少{names}"
     if not group.footer_seen:
         # No identifier at all: the footer may be written by a script or sit in a frame.
         source = f"（页面引用了 {hints}）" if hints else ""
@@ -218,7 +222,7 @@ def _disagreeing(
         yield _mismatch(f"id_code:{code}", urls, claim, placement)
     for name, urls in odd_names.items():
         claim = (
-            f"{len(urls)} 个页面的 SiteName 标签为“{name}”，而本网站（标识码 {site_code}）"
+            f"{len(urls)} 个页面的网站名称标签 {_NAME_TAG} 为“{name}”，而本网站（标识码 {site_code}）"
             f"多数页面为“{site_name}”，疑为从其他网站复制的模板未改"
         )
         yield _mismatch(f"site_name:{name}", urls, claim, placement)
