@@ -39,7 +39,9 @@ def test_every_identifier_plant_is_found_and_nothing_else(
         assert "依据：" in finding["detail"]  # the rule it rests on is named
 
 
-def test_the_template_finding_names_only_what_it_lacks(demo_audit: tuple[AuditResult, dict[str, Any]]) -> None:
+def test_the_template_finding_names_only_what_it_lacks(
+    demo_audit: tuple[AuditResult, dict[str, Any]],
+) -> None:
     _, doc = demo_audit
     (missing,) = [f for f in doc["findings"] if f["kind"] == FindingKind.IDENTIFIER_MISSING.value]
     lacking = missing["detail"].split("缺少", 1)[1].split("；", 1)[0]
