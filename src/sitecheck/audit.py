@@ -262,6 +262,7 @@ def judge_run(store: Store, config: AuditConfig, run_id: int, as_of: date) -> Ju
         annual_report_due=annual_report_due(config),
         transport=config.transport,
         integrity=config.integrity,
+        identifiers=config.identifiers,
         ignores=config.ignore,
         scope=config.crawl_scope(),
         outcome_labels=OUTCOME_LABELS,

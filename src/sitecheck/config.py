@@ -249,6 +249,25 @@ class ContentSection:
     annual_report_due: str = "01-31"
 
 
+IDENTIFIER_NAMES = ("badge", "id_code", "icp", "icp_link", "police", "police_link", "sponsor", "contact")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiersSection:
+    """[identifiers]: what every page template's footer must show (issue 16 §3)."""
+
+    enabled: bool = True
+    # The site's 网站标识码 as registered ("" reads it from the pages: the majority value).
+    site_id_code: str = ""
+    # Templates used by fewer pages are not judged (a one-off page says little of a template);
+    # the home page's template always is.
+    min_template_pages: int = 3
+    # What a footer must show, of IDENTIFIER_NAMES: badge 党政机关网站标识, id_code 网站标识码,
+    # icp ICP 备案号, icp_link its link to the record system, police 公安机关备案号,
+    # police_link its link, sponsor 主办单位, contact 电话/邮箱/地址.
+    required: tuple[str, ...] = ("badge", "id_code", "icp", "icp_link", "police", "sponsor", "contact")
+
+
 @dataclass(frozen=True, slots=True)
 class IntegritySection:
     """[integrity]: what the portal links to, and whether its pages were tampered with (issue 16)."""
@@ -318,6 +337,7 @@ class AuditConfig:
     content: ContentSection = field(default_factory=ContentSection)
     integrity: IntegritySection = field(default_factory=IntegritySection)
     transport: TransportSection = field(default_factory=TransportSection)
+    identifiers: IdentifiersSection = field(default_factory=IdentifiersSection)
     columns: tuple[ColumnOverride, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
     rules_file: str = ""  # replaces the default column rules (config/rules.default.toml)
@@ -385,6 +405,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "notify.smtp_port": (1, 65535),
     "transport.cert_warn_days": (0, 3650),
     "transport.cert_fail_days": (0, 3650),
+    "identifiers.min_template_pages": (1, 100_000),
 }
 _UNITS = {
     "politeness.min_interval": "秒",
@@ -548,6 +569,14 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
     elif key == "integrity.allow_hosts":
         for i, host in enumerate(value):
             validate_host(host, where(i), source)
+    elif key == "identifiers.site_id_code" and value and not re.fullmatch(r"(?:bm|BM)\d{8}|\d{10}", value):
+        problem = f"网站标识码应为 10 位数字或 bm 加 8 位数字（如 3301000001），现为 {value!r}"
+        raise ConfigError(label, problem, source)
+    elif key == "identifiers.required":
+        for i, name in enumerate(value):
+            if name not in IDENTIFIER_NAMES:
+                known = "、".join(IDENTIFIER_NAMES)
+                raise ConfigError(where(i), f"没有这个标识 {name!r}（可用的有：{known}）", source)
     elif key == "site.extra_seeds":
         for i, seed in enumerate(value):
             validate_start_url(seed, where(i), source)

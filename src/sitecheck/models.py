@@ -291,6 +291,32 @@ class TextHitRow(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class PageIdentifiers:
+    """What one page shows about whose site it is (extract/identifiers.py; issue 16 §3).
+
+    Head metas are None when absent ("" when present but empty); footer values are "" when not
+    seen. ``badge``: "link" (the 党政机关 badge's link or image), "script" (only the official
+    script that writes it) or "". ``icp_link`` / ``police_link``: the host the number links to.
+    """
+
+    template: str  # the template signature (12 hex characters; "" for a page without layout)
+    site_name: str | None = None
+    site_domain: str | None = None
+    site_id_meta: str | None = None  # <meta name="SiteIDCode">
+    column_name: str | None = None
+    badge: str = ""
+    id_code: str = ""  # 网站标识码 in the footer text
+    icp: str = ""  # 浙ICP备12345678号-1
+    icp_link: str = ""
+    police: str = ""  # 浙公网安备33010002000001号
+    police_link: str = ""
+    sponsor: str = ""  # 主办单位
+    organizer: str = ""  # 承办单位
+    contact: str = ""  # the kinds seen: "电话,邮箱,地址"
+    footer_hint: str = ""  # where the footer may come from besides the page (script, frame, include)
+
+
+@dataclass(frozen=True, slots=True)
 class ListingFacts:
     """What one page says about the column it shows."""
 
@@ -360,6 +386,10 @@ class FindingKind(StrEnum):
     HTTPS_REDIRECT = "https_redirect"  # http:// home page not sent to https while https works
     MIXED_CONTENT = "mixed_content"  # http: images/scripts/stylesheets/frames on https pages
     HIDDEN_LINK = "hidden_link"  # 暗链: an off-site link the page hides, with a second signal
+    # 页面标识 (issue 16 §3): a template whose footer lacks 党政机关标识, 标识码, ICP/公安备案号,
+    # 主办单位 or a contact; pages whose 标识码 / SiteName disagree with the site's.
+    IDENTIFIER_MISSING = "identifier_missing"
+    IDENTIFIER_MISMATCH = "identifier_mismatch"
 
 
 class ColumnCategory(StrEnum):

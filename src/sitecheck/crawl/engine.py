@@ -483,6 +483,7 @@ class Crawler:
         self.writer.links(page_id, rows)
         self.writer.text_hits(page_id, analysis.text_hits)
         self.writer.hidden_links(page_id, analysis.hidden_links)
+        self.writer.identifiers(page_id, analysis.identifiers)
         if listing is not None and column:
             items = (*listing.items, *analysis.more_items)
             self.writer.listing(page_id, listing, items, is_home=is_home, observed_on=self.observed_on)

@@ -33,6 +33,7 @@ from sitecheck.models import (
     ListingFacts,
     Outcome,
     PageFacts,
+    PageIdentifiers,
     TextCheck,
     TextHit,
 )
@@ -52,6 +53,7 @@ class PageAnalysis:
     limited: str = ""
     text_hits: tuple[TextHit, ...] = ()  # personal data and wording seen in its text (masked)
     hidden_links: tuple[HiddenLink, ...] = ()  # off-site links it hides (暗链 candidates)
+    identifiers: PageIdentifiers | None = None  # its template and footer identifiers
 
     def record_links(self) -> list[LinkRef]:
         """Hanweb items served only by the dataproxy (beyond the page's own records, whose links
@@ -185,6 +187,7 @@ class LocalReader:
                 short_page_chars=self.config.soft404.short_page_chars,
                 text_checker=self.text_checker,
                 hidden_links=self.config.integrity.hidden_links,
+                identifiers=self.config.identifiers.enabled,
             )
         )
         if output.soft404 is not None:
@@ -200,6 +203,7 @@ class LocalReader:
             limited=output.limited,
             text_hits=output.text_hits,
             hidden_links=output.hidden_links,
+            identifiers=output.identifiers,
         )
         return PageRead(result, analysis)
 

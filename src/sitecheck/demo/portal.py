@@ -103,6 +103,7 @@ from sitecheck.demo.defects import (
 )
 from sitecheck.demo.external_plants import CHANGED_EXTERNALS
 from sitecheck.demo.external_plants import render as render_changed
+from sitecheck.demo.identifier_plants import IDENTIFIER_PLANTS, IdentifierPlant
 from sitecheck.demo.integrity_plants import INTEGRITY_PAGES, INTEGRITY_PLANTS, IntegrityPlant
 from sitecheck.demo.text_plants import TEXT_PLANTS, TextPlant, render
 from sitecheck.extract.annual_report import SECTIONS as ANNUAL_SECTIONS
@@ -278,6 +279,10 @@ class Portal:
         # Hidden links (暗链) and their controls in articles' footers: the plant and its page's URL.
         self.integrity_manifest: list[tuple[IntegrityPlant, str]] = []
         self._footer_blocks: dict[int, Markup] = {}  # article index -> the planted footer markup
+        # Identifier plants (issue 16): the plant and the URLs of the pages it is on; article
+        # index -> its plant.
+        self.identifier_manifest: list[tuple[IdentifierPlant, tuple[str, ...]]] = []
+        self._identifier_plants: dict[int, IdentifierPlant] = {}
         # Attachments with personal data (or none readable): (the plant, the file's URL, the
         # article's URL linking it); and article index -> (href, link text) of those it carries.
         self.attachment_manifest: list[tuple[AttachmentPlant, str, str]] = []
@@ -508,6 +513,12 @@ class Portal:
             i = self._host(integrity.column, integrity.nth)
             self._footer_blocks[i] = integrity.render(self.external_base_url)
             self.integrity_manifest.append((integrity, self.url(self._articles[i].path)))
+        for id_plant in IDENTIFIER_PLANTS:
+            ids = self._by_col[COLUMN_INDEX[id_plant.column]]
+            chosen = [ids[n] for n in id_plant.nths] if id_plant.nths else list(ids)
+            self._identifier_plants.update((i, id_plant) for i in chosen)
+            urls = tuple(self.url(self._articles[i].path) for i in chosen)
+            self.identifier_manifest.append((id_plant, urls))
 
         for i, art in enumerate(self._articles):
             self._routes[art.path] = (_R_ARTICLE, i, 0)
@@ -1044,6 +1055,7 @@ class Portal:
             planted=self._planted.get(i),
             text_block=text_block,
             footer_block=self._footer_blocks.get(i),
+            **_identifier_values(self._identifier_plants.get(i)),
             newer=self._articles[siblings[pos - 1]] if pos > 0 else None,
             older=self._articles[siblings[pos + 1]] if pos < len(siblings) - 1 else None,
         )
@@ -1199,3 +1211,13 @@ def _application_table(rng: random.Random, wrong: bool) -> Markup:
         f'<tr><td colspan="3">四、结转下年度继续办理</td>{cells(onward)}</tr>',
     ]
     return Markup(f'<table class="ndbg-t3" border="1">{"".join(rows)}</table>')
+
+
+def _identifier_values(plant: IdentifierPlant | None) -> dict[str, Any]:
+    """What an identifier plant changes in the page template (base.html.j2)."""
+    if plant is None:
+        return {}
+    values = {"footer_variant": plant.footer} if plant.footer else {}
+    if plant.site_name:
+        values["meta_site_name"] = plant.site_name
+    return values

@@ -12,10 +12,11 @@ from datetime import date
 
 from sitecheck.extract import read_page
 from sitecheck.extract.hidden_links import find_hidden_links
+from sitecheck.extract.identifiers import read_identifiers
 from sitecheck.extract.listing import analyse_listing
 from sitecheck.extract.soft404 import page_phrase
 from sitecheck.extract.text_checks import TextChecker, check_page
-from sitecheck.models import HiddenLink, ListingFacts, PageFacts, TextHit
+from sitecheck.models import HiddenLink, ListingFacts, PageFacts, PageIdentifiers, TextHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class PageInput:
     short_page_chars: int
     text_checker: TextChecker | None = None  # personal data, wording: None reads no text
     hidden_links: bool = False  # 暗链: the off-site links the page hides ([integrity] hidden_links)
+    identifiers: bool = True  # [identifiers] enabled: read the template and footer identifiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class PageOutput:
     limited: str = ""
     text_hits: tuple[TextHit, ...] = ()  # what the text checks saw (masked)
     hidden_links: tuple[HiddenLink, ...] = ()  # off-site links the page hides (暗链 candidates)
+    identifiers: PageIdentifiers | None = None  # template and footer identifiers (issue 16)
 
 
 def analyse_page(page: PageInput) -> PageOutput:
@@ -57,9 +60,12 @@ def analyse_page(page: PageInput) -> PageOutput:
         listing = analyse_listing(tree, page.url, facts.html, today=page.observed_on, encoding=facts.encoding)
     limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
     hidden: tuple[HiddenLink, ...] = ()
-    if phrase is None and page.hidden_links:  # before the text checks: they strip the scripts
+    if phrase is None and page.hidden_links:  # before the identifiers and text checks: they strip the scripts
         hidden = find_hidden_links(tree, facts.url, facts.encoding)
+    found: PageIdentifiers | None = None
+    if phrase is None and page.identifiers:
+        found = read_identifiers(tree, facts.html)  # it strips scripts too: after the listing
     text_hits: tuple[TextHit, ...] = ()
     if phrase is None and page.text_checker is not None:
         text_hits = check_page(tree, page.text_checker, page.observed_on)  # last: it strips scripts
-    return PageOutput(facts, listing, phrase, limited, text_hits, hidden)
+    return PageOutput(facts, listing, phrase, limited, text_hits, hidden, found)

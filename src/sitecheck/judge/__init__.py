@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sitecheck.config import AuditConfig, IgnoreRule, IntegritySection, TransportSection
+from sitecheck.config import AuditConfig, IdentifiersSection, IgnoreRule, IntegritySection, TransportSection
 from sitecheck.judge.categories import ColumnRules, load_column_rules
 from sitecheck.models import OPEN_STATES, Finding, Outcome, Referrer, RunStatus, Severity
 from sitecheck.store import History, RunFacts, Store
@@ -41,6 +41,8 @@ class JudgeContext:
     transport: TransportSection = field(default_factory=TransportSection)
     # [integrity]: 暗链 on or off, the hosts allowed, the local vocabulary lists.
     integrity: IntegritySection = field(default_factory=IntegritySection)
+    # [identifiers]: which footer identifiers every template must show (judge/identifiers.py).
+    identifiers: IdentifiersSection = field(default_factory=IdentifiersSection)
     # The words for outcomes in the reasons the judge gives (the report layer's labels, passed
     # in by the caller: the judge imports nothing above it).
     outcome_labels: Mapping[Outcome, str] = field(default_factory=dict)
@@ -95,6 +97,7 @@ def _registry() -> tuple[Rule, ...]:
         freshness,
         hidden_links,
         home,
+        identifiers,
         links,
         pages,
         transport,
@@ -114,6 +117,7 @@ def _registry() -> tuple[Rule, ...]:
         transport.transport,
         hidden_links.hidden_links,
         pages.pages_not_read_whole,
+        identifiers.identifier_findings,
     )
 
 

@@ -63,6 +63,8 @@ _ENGLISH: dict[FindingKind, str] = {
     FindingKind.HTTPS_REDIRECT: "http:// home page not redirected to https:// (no national rule: advice)",
     FindingKind.MIXED_CONTENT: "https page loads http: images, scripts, stylesheets or frames",
     FindingKind.HIDDEN_LINK: "Hidden off-site link (possible injected link to gambling or pornography)",
+    FindingKind.IDENTIFIER_MISSING: "Template lacks footer identifiers (badge, site code, record numbers)",
+    FindingKind.IDENTIFIER_MISMATCH: "Pages show another site ID code or SiteName than the site's",
 }
 _BASELINE = {
     FindingState.NEW: "new",

@@ -78,6 +78,8 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.HTTPS_REDIRECT: "#DDCC77",
     FindingKind.MIXED_CONTENT: "#6699CC",
     FindingKind.HIDDEN_LINK: "#440154",
+    FindingKind.IDENTIFIER_MISSING: "#AA4499",
+    FindingKind.IDENTIFIER_MISMATCH: "#44AA99",
 }
 _OTHER_COLOUR = "#666666"
 

@@ -47,6 +47,8 @@ KIND_LABELS: dict[FindingKind, str] = {
     FindingKind.HTTPS_REDIRECT: "未跳转到HTTPS",
     FindingKind.MIXED_CONTENT: "HTTPS页面加载http资源（混合内容）",
     FindingKind.HIDDEN_LINK: "暗链（隐藏的站外链接）",
+    FindingKind.IDENTIFIER_MISSING: "页面标识缺失",
+    FindingKind.IDENTIFIER_MISMATCH: "页面标识不一致",
 }
 
 CATEGORY_LABELS: dict[ColumnCategory, str] = {
@@ -140,6 +142,15 @@ ADVICE: dict[FindingKind, str] = {
     FindingKind.HIDDEN_LINK: (
         "查看网页源代码，按页面片段找到并删除该链接，再在模板和公共脚本中搜索其地址；来历不明的涉赌涉黄暗链"
         "多为入侵植入：排查被篡改文件和后门程序，修补漏洞，更换网站、服务器密码。确属正常设置的可忽略。"
+    ),
+    FindingKind.IDENTIFIER_MISSING: (
+        "在所列模板的页面底部中间补齐缺少的标识（党政机关网站标识、网站标识码、网站备案号并链接"
+        "工信部备案管理系统、公安机关备案号、主办单位和联系方式），改模板后重新发布使用该模板的全部页面；"
+        "标注“待核实”的请先在浏览器中查看页面底部是否已由脚本或框架显示。"
+    ),
+    FindingKind.IDENTIFIER_MISMATCH: (
+        "把所列页面的网站标识码和网站名称等页面标签改为本网站的值（以党政机关网站标识注册信息为准），"
+        "并检查从其他网站复制来的模板；属本网站下设的其他网站（如部门子站）的可忽略并写明原因。"
     ),
 }
 

@@ -26,6 +26,7 @@ from sitecheck.models import (
     Occurrence,
     Outcome,
     PageContent,
+    PageIdentifiers,
     Referrer,
     RunRecord,
     RunStatus,
@@ -308,6 +309,23 @@ class FactStore(FrontierStore):
         ).fetchall()
         seen.update(key for key in (canonical(str(r[0])) for r in rows) if key in wanted)
         return seen
+
+    def save_identifiers(self, run_id: int, page_id: int, found: PageIdentifiers) -> None:
+        values = dataclasses.astuple(found)
+        self.db.execute(
+            f"INSERT OR REPLACE INTO page_identifiers (page_id, run_id, {_IDENTIFIER_COLUMNS})"
+            f" VALUES (?,?,{','.join('?' * len(values))})",
+            (page_id, run_id, *values),
+        )
+
+    def page_identifiers(self, run_id: int) -> list[tuple[str, PageIdentifiers]]:
+        """Every page's identifiers in the run, with its URL, in crawl order."""
+        rows = self.db.execute(
+            f"SELECT t.url, {', '.join('i.' + c for c in _IDENTIFIER_FIELDS)} FROM page_identifiers i"
+            " JOIN targets t ON t.id=i.page_id WHERE i.run_id=? ORDER BY i.page_id",
+            (run_id,),
+        ).fetchall()
+        return [(str(r[0]), PageIdentifiers(*r[1:])) for r in rows]
 
     def limited_pages(self, run_id: int) -> list[tuple[str, bool, int | None, str]]:
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
@@ -651,6 +669,10 @@ class RunWriter:
     def links(self, page_id: int, rows: Iterable[tuple[int | None, LinkRef]]) -> None:
         self._store.save_links(self.run_id, page_id, rows)
 
+    def identifiers(self, page_id: int, found: PageIdentifiers | None) -> None:
+        if found is not None:
+            self._store.save_identifiers(self.run_id, page_id, found)
+
     def text_hits(self, page_id: int, hits: Sequence[TextHit]) -> None:
         if hits:
             self._store.save_text_hits(self.run_id, page_id, hits)
@@ -737,6 +759,9 @@ class RunFacts:
     def seen_before(self, keys: Iterable[str]) -> set[str] | None:
         return self._store.seen_before(self.run_id, keys)
 
+    def page_identifiers(self) -> list[tuple[str, PageIdentifiers]]:
+        return self._store.page_identifiers(self.run_id)
+
     def outcome_counts(self) -> dict[str, int]:
         return self._store.outcome_counts(self.run_id)
 
@@ -778,6 +803,10 @@ def _external_seen(row: Sequence[object]) -> ExternalSeen:
             parked=str(row[9]),
         ),
     )
+
+
+_IDENTIFIER_FIELDS = tuple(f.name for f in dataclasses.fields(PageIdentifiers))
+_IDENTIFIER_COLUMNS = ", ".join(_IDENTIFIER_FIELDS)
 
 
 def content_json(content: PageContent) -> str:

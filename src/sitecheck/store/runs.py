@@ -128,6 +128,7 @@ class RunStore(Database):
                     "DELETE FROM items WHERE page_id=?",
                     "DELETE FROM text_hits WHERE page_id=?",
                     "DELETE FROM hidden_links WHERE page_id=?",
+                    "DELETE FROM page_identifiers WHERE page_id=?",
                     "UPDATE targets SET state='pending' WHERE id=?",
                 ):
                     self.db.execute(sql, (target_id,))

@@ -300,6 +300,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX hidden_links_run ON hidden_links (run_id);
     CREATE INDEX hidden_links_page ON hidden_links (page_id);
     """,
+    # page identifiers (issue 16 §3): each page's template signature and what its head and
+    # footer show (models.PageIdentifiers); metas are NULL when absent.
+    """
+    CREATE TABLE page_identifiers (
+        page_id INTEGER PRIMARY KEY,     -- targets.id of the page
+        run_id INTEGER NOT NULL,
+        template TEXT NOT NULL,
+        site_name TEXT,
+        site_domain TEXT,
+        site_id_meta TEXT,
+        column_name TEXT,
+        badge TEXT NOT NULL,             -- link, script or ''
+        id_code TEXT NOT NULL,
+        icp TEXT NOT NULL,
+        icp_link TEXT NOT NULL,
+        police TEXT NOT NULL,
+        police_link TEXT NOT NULL,
+        sponsor TEXT NOT NULL,
+        organizer TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        footer_hint TEXT NOT NULL
+    );
+    CREATE INDEX page_identifiers_run ON page_identifiers (run_id);
+    """,
 )
 
 
@@ -371,6 +395,24 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
         "context",
         "note",
         "place",
+    ),
+    "page_identifiers": (
+        "page_id",
+        "template",
+        "site_name",
+        "site_domain",
+        "site_id_meta",
+        "column_name",
+        "badge",
+        "id_code",
+        "icp",
+        "icp_link",
+        "police",
+        "police_link",
+        "sponsor",
+        "organizer",
+        "contact",
+        "footer_hint",
     ),
 }
 RUN_TABLES["hidden_links"] = (

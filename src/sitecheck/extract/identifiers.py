@@ -1,0 +1,403 @@
+"""Page identifiers (issue 16 §3): what a page's footer and head say about whose site it is.
+
+A pure function of the parsed page. It records, never judges (judge/identifiers.py does):
+
+- a **template signature**: a short hash of the page's chrome, the tag/id/class skeleton of
+  its structural elements with the content taken out, so that every article of one CMS template
+  shares one signature and its list pages another, whatever the article's length or the
+  number of list rows (see :func:`template_signature`);
+- the head's ``SiteName``, ``SiteDomain``, ``SiteIDCode`` and ``ColumnName`` metas, as present;
+- from the footer (the text of footer-like elements and the last part of the page's visible
+  text): the 党政机关网站标识 badge (a link to or an image or script from ``*.conac.cn``,
+  its verification page ``sitename?method=show``, or the badge image named 党政机关), the
+  网站标识码, the ICP 备案号 and the 公安机关备案号 (each with whether it is linked, and to
+  which host), 主办单位 / 承办单位, and which kinds of contact it shows (电话, 邮箱, 地址);
+- where the footer may be that the page does not show itself: a script or frame whose name
+  says footer, a server-side include (the judge then says 待核实, never a deduction).
+
+The rules behind each identifier are named where the judge reports them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import unquote, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from sitecheck.models import PageIdentifiers
+
+__all__ = ["read_identifiers", "template_signature"]
+
+_INVISIBLE = ["script", "style", "noscript", "template"]
+# The footer is read in the last part of the visible text (footers are short: the longest
+# real one of the corpus, gov.cn's twice-written one, is ~700 characters) and in footer-like
+# elements wherever they are.
+_TAIL_CHARS = 2500
+_FOOTER_WORDS = re.compile(r"foot|bottom|copyright|banquan|\bft\b|\bbq\b|\bdb\b|dibu", re.I)
+_MAX_FOOTER_CHARS = 6000
+_HEADER_WORDS = re.compile(r"head|top|nav|menu|logo|banner", re.I)
+# What only a footer says: the tail is read from a little before the first of these (主办单位
+# usually comes first, on the line before).
+_STRONG_ANCHOR = re.compile(r"ICP\s*备|公网安备|标识码|版权所有|Copyright|©|\(C\)", re.I)
+_BEFORE_ANCHOR = 120
+_SPONSOR_BEFORE = 400
+
+# 网站标识码: 10 digits (a 6-digit 行政区划代码 and 4 digits) or bm + 8 digits (国务院部门).
+_ID_CODE = re.compile(r"标识码\s*[:：]?\s*((?:bm|BM)\d{8}|\d{10})(?![0-9])")
+_ID_CODE_VALUE = re.compile(r"(?:bm|BM)\d{8}|\d{10}")
+# ICP 备案号 (ICP 第十三条): 浙ICP备05018911号-1. The province is one character.
+_ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*(\d{6,12})\s*号(?:\s*[-－]\s*(\d{1,3}))?")
+# 公安机关备案号: 浙公网安备 33010602009328号 (14 digits; 号 sometimes left out).
+_POLICE = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*[:：]?\s*(\d{14})(?!\d)")
+# 主办单位 / 承办单位 up to the next gap or separator ("主办：宜春市人民政府　承办：…").
+_SPONSOR = re.compile(r"(?<![承协])主\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
+_ORGANIZER = re.compile(r"承\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
+_CONTACTS = (
+    # a number after 电话/热线/Tel, or a landline with its area code anywhere in the footer
+    (
+        "电话",
+        re.compile(
+            r"(?:电话|热线|Tel|TEL|tel)\s*[:：]?\s*[（(]?\d{3,4}[)）\-－]?\s*\d{5,8}|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
+        ),
+    ),
+    ("邮箱", re.compile(r"[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+")),
+    ("地址", re.compile(r"地\s*址\s*[:：]\s*\S{4,}")),
+)
+_ICP_HOSTS = ("beian.miit.gov.cn", "miibeian.gov.cn")
+_POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")
+# Where a footer may come from that the page does not show itself.
+_FOOTER_SOURCE = re.compile(r"foot|bottom|copyright|banquan|dibu|conac|dzjg", re.I)
+_INCLUDE = re.compile(
+    r"<!--\s*#include\s+(?:virtual|file)\s*=\s*\"([^\"]+)\"|<jsp:include\s+page=\"([^\"]+)\"", re.I
+)
+
+
+def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
+    """The identifiers one parsed page shows (``html`` is the text it was parsed from).
+
+    Reads scripts first, then removes the invisible elements from ``tree`` (as
+    text_checks.page_text does): call it after the analyses that need them."""
+    metas = {name: _meta(tree, name) for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName")}
+    badge = _badge(tree)
+    hints = _footer_hints(tree, html)
+    icp_host, police_host = _record_links(tree)
+    signature = template_signature(tree)  # strips the invisible elements
+    text = _footer_text(tree)
+    id_code = _first(_ID_CODE, text)
+    icp = _ICP.search(text)
+    police = _POLICE.search(text)
+    icp_text = (
+        f"{icp.group(1)}ICP备{icp.group(2)}号" + (f"-{icp.group(3)}" if icp and icp.group(3) else "")
+        if icp
+        else ""
+    )
+    if icp is not None and not icp_host:
+        icp_host = _wrapping_link(tree, icp.group(2))
+    police_text = f"{police.group(1)}公网安备{police.group(2)}号" if police else ""
+    if police is not None and not police_host:
+        police_host = _wrapping_link(tree, police.group(2))
+    contacts = ",".join(name for name, pattern in _CONTACTS if pattern.search(text))
+    return PageIdentifiers(
+        template=signature,
+        site_name=metas["SiteName"],
+        site_domain=metas["SiteDomain"],
+        site_id_meta=metas["SiteIDCode"],
+        column_name=metas["ColumnName"],
+        badge=badge,
+        id_code=id_code,
+        icp=icp_text,
+        icp_link=icp_host,
+        police=police_text,
+        police_link=police_host,
+        sponsor=_first(_SPONSOR, text),
+        organizer=_first(_ORGANIZER, text),
+        contact=contacts,
+        footer_hint=hints,
+    )
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str:
+    found = pattern.search(text)
+    return found.group(1) if found else ""
+
+
+def _meta(tree: LexborHTMLParser, name: str) -> str | None:
+    node = tree.css_first(f'meta[name="{name}" i]')
+    if node is None:
+        return None
+    return " ".join((node.attributes.get("content") or "").split())
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _on(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) or host.startswith(d + ".") for d in domains)
+
+
+def _badge(tree: LexborHTMLParser) -> str:
+    """How the 党政机关网站标识 is hung: "link" (the badge's link or image is in the page),
+    "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or ""."""
+    for node in tree.css("a[href]"):
+        href = node.attributes.get("href") or ""
+        if _on(_host(href), ("conac.cn",)) or "sitename?method=show" in href:
+            return "link"
+    for node in tree.css("img"):
+        src = node.attributes.get("src") or ""
+        words = (node.attributes.get("alt") or "") + (node.attributes.get("title") or "")
+        if _on(_host(src), ("conac.cn",)) or "党政机关" in words:
+            return "link"
+    if tree.css_first("#_ideConac") is not None:
+        return "script"
+    for node in tree.css("script"):
+        src = node.attributes.get("src") or ""
+        if _on(_host(src), ("conac.cn",)):
+            return "script"
+        body = node.text() or ""
+        if "conac" in body and "conac.cn" in unquote(
+            body
+        ):  # document.write(unescape("%3Cscript src='…conac.cn…"))
+            return "script"
+    return ""
+
+
+def _record_links(tree: LexborHTMLParser) -> tuple[str, str]:
+    """The hosts of links to the ICP and the 公安 record systems, if the page has any."""
+    icp = police = ""
+    for node in tree.css("a[href]"):
+        host = _host(node.attributes.get("href") or "")
+        if not icp and _on(host, _ICP_HOSTS):
+            icp = host
+        elif not police and _on(host, _POLICE_HOSTS):
+            police = host
+    return icp, police
+
+
+def _wrapping_link(tree: LexborHTMLParser, digits: str) -> str:
+    """The host of the link whose text carries a record number (a record system elsewhere, or
+    a local mirror of it), or "" when the number is not linked."""
+    for node in tree.css("a[href]"):
+        if digits in "".join((node.text(deep=True) or "").split()):
+            return _host(node.attributes.get("href") or "") or "本站"
+    return ""
+
+
+def _footer_text(tree: LexborHTMLParser) -> str:
+    """The visible text of the footer: footer-like elements that carry a footer's words, and
+    the page's last part from a little before its first record number or copyright line (an
+    article's last lines, with the addresses and phones it may publish, are left out)."""
+    body = tree.body
+    if body is None:
+        return ""
+    parts: list[str] = []
+    size = 0
+    for node in tree.css("footer, [id], [class]"):
+        words = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
+        if node.tag != "footer" and not _FOOTER_WORDS.search(words):
+            continue
+        text = node.text(deep=True, separator=" ")
+        if len(text) > _MAX_FOOTER_CHARS or not _STRONG_ANCHOR.search(text):
+            continue  # a wrapper named "bottom-wrap" around the page, a "bottom" nav bar
+        parts.append(text)
+        size += len(text)
+        if size > _MAX_FOOTER_CHARS:
+            break
+    whole = body.text(deep=True, separator=" ")
+    tail = whole[-_TAIL_CHARS:]
+    anchor = _STRONG_ANCHOR.search(tail)
+    if anchor is not None:
+        start = max(0, anchor.start() - _BEFORE_ANCHOR)
+        # The 主办单位 line may come a little earlier (with an e-mail and an address after it).
+        sponsor = tail.rfind("主办", max(0, anchor.start() - _SPONSOR_BEFORE), anchor.start())
+        parts.append(tail[min(start, sponsor) if sponsor >= 0 else start :])
+    return " ".join(" ".join(parts).split())
+
+
+def _footer_hints(tree: LexborHTMLParser, html: str) -> str:
+    """Where the footer may come from besides the page itself: a script or frame named for it,
+    a server-side include. Short, for the judge's 待核实 note."""
+    hints: list[str] = []
+    for node in tree.css("script[src], iframe[src], frame[src]"):
+        src = node.attributes.get("src") or ""
+        name = urlsplit(src).path.rsplit("/", 1)[-1] if src else ""
+        if name and _FOOTER_SOURCE.search(name):
+            hints.append(f"{node.tag}:{name[:60]}")
+    for found in _INCLUDE.finditer(html[-20000:]):
+        target = found.group(1) or found.group(2) or ""
+        if _FOOTER_SOURCE.search(target):
+            hints.append(f"include:{target[-60:]}")
+    frames = len(tree.css("frame, iframe"))
+    if frames and tree.css_first("frameset") is not None:
+        hints.append("frameset")
+    return ",".join(dict.fromkeys(hints))[:200]
+
+
+# ---------------------------------------------------------------------------------------------
+# Template signature
+#
+# The skeleton of a page's structural elements: each element becomes a token (tag, id and
+# classes, digits folded, current-item classes such as "on" dropped) followed by the sorted
+# set of its children's skeletons, so twenty list rows and two make the same skeleton. Content
+# is taken out: an element holding paragraphs (<p>, <br>) or text of its own is a leaf (its
+# token only), so an article's length and its markup pasted from Word change nothing. Inline
+# elements (links, spans, images) say nothing of the layout and are skipped.
+
+_SKIPPED = frozenset(
+    [
+        "script", "style", "noscript", "template", "a", "span", "font", "b", "strong", "em", "i",
+        "u", "img", "br", "input", "label", "option", "select", "textarea", "button", "small",
+        "sup", "sub", "hr", "meta", "link", "iframe", "svg", "path", "p", "h1", "h2", "h3", "h4",
+        "h5", "h6", "wbr", "center", "big", "area", "map", "object", "embed", "param", "video",
+        "audio", "source", "picture", "canvas", "s", "strike", "nobr", "abbr", "cite", "code",
+    ]
+)  # fmt: skip
+_PARAGRAPHS = frozenset(["p", "br", "h1", "h2", "h3", "h4", "h5", "h6"])
+_STATE_CLASSES = frozenset(
+    [
+        "on",
+        "active",
+        "cur",
+        "current",
+        "curr",
+        "selected",
+        "select",
+        "hover",
+        "now",
+        "checked",
+        "hide",
+        "show",
+    ]
+)
+_DIGITS = re.compile(r"\d+")
+_TEXT_BLOCKS = frozenset(["div", "span", "font", "section", "blockquote", "pre"])
+# Lists are rows: their count, and whether there are any, says nothing of the template.
+_LISTS = frozenset(["ul", "ol", "dl"])
+_BLOCKS = frozenset(
+    ["div", "table", "tbody", "tr", "td", "ul", "ol", "li", "dl", "dd", "dt", "section", "article",
+     "header", "footer", "nav", "aside", "main", "form", "iframe"]
+)  # fmt: skip
+_INLINE_WRAPPERS = frozenset(["a", "span", "font", "b", "strong", "center"])
+_MIN_CONTENT = 150  # characters of running text below which no element is an article's body
+_MAX_DEPTH = 40
+
+
+def _token(node: LexborNode) -> str:
+    attrs = node.attributes
+    ident = _DIGITS.sub("0", (attrs.get("id") or "").strip())
+    classes = sorted(
+        {_DIGITS.sub("0", c) for c in (attrs.get("class") or "").split() if c.lower() not in _STATE_CLASSES}
+    )
+    token = node.tag or ""
+    if ident:
+        token += "#" + ident
+    if classes:
+        token += "." + ".".join(classes)
+    return token
+
+
+def _own_text(node: LexborNode) -> int:
+    """Characters of running text directly in ``node``: its text, paragraphs and text blocks
+    (children without block structure of their own, as Word and editors write paragraphs)."""
+    size = 0
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            size += len((child.text_content or "").strip())
+        elif tag in _PARAGRAPHS or (tag in _TEXT_BLOCKS and not _has_blocks(child)):
+            size += _prose(child)
+        child = child.next
+    return size
+
+
+def _prose(node: LexborNode) -> int:
+    """Characters of ``node``'s text outside links (a menu is links, an article is not)."""
+    size = len(node.text(deep=True, strip=True) or "")
+    for link in node.css("a"):
+        size -= len(link.text(deep=True, strip=True) or "")
+    return size
+
+
+def _has_blocks(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag in _BLOCKS:
+            return True
+        child = child.next
+    return False
+
+
+def _content_node(body: LexborNode) -> int | None:
+    """The element holding most running text (an article's body): its mem_id, or None when no
+    element holds enough to be one (a list page's rows are folded by the set of skeletons)."""
+    best: LexborNode | None = None
+    best_size = _MIN_CONTENT
+    for node in body.css("div, td, section, article, main"):
+        words = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
+        if _FOOTER_WORDS.search(words):
+            continue  # a footer is chrome: its variants tell templates apart
+        size = _own_text(node)
+        if size > best_size:
+            best, best_size = node, size
+    if best is None:
+        return None
+    # The article's box around it (title, info bar, attachments, related links, all optional)
+    # is content too, unless that box is the page's own frame (it holds the header or footer).
+    parent = best.parent
+    if parent is not None and parent.tag not in ("body", "html") and not _holds_chrome(parent):
+        best = parent
+    return best.mem_id
+
+
+def _holds_chrome(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag in ("header", "footer", "nav"):
+            return True
+        if child.tag and child.tag[0] != "-":
+            words = f"{child.attributes.get('id') or ''} {child.attributes.get('class') or ''}"
+            if _FOOTER_WORDS.search(words) or _HEADER_WORDS.search(words):
+                return True
+        child = child.next
+    return False
+
+
+def _skeleton(node: LexborNode, depth: int, content: int | None) -> str:
+    token = _token(node)
+    if depth >= _MAX_DEPTH or node.mem_id == content or node.tag in _LISTS:
+        return token
+    parts: set[str] = set()
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag and tag[0] != "-" and tag not in _SKIPPED:
+            parts.add(_skeleton(child, depth + 1, content))
+        elif tag in _INLINE_WRAPPERS and _has_blocks(child):
+            # an inline wrapper around blocks (<a><div>…</div></a>) still holds structure
+            inner = _skeleton(child, depth + 1, content)
+            parts.add(inner[inner.find("(") :] if "(" in inner else inner)
+        child = child.next
+    if not parts:
+        return token
+    return token + "(" + ",".join(sorted(parts)) + ")"
+
+
+def template_signature(tree: LexborHTMLParser) -> str:
+    """12 hex characters naming the page's template (its chrome without its content); "" for
+    a page without any layout (a fragment or a bare page: no template to judge).
+
+    Removes the invisible elements (scripts are no running text) from ``tree``."""
+    tree.strip_tags(_INVISIBLE)
+    body = tree.body
+    if body is None:
+        return ""
+    skeleton = _skeleton(body, 0, _content_node(body))
+    if "(" not in skeleton:
+        return ""  # no layout at all: a fragment, a bare page, an error text
+    return hashlib.sha1(skeleton.encode()).hexdigest()[:12]
