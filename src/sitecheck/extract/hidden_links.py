@@ -116,6 +116,19 @@ _RELEVANT_RE = re.compile(
 )
 
 
+# Properties whose value can hide an element or its text (see _element_rule, _inherited_rule).
+_HIDING_STYLE = re.compile(
+    r"display|visibility|opacity|font-size|left|top|width|height|clip|text-indent|color|background", re.I
+)
+_NETLOC_END = re.compile(r"[/?#\\]")
+_PLAIN_NETLOC = re.compile(r"[A-Za-z0-9.-]+(?::\d{1,5})?")
+
+
+@functools.lru_cache(maxsize=1024)
+def _site_domain(host: str) -> str:
+    return site_domain(host)
+
+
 def site_domain(host: str) -> str:
     """The registrable part of a host name (``www.xx.gov.cn`` → ``xx.gov.cn``); an IP address or
     a one-label name is itself."""
@@ -380,18 +393,41 @@ class _Styles:
     _images: dict[int, bool] = field(default_factory=dict)  # link mem_id -> it shows an image
     # (mem_id, the link shows an image) -> what hides the element (_element_rule)
     elements: dict[tuple[int, bool], tuple[str, str] | None] = field(default_factory=dict)
+    # (mem_id, property) -> hidden_by's answer: the links of one block share their ancestors.
+    _hidden: dict[tuple[int, str], tuple[str, str] | None] = field(default_factory=dict)
 
     def matches(self, index: int, node: LexborNode) -> bool:
+        return node.mem_id in self.matched(index)
+
+    def matched(self, index: int) -> frozenset[int]:
+        """The elements rule ``index`` selects (mem_ids)."""
         found = self._matched.get(index)
         if found is None:
             if len(self._matched) >= _MAX_RULES:
-                return False
+                return frozenset()
             try:
                 found = frozenset(n.mem_id for n in self.tree.css(self.sheet.rules[index].selector))
             except Exception:  # a selector lexbor cannot read matches nothing
                 found = frozenset()
             self._matched[index] = found
-        return node.mem_id in found
+        return found
+
+    def suspects(self) -> set[int]:
+        """Every element that could hide what is in it: one with a style attribute naming a
+        property that can hide, a ``hidden`` attribute, a <marquee>, one a hiding rule of the
+        page's sheet selects. A link none of whose elements is one is visible: most links of
+        most pages are decided by this one set (this runs on every link of every page)."""
+        found = {
+            node.mem_id
+            for node in self.tree.css("[style], [hidden], marquee")
+            if node.tag == "marquee"
+            or "hidden" in node.attributes
+            or _HIDING_STYLE.search(node.attributes.get("style") or "")
+        }
+        for indices in self.sheet.hiding.values():
+            for index in indices:
+                found.update(self.matched(index))
+        return found
 
     def image(self, anchor: LexborNode) -> bool:
         found = self._images.get(anchor.mem_id)
@@ -410,6 +446,13 @@ class _Styles:
     def hidden_by(self, node: LexborNode, name: str) -> tuple[str, str] | None:
         """The value of ``name`` on ``node`` and where it is written, when that value hides;
         None when it does not (or nothing hides)."""
+        key = (node.mem_id, name)
+        if key in self._hidden:
+            return self._hidden[key]
+        found = self._hidden[key] = self._hidden_by(node, name)
+        return found
+
+    def _hidden_by(self, node: LexborNode, name: str) -> tuple[str, str] | None:
         inline = self.inline(node)
         candidates = self.sheet.hiding.get(name, ())
         if name not in inline and not candidates:
@@ -760,8 +803,21 @@ class _Page:
 def _off_site(page_url: str, href: str, encoding: str, home: str) -> str | None:
     """The absolute URL of an href that leaves the page's site, else None."""
     raw = href.strip()
-    if not (raw[:8].lower().startswith(("http://", "https://")) or raw.startswith("//")):
+    scheme = raw[:8].lower()
+    if scheme.startswith("http://"):
+        rest = raw[7:]
+    elif scheme.startswith("https://"):
+        rest = raw[8:]
+    elif raw.startswith("//"):
+        rest = raw[2:]
+    else:
         return None  # relative: the page's own site
+    # Most absolute links of a page are its own site's (menus, footers written with the full
+    # address): a plain host name says so without resolving the URL (this runs on every link
+    # of every page). Anything less plain goes the whole way below.
+    netloc = _NETLOC_END.split(rest, 1)[0]
+    if _PLAIN_NETLOC.fullmatch(netloc) and _site_domain(netloc.split(":", 1)[0].lower()) == home:
+        return None
     url = resolve(page_url, raw, encoding)
     if url is None or _VAR in url:
         return None
@@ -845,12 +901,20 @@ def find_hidden_links(
         return ()
     sheet = _sheet(_style_text(tree))
     styles = _Styles(tree, sheet)
-    script_text = "\n".join(code for _, code in _inline_scripts(tree)) + "\n" + _handler_text(tree)
-    page = _Page(page_url, encoding, home, sheet, styles, _Widgets(styles, script_text))
+    suspects = styles.suspects()
+    hidden_anchors: list[tuple[LexborNode, str, tuple[str, str, LexborNode]]] = []
     for anchor, url in anchors:
+        if not any(node.mem_id in suspects for node in _chain(anchor)):
+            continue  # nothing around it can hide it
         hidden = _hiding(styles, anchor, anchor)
         if hidden is not None:
-            page.add(anchor, url, _Found(hidden[0], hidden[1], hidden[2], 0))
+            hidden_anchors.append((anchor, url, hidden))
+    if not hidden_anchors and not scripts:
+        return ()
+    script_text = "\n".join(code for _, code in _inline_scripts(tree)) + "\n" + _handler_text(tree)
+    page = _Page(page_url, encoding, home, sheet, styles, _Widgets(styles, script_text))
+    for anchor, url, hidden in hidden_anchors:
+        page.add(anchor, url, _Found(hidden[0], hidden[1], hidden[2], 0))
     for node, code in scripts:
         if "write" in code:
             markup, _calls = written_markup(code)

@@ -80,9 +80,13 @@ def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
     Reads scripts first, then removes the invisible elements from ``tree`` (as
     text_checks.page_text does): call it after the analyses that need them."""
     metas = {name: _meta(tree, name) for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName")}
-    badge = _badge(tree)
+    # Every page has dozens of links and the identifiers need a few: the links are listed once,
+    # and a URL is parsed only when its text can name a record system (a page's CPU counts:
+    # this runs on every page of the crawl).
+    anchors = [(node, node.attributes.get("href") or "") for node in tree.css("a[href]")]
+    badge = _badge(tree, anchors)
     hints = _footer_hints(tree, html)
-    icp_host, police_host = _record_links(tree)
+    icp_host, police_host = _record_links(anchors)
     signature = template_signature(tree)  # strips the invisible elements
     text = _footer_text(tree)
     id_code = _first(_ID_CODE, text)
@@ -94,10 +98,10 @@ def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
         else ""
     )
     if icp is not None and not icp_host:
-        icp_host = _wrapping_link(tree, icp.group(2))
+        icp_host = _wrapping_link(anchors, icp.group(2))
     police_text = f"{police.group(1)}公网安备{police.group(2)}号" if police else ""
     if police is not None and not police_host:
-        police_host = _wrapping_link(tree, police.group(2))
+        police_host = _wrapping_link(anchors, police.group(2))
     contacts = ",".join(name for name, pattern in _CONTACTS if pattern.search(text))
     return PageIdentifiers(
         template=signature,
@@ -141,17 +145,16 @@ def _on(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) or host.startswith(d + ".") for d in domains)
 
 
-def _badge(tree: LexborHTMLParser) -> str:
+def _badge(tree: LexborHTMLParser, anchors: list[tuple[LexborNode, str]]) -> str:
     """How the 党政机关网站标识 is hung: "link" (the badge's link or image is in the page),
     "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or ""."""
-    for node in tree.css("a[href]"):
-        href = node.attributes.get("href") or ""
-        if _on(_host(href), ("conac.cn",)) or "sitename?method=show" in href:
+    for _, href in anchors:
+        if "sitename?method=show" in href or ("conac" in href.lower() and _on(_host(href), ("conac.cn",))):
             return "link"
     for node in tree.css("img"):
         src = node.attributes.get("src") or ""
         words = (node.attributes.get("alt") or "") + (node.attributes.get("title") or "")
-        if _on(_host(src), ("conac.cn",)) or "党政机关" in words:
+        if "党政机关" in words or ("conac" in src.lower() and _on(_host(src), ("conac.cn",))):
             return "link"
     if tree.css_first("#_ideConac") is not None:
         return "script"
@@ -167,11 +170,13 @@ def _badge(tree: LexborHTMLParser) -> str:
     return ""
 
 
-def _record_links(tree: LexborHTMLParser) -> tuple[str, str]:
+def _record_links(anchors: list[tuple[LexborNode, str]]) -> tuple[str, str]:
     """The hosts of links to the ICP and the 公安 record systems, if the page has any."""
     icp = police = ""
-    for node in tree.css("a[href]"):
-        host = _host(node.attributes.get("href") or "")
+    for _, href in anchors:
+        if "beian" not in href.lower():
+            continue  # every record system's host has it (_ICP_HOSTS, _POLICE_HOSTS)
+        host = _host(href)
         if not icp and _on(host, _ICP_HOSTS):
             icp = host
         elif not police and _on(host, _POLICE_HOSTS):
@@ -179,12 +184,13 @@ def _record_links(tree: LexborHTMLParser) -> tuple[str, str]:
     return icp, police
 
 
-def _wrapping_link(tree: LexborHTMLParser, digits: str) -> str:
+def _wrapping_link(anchors: list[tuple[LexborNode, str]], digits: str) -> str:
     """The host of the link whose text carries a record number (a record system elsewhere, or
-    a local mirror of it), or "" when the number is not linked."""
-    for node in tree.css("a[href]"):
+    a local mirror of it), or "" when the number is not linked. From the page's end: that is
+    where the footer is."""
+    for node, href in reversed(anchors):
         if digits in "".join((node.text(deep=True) or "").split()):
-            return _host(node.attributes.get("href") or "") or "本站"
+            return _host(href) or "本站"
     return ""
 
 
