@@ -67,6 +67,9 @@ _CONTACTS = (
 )
 _ICP_HOSTS = ("beian.miit.gov.cn", "miibeian.gov.cn")
 _POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")
+# What any form of the badge has in the page's markup (its link, image, script, or name):
+# substrings, found much faster than a case-blind pattern over the whole page.
+_BADGE_WORDS = ("onac", "ONAC", "method=show", "党政机关")
 # Where a footer may come from that the page does not show itself.
 _FOOTER_SOURCE = re.compile(r"foot|bottom|copyright|banquan|dibu|conac|dzjg", re.I)
 _INCLUDE = re.compile(
@@ -79,12 +82,12 @@ def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
 
     Reads scripts first, then removes the invisible elements from ``tree`` (as
     text_checks.page_text does): call it after the analyses that need them."""
-    metas = {name: _meta(tree, name) for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName")}
+    metas = _metas(tree)
     # Every page has dozens of links and the identifiers need a few: the links are listed once,
     # and a URL is parsed only when its text can name a record system (a page's CPU counts:
     # this runs on every page of the crawl).
     anchors = [(node, node.attributes.get("href") or "") for node in tree.css("a[href]")]
-    badge = _badge(tree, anchors)
+    badge = _badge(tree, html, anchors)
     hints = _footer_hints(tree, html)
     icp_host, police_host = _record_links(anchors)
     signature = template_signature(tree)  # strips the invisible elements
@@ -127,11 +130,23 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _meta(tree: LexborHTMLParser, name: str) -> str | None:
-    node = tree.css_first(f'meta[name="{name}" i]')
-    if node is None:
-        return None
-    return " ".join((node.attributes.get("content") or "").split())
+_META_NAMES = {
+    "sitename": "SiteName",
+    "sitedomain": "SiteDomain",
+    "siteidcode": "SiteIDCode",
+    "columnname": "ColumnName",
+}
+
+
+def _metas(tree: LexborHTMLParser) -> dict[str, str | None]:
+    """The head's SiteName, SiteDomain, SiteIDCode and ColumnName (the first of each; None when
+    absent), in one pass over the page's named metas."""
+    found: dict[str, str | None] = dict.fromkeys(_META_NAMES.values())
+    for node in tree.css("meta[name]"):
+        name = _META_NAMES.get((node.attributes.get("name") or "").strip().lower())
+        if name is not None and found[name] is None:
+            found[name] = " ".join((node.attributes.get("content") or "").split())
+    return found
 
 
 def _host(url: str) -> str:
@@ -145,9 +160,11 @@ def _on(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) or host.startswith(d + ".") for d in domains)
 
 
-def _badge(tree: LexborHTMLParser, anchors: list[tuple[LexborNode, str]]) -> str:
+def _badge(tree: LexborHTMLParser, html: str, anchors: list[tuple[LexborNode, str]]) -> str:
     """How the 党政机关网站标识 is hung: "link" (the badge's link or image is in the page),
     "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or ""."""
+    if not any(word in html for word in _BADGE_WORDS):
+        return ""  # nothing on the page can be the badge: no need to look at each element
     for _, href in anchors:
         if "sitename?method=show" in href or ("conac" in href.lower() and _on(_host(href), ("conac.cn",))):
             return "link"
@@ -234,7 +251,9 @@ def _footer_hints(tree: LexborHTMLParser, html: str) -> str:
         name = urlsplit(src).path.rsplit("/", 1)[-1] if src else ""
         if name and _FOOTER_SOURCE.search(name):
             hints.append(f"{node.tag}:{name[:60]}")
-    for found in _INCLUDE.finditer(html[-20000:]):
+    tail = html[-20000:]
+    includes = _INCLUDE.finditer(tail) if "include" in tail.lower() else iter(())
+    for found in includes:
         target = found.group(1) or found.group(2) or ""
         if _FOOTER_SOURCE.search(target):
             hints.append(f"include:{target[-60:]}")
