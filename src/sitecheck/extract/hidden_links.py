@@ -413,21 +413,29 @@ class _Styles:
         return found
 
     def suspects(self) -> set[int]:
-        """Every element that could hide what is in it: one with a style attribute naming a
-        property that can hide, a ``hidden`` attribute, a <marquee>, one a hiding rule of the
-        page's sheet selects. A link none of whose elements is one is visible: most links of
-        most pages are decided by this one set (this runs on every link of every page)."""
-        found = {
-            node.mem_id
+        """Every link (mem_id) that something could hide: inside (or itself) an element with a
+        style attribute naming a property that can hide, a ``hidden`` attribute, a <marquee>,
+        or one a hiding rule of the page's sheet selects. Any other link is visible: most links
+        of most pages are decided by this one set, found by lexbor (this runs on every page)."""
+        hiders = [
+            node
             for node in self.tree.css("[style], [hidden], marquee")
             if node.tag == "marquee"
             or "hidden" in node.attributes
             or _HIDING_STYLE.search(node.attributes.get("style") or "")
-        }
+        ]
+        selected: set[int] = set()
         for indices in self.sheet.hiding.values():
             for index in indices:
-                found.update(self.matched(index))
-        return found
+                selected.update(self.matched(index))
+        if selected:
+            hiders += [node for node in self.tree.css("*") if node.mem_id in selected]
+        links: set[int] = set()
+        for node in hiders:
+            if node.tag == "a":
+                links.add(node.mem_id)
+            links.update(link.mem_id for link in node.css("a[href]"))
+        return links
 
     def image(self, anchor: LexborNode) -> bool:
         found = self._images.get(anchor.mem_id)
@@ -891,24 +899,21 @@ def find_hidden_links(
     """Every off-site link of the page that a visitor cannot see, in document order (scripts'
     links after the page's own), at most MAX_HIDDEN_PER_PAGE."""
     home = site_domain(urlsplit(page_url).hostname or "")
-    anchors = [
-        (node, url)
-        for node in tree.css("a[href]")
-        if (url := _off_site(page_url, node.attributes.get("href") or "", encoding, home)) is not None
-    ]
     scripts = [(node, code) for node, code in _inline_scripts(tree) if "write" in code or "innerHTML" in code]
-    if not anchors and not scripts:
-        return ()
     sheet = _sheet(_style_text(tree))
     styles = _Styles(tree, sheet)
-    suspects = styles.suspects()
+    suspects = styles.suspects()  # the links something could hide; any other is visible
     hidden_anchors: list[tuple[LexborNode, str, tuple[str, str, LexborNode]]] = []
-    for anchor, url in anchors:
-        if not any(node.mem_id in suspects for node in _chain(anchor)):
-            continue  # nothing around it can hide it
-        hidden = _hiding(styles, anchor, anchor)
-        if hidden is not None:
-            hidden_anchors.append((anchor, url, hidden))
+    if suspects:
+        for anchor in tree.css("a[href]"):  # in document order
+            if anchor.mem_id not in suspects:
+                continue
+            url = _off_site(page_url, anchor.attributes.get("href") or "", encoding, home)
+            if url is None:
+                continue
+            hidden = _hiding(styles, anchor, anchor)
+            if hidden is not None:
+                hidden_anchors.append((anchor, url, hidden))
     if not hidden_anchors and not scripts:
         return ()
     script_text = "\n".join(code for _, code in _inline_scripts(tree)) + "\n" + _handler_text(tree)

@@ -221,7 +221,7 @@ def _footer_text(tree: LexborHTMLParser) -> str:
     parts: list[str] = []
     size = 0
     for node in tree.css("footer, [id], [class]"):
-        words = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
+        words = _id_and_class(node)
         if node.tag != "footer" and not _FOOTER_WORDS.search(words):
             continue
         text = node.text(deep=True, separator=" ")
@@ -312,6 +312,12 @@ _MIN_CONTENT = 150  # characters of running text below which no element is an ar
 _MAX_DEPTH = 40
 
 
+def _id_and_class(node: LexborNode) -> str:
+    # selectolax builds the attribute dict anew on every access: read it once.
+    attrs = node.attributes
+    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+
+
 def _token(node: LexborNode) -> str:
     attrs = node.attributes
     ident = _DIGITS.sub("0", (attrs.get("id") or "").strip())
@@ -364,7 +370,7 @@ def _content_node(body: LexborNode) -> int | None:
     best: LexborNode | None = None
     best_size = _MIN_CONTENT
     for node in body.css("div, td, section, article, main"):
-        words = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
+        words = _id_and_class(node)
         if _FOOTER_WORDS.search(words):
             continue  # a footer is chrome: its variants tell templates apart
         size = _own_text(node)
@@ -386,7 +392,7 @@ def _holds_chrome(node: LexborNode) -> bool:
         if child.tag in ("header", "footer", "nav"):
             return True
         if child.tag and child.tag[0] != "-":
-            words = f"{child.attributes.get('id') or ''} {child.attributes.get('class') or ''}"
+            words = _id_and_class(child)
             if _FOOTER_WORDS.search(words) or _HEADER_WORDS.search(words):
                 return True
         child = child.next

@@ -269,6 +269,13 @@ class FactStore(FrontierStore):
     def mixed_content(self, run_id: int, elements: Iterable[str]) -> list[MixedContentRow]:
         """Sub-resources a page read over https names by an http:// URL, with what they answered."""
         wanted = list(elements)
+        any_https = self.db.execute(
+            "SELECT 1 FROM pages p JOIN targets t ON t.id=p.target_id"
+            " WHERE p.run_id=? AND t.url LIKE 'https://%' LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        if any_https is None:
+            return []  # no page was read over https: nothing to join the run's links for
         marks = ",".join("?" * len(wanted))
         rows = self.db.execute(
             "SELECT p.url, l.element, l.attribute, l.raw, t.url, COALESCE(c.content_type, '')"
