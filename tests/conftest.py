@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,15 @@ def demo_audit(
     demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[AuditResult, dict[str, Any]]:
     """One full audit of the sample portal, shared by the tests that read its findings."""
-    tmp = tmp_path_factory.mktemp("demo-audit")
+    return audit_portal(demo_server, tmp_path_factory.mktemp("demo-audit"))
+
+
+def audit_portal(
+    server: DemoServer, tmp: Path, as_of: date | None = None
+) -> tuple[AuditResult, dict[str, Any]]:
+    """A full audit of a served sample portal into ``tmp`` (judged as of ``as_of``, else today):
+    the result and its JSON report."""
     json_path = tmp / "findings.json"
-    result = run_audit(
-        fast_config(demo_server.base_url, tmp / "data"), json_path=json_path, handle_signals=False
-    )
+    config = fast_config(server.base_url, tmp / "data")
+    result = run_audit(config, as_of=as_of, json_path=json_path, handle_signals=False)
     return result, json.loads(json_path.read_text(encoding="utf-8"))

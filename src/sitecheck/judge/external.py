@@ -76,26 +76,17 @@ def external_changes(facts: RunFacts, context: JudgeContext) -> Iterator[Finding
             continue
         referrers = tuple(facts.referrers_to(now.key, _REFERRERS))
         where = place.of(referrers[0].page if referrers else now.url)
-        if changed is not None:
-            severity, detail = changed
+        for kind, verdict in ((FindingKind.EXTERNAL_CHANGED, changed), (FindingKind.EXTERNAL_RISKY, risky)):
+            if verdict is None:
+                continue
+            severity, detail = verdict
+            basis = f"。规定：{BASIS}" if kind is FindingKind.EXTERNAL_RISKY else ""
             yield Finding(
-                key=finding_key(FindingKind.EXTERNAL_CHANGED, now.key),
-                kind=FindingKind.EXTERNAL_CHANGED,
+                key=finding_key(kind, now.key),
+                kind=kind,
                 severity=severity,
                 url=now.url,
-                detail=detail,
-                referrers=referrers,
-                column=where.column,
-                office=where.office,
-            )
-        if risky is not None:
-            severity, detail = risky
-            yield Finding(
-                key=finding_key(FindingKind.EXTERNAL_RISKY, now.key),
-                kind=FindingKind.EXTERNAL_RISKY,
-                severity=severity,
-                url=now.url,
-                detail=f"{detail}。规定：{BASIS}",
+                detail=detail + basis,
                 referrers=referrers,
                 column=where.column,
                 office=where.office,
