@@ -193,3 +193,20 @@ def test_no_hidden_link_finding_on_any_real_page() -> None:
         baseline |= {canonical(link.url) for link in found}
         assert assess(rows, scoped, baseline) == [], path.name  # a later run, nothing changed
     assert counts == _KNOWN
+
+
+def test_the_title_of_the_page_a_hidden_link_leads_to_is_a_second_signal() -> None:
+    """A hidden link with a harmless text on a first run says nothing by itself; when the page it
+    leads to is titled with gambling words, it is the veto kind (the title the crawl read there)."""
+    page = "http://www.example.gov.cn/a.html"
+    link = HiddenLink(
+        url="http://www.site-x.com/", text="网站导航", rule="display:none", place="行内样式",
+        element="<div>", via="", block=1, widget="", snippet="<div><a>网站导航</a></div>",
+    )  # fmt: skip
+    context = dataclasses.replace(JudgeContext(as_of=date(2026, 1, 1)), scope=Scope(page))
+    rows = [HiddenLinkRow(page, link)]
+    assert assess(rows, context, None) == []
+    titled = assess(rows, context, None, {canonical(link.url): "澳门百家乐娱乐城"})
+    assert [item.key for item in titled] == [canonical(link.url)]
+    assert {hit.word for hit in titled[0].words} == {"百家乐", "娱乐城"}
+    assert assess(rows, context, None, {canonical(link.url): "某某市旅游网"}) == []

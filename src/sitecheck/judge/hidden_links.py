@@ -22,7 +22,7 @@ page is the subject, the others are listed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -90,10 +90,17 @@ class Assessment:
     many: bool
 
 
-def assess(rows: list[HiddenLinkRow], context: JudgeContext, seen: set[str] | None) -> list[Assessment]:
+def assess(
+    rows: list[HiddenLinkRow],
+    context: JudgeContext,
+    seen: set[str] | None,
+    titles: Mapping[str, str] | None = None,
+) -> list[Assessment]:
     """The hidden links of ``rows`` that are findings, one per URL: off the portal and the
-    allow-list, with a risky word, new since the baseline ``seen`` (None: no earlier run) or in
-    a block of many. Pure: the rule itself, apart from the store."""
+    allow-list, with a risky word (in the link's text, its URL, or the title of the page it
+    leads to: ``titles``, canonical URL → the <title> the crawl saw there), new since the
+    baseline ``seen`` (None: no earlier run) or in a block of many. Pure: the rule itself,
+    apart from the store."""
     rows = [row for row in rows if _leaves(row.link.url, context)]
     if not rows:
         return []
@@ -117,7 +124,7 @@ def assess(rows: list[HiddenLinkRow], context: JudgeContext, seen: set[str] | No
             group.block_size = max(group.block_size, len(blocks[(row.page, row.link.block)]))
     found: list[Assessment] = []
     for key, group in groups.items():
-        words = tuple(_words(vocabulary, group))
+        words = tuple(_words(vocabulary, group, (titles or {}).get(key, "")))
         new = seen is not None and key not in seen and not group.widget_only
         many = group.block_size >= MANY
         if words or new or many:
@@ -131,7 +138,7 @@ def reported(facts: RunFacts, context: JudgeContext) -> list[Assessment]:
         return []
     rows = facts.hidden_links()
     keys = {canonical(row.link.url) for row in rows if _leaves(row.link.url, context)}
-    return assess(rows, context, facts.seen_before(keys)) if keys else []
+    return assess(rows, context, facts.seen_before(keys), _titles(facts)) if keys else []
 
 
 def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
@@ -142,7 +149,8 @@ def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
         return
     keys = {canonical(row.link.url) for row in rows if _leaves(row.link.url, context)}
     placement = context.place_of(facts)
-    for item in assess(rows, context, facts.seen_before(keys)):
+    titles = _titles(facts)
+    for item in assess(rows, context, facts.seen_before(keys), titles):
         group = item.group
         place = placement.of(group.page)
         yield Finding(
@@ -150,7 +158,7 @@ def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
             kind=FindingKind.HIDDEN_LINK,
             severity=Severity.VETO if item.words else Severity.WARNING,
             url=group.page,
-            detail=_detail(group, list(item.words), item.new, item.many),
+            detail=_detail(group, list(item.words), item.new, item.many, titles.get(item.key, "")),
             referrers=tuple(
                 Referrer(page, "a", "href", link.text, link.url)
                 for page, link in group.others[:_MAX_REFERRERS]
@@ -160,16 +168,21 @@ def hidden_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
         )
 
 
-def _words(vocabulary: Vocabulary, group: _Group) -> list[RiskyHit]:
-    """The risky words of its anchor texts and its URL, each word once."""
+def _titles(facts: RunFacts) -> dict[str, str]:
+    """The <title> of each page on another site the crawl read (extract/external_view.py)."""
+    return {seen.key: seen.view.title for seen in facts.external_views() if seen.view.title}
+
+
+def _words(vocabulary: Vocabulary, group: _Group, title: str = "") -> list[RiskyHit]:
+    """The risky words of its anchor texts, its URL and its target's title, each word once."""
     found: dict[str, RiskyHit] = {}
-    for text in (*group.texts, url_text(group.link.url)):
+    for text in (*group.texts, url_text(group.link.url), title):
         for hit in vocabulary.find(text):
             found.setdefault(hit.word.lower(), hit)
     return list(found.values())
 
 
-def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
+def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool, title: str = "") -> str:
     # Code quoted from the page (CSS, markup, Latin words) stands between backquotes.
     link = group.link
     text = "、".join(f"“{t}”" for t in group.texts[:3]) or "（无文字）"
@@ -187,7 +200,8 @@ def _detail(group: _Group, words: list[RiskyHit], new: bool, many: bool) -> str:
         # Each word's source in short (its first clause): the vocabulary file has them whole.
         sources = "；".join(dict.fromkeys(hit.source.split("；")[0] for hit in words if hit.source))
         basis = f"（词表依据：{sources}）" if sources else ""
-        parts.append(f"链接文字或地址含{labels}类词语 {listed}{basis}")
+        target = f"（它指向的页面标题为“{title}”）" if title else ""
+        parts.append(f"链接文字、地址或所指页面的标题含{labels}类词语 {listed}{basis}{target}")
     else:
         reasons = []
         if new:
