@@ -13,6 +13,7 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -536,6 +537,17 @@ def _check_regexes(key: str, patterns: tuple[str, ...], source: str) -> None:
             raise ConfigError(key, f"正则表达式过于复杂：{pattern[:80]!r}", source) from None
 
 
+def _read_lists(
+    paths: Iterable[str], load: Callable[[str], object], name: str, where: Callable[[int], str], source: str
+) -> None:
+    """Read every word list now: a mistake in one stops the run before it starts."""
+    for i, path in enumerate(paths):
+        try:
+            load(path)
+        except ConfigError as exc:
+            raise ConfigError(where(i), f"{name} {path}：{exc}", source) from None
+
+
 def _check_special(key: str, value: Any, label: str, source: str, *, index: bool = True) -> None:
     """The checks beyond the type and the range that a key's value needs (URLs, hosts, regexes)."""
 
@@ -553,19 +565,11 @@ def _check_special(key: str, value: Any, label: str, source: str, *, index: bool
     elif key == "content.wording_lists":
         from sitecheck.extract.wording import load_wording_rules
 
-        for i, path in enumerate(value):  # read now: a mistake in the list stops the run before it starts
-            try:
-                load_wording_rules(path, default=False)
-            except ConfigError as exc:
-                raise ConfigError(where(i), f"错敏词表 {path}：{exc}", source) from None
+        _read_lists(value, lambda path: load_wording_rules(path, default=False), "错敏词表", where, source)
     elif key == "integrity.vocabulary_lists":
         from sitecheck.extract.vocabulary import load_vocabulary
 
-        for i, path in enumerate(value):  # read now: a mistake in the list stops the run before it starts
-            try:
-                load_vocabulary(path, default=False)
-            except ConfigError as exc:
-                raise ConfigError(where(i), f"风险词表 {path}：{exc}", source) from None
+        _read_lists(value, lambda path: load_vocabulary(path, default=False), "风险词表", where, source)
     elif key == "integrity.allow_hosts":
         for i, host in enumerate(value):
             validate_host(host, where(i), source)
