@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sitecheck.demo.attachment_plants import _pdf, _stream
+from sitecheck.demo.attachment_plants import pages_pdf
 from sitecheck.extract.annual_report import SECTIONS
 
 __all__ = ["ANNUAL_PLANTS", "AnnualPlant", "cjk_pdf", "report_pdf"]
@@ -60,12 +60,7 @@ def _hex(text: str) -> bytes:
 
 def cjk_pdf(pages: Sequence[Sequence[Placed]], size: int = 10) -> bytes:
     """A PDF whose pages show these pieces of Chinese (or any Unicode) text where they are placed."""
-    count = len(pages)
-    first_page = 5  # 1 catalog, 2 pages, 3 the font, 4 its CID font, then (page, contents) pairs
-    kids = b" ".join(b"%d 0 R" % (first_page + 2 * i) for i in range(count))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+    fonts = [
         b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H"
         b" /DescendantFonts [4 0 R] >>",
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
@@ -74,17 +69,14 @@ def cjk_pdf(pages: Sequence[Sequence[Placed]], size: int = 10) -> bytes:
         b" /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880"
         b" /StemV 93 >> /DW 1000 >>",
     ]
-    for i, placed in enumerate(pages):
+    contents = []
+    for placed in pages:
         content = [b"BT /F1 %d Tf" % size]
         for x, y, text in placed:
             content.append(b"1 0 0 1 %.1f %.1f Tm %s Tj" % (x, y, _hex(text)))
         content.append(b"ET")
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (first_page + 2 * i + 1)
-        )
-        objects.append(_stream(b"\n".join(content)))
-    return _pdf(objects)
+        contents.append(b"\n".join(content))
+    return pages_pdf(fonts, contents)
 
 
 # 表三's rows as the format prints them (the label, then 自然人, five kinds of 法人或其他组织, 总计).

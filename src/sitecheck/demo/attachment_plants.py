@@ -75,28 +75,37 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     )
 
 
-def text_pdf(pages: list[list[str]]) -> bytes:
-    """A PDF whose pages show these lines in Helvetica (ASCII text: digits are what matter)."""
-    count = len(pages)
-    first_page = 4  # 1 catalog, 2 pages, 3 font, then (page, contents) pairs
-    kids = b" ".join(b"%d 0 R" % (first_page + 2 * i) for i in range(count))
+def pages_pdf(fonts: Sequence[bytes], contents: Sequence[bytes]) -> bytes:
+    """A PDF of A4 pages drawing ``contents`` (content streams) with font F1, the first of
+    ``fonts`` (objects 3, 4, …: a font and what it refers to)."""
+    first_page = 3 + len(fonts)  # 1 catalog, 2 pages, the fonts, then (page, contents) pairs
+    kids = b" ".join(b"%d 0 R" % (first_page + 2 * i) for i in range(len(contents)))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(contents)),
+        *fonts,
     ]
-    for i, lines in enumerate(pages):
+    for i, content in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (first_page + 2 * i + 1)
+        )
+        objects.append(_stream(content))
+    return _pdf(objects)
+
+
+def text_pdf(pages: list[list[str]]) -> bytes:
+    """A PDF whose pages show these lines in Helvetica (ASCII text: digits are what matter)."""
+    contents = []
+    for lines in pages:
         content = [b"BT /F1 12 Tf 72 770 Td 16 TL"]
         for line in lines:
             text = line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
             content.append(b"(%s) Tj T*" % text)
         content.append(b"ET")
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (first_page + 2 * i + 1)
-        )
-        objects.append(_stream(b"\n".join(content)))
-    return _pdf(objects)
+        contents.append(b"\n".join(content))
+    helvetica = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    return pages_pdf([helvetica], contents)
 
 
 def scanned_pdf(pages: int = 2) -> bytes:
