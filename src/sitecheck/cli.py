@@ -539,6 +539,23 @@ def _demo_ports(preferred: int) -> tuple[int, int]:
     return 0, 0
 
 
+DEMO_CERTIFICATE_DAYS = 5
+
+
+def _earlier_demo_run(data_dir: str, start_url: str) -> bool:
+    """Does the data directory hold a judged run of the demo portal at this URL?"""
+    from sitecheck.audit import last_judged_run
+    from sitecheck.store import Store
+
+    if not Path(data_dir, "sitecheck.sqlite3").exists():
+        return False
+    store = Store(data_dir)
+    try:
+        return last_judged_run(store, start_url) is not None
+    finally:
+        store.close()
+
+
 @cli.command()
 @click.option(
     "--pages",
@@ -575,6 +592,7 @@ def demo(
     from urllib.parse import urlsplit
 
     from sitecheck.demo import DemoServer
+    from sitecheck.demo.certificates import make_certificates
 
     port = _DEMO_PORT
     base: AuditConfig | None = None
@@ -584,14 +602,40 @@ def demo(
     port, external = _demo_ports(port)
     if recheck_demo and base is not None and port != urlsplit(base.site.start_url).port:
         _fail(f"示例门户原来的端口 {urlsplit(base.site.start_url).port} 已被占用，无法复查", ExitCode.FAILURE)
-    # The refusing port follows the two served ones, so a recheck plants the same refused link.
+    # The refusing port and the https service host follow the two served ones, so a recheck
+    # finds the same refused link and the same service host as the run it rechecks.
     refused = port + 2 if port and port + 2 < 65536 else 0
+    service_port = port + 3 if port and port + 3 < 65536 else 0
+    # The service host's certificate expires in 5 days: a deduction (finding at 7 days), under
+    # a CA of the demo's own that the audit is told to trust, as an intranet portal's would be.
+    certificates = make_certificates(Path(data_dir) / "demo-tls", days=DEMO_CERTIFICATE_DAYS)
+    # A demo run after an earlier one is a later visit: two friend links' sites have changed
+    # since (a parked domain, a gambling site), as the 外链变异 check must notice.
+    later_visit = _earlier_demo_run(data_dir, f"http://127.0.0.1:{port}/") if port else False
     with DemoServer(
-        pages=pages, slow_seconds=6.0, port=port, external_port=external, refused_port=refused
+        pages=pages,
+        slow_seconds=6.0,
+        port=port,
+        external_port=external,
+        refused_port=refused,
+        changed_externals=later_visit,
+        service_tls=certificates.server_context,
+        service_port=service_port,
     ) as server:
         click.echo(f"示例门户已在 {server.base_url} 启动（{len(server.manifest)} 处预置问题）。")
+        click.echo(
+            f"在线服务平台 {server.service_url} 的证书将于 {certificates.not_after:%Y-%m-%d} 到期"
+            f"（本机生成的示例根证书：{certificates.ca_bundle}）。"
+        )
+        if later_visit:
+            click.echo("这是上一次演示之后的再次访问：两个友情链接指向的网站已经变了（一个域名停放待售，一个变成博彩网站）。")
         config = base or AuditConfig()
         config = dataclasses.replace(config, data_dir=data_dir, reports_dir=reports_dir)
+        service_host = urlsplit(server.service_url).netloc
+        config = config.replace(
+            "site", extra_hosts=tuple(dict.fromkeys((*config.site.extra_hosts, service_host)))
+        )
+        config = config.replace("fetch", ca_bundle=str(certificates.ca_bundle.resolve()))
         # An office, so the demo's checklist shows the 责任科室 column filled as a real portal's
         # config would (`[site] office`); a config given with --recheck keeps its own.
         office = (base.site.office if base is not None else "") or "办公室"

@@ -1,10 +1,11 @@
-"""The sample portal's certificate plant (issue 16, part 4): the portal served over https on
-loopback with a trustme certificate that expires in 5 days.
+"""The sample portal's certificate plants (issue 16, part 4).
 
-A test-only plant: trustme is a test dependency, and ``sitecheck demo`` must run offline with the
-main dependencies alone, so the demo itself stays on http (DemoServer(tls=…) is how a test serves
-it over https). The expiring certificate is found, and nothing else of the transport kinds: the
-http sample portal (the shared demo audit) has none at all.
+``sitecheck demo`` serves the portal's https service host with a certificate of its own CA
+(demo/certificates.py, made with ``cryptography``: the demo runs offline with the main
+dependencies alone) that expires in 5 days; tests/e2e/test_cli.py runs the command and finds it.
+Here: that CA's certificate verifies as the crawler's trust sees it, and the whole portal served
+over https (DemoServer(tls=…), a trustme certificate) shows the expiring certificate and nothing
+else of the transport kinds: the http sample portal (the shared demo audit) has none at all.
 """
 
 from __future__ import annotations
@@ -37,6 +38,29 @@ class Expected(NamedTuple):
 
 EXPIRING_IN_DAYS = 5
 PLANT = (Expected(FindingKind.CERT_EXPIRY, Severity.DEDUCTION, "不足 7 天"),)
+
+
+def test_demo_certificate_authority_verifies_and_expires_when_asked(tmp_path: Path) -> None:
+    import asyncio
+    import datetime as dt
+
+    from sitecheck.demo.certificates import make_certificates
+    from sitecheck.fetch.tls import Endpoint, probe, trust_context
+    from sitecheck.models import TlsOutcome
+
+    made = make_certificates(tmp_path / "tls", days=EXPIRING_IN_DAYS)
+    with DemoServer(pages=20, slow_seconds=1.0, service_tls=made.server_context) as server:
+        service = server.service_url
+        assert service.startswith("https://127.0.0.") and server.portal.get_service("/").status == 200
+        host, port = service.split("//")[1].rstrip("/").rsplit(":", 1)
+        endpoint = Endpoint(host, int(port), "", True)
+        seen = asyncio.run(probe(endpoint, trust_context(True, str(made.ca_bundle)), None, 5.0))
+        # Without the demo's CA the same certificate is one nobody vouches for.
+        untrusted = asyncio.run(probe(endpoint, trust_context(True), None, 5.0))
+    assert seen.outcome is TlsOutcome.OK, seen
+    left = dt.datetime.fromisoformat(seen.not_after) - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(days=EXPIRING_IN_DAYS - 1) < left <= dt.timedelta(days=EXPIRING_IN_DAYS)
+    assert untrusted.outcome is TlsOutcome.UNKNOWN_ISSUER, untrusted
 
 
 def test_http_sample_portal_has_no_transport_finding(demo_audit: tuple[AuditResult, dict[str, Any]]) -> None:

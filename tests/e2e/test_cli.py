@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,8 +253,7 @@ def test_home_page_behind_an_anti_bot_wall_is_explained(tmp_path: Path) -> None:
     assert "首页无法检查" in line and "放行本机 IP" in line
 
 
-def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
-    """The README's first command, as a newcomer runs it."""
+def _demo(tmp_path: Path, json_name: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     proc = subprocess.run(
         [
             sys.executable,
@@ -264,7 +264,7 @@ def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
             "--reports-dir",
             str(tmp_path / "reports"),
             "--json",
-            str(tmp_path / "demo.json"),
+            str(tmp_path / json_name),
         ],
         capture_output=True,
         text=True,
@@ -273,10 +273,32 @@ def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    return proc, json.loads((tmp_path / json_name).read_text("utf-8"))
+
+
+def test_demo_command_audits_the_sample_portal_offline(tmp_path: Path) -> None:
+    """The README's first command, as a newcomer runs it; then again, as a later visit."""
+    proc, doc = _demo(tmp_path, "demo.json")
     assert "检查完成" in proc.stdout and "整改清单" in proc.stdout
-    doc = json.loads((tmp_path / "demo.json").read_text("utf-8"))
     assert doc["summary"]["dead_links_home"] == 2 and doc["summary"]["columns"] >= 20
     assert (tmp_path / "reports" / "demo" / "latest" / "checklist.html").exists()
+    # The portal's https service host, with a certificate of the demo's own CA that expires in
+    # 5 days: verified (not "unknown issuer"), and a deduction for the days left.
+    transport = [f for f in doc["findings"] if f["kind"] in ("cert_expiry", "cert_invalid", "https_redirect")]
+    assert [(f["kind"], f["severity"]) for f in transport] == [("cert_expiry", "deduction")]
+    assert transport[0]["url"].startswith("https://127.0.0.") and "不足 7 天" in transport[0]["detail"]
+    assert "在线服务平台" in proc.stdout and "再次访问" not in proc.stdout
+    assert not [f for f in doc["findings"] if f["kind"].startswith("external_")]
+
+    # The second demo in the same directory: two friend links' sites changed since the first.
+    again, later = _demo(tmp_path, "later.json")
+    assert "再次访问" in again.stdout
+    before = {(f["kind"], f["url"]) for f in doc["findings"]}
+    new = {f["kind"]: f for f in later["findings"] if (f["kind"], f["url"]) not in before}
+    assert sorted(new) == ["external_changed", "external_risky"]
+    assert new["external_changed"]["url"].endswith("/tjj/index.html") and "出售" in new["external_changed"]["detail"]
+    assert new["external_risky"]["severity"] == "veto" and "百家乐" in new["external_risky"]["detail"]
+    assert {(f["kind"], f["url"]) for f in later["findings"]} >= before
 
 
 def test_switch_flags_reach_the_config() -> None:

@@ -243,6 +243,7 @@ class Portal:
         refused_url: str = "http://127.0.0.1:9/",
         cache_size: int = 1024,
         changed_externals: bool = False,
+        service_url: str = "",
     ) -> None:
         for name, url in (("base_url", base_url), ("external_base_url", external_base_url)):
             if not url.endswith("/") or urlsplit(url).path != "/":
@@ -256,6 +257,9 @@ class Portal:
         self.site_domain = urlsplit(base_url).netloc
         # A later visit: some friend links now lead to a parked / gambling page (external_plants.py).
         self.changed_externals = changed_externals
+        # The portal's https service host (DemoServer(service_tls=…)): linked from the home page,
+        # its certificate is the plant (certificates.py); "" when not served.
+        self.service_url = service_url
 
         self._articles: list[_Article] = []
         self._by_col: list[list[int]] = [[] for _ in COLUMNS]  # article indices, newest first
@@ -386,6 +390,12 @@ class Portal:
         if path in self._routes:
             return self._render(path)
         return self._not_found()
+
+    def get_service(self, path: str) -> Response:
+        """Answer a request for the https service host: its one page, and 404 elsewhere."""
+        if normalise_path(path) not in ("/", "/index.html"):
+            return self._not_found()
+        return self._html("service.html.j2", site_name=SITE_NAME, home=self.base_url)
 
     def get_external(self, path: str, query: str = "") -> Response:
         """Answer a request for the second ("external") site."""
@@ -862,6 +872,7 @@ class Portal:
             lists=lists,
             pictures=pictures,
             friends=[(self.ext_url(path), name) for path, name in FRIENDS],
+            service_url=self.service_url,
             organisation=[(f"/{c.slug}/index.html", c.name) for c in COLUMNS if c.layout is Layout.SINGLE],
             scripted=[(f"/{c.slug}/index.html", c.name) for c in COLUMNS if not c.linked],
         )

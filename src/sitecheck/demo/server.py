@@ -1,7 +1,8 @@
 """Serve a :class:`~sitecheck.demo.portal.Portal` over real HTTP on loopback, in background threads.
 
 Two servers run: the portal on 127.0.0.1 and a small "external site" on 127.0.0.2 (127.0.0.1 on
-another port where 127.0.0.2 cannot be bound, as on macOS). A third port is held bound but not
+another port where 127.0.0.2 cannot be bound, as on macOS); given ``service_tls``, a third, the
+portal's https service host, on 127.0.0.3. A third port is held bound but not
 listening, so connecting to it is refused for as long as the server runs and nobody else can
 take it. GET and HEAD are served everywhere; POST only by the Hanweb dataproxy endpoint (pages
 answer 405), with the form read from a Content-Length body.
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 # Never bind anything but loopback: the demo must not be reachable from the network.
 MAIN_HOST = "127.0.0.1"
 EXTERNAL_HOST = "127.0.0.2"
+# The https service host is a host of its own, as a portal's 政务服务 platform is (another name):
+# on the start URL's host name, its https would also say that the http home page should redirect.
+SERVICE_HOST = "127.0.0.3"
 # Form bodies are a few hundred bytes (the Hanweb dataproxy); anything far larger is refused
 # rather than buffered.
 MAX_BODY = 64 * 1024
@@ -61,9 +65,12 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False  # stop() must not wait for a slow request or an idle keep-alive client
     request_queue_size = 1024  # crawlers open many connections at once; the default 5 drops some
 
-    def __init__(self, address: tuple[str, int], owner: DemoServer, external: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], owner: DemoServer, external: bool, service: bool = False
+    ) -> None:
         self.owner = owner
         self.external = external
+        self.service = service  # the portal's https service host (answers its own few pages)
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -91,6 +98,21 @@ class _HTTPServer(ThreadingHTTPServer):
         if isinstance(exc, OSError):  # client went away (timeout, reset): normal for a crawler
             return
         log.exception("demo server: error while handling a request from %s", client_address)
+
+
+def _root_url(scheme: str, server: _HTTPServer) -> str:
+    return f"{scheme}://{server.server_address[0]!s}:{server.server_address[1]}/"
+
+
+def _bind_service(owner: DemoServer, port: int) -> _HTTPServer:
+    """The service host's server: 127.0.0.3 (127.0.0.1 where only that is bound, as on macOS),
+    on ``port`` or any free one."""
+    for host, wanted in ((SERVICE_HOST, port), (SERVICE_HOST, 0), (MAIN_HOST, port), (MAIN_HOST, 0)):
+        try:
+            return _HTTPServer((host, wanted), owner, external=False, service=True)
+        except OSError:
+            continue
+    return _HTTPServer((MAIN_HOST, 0), owner, external=False, service=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -135,6 +157,10 @@ class _Handler(BaseHTTPRequestHandler):
             target = "/" + target.split("://", 1)[1].partition("/")[2]
         raw_path, _, query = target.partition("?")
         path = normalise_path(raw_path.partition("#")[0])
+        if self.server.service:
+            resp = owner.portal.get_service(path)
+            self._send(resp.status, resp.content_type, resp.body, resp.headers, head)
+            return
         owner._count(external, path)
 
         override = owner._override(external, path)
@@ -200,12 +226,18 @@ class DemoServer:
         refused_port: int = 0,
         changed_externals: bool = False,
         tls: ssl.SSLContext | None = None,
+        service_tls: ssl.SSLContext | None = None,
+        service_port: int = 0,
     ) -> None:
         self.pages = pages
         # A server-side TLS context: the portal is served over https with its certificate (the
         # certificate tests plant an expiring one; the demo itself stays on http, offline and
         # without test dependencies).
         self._tls = tls
+        # The portal's second host of its own, over https (an 在线服务平台): served only when a
+        # context is given (`sitecheck demo` plants an expiring certificate there, certificates.py).
+        self._service_tls = service_tls
+        self._service_port = service_port
         # The refusing port is part of a planted link's URL: `sitecheck demo --recheck` asks
         # for the same one, so the recheck sees the same link (any free port when taken).
         self._refused_port = refused_port
@@ -245,6 +277,13 @@ class DemoServer:
             except OSError:
                 ext = _HTTPServer((MAIN_HOST, self._external_port), self, external=True)
             self._servers.append(ext)
+            service: _HTTPServer | None = None
+            if self._service_tls is not None:
+                service = _bind_service(self, self._service_port)
+                service.socket = self._service_tls.wrap_socket(
+                    service.socket, server_side=True, do_handshake_on_connect=False
+                )
+                self._servers.append(service)
             # Bound but never listening: a connect gets RST (refused), and the port stays ours.
             refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
@@ -263,6 +302,7 @@ class DemoServer:
             external_base_url=f"http://{ext.server_address[0]!s}:{ext.server_address[1]}/",
             refused_url=f"http://{MAIN_HOST}:{refused.getsockname()[1]}/",
             changed_externals=self.changed_externals,
+            service_url=_root_url("https", service) if service is not None else "",
         )
         for srv in self._servers:
             t = threading.Thread(
@@ -313,6 +353,11 @@ class DemoServer:
     @property
     def external_base_url(self) -> str:
         return self.portal.external_base_url
+
+    @property
+    def service_url(self) -> str:
+        """The https service host's root URL; "" unless the server was given ``service_tls``."""
+        return self.portal.service_url
 
     @property
     def refused_url(self) -> str:
