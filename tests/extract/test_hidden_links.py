@@ -64,6 +64,13 @@ def hidden(body: str, head: str = "") -> list[HiddenLink]:
             "<style>.a.b{position:absolute;left:-5000px}</style>",
             "left:-5000px",
         ),
+        # A media query every screen meets is the page's own rule.
+        (f'<div class="m"><a href="{OFF}">x</a></div>', "<style>@media screen{.m{display:none}}</style>", "display:none"),
+        (
+            f'<div class="m"><a href="{OFF}">x</a></div>',
+            "<style>@media print{.p{color:red}} @media only screen, print{ .m { visibility: hidden } }</style>",
+            "visibility:hidden",
+        ),
     ],
 )
 def test_each_way_of_hiding_is_seen(body: str, head: str, rule: str) -> None:
@@ -95,6 +102,14 @@ def test_each_way_of_hiding_is_seen(body: str, head: str, rule: str) -> None:
         (f'<a href="{OFF}" style="text-indent:-9999px;background:url(/b.png)">badge</a>', ""),
         # A rule behind a media query or a user action does not hide.
         (f'<div class="m"><a href="{OFF}">x</a></div>', "<style>@media print{.m{display:none}}</style>"),
+        (
+            f'<div class="m"><a href="{OFF}">x</a></div>',
+            "<style>@media screen and (max-width:640px){.m{display:none}}</style>",
+        ),
+        (
+            f'<div class="m"><a href="{OFF}">x</a></div>',
+            "<style>.m{display:none} @media all{.m{display:block}}</style>",
+        ),
         (f'<div class="h"><a href="{OFF}">x</a></div>', "<style>.h:hover{display:none}</style>"),
         # A link does not inherit the colour around it; a body hidden until scripts run hides nothing.
         (f'<div style="color:#fff;background:#fff"><a href="{OFF}">x</a></div>', ""),

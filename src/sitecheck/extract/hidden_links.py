@@ -21,9 +21,10 @@ attribute, or the page's own ``<style>`` rules (stylesheets in other files are n
 
 The page's rules are resolved as a browser would only as far as needed: a rule that hides is
 looked for first; only then are the other rules declaring the same property matched, and the
-winner is chosen by importance, inline over sheet, specificity and order. Rules behind
-``@media`` and rules for user actions (``:hover``) never hide; a ``:hover`` rule that shows an
-element marks it as a menu (below).
+winner is chosen by importance, inline over sheet, specificity and order. Rules inside ``@media
+screen`` / ``all`` count as the page's own; rules behind a conditional or print ``@media`` (a
+menu folded on narrow screens) and rules for user actions (``:hover``) never hide; a ``:hover``
+rule that shows an element marks it as a menu (below).
 
 Markup written by inline scripts counts as if it stood in the page: ``document.write`` literals
 (read by links.written_markup) where the script stands, and ``element.innerHTML = '…'`` literals
@@ -203,10 +204,27 @@ def _declarations(text: str) -> dict[str, _Decl]:
     return found
 
 
-def _blocks(text: str) -> Iterator[tuple[str, str]]:
-    """(prelude, body) of every top-level rule of a style sheet; at-rules (@media, @font-face)
-    are skipped whole. Braces are found by a regex, so the loop turns twice a rule."""
-    text = _COMMENT.sub(" ", text)
+def _every_screen(prelude: str) -> bool:
+    """Is ``@media …`` true on every screen (``screen``, ``all``, ``only screen``)? A query with
+    conditions (``and (max-width: 600px)``) hides only on some screens, ``print`` on none."""
+    if not prelude[:6].lower() == "@media":
+        return False
+    for query in prelude[6:].lower().split(","):
+        words = query.split()
+        if words[:1] == ["only"]:
+            words = words[1:]
+        if words in (["screen"], ["all"]):
+            return True
+    return False
+
+
+def _blocks(text: str, *, nested: bool = False) -> Iterator[tuple[str, str]]:
+    """(prelude, body) of every top-level rule of a style sheet, and of the rules inside an
+    ``@media`` that holds on every screen (a visitor sees the page under them); other at-rules
+    (@font-face, @media print, @media with conditions) are skipped whole. Braces are found by a
+    regex, so the loop turns twice a rule."""
+    if not nested:
+        text = _COMMENT.sub(" ", text)
     depth = 0
     start = 0  # where the current prelude begins
     opened = 0  # where the current top-level block's body begins
@@ -224,6 +242,8 @@ def _blocks(text: str) -> Iterator[tuple[str, str]]:
             if depth == 0:
                 if not at_rule:
                     yield current, text[opened : brace.start()]
+                elif _every_screen(current):
+                    yield from _blocks(text[opened : brace.start()], nested=True)
                 start = brace.end()
         else:
             start = brace.end()  # a stray "}"
