@@ -207,7 +207,7 @@ def _declarations(text: str) -> dict[str, _Decl]:
 def _every_screen(prelude: str) -> bool:
     """Is ``@media …`` true on every screen (``screen``, ``all``, ``only screen``)? A query with
     conditions (``and (max-width: 600px)``) hides only on some screens, ``print`` on none."""
-    if not prelude[:6].lower() == "@media":
+    if prelude[:6].lower() != "@media":
         return False
     for query in prelude[6:].lower().split(","):
         words = query.split()
