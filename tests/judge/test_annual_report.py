@@ -91,11 +91,30 @@ def test_the_last_due_report(as_of: date, due: tuple[int, int], year: int) -> No
     assert last_due_year(as_of, due) == year
 
 
-# The sample portal dates its reports 200 days before its day: for the newest to be the late
-# one that is due, that day must be at least 200 days after a 31 January deadline (20 August to
-# 31 January). The portal is served as of a fixed day and judged on it, so the suite does not
-# depend on the day it runs.
+# The sample portal's newest report is the late one due by its day (newest_report_day): served as
+# of a fixed day and judged on it, so the suite does not depend on the day it runs; the spring
+# test below serves it as of a day when the usual 200 days would date it before the deadline.
 REPORT_DAY = date(2026, 12, 5)
+SPRING_DAY = date(2027, 4, 15)
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2027, 1, 31), date(2027, 2, 1), date(2027, 2, 10), SPRING_DAY, date(2027, 8, 19), REPORT_DAY],
+)
+def test_the_sample_portals_newest_report_is_the_due_one_late_on_any_day(today: date) -> None:
+    from sitecheck.demo.portal import newest_report_day
+
+    published = newest_report_day(today)
+    due_year = last_due_year(today, (1, 31))
+    assert date(due_year + 1, 1, 31) < published <= today
+
+
+def test_in_spring_the_sample_portal_still_shows_its_late_report(tmp_path: Path) -> None:
+    with DemoServer(pages=150, slow_seconds=4.0, today=SPRING_DAY) as server:
+        _, doc = audit_portal(server, tmp_path, SPRING_DAY)
+    found = sorted(f["detail"].split("：")[0] for f in doc["findings"] if f["kind"] == "annual_report")
+    assert len(found) == 3 and all(any(word in k for k in found) for word in ("逾期", "表三", "内容不全")), found
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +133,7 @@ def report_audit(
 def test_the_sample_portals_newest_report_is_late_incomplete_and_wrong(
     report_server: DemoServer, report_audit: tuple[AuditResult, dict[str, Any]]
 ) -> None:
-    """Its reports come out 200 days before the day judged; the newest lacks section 五 and its
+    """Its newest report comes out 200 days before the day judged, late; it lacks section 五 and its
     表三 总计 of 自然人 is one too many. Older reports are complete and add up: not judged."""
     result, doc = report_audit
     found = {f["detail"].split("：")[0]: f for f in doc["findings"] if f["kind"] == "annual_report"}

@@ -1,10 +1,12 @@
 """政府信息公开工作年度报告 of the sample portal (issue 15, part 3).
 
 The 年报 column (``ndbg``) lists one report a year by 某市发展和改革委员会 (the site's own); its
-newest comes out 200 days before the day served, late, without 五、存在的主要问题及改进情况 and with
-its 表三 总计 of 自然人 one too many (portal.py). Beside it, for the same year, the column lists the
-reports of two of the 委's units (a 年报 column lists every publisher's), both complete and on time
-(dated in January of the next year, before the 31 January deadline):
+newest is the one due by the day served, published late (portal.newest_report_day: usually 200
+days before that day, or up to 20 days after the deadline from February to mid-August), without
+五、存在的主要问题及改进情况 and with its 表三 总计 of 自然人 one too many (portal.py). Beside it, for the
+same year, the column lists the reports of two of the 委's units (a 年报 column lists every
+publisher's), both complete and on time (dated in January of the next year, before the 31 January
+deadline):
 
 - ``complete-html``: the report on its page, six sections and a 表三 that adds up;
 - ``complete-pdf``: a short page ("全文详见附件") and the report as a PDF with its six sections

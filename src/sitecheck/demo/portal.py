@@ -115,6 +115,7 @@ __all__ = [
     "PlantedDefect",
     "Portal",
     "Response",
+    "newest_report_day",
     "normalise_path",
 ]
 
@@ -227,6 +228,23 @@ def _enc_path(path: str) -> str:
 
 
 # --- the portal -------------------------------------------------------------------------------
+
+
+def newest_report_day(today: dt.date) -> dt.date:
+    """When the sample portal published its newest 年报: late for the last report due by ``today``.
+
+    Usually 200 days before ``today`` (the column's ``newest``: an age that would be stale for a
+    notice column, not for an annual report). From 1 February to mid-August that day is before
+    this year's 31 January deadline, and the report it dates is not the one due: then it comes
+    out up to 20 days after the deadline (and not after ``today``), so the late report is there
+    whatever the day of the demo.
+    """
+    due_year = today.year if today > dt.date(today.year, 1, 31) else today.year - 1
+    deadline = dt.date(due_year, 1, 31)
+    usual = today - dt.timedelta(days=COLUMNS[COLUMN_INDEX["ndbg"]].newest[0])
+    if usual > deadline:
+        return usual
+    return deadline + dt.timedelta(days=min(20, (today - deadline).days))
 
 
 class Portal:
@@ -429,8 +447,9 @@ class Portal:
         # home (twice: / and /index.html), sidebar, 政务公开 (base href), refresh, Chinese-path, 429,
         # search, 新闻中心, 办事服务
         fixed_html_pages = 10
-        # One report a year on the same day, the newest 200 days ago; the first covers 2009.
-        last_report = self.today - dt.timedelta(days=COLUMNS[COLUMN_INDEX["ndbg"]].newest[0])
+        # One report a year on the same day, the newest late (see newest_report_day); the first
+        # covers 2009.
+        last_report = newest_report_day(self.today)
         max_reports = max(1, last_report.year - NDBG_FIRST_YEAR)
         n_reports = min(max_reports, max(3, round(self.pages * 0.04)))
         weighted = [c for c in COLUMNS if c.weight > 0]
@@ -1023,7 +1042,7 @@ class Portal:
             paragraphs = [f"《{a.title}》全文详见附件。"]  # the report is the PDF
         elif col.slug == "ndbg":
             # The six sections of 国办公开办函〔2021〕30号; the newest report (published late by
-            # construction, 200 days ago) also leaves out 五、存在的主要问题及改进情况.
+            # construction: newest_report_day) also leaves out 五、存在的主要问题及改进情况.
             paragraphs = []
             for number, name, _ in ANNUAL_SECTIONS:
                 if number == 5 and self._pos[i] == 0:
