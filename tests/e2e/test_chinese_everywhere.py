@@ -59,6 +59,7 @@ ALLOWED = {
     "webhook",
     "starttls",
     "tls",
+    "cdn",  # as webmasters write it (证书部署在 CDN 上)
     "utf",
     "bom",
     "excel",
