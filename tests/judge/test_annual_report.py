@@ -114,7 +114,9 @@ def test_in_spring_the_sample_portal_still_shows_its_late_report(tmp_path: Path)
     with DemoServer(pages=150, slow_seconds=4.0, today=SPRING_DAY) as server:
         _, doc = audit_portal(server, tmp_path, SPRING_DAY)
     found = sorted(f["detail"].split("：")[0] for f in doc["findings"] if f["kind"] == "annual_report")
-    assert len(found) == 3 and all(any(word in k for k in found) for word in ("逾期", "表三", "内容不全")), found
+    assert len(found) == 3 and all(any(word in k for k in found) for word in ("逾期", "表三", "内容不全")), (
+        found
+    )
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +263,43 @@ def test_a_pdf_table_is_read_only_when_its_rows_leave_no_doubt() -> None:
     gap = [lines[0].replace("  1  13", "  13"), *lines[1:]]  # an empty cell: six numbers
     assert application_table_from_lines(gap) is None
     assert application_table_from_lines([*lines, lines[3]]) is None  # 总计 twice
+
+
+def test_a_publisher_whose_report_of_the_year_is_not_listed(tmp_path: Path) -> None:
+    """A 年报 list with every unit's reports: 甲局 has 2025 and 2024, 乙局 only 2024 (its 2025 one
+    is what is missing: 待核实), 丙局 stopped in 2019 (abolished units are not asked for one)."""
+    from conftest import fast_config
+    from scripted_server import Reply, ScriptedServer
+    from sitecheck.audit import run_audit
+
+    reports = {
+        "/nb/a25.html": "某市甲局2025年政府信息公开工作年度报告",
+        "/nb/a24.html": "某市甲局2024年政府信息公开工作年度报告",
+        "/nb/b24.html": "某市乙局2024年政府信息公开工作年度报告",
+        "/nb/c19.html": "某市丙局2019年政府信息公开工作年度报告",
+    }
+    body = "<br>".join(SIX.splitlines())
+    site = {
+        path: [
+            Reply(
+                200,
+                f"<html><head><title>{t}</title></head><body><h1>{t}</h1><p>{body}</p></body></html>".encode(),
+            )
+        ]
+        for path, t in reports.items()
+    }
+    items = "".join(f'<li><a href="{p}">{t}</a><span>2025-01-20</span></li>' for p, t in reports.items())
+    site["/"] = [
+        Reply(200, f"<html><head><title>年报</title></head><body><ul>{items}</ul></body></html>".encode())
+    ]
+    json_path = tmp_path / "f.json"
+    with ScriptedServer(site) as server:
+        run_audit(
+            fast_config(server.base_url + "/", tmp_path / "d"),
+            as_of=date(2026, 6, 1),
+            json_path=json_path,
+            handle_signals=False,
+        )
+    found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+    assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("warning", "b24.html")], found
+    assert "未发现某市乙局2025年度" in found[0]["detail"] and "待核实" in found[0]["detail"]

@@ -25,7 +25,8 @@ A report's page and the file it is published as (extract/report_file.py) are one
 one of them that shows most sections is judged, dated by the list that links either. A 年报
 column that lists several publishers' reports (a city portal lists every department's) has each
 publisher's report judged on its own (annual_report.publisher_of: the title's words before the
-year); "not found" is said only when no report of the year was found at all.
+year); "not found" (待核实) is said when no report of the year was found at all, or for a
+publisher that has the year before's report in a list where others have this year's.
 """
 
 from __future__ import annotations
@@ -125,6 +126,23 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     published = _dates(facts)
     for publisher, report in sorted(reports[year].items()):
         yield from _judge_report(year, deadline, publisher, report, tables, published, placement)
+    # A publisher that published the year before, in a list where others have this year's: its
+    # report is the one not there (a department whose reports stopped years ago, merged or
+    # abolished in 机构改革, is not asked for one).
+    for publisher, before in sorted(reports.get(year - 1, {}).items()):
+        if publisher in reports[year]:
+            continue
+        url = before.best[0] or before.unreadable[0][0]
+        who = publisher or "本网站"
+        yield _finding(
+            f"missing:{year}:{publisher}",
+            Severity.WARNING,
+            url,
+            placement.of(url),
+            f"未发现{who}{year}年度政府信息公开工作年度报告（应于 {deadline:%Y-%m-%d} 前发布）"
+            f"（待核实：同一栏目已有其他单位的{year}年度报告，而本次检查只找到其{year - 1}年度"
+            f"「{before.title}」；报告也可能发布在未检查到的位置）",
+        )
 
 
 def _judge_report(
