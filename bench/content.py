@@ -7,8 +7,9 @@ alternating, ``--rounds`` times; medians of wall time, the crawl's CPU (its proc
 ``wait4``) and pages per second.
 
 Part 2, attachments: a loopback site of ``--articles`` article pages, each linking three files
-as a department publishes them (a 6-page PDF of Chinese prose with numbers in it, a DOCX of 40
-paragraphs and a 20-row table, an XLSX roster of 300 rows), served by a threaded server in this
+as a department publishes them (a real published PDF of 5-6 pages, one of the three annual
+reports of tests/corpus/annual-reports in turn; a DOCX of 40 paragraphs of prose with numbers
+and a 20-row table; an XLSX roster of 300 rows), served by a threaded server in this
 process that counts what it sends. Audited with ``[content] attachments = false`` (the default:
 HEAD only) and ``true`` (each file read whole and checked for personal data). Reported: files
 read (GETs of the files), bytes read, attachments per second of the audit's wall time, and the
@@ -35,7 +36,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sitecheck.demo.annual_plants import cjk_pdf
 from sitecheck.demo.attachment_plants import docx_document, xlsx_workbook
 
 PROSE = (
@@ -73,16 +73,24 @@ def _prose(rng: random.Random, lines: int) -> list[str]:
     return out
 
 
+# Real PDFs as departments publish them (WPS-made, 5-6 pages, fonts embedded: 240-410 KiB): the
+# corpus's annual reports, taken in turn.
+REAL_PDFS = sorted(
+    (Path(__file__).resolve().parents[1] / "tests" / "corpus" / "annual-reports").glob("*.pdf")
+)
+
+
 def _files(seed: int) -> dict[str, tuple[str, bytes]]:
     """One article's three files: path suffix -> (content type, bytes)."""
     rng = random.Random(seed)
-    pages = [[(60.0, 790.0 - 18 * k, line[:38]) for k, line in enumerate(_prose(rng, 40))] for _ in range(6)]
     header = ["序号", "单位", "项目", "金额（万元）", "联系人", "备注"]
-    table = [header] + [[str(i), f"某市第{i}局", f"项目{i}", str(rng.randint(10, 999)), "张**", ""] for i in range(20)]
+    table = [header] + [
+        [str(i), f"某市第{i}局", f"项目{i}", str(rng.randint(10, 999)), "张**", ""] for i in range(20)
+    ]
     roster: list[list[object]] = [["序号", "姓名", "单位", "职务", "办公电话", "备注"]]
     roster += [[i, f"张{i}", f"某市第{i % 40}局", "科员", f"0571-8705{i:04d}", ""] for i in range(300)]
     return {
-        ".pdf": ("application/pdf", cjk_pdf(pages)),
+        ".pdf": ("application/pdf", REAL_PDFS[seed % len(REAL_PDFS)].read_bytes()),
         ".docx": (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             docx_document(_prose(rng, 40), table),
@@ -118,7 +126,8 @@ class _Site(ThreadingHTTPServer):
             items.append(f'<li><a href="/a/{i}.html">第{i}号通知</a><span>2026-12-01</span></li>')
             for ext, (ctype, data) in _files(i).items():
                 self.routes[f"/f/{i}{ext}"] = (ctype, data)
-        index = f"<html><head><meta charset='utf-8'><title>通知公告</title></head><body><ul>{''.join(items)}</ul></body></html>"
+        head = "<html><head><meta charset='utf-8'><title>通知公告</title></head>"
+        index = f"{head}<body><ul>{''.join(items)}</ul></body></html>"
         self.routes["/"] = ("text/html; charset=utf-8", index.encode())
 
 
@@ -170,7 +179,7 @@ def _audit(url: str, config: str, tmp: Path) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, pages
 
 
-BASE = '[site]\nuse_sitemap = false\n[politeness]\nrespect_robots = false\n'
+BASE = "[site]\nuse_sitemap = false\n[politeness]\nrespect_robots = false\n"
 CONTENT_OFF = BASE + "[content]\nprivacy = false\nwording = false\nannual_report = false\n"
 
 
@@ -236,7 +245,7 @@ def main() -> None:
     files = attachments_part(args.articles, args.rounds)
     sizes = [len(data) for _, data in _files(0).values()]
     print(
-        f"\nPart 2: {args.articles} articles × 3 files (PDF {sizes[0] // 1024} KiB, DOCX "
+        f"\nPart 2: {args.articles} articles × 3 files (a real PDF of {sizes[0] // 1024} KiB or so, DOCX "
         f"{sizes[1] // 1024} KiB, XLSX {sizes[2] // 1024} KiB each); medians of {args.rounds} rounds\n"
     )
     print("| setting | files read | MiB read | wall s | CPU s | attachments/s (wall) |")

@@ -69,6 +69,11 @@ def report_dir(reports_dir: str | Path, summary: RunSummary, slug: str = "") -> 
     return Path(reports_dir) / site / f"{stamp}-run{run.id}"
 
 
+def publish_latest(folder: Path) -> None:
+    """Point ``latest`` beside ``folder`` at it (a copy where symlinks cannot be made)."""
+    _point_latest(folder)
+
+
 def _point_latest(folder: Path) -> None:
     latest = folder.parent / "latest"
     temp = folder.parent / f".latest-{os.getpid()}"

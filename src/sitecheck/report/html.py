@@ -421,18 +421,28 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-@lru_cache(maxsize=1)
-def content_security_policy() -> str:
-    """Only the inline stylesheet and script this module ships may apply; nothing loads."""
+@lru_cache(maxsize=4)
+def content_security_policy(page: str = "checklist") -> str:
+    """Only the inline stylesheet and script this module ships with ``page`` may apply;
+    nothing loads."""
     env = _environment()
-    style = _csp_hash(env.get_template("checklist.css").render())
-    script = _csp_hash(env.get_template("checklist.js").render())
+    style = _csp_hash(env.get_template(f"{page}.css").render())
+    script = _csp_hash(env.get_template(f"{page}.js").render())
     return (
         "default-src 'none'; "
         f"style-src {style}; script-src {script}; "
         "img-src 'none'; font-src 'none'; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
+
+
+def overview_environment() -> Environment:
+    """The checklist's environment (autoescape, clean text, safe links) for the overview."""
+    return _environment()
+
+
+def overview_security_policy() -> str:
+    return content_security_policy("overview")
 
 
 def render_html(data: ReportData) -> str:

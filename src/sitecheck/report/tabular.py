@@ -293,6 +293,9 @@ def _put(ws: Any, row: int, col: int, value: Any) -> Any:
     return cell
 
 
+put_cell = _put  # for the other sheets written from crawled or configured text (overview.py)
+
+
 def _as_date(text: str) -> date | str:
     try:
         return date.fromisoformat(text)

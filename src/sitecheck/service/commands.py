@@ -83,6 +83,7 @@ def register(group: click.Group) -> None:
     group.add_command(serve)
     group.add_command(schedule)
     group.add_command(status)
+    group.add_command(overview)
 
 
 def _local(iso: str | None, tz: str) -> str:
@@ -361,3 +362,36 @@ def _outcome(value: str) -> Any:
         return Outcome(value)
     except ValueError:
         return value
+
+
+@click.command(options_metavar="[选项]")
+@_config_option
+@click.option(
+    "--reports-dir",
+    default="reports",
+    show_default=True,
+    metavar="目录",
+    help="总览写在此目录的 overview/ 下（latest 指向最新一份）。",
+)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天判定（默认今天）。")
+def overview(configs: tuple[str, ...], reports_dir: str, as_of: str | None) -> None:
+    """所有门户一页总览（HTML + XLSX）：结论、否决项、未整改问题、较上次变化、趋势、首页可用性和排名。"""
+    from datetime import date as _date
+
+    from sitecheck.report.overview import overview_of, rank, write_overview
+    from sitecheck.service.portals import load_portals
+
+    try:
+        day = _date.fromisoformat(as_of) if as_of else _date.today()
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} 不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None
+    portals = load_portals(configs)
+    lines = rank([overview_of(portal, day) for portal in portals])
+    folder = write_overview(lines, reports_dir, day)
+    failing = [line for line in lines if line.failing]
+    audited = sum(1 for x in lines if x.audited)
+    click.echo(f"{len(lines)} 个网站，已检查 {audited} 个，{len(failing)} 个触及单项否决：")
+    for line in lines:
+        opened = f"，未整改 {line.open} 个" if line.audited else ""
+        click.echo(f"  {line.rank}. {line.name}  {line.verdict}{opened}")
+    click.echo(f"总览：{folder / 'overview.html'}（另有 overview.xlsx）")
