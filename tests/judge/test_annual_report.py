@@ -303,3 +303,51 @@ def test_a_publisher_whose_report_of_the_year_is_not_listed(tmp_path: Path) -> N
     found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
     assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("warning", "b24.html")], found
     assert "未发现某市乙局2025年度" in found[0]["detail"] and "待核实" in found[0]["detail"]
+
+
+REVIEW_HTML = (
+    "<table><tr><td colspan='5'>行政复议</td><td colspan='10'>行政诉讼</td></tr>"
+    "<tr><td rowspan='2'>结果维持</td><td rowspan='2'>结果纠正</td><td rowspan='2'>其他结果</td>"
+    "<td rowspan='2'>尚未审结</td><td rowspan='2'>总计</td><td colspan='5'>未经复议直接起诉</td>"
+    "<td colspan='5'>复议后起诉</td></tr>"
+    "<tr>" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr>"
+    "<tr>{cells}</tr></table>"
+)
+
+
+def _review_row(values: list[int]) -> str:
+    return REVIEW_HTML.format(cells="".join(f"<td> {v} </td>" for v in values))
+
+
+def test_table_four_is_read_and_added_up() -> None:
+    from sitecheck.extract.annual_report import ReviewTable, read_review_table
+
+    good = [3, 1, 0, 1, 5, 2, 0, 0, 0, 2, 1, 0, 0, 0, 1]
+    table = read_review_table(LexborHTMLParser(_review_row(good)))
+    assert table == ReviewTable(tuple(good)) and table.mismatches() == ()
+    wrong = good.copy()
+    wrong[4] = 4  # 行政复议 总计 one short
+    assert read_review_table(LexborHTMLParser(_review_row(wrong))).mismatches() == (0,)
+    # Fourteen numbers (a cell left empty): not 表四 as printed, nothing read.
+    assert read_review_table(LexborHTMLParser(_review_row(good[:14]))) is None
+
+
+def test_a_wrong_table_four_on_a_report_page_is_a_deduction(tmp_path: Path) -> None:
+    from conftest import fast_config
+    from scripted_server import Reply, ScriptedServer
+    from sitecheck.audit import run_audit
+
+    title = "某市甲局2025年政府信息公开工作年度报告"
+    wrong = [3, 1, 0, 1, 4, 2, 0, 0, 0, 2, 1, 0, 0, 0, 1]
+    body = "<br>".join(SIX.splitlines()) + _review_row(wrong)
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{body}</p></body></html>"
+    home = f'<html><head><title>年报</title></head><body><a href="/nb.html">{title}</a></body></html>'
+    site = {"/": [Reply(200, home.encode())], "/nb.html": [Reply(200, page.encode())]}
+    json_path = tmp_path / "f.json"
+    with ScriptedServer(site) as server:
+        config = fast_config(server.base_url + "/", tmp_path / "d")
+        run_audit(config, as_of=date(2026, 6, 1), json_path=json_path, handle_signals=False)
+    found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+    assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("deduction", "nb.html")]
+    assert "行政复议 结果维持3+结果纠正1+其他结果0+尚未审结1≠总计4" in found[0]["detail"]
+    assert "核实" not in found[0]["detail"]

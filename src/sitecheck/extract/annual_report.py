@@ -222,6 +222,91 @@ def application_table_from_lines(lines: Iterable[str]) -> ApplicationTable | Non
 COLUMN_NAMES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 
 
+# 表四 (政府信息公开行政复议、行政诉讼情况): one row of fifteen numbers, three groups of five —
+# 行政复议, 行政诉讼 未经复议直接起诉, 行政诉讼 复议后起诉 — each 结果维持, 结果纠正, 其他结果, 尚未审结
+# and their 总计 (国办公开办函〔2021〕30号). A 总计 that is not the sum of its four is a wrong report.
+REVIEW_TABLE = "review_table"  # the kind of the text hit that carries the row
+REVIEW_GROUPS = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+REVIEW_PARTS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+_REVIEW_VALUES = 15
+_REVIEW_WORDS = ("行政复议", "行政诉讼", "结果维持")  # what 表四's header shows
+_REVIEW_LINE = re.compile(r"^\s*\d{1,7}(?:\s+\d{1,7}){14}\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTable:
+    """表四's row as read; ``from_layout``: read from a PDF's text as laid out (待核实 when wrong)."""
+
+    values: tuple[int, ...]
+    from_layout: bool = False
+
+    def mismatches(self) -> tuple[int, ...]:
+        """The groups (0-based, REVIEW_GROUPS) whose 总计 is not the sum of its four parts."""
+        return tuple(
+            g
+            for g in range(len(REVIEW_GROUPS))
+            if sum(self.values[g * 5 : g * 5 + 4]) != self.values[g * 5 + 4]
+        )
+
+    def encoded(self) -> str:
+        return ("pdf:" if self.from_layout else "") + ",".join(map(str, self.values))
+
+    @classmethod
+    def decoded(cls, text: str) -> ReviewTable | None:
+        layout = text.startswith("pdf:")
+        try:
+            values = tuple(int(n) for n in text.removeprefix("pdf:").split(","))
+        except ValueError:
+            return None
+        return cls(values, layout) if len(values) == _REVIEW_VALUES else None
+
+
+def _is_review_table(text: str) -> bool:
+    squeezed = _SQUEEZE.sub("", text)
+    return all(word in squeezed for word in _REVIEW_WORDS)
+
+
+def read_review_table(tree: LexborHTMLParser) -> ReviewTable | None:
+    """表四 of a report page, when it is an HTML table with one row of exactly fifteen numbers."""
+    for table in tree.css("table"):
+        if not _is_review_table(table.text(deep=True, separator="")):
+            continue
+        rows = (
+            [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
+            for row in table.css("tr")
+        )
+        found = review_table_from_rows(rows)
+        if found is not None:
+            return found
+    return None
+
+
+def review_table_from_rows(rows: Iterable[Sequence[str]]) -> ReviewTable | None:
+    """表四 from a table's rows of cell texts (HTML or Word): the one row whose non-empty cells
+    are exactly fifteen numbers; None when there is none or more than one (a table laid out
+    otherwise says nothing)."""
+    found: list[tuple[int, ...]] = []
+    for cells in rows:
+        texts = [cell.strip() for cell in cells if cell.strip()]
+        if len(texts) == _REVIEW_VALUES and all(_NUMBER.match(t) for t in texts):
+            found.append(tuple(int(t) for t in texts))
+    return ReviewTable(found[0]) if len(found) == 1 else None
+
+
+def review_table_from_lines(lines: Iterable[str]) -> ReviewTable | None:
+    """表四 from a PDF's text laid out as printed: after a line naming 行政复议 or 行政诉讼, the
+    one line that is exactly fifteen numbers (left to right as printed); None otherwise."""
+    seen_header = False
+    found: list[tuple[int, ...]] = []
+    for line in lines:
+        squeezed = _SQUEEZE.sub("", line)
+        if "行政复议" in squeezed or "行政诉讼" in squeezed:
+            seen_header = True
+        elif seen_header and _REVIEW_LINE.match(line):
+            found.append(tuple(int(n) for n in line.split()))
+    return ReviewTable(found[0], from_layout=True) if len(found) == 1 else None
+
+
 # -- the report's own file ------------------------------------------------------------------------
 
 # Files a report is published as (its text read for the sections even when ``[content]

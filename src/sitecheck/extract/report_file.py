@@ -9,6 +9,9 @@ records the same facts as for a report page, under the file's own URL:
 - ``application_table``: 表三's four tied rows, when they can be read without doubt — from a
   Word table like an HTML one, from a PDF only through its text laid out as printed, row by row
   (annual_report.application_table_from_lines says when a PDF's numbers are believed);
+- ``review_table``: 表四's row of fifteen numbers (行政复议, 行政诉讼 two ways), from a Word table,
+  or from a PDF's laid-out text when exactly one line of fifteen numbers follows its header
+  (marked as read from a layout: a wrong sum there is 待核实, not a deduction);
 - ``report_unreadable``: the file could not be read (a scan, an encrypted or damaged file, one
   over the size cap), with the reason: its sections are then 待核实, never "missing".
 
@@ -24,10 +27,14 @@ from sitecheck.extract.annual_report import (
     APPLICATION_TABLE,
     REPORT_FILE_EXTENSIONS,
     REPORT_UNREADABLE,
+    REVIEW_TABLE,
+    ReviewTable,
     application_table_from_lines,
     application_table_from_rows,
     read_annual_report,
     report_file_note,
+    review_table_from_lines,
+    review_table_from_rows,
 )
 from sitecheck.extract.attachments import Extracted, pdf_layout_text
 from sitecheck.models import LinkRef, TextCheck, TextHit
@@ -35,6 +42,7 @@ from sitecheck.urls import extension_of
 
 # 表三's first row: the pages of a PDF that hold it are laid out again to read the table.
 _TABLE_WORDS = "本年新收政府信息公开申请数量"
+_REVIEW_WORDS = "结果维持"  # 表四's header: the pages that show it are laid out too
 _PAGE = re.compile(r"^第 (\d+) 页$")
 _SPACE = re.compile(r"\s+")
 
@@ -86,26 +94,44 @@ def check_report_file(title: str, extracted: Extracted, body: bytes) -> tuple[Te
     sections = ",".join(map(str, read.sections)) if read is not None else ""
     hits = [TextHit(TextCheck.ANNUAL_REPORT, "annual_report", year, "", "", title[:120], sections)]
     table = None
+    review: ReviewTable | None = None
     if extracted.kind == "docx":
         table = next(
             (t for _, rows in extracted.tables if (t := application_table_from_rows(rows)) is not None), None
         )
+        review = next(
+            (r for _, rows in extracted.tables if (r := review_table_from_rows(rows)) is not None), None
+        )
     elif extracted.kind == "pdf":
-        pages = [
-            int(match.group(1))
-            for chunk in extracted.chunks
-            if (match := _PAGE.match(chunk.place)) and _TABLE_WORDS in _SPACE.sub("", chunk.text)
-        ]
-        if pages:
+        pages = _pages_showing(extracted, _TABLE_WORDS)
+        review_pages = _pages_showing(extracted, _REVIEW_WORDS)
+        if pages or review_pages:
             # 表三 is long: it usually runs on to the next page, its 三（七）总计 and 四 rows after
             # the break (every real report of tests/corpus/annual-reports does).
-            laid_out = pdf_layout_text(body, sorted({p + d for p in pages[:2] for d in (0, 1)}))
-            table = application_table_from_lines(
-                line for number in sorted(laid_out) for line in laid_out[number].splitlines()
+            wanted = {p + d for p in pages[:2] for d in (0, 1)} | set(review_pages[:2])
+            laid_out = pdf_layout_text(body, sorted(wanted))
+            lines = [line for number in sorted(laid_out) for line in laid_out[number].splitlines()]
+            table = application_table_from_lines(lines)
+            review = review_table_from_lines(
+                line
+                for number in sorted(laid_out)
+                if number in review_pages
+                for line in laid_out[number].splitlines()
             )
     if table is not None:  # the four tied rows, as read: the judge does the arithmetic
         hits.append(TextHit(TextCheck.ANNUAL_REPORT, APPLICATION_TABLE, year, "", "", "", table.encoded()))
+    if review is not None:
+        hits.append(TextHit(TextCheck.ANNUAL_REPORT, REVIEW_TABLE, year, "", "", "", review.encoded()))
     return tuple(hits)
+
+
+def _pages_showing(extracted: Extracted, words: str) -> list[int]:
+    """The numbers of a PDF's pages whose text shows ``words`` (spaces ignored)."""
+    return [
+        int(match.group(1))
+        for chunk in extracted.chunks
+        if (match := _PAGE.match(chunk.place)) and words in _SPACE.sub("", chunk.text)
+    ]
 
 
 def unreadable_report(title: str, reason: str) -> TextHit:

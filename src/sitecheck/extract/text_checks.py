@@ -19,7 +19,13 @@ from datetime import date
 from selectolax.lexbor import LexborHTMLParser
 
 from sitecheck.extract import page_title
-from sitecheck.extract.annual_report import APPLICATION_TABLE, read_annual_report, read_application_table
+from sitecheck.extract.annual_report import (
+    APPLICATION_TABLE,
+    REVIEW_TABLE,
+    read_annual_report,
+    read_application_table,
+    read_review_table,
+)
 from sitecheck.extract.attachments import Extracted, column_letter
 from sitecheck.extract.privacy import (
     KIND_LABELS,
@@ -90,6 +96,9 @@ def check_page(tree: LexborHTMLParser, checker: TextChecker, today: date) -> tup
             hits.append(
                 TextHit(TextCheck.ANNUAL_REPORT, APPLICATION_TABLE, year, "", "", "", table.encoded())
             )
+        review = read_review_table(tree)
+        if review is not None:  # 表四's row, as read: the judge adds up its three groups
+            hits.append(TextHit(TextCheck.ANNUAL_REPORT, REVIEW_TABLE, year, "", "", "", review.encoded()))
     if checker.privacy:
         hits.extend(_privacy(tree, text, today))
     matcher = checker.matcher()

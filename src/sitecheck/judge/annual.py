@@ -41,8 +41,12 @@ from sitecheck.extract.annual_report import (
     FORMAT_SINCE,
     MIN_SECTIONS_SHOWN,
     REPORT_UNREADABLE,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    REVIEW_TABLE,
     SECTIONS,
     ApplicationTable,
+    ReviewTable,
     publisher_of,
     section_names,
 )
@@ -90,12 +94,18 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     # page and the file it is published as share its title, so they are weighed together.
     reports: dict[int, dict[str, _Report]] = {}
     tables: dict[str, ApplicationTable] = {}  # by the report page's (or file's) URL
+    reviews: dict[str, ReviewTable] = {}  # 表四, the same way
     for row in rows:
         hit = row.hit
         if hit.kind == APPLICATION_TABLE:
             table = ApplicationTable.decoded(hit.note)
             if table is not None:
                 tables[row.url] = table
+            continue
+        if hit.kind == REVIEW_TABLE:
+            review = ReviewTable.decoded(hit.note)
+            if review is not None:
+                reviews[row.url] = review
             continue
         if not hit.value.isdigit():
             continue
@@ -126,6 +136,7 @@ def annual_report(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     published = _dates(facts)
     for publisher, report in sorted(reports[year].items()):
         yield from _judge_report(year, deadline, publisher, report, tables, published, placement)
+        yield from _judge_review(year, publisher, report, reviews, placement)
     # A publisher that published the year before, in a list where others have this year's: its
     # report is the one not there (a department whose reports stopped years ago, merged or
     # abolished in 机构改革, is not asked for one).
@@ -211,6 +222,36 @@ def _judge_report(
             f"{year}年度政府信息公开工作年度报告的附件无法读取（{why}），未能核对是否包含国办公开办函〔2021〕30号"
             f"规定的六个部分（待核实：请人工查看）。依据：「{title}」",
         )
+
+
+def _judge_review(
+    year: int, publisher: str, report: _Report, reviews: dict[str, ReviewTable], placement: Placement
+) -> Iterator[Finding]:
+    """表四 of the year's report: each group's 总计 the sum of its four results. Read from a
+    Word or HTML table, a wrong sum is a deduction; read from a PDF's layout, 待核实."""
+    url = next((u for u in (report.best[0], *report.urls) if u in reviews), "")
+    if not url:
+        return
+    review = reviews[url]
+    wrong = review.mismatches()
+    if not wrong:
+        return
+    sums = "；".join(
+        f"{REVIEW_GROUPS[g]} "
+        + "+".join(f"{REVIEW_PARTS[k]}{review.values[g * 5 + k]}" for k in range(4))
+        + f"≠总计{review.values[g * 5 + 4]}"
+        for g in wrong
+    )
+    suffix = f":{publisher}" if publisher else ""
+    where = "（数字由 PDF 版面读出，请对照原件核实）" if review.from_layout else ""
+    yield _finding(
+        f"review:{year}{suffix}",
+        Severity.WARNING if review.from_layout else Severity.DEDUCTION,
+        url,
+        placement.of(url),
+        f"{year}年度政府信息公开工作年度报告表四（政府信息公开行政复议、行政诉讼情况）数据不一致："
+        f"“总计”应等于结果维持、结果纠正、其他结果、尚未审结之和，但{sums}{where}。依据：「{report.title}」",
+    )
 
 
 def _finding(subject: str, severity: Severity, url: str, place: Place, claim: str) -> Finding:
