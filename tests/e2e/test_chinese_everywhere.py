@@ -96,6 +96,7 @@ ALLOWED = {
     "serve",
     "schedule",
     "status",
+    "overview",
 }
 # The values a user types into a config: section and key names, category and kind codes.
 for klass in (
@@ -214,6 +215,7 @@ def _outputs(cwd: Path) -> dict[str, str]:
         ("ignore", "dead_link:0000000000000000", "--reason", "x"),
         ("status", "--config", str(config)),
         ("schedule", "--config", str(config)),
+        ("overview", "--config", str(config)),
         ("crawl", "--config", str(bad)),
         ("crawl", "--config", str(unknown)),
         ("crawl", "--config", str(cwd / "missing.toml")),
@@ -239,6 +241,7 @@ def _outputs(cwd: Path) -> dict[str, str]:
         "serve",
         "schedule",
         "status",
+        "overview",
     ):
         commands.append((name, "--help"))
     out: dict[str, str] = {}

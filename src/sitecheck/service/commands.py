@@ -371,7 +371,7 @@ def _outcome(value: str) -> Any:
     default="reports",
     show_default=True,
     metavar="目录",
-    help="总览写在此目录的 overview/ 下（latest 指向最新一份）。",
+    help="总览写在此目录的 overview 子目录下（每次一个新文件夹，另有一个指向最新一份的链接）。",
 )
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天判定（默认今天）。")
 def overview(configs: tuple[str, ...], reports_dir: str, as_of: str | None) -> None:
