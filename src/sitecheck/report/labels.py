@@ -397,3 +397,27 @@ HTML_TEXT: dict[str, str] = {
         "“单项否决”依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）。"
     ),
 }
+
+
+# The supervisor's overview (report/overview.py, overview.html.j2): its words, in one place.
+OVERVIEW_TEXT: dict[str, str] = {
+    "title": "网站检查总览",
+    "meta": (
+        "检查日 {as_of}；共 {portals} 个网站，已检查 {audited} 个，其中 {failing} 个触及单项否决指标"
+        "（国办秘函〔2019〕19号）。生成于 {generated_at}。点击表头排序；各类问题的逐项数目见 "
+        "overview.xlsx，整改清单见各网站名称的链接。"
+    ),
+    "rank": "排名",
+    "site": "网站",
+    "office": "责任单位",
+    "checked": "最近检查",
+    "run": "运行",
+    "verdict": "结论",
+    "lines": "触及 / 接近的否决项",
+    "open": "未整改",
+    "new": "较上次新发现",
+    "fixed": "较上次已整改",
+    "kinds": "主要问题（未整改）",
+    "trend": "近期趋势",
+    "availability": "首页可用性（近 7 天）",
+}

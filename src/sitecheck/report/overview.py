@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sitecheck.models import OPEN_STATES, FindingKind, FindingState, Severity, TallyLevel
+from sitecheck.models import FindingKind, FindingState, Severity, TallyLevel
 from sitecheck.report.files import atomic_write
-from sitecheck.report.labels import KIND_LABELS
+from sitecheck.report.labels import KIND_LABELS, OVERVIEW_TEXT, SEVERITY_LABELS
 
 __all__ = ["PortalOverview", "overview_of", "rank", "write_overview"]
 
@@ -217,10 +217,8 @@ def _kinds(lines: Sequence[PortalOverview]) -> list[FindingKind]:
     return [kind for kind in FindingKind if kind.value in present]
 
 
-SEVERITY_COLUMNS = (
-    (Severity.VETO.value, "单项否决风险"),
-    (Severity.DEDUCTION.value, "扣分项"),
-    (Severity.WARNING.value, "预警/待核实"),
+SEVERITY_COLUMNS = tuple(
+    (severity.value, SEVERITY_LABELS[severity]) for severity in (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
 )
 
 
@@ -236,21 +234,24 @@ def render_overview(lines: Sequence[PortalOverview], as_of: date) -> str:
     from sitecheck.report.html import overview_environment, overview_security_policy
     from sitecheck.timefmt import shown
 
-    failing = sum(1 for line in lines if line.failing)
-    audited = sum(1 for line in lines if line.audited)
+    meta = OVERVIEW_TEXT["meta"].format(
+        as_of=as_of.isoformat(),
+        portals=len(lines),
+        audited=sum(1 for line in lines if line.audited),
+        failing=sum(1 for line in lines if line.failing),
+        generated_at=shown(datetime.now().astimezone().isoformat(timespec="seconds"), ""),
+    )
     return (
         overview_environment()
         .get_template("overview.html.j2")
         .render(
             lines=lines,
+            t=OVERVIEW_TEXT,
+            meta=meta,
             as_of=as_of.isoformat(),
-            generated_at=shown(datetime.now().astimezone().isoformat(timespec="seconds"), ""),
             csp=overview_security_policy(),
             top_kinds=_top_kinds,
             severities=SEVERITY_COLUMNS,
-            failing=failing,
-            audited=audited,
-            open_states=OPEN_STATES,
         )
     )
 
