@@ -217,9 +217,8 @@ def _kinds(lines: Sequence[PortalOverview]) -> list[FindingKind]:
     return [kind for kind in FindingKind if kind.value in present]
 
 
-SEVERITY_COLUMNS = tuple(
-    (severity.value, SEVERITY_LABELS[severity]) for severity in (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
-)
+_SEVERITIES = (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
+SEVERITY_COLUMNS = tuple((severity.value, SEVERITY_LABELS[severity]) for severity in _SEVERITIES)
 
 
 def _top_kinds(line: PortalOverview, most: int = 5) -> list[tuple[str, int]]:
