@@ -225,3 +225,24 @@ def test_the_title_of_the_page_a_hidden_link_leads_to_is_a_second_signal() -> No
     assert [item.key for item in titled] == [canonical(link.url)]
     assert {hit.word for hit in titled[0].words} == {"百家乐", "娱乐城"}
     assert assess(rows, context, None, {canonical(link.url): "某某市旅游网"}) == []
+
+
+def test_the_sites_own_style_sheet_files_hide_too() -> None:
+    from sitecheck.extract.hidden_links import decode_css, stylesheet_hrefs
+
+    page = (
+        '<html><head><link rel="stylesheet" href="/css/site.css?v=2&amp;x=1">'
+        "<LINK REL='alternate stylesheet' href='/css/print.css'><link rel=icon href=/favicon.ico>"
+        '<link type="text/css" rel="stylesheet" href="//cdn.example.com/lib.css"></head>'
+        f'<body><div class="gg"><a href="{OFF}">x</a></div></body></html>'
+    )
+    assert stylesheet_hrefs(page.encode()) == ["/css/site.css?v=2&x=1", "//cdn.example.com/lib.css"]
+    assert decode_css('@charset "gbk";\n.a{font-family:"宋体"}'.encode("gbk"), None).endswith('"宋体"}')
+    assert decode_css("\ufeff.b{}".encode(), "iso-8859-1") == ".b{}"
+    tree = LexborHTMLParser(page)
+    [link] = find_hidden_links(tree, PAGE, stylesheets=(("/css/site.css", ".gg{display:none}"),))
+    assert link.url == OFF and "外部样式表 /css/site.css 规则 `.gg`" in link.place + link.rule + link.element
+    # The page's own rules come after the file's in the cascade: a later rule there shows it again.
+    shown = '<style>.gg{display:block}</style><div class="gg"><a href="' + OFF + '">x</a></div>'
+    assert list(find_hidden_links(LexborHTMLParser(shown), PAGE, stylesheets=(("/a.css", ".gg{display:none}"),))) == []
+    assert list(find_hidden_links(LexborHTMLParser(page), PAGE)) == []  # without the file: visible

@@ -59,11 +59,13 @@ def test_evidence_names_the_rule_the_place_and_the_words(
     assert "document.write" in written["detail"] and '<span id="tj51"' in written["detail"]
     inner = by_url[ext + "casino/qp.html"]
     assert "innerHTML" in inner["detail"] and "visibility:hidden" in inner["detail"]
+    sheet = by_url[ext + "casino/pj.html"]  # hidden by the site's own style sheet file
+    assert "外部样式表 /css/style.css 规则 `.hide`" in sheet["detail"] and sheet["severity"] == "veto"
     farm = by_url[ext + "seo/a.html"]
     assert "文字颜色与背景色相同" in farm["detail"] and "待核实" in farm["detail"]
     assert doc["veto"]["would_fail"]
     [line] = [line for line in doc["veto"]["indicators"] if "暗链" in line["indicator"]]
-    assert line["count"] == 5
+    assert line["count"] == 6
 
 
 def test_controls_yield_nothing(

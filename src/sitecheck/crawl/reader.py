@@ -13,11 +13,19 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
+from urllib.parse import urljoin, urlsplit
 
 from sitecheck.config import AuditConfig
 from sitecheck.extract.annual_report import REPORT_FILE_EXTENSIONS
 from sitecheck.extract.attachments import ATTACHMENT_EXTENSIONS, extract_attachment
 from sitecheck.extract.external_view import view_of
+from sitecheck.extract.hidden_links import (
+    MAX_PAGE_STYLESHEETS,
+    MAX_STYLESHEETS,
+    STYLESHEET_BYTES,
+    decode_css,
+    stylesheet_hrefs,
+)
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.report_file import check_report_file, unreadable_report
@@ -37,7 +45,7 @@ from sitecheck.models import (
     TextCheck,
     TextHit,
 )
-from sitecheck.urls import extension_of
+from sitecheck.urls import canonical, extension_of
 
 
 @dataclass(slots=True)
@@ -106,10 +114,16 @@ class LocalReader:
         self._reading = asyncio.Semaphore(1)
         self.external_views = config.integrity.external_changes
         self.vocabulary = load_vocabulary(*config.integrity.vocabulary_lists) if self.external_views else None
+        # The site's own style sheet files, read once a run each for the 暗链 check (url -> the
+        # reading, shared by every page that links it; None: not readable, left out).
+        self._stylesheets: dict[str, asyncio.Task[str | None]] = {}
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
-        read = self._analyse(result, url, is_home)
+        sheets: tuple[tuple[str, str], ...] = ()
+        if self.config.integrity.hidden_links and result.outcome is Outcome.OK and result.body is not None:
+            sheets = await self._page_stylesheets(result.body, result.final_url or url)
+        read = self._analyse(result, url, is_home, sheets)
         if read.analysis is not None:
             await self._more_records(read.analysis)
             # The engine stores facts, not documents: the text and body stay here.
@@ -171,7 +185,33 @@ class LocalReader:
         """An unparsed answer that is an error page in disguise becomes a soft 404."""
         return screen(result, self.config.soft404.phrases, self.config.soft404.short_page_chars)
 
-    def _analyse(self, result: FetchResult, url: str, is_home: bool) -> PageRead:
+    async def _page_stylesheets(self, body: bytes, page_url: str) -> tuple[tuple[str, str], ...]:
+        """The site's own style sheets the page links, read (each once a run, within
+        STYLESHEET_BYTES; at most MAX_STYLESHEETS a run): (its path, its CSS text)."""
+        found: list[tuple[str, str]] = []
+        for href in stylesheet_hrefs(body)[:MAX_PAGE_STYLESHEETS]:
+            url = canonical(urljoin(page_url, href))
+            if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
+                continue  # another site's (a CDN's) style sheet is not the portal's to read
+            task = self._stylesheets.get(url)
+            if task is None:
+                if len(self._stylesheets) >= MAX_STYLESHEETS:
+                    continue
+                task = self._stylesheets[url] = asyncio.ensure_future(self._stylesheet(url))
+            css = await task
+            if css:
+                found.append((urlsplit(url).path or "/", css))
+        return tuple(found)
+
+    async def _stylesheet(self, url: str) -> str | None:
+        result = await self.fetcher.attachment(url, STYLESHEET_BYTES)
+        if result.outcome is not Outcome.OK or result.body is None or is_html(result.content_type):
+            return None
+        return decode_css(result.body, result.charset)
+
+    def _analyse(
+        self, result: FetchResult, url: str, is_home: bool, stylesheets: tuple[tuple[str, str], ...] = ()
+    ) -> PageRead:
         """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
         final_url = result.final_url or url
         if result.outcome is not Outcome.OK or result.body is None or not self.scope.in_scope(final_url):
@@ -188,6 +228,7 @@ class LocalReader:
                 text_checker=self.text_checker,
                 hidden_links=self.config.integrity.hidden_links,
                 identifiers=self.config.identifiers.enabled,
+                stylesheets=stylesheets,
             )
         )
         if output.soft404 is not None:

@@ -801,6 +801,7 @@ CSS = b"""body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:
 .header{background:#1b5fad;color:#fff}.nav ul{margin:0;padding:0}.nav li{display:inline-block}
 .nav a{color:#fff;padding:0 14px}.list li{border-bottom:1px dashed #ddd}.list span{float:right}
 .footer{background:#eee;text-align:center;padding:12px}.TRS_Editor p{text-indent:2em}
+.hide{display:none}
 """
 # The pager as TRS ships it in a shared script; pages call it inline and also carry plain anchors.
 JS = b"""function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){

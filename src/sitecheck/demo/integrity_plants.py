@@ -69,6 +69,15 @@ INTEGRITY_PLANTS: tuple[IntegrityPlant, ...] = (
         ),
     ),
     IntegrityPlant(
+        "stylesheet-hidden",
+        "gzdt",
+        4,
+        # Hidden by a rule of the site's own style sheet file (/css/style.css: .hide), not by
+        # anything in the page: the crawl reads that file once and applies it.
+        '<div class="hide"><a href="{ext}casino/pj.html" target="_blank">澳门葡京娱乐城</a></div>',
+        (Expected(_HIDDEN, _VETO, "葡京"),),
+    ),
+    IntegrityPlant(
         "link-farm",
         "bmdt",
         3,
@@ -114,6 +123,7 @@ INTEGRITY_PAGES: dict[str, str] = {
     "/casino/bjl.html": "真人娱乐",
     "/casino/lhc.html": "开奖",
     "/casino/qp.html": "游戏",
+    "/casino/pj.html": "娱乐",
     "/seo/a.html": "网站建设",
     "/seo/b.html": "网络推广",
     "/seo/c.html": "外贸建站",

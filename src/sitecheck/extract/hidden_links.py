@@ -7,7 +7,9 @@ judge (judge/hidden_links.py) decides which hidden links are findings (off the p
 allow-list, and with a second signal), so a run can be judged again without reading the pages.
 
 Hidden means, on the link or an element around it, from inline ``style``, the ``hidden``
-attribute, or the page's own ``<style>`` rules (stylesheets in other files are not read):
+attribute, the page's own ``<style>`` rules, or the rules of the site's own style sheet files the
+page links (read once a run by the crawl, crawl/reader.py, and given here as text; another site's
+files, a CDN's, are not read):
 
 - ``display:none``; ``visibility:hidden`` (the nearest declaration counts: a child may show
   itself again); ``opacity:0``; the ``hidden`` attribute;
@@ -39,7 +41,9 @@ that shows it. A widget is not evidence of an intrusion; the judge lets only voc
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -157,6 +161,7 @@ class _Rule:
     order: int
     decls: dict[str, _Decl]
     hides: frozenset[str]  # the properties whose values here hide
+    source: str = ""  # the stylesheet file it comes from ("": the page's own <style>)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +279,25 @@ def _specificity(selector: str) -> tuple[int, int, int]:
 
 
 @functools.lru_cache(maxsize=64)
-def _sheet(text: str) -> _Sheet:
-    """The rules of a page's ``<style>`` text that matter here (cached: a template repeats it)."""
+def _page_sheet(stylesheets: tuple[tuple[str, str], ...], text: str) -> _Sheet:
+    """The rules of the site's stylesheets the page links (``(name, css)``, in the page's order),
+    then of its own ``<style>`` text: they come first in the cascade, as ``<link>`` in the head
+    comes before the ``<style>`` a template or an intruder adds. Cached: a template repeats both."""
+    if not stylesheets:
+        return _sheet(text)
+    rules: list[_Rule] = []
+    reveals: list[str] = []
+    for name, css in (*stylesheets, ("", text)):
+        part = _sheet(css, name)
+        rules.extend(dataclasses.replace(rule, order=len(rules) + 1) for rule in part.rules)
+        reveals.extend(part.reveals)
+    return _Sheet.of(rules, reveals)
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet(text: str, source: str = "") -> _Sheet:
+    """The rules of a page's ``<style>`` text (or of a stylesheet file, ``source``) that matter
+    here (cached: a template repeats it)."""
     rules: list[_Rule] = []
     reveals: list[str] = []
     order = 0
@@ -296,7 +318,7 @@ def _sheet(text: str) -> _Sheet:
                 continue
             if "::" in selector:
                 continue  # a pseudo-element holds no link
-            rules.append(_Rule(selector, _specificity(selector), order, decls, hides))
+            rules.append(_Rule(selector, _specificity(selector), order, decls, hides, source))
     return _Sheet.of(rules, reveals)
 
 
@@ -508,7 +530,8 @@ class _Styles:
                 continue
             key = (decl.important, False, rule.specificity, rule.order)
             if best is None or key > best[0]:
-                best = (key, decl, f"页面样式表规则 `{rule.selector}`", rule.decls)
+                where = f"外部样式表 {rule.source} 规则" if rule.source else "页面样式表规则"
+                best = (key, decl, f"{where} `{rule.selector}`", rule.decls)
         return None if best is None else (best[1], best[2], best[3])
 
     def declares(self, node: LexborNode, name: str) -> bool:
@@ -913,14 +936,64 @@ def _assigned_markup(code: str) -> Iterator[tuple[str, str | None]]:
             yield markup, target.group(2) if target else None
 
 
+# The site's own style sheet files a page links are read for their hiding rules (crawl/reader.py):
+# each once a run, within this size; at most so many a run, and a page's first few.
+STYLESHEET_BYTES = 512 * 1024
+MAX_STYLESHEETS = 50
+MAX_PAGE_STYLESHEETS = 10
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_LINK_ATTR = re.compile(rb"""\b(rel|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_CSS_CHARSET = re.compile(rb'^@charset\s+"([A-Za-z0-9_.:-]+)"\s*;')
+
+
+def stylesheet_hrefs(body: bytes) -> list[str]:
+    """The hrefs of a page's ``<link rel="stylesheet">`` elements, in order (from the raw page:
+    the crawl reads them before the page is analysed)."""
+    if b"<link" not in body and b"<LINK" not in body and b"<Link" not in body:
+        return []
+    hrefs: list[str] = []
+    for tag in _LINK_TAG.finditer(body):
+        attrs = {
+            m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or b""
+            for m in _LINK_ATTR.finditer(tag.group())
+        }
+        rel = attrs.get(b"rel", b"").lower().split()
+        href = attrs.get(b"href", b"").strip()
+        if b"stylesheet" in rel and b"alternate" not in rel and href:
+            hrefs.append(html.unescape(href.decode("utf-8", "replace")))
+    return hrefs
+
+
+def decode_css(body: bytes, charset: str | None) -> str:
+    """A style sheet's text: its BOM, its ``@charset``, the HTTP charset, else UTF-8 (GB18030
+    when that fails: Chinese font names in GBK files)."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    declared = _CSS_CHARSET.match(body)
+    for codec in filter(None, (declared.group(1).decode() if declared else None, charset)):
+        try:
+            return body.decode(codec, "replace")
+        except LookupError:
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("gb18030", "replace")
+
+
 def find_hidden_links(
-    tree: LexborHTMLParser, page_url: str, encoding: str = "utf-8"
+    tree: LexborHTMLParser,
+    page_url: str,
+    encoding: str = "utf-8",
+    stylesheets: tuple[tuple[str, str], ...] = (),
 ) -> tuple[HiddenLink, ...]:
     """Every off-site link of the page that a visitor cannot see, in document order (scripts'
-    links after the page's own), at most MAX_HIDDEN_PER_PAGE."""
+    links after the page's own), at most MAX_HIDDEN_PER_PAGE. ``stylesheets``: the site's own
+    style sheet files the page links, as (name, CSS text), read by the crawl."""
     home = site_domain(urlsplit(page_url).hostname or "")
     scripts = [(node, code) for node, code in _inline_scripts(tree) if "write" in code or "innerHTML" in code]
-    sheet = _sheet(_style_text(tree))
+    sheet = _page_sheet(stylesheets, _style_text(tree))
     styles = _Styles(tree, sheet)
     suspects = styles.suspects()  # the links something could hide; any other is visible
     hidden_anchors: list[tuple[LexborNode, str, tuple[str, str, LexborNode]]] = []

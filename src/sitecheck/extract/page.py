@@ -31,6 +31,9 @@ class PageInput:
     text_checker: TextChecker | None = None  # personal data, wording: None reads no text
     hidden_links: bool = False  # 暗链: the off-site links the page hides ([integrity] hidden_links)
     identifiers: bool = True  # [identifiers] enabled: read the template and footer identifiers
+    # The site's own style sheet files the page links, (name, CSS text), read by the crawl: the
+    # rules that may hide a link are as often there as in the page.
+    stylesheets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ def analyse_page(page: PageInput) -> PageOutput:
     limited = "；".join(filter(None, [parsed.limited, listing.limited if listing else ""]))
     hidden: tuple[HiddenLink, ...] = ()
     if phrase is None and page.hidden_links:  # before the identifiers and text checks: they strip the scripts
-        hidden = find_hidden_links(tree, facts.url, facts.encoding)
+        hidden = find_hidden_links(tree, facts.url, facts.encoding, page.stylesheets)
     found: PageIdentifiers | None = None
     if phrase is None and page.identifiers:
         found = read_identifiers(tree, facts.html)  # it strips scripts too: after the listing
