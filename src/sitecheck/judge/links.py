@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from sitecheck.extract.listing.pagination import is_pager_word
 from sitecheck.judge import JudgeContext
@@ -14,13 +16,16 @@ from sitecheck.models import (
     DEAD_OUTCOMES,
     UNVERIFIED_OUTCOMES,
     CheckedLink,
+    ExternalSeen,
     Finding,
     FindingKind,
     LinkSpecial,
+    Outcome,
     Referrer,
     Severity,
 )
 from sitecheck.store import RunFacts
+from sitecheck.timefmt import shown
 from sitecheck.urls import canonical
 
 
@@ -84,11 +89,38 @@ def dead_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
     home = _home_page_ids(facts)
     placement = context.place_of(facts)
     timeout = timeout_of(facts.run.config_json)
-    for group in _grouped(facts.checked_links(DEAD_OUTCOMES)):
+    groups = list(_grouped(facts.checked_links(DEAD_OUTCOMES)))
+    closed = _closed_government_sites(facts, groups)
+    for group in groups:
         on_home = _carrier(group, home)
         kind = FindingKind.DEAD_LINK_HOME if on_home else FindingKind.DEAD_LINK
         place = placement.of(on_home or group[0].page_url)
-        yield _link_finding(kind, Severity.DEDUCTION, group, place, timeout)
+        finding = _link_finding(kind, Severity.DEDUCTION, group, place, timeout)
+        before = closed.get(canonical(group[0].url))
+        if before is not None:
+            finding = dataclasses.replace(finding, detail=finding.detail + _closed_note(before))
+        yield finding
+
+
+def _closed_government_sites(facts: RunFacts, groups: list[list[CheckedLink]]) -> dict[str, ExternalSeen]:
+    """关停域名 (issue 16 §2): links to a government domain (.gov.cn) that no longer resolves,
+    and that an earlier run saw answering (its first record in the site's store): by key."""
+    keys = []
+    for group in groups:
+        first = group[0]
+        host = (urlsplit(first.url).hostname or "").lower()
+        if first.outcome is Outcome.DNS_ERROR and (host == "gov.cn" or host.endswith(".gov.cn")):
+            keys.append(canonical(first.url))
+    return facts.first_external_views(keys) if keys else {}
+
+
+def _closed_note(before: ExternalSeen) -> str:
+    view = before.view
+    return (
+        f"；该政府网站域名现已无法解析（关停域名）：首次记录时（{shown(before.seen_at)}）可以打开，"
+        f"标题“{view.title or '无标题'}”（{view.final_host}）。网站可能已关停、整合或域名已注销，"
+        "应删除该链接或改为现用地址"
+    )
 
 
 def unverified_links(facts: RunFacts, context: JudgeContext) -> Iterator[Finding]:
