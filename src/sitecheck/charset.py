@@ -18,7 +18,7 @@ from charset_normalizer import from_bytes
 
 from sitecheck.models import DecodedPage
 
-__all__ = ["codec_for_label", "decode_html", "http_charset"]
+__all__ = ["codec_for_label", "decode_html", "decode_text_file", "http_charset"]
 
 # WHATWG Encoding Standard labels (https://encoding.spec.whatwg.org/#names-and-labels), mapped to
 # Python codecs. Deviations, all deliberate:
@@ -269,3 +269,22 @@ def _decode_declared(body: bytes, declared: str, source: str) -> DecodedPage:
             return DecodedPage(alt_text, detected, f"detected-over-{source}")
     # Nothing fits better: keep what was declared, as a browser would.
     return DecodedPage(text, declared, source)
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_text_file(body: bytes, charset: str | None, declared: str | None = None) -> str:
+    """A style sheet's or a script's text: its BOM, the charset it declares (a style sheet's
+    ``@charset``), the HTTP charset, else UTF-8, else GB18030 (Chinese in GBK files)."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    for label in filter(None, (declared, charset)):
+        named = codec_for_label(label)
+        if named is not None:
+            return body.decode(named, "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("gb18030", "replace")

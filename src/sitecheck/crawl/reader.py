@@ -15,6 +15,7 @@ from datetime import date
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
+from sitecheck.charset import decode_text_file
 from sitecheck.config import AuditConfig
 from sitecheck.extract.annual_report import REPORT_FILE_EXTENSIONS
 from sitecheck.extract.attachments import ATTACHMENT_EXTENSIONS, extract_attachment
@@ -26,6 +27,13 @@ from sitecheck.extract.hidden_links import (
     decode_css,
     stylesheet_hrefs,
 )
+from sitecheck.extract.identifiers import (
+    FOOTER_SCRIPT_BYTES,
+    MAX_FOOTER_SCRIPTS,
+    MAX_PAGE_FOOTER_SCRIPTS,
+    footer_script_srcs,
+)
+from sitecheck.extract.links import written_markup
 from sitecheck.extract.listing import dataproxy_requests, parse_dataproxy_xml
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.report_file import check_report_file, unreadable_report
@@ -117,13 +125,20 @@ class LocalReader:
         # The site's own style sheet files, read once a run each for the 暗链 check (url -> the
         # reading, shared by every page that links it; None: not readable, left out).
         self._stylesheets: dict[str, asyncio.Task[str | None]] = {}
+        # The site's own footer scripts, read once a run each for the page identifiers (url ->
+        # the markup they write; "" when none or not readable).
+        self._footer_scripts: dict[str, asyncio.Task[str]] = {}
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
         sheets: tuple[tuple[str, str], ...] = ()
-        if self.config.integrity.hidden_links and result.outcome is Outcome.OK and result.body is not None:
-            sheets = await self._page_stylesheets(result.body, result.final_url or url)
-        read = self._analyse(result, url, is_home, sheets)
+        footer = ""
+        if result.outcome is Outcome.OK and result.body is not None:
+            if self.config.integrity.hidden_links:
+                sheets = await self._page_stylesheets(result.body, result.final_url or url)
+            if self.config.identifiers.enabled:
+                footer = await self._page_footer(result.body, result.final_url or url)
+        read = self._analyse(result, url, is_home, sheets, footer)
         if read.analysis is not None:
             await self._more_records(read.analysis)
             # The engine stores facts, not documents: the text and body stay here.
@@ -203,6 +218,31 @@ class LocalReader:
                 found.append((urlsplit(url).path or "/", css))
         return tuple(found)
 
+    async def _page_footer(self, body: bytes, page_url: str) -> str:
+        """The markup the site's own footer scripts write on this page (each script read once a
+        run, within FOOTER_SCRIPT_BYTES; at most MAX_FOOTER_SCRIPTS a run)."""
+        written: list[str] = []
+        for src in footer_script_srcs(body)[:MAX_PAGE_FOOTER_SCRIPTS]:
+            url = canonical(urljoin(page_url, src))
+            if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
+                continue
+            task = self._footer_scripts.get(url)
+            if task is None:
+                if len(self._footer_scripts) >= MAX_FOOTER_SCRIPTS:
+                    continue
+                task = self._footer_scripts[url] = asyncio.ensure_future(self._footer_script(url))
+            markup = await task
+            if markup:
+                written.append(markup)
+        return "\n".join(written)
+
+    async def _footer_script(self, url: str) -> str:
+        result = await self.fetcher.attachment(url, FOOTER_SCRIPT_BYTES)
+        if result.outcome is not Outcome.OK or result.body is None or is_html(result.content_type):
+            return ""
+        markup, _calls = written_markup(decode_text_file(result.body, result.charset))
+        return markup
+
     async def _stylesheet(self, url: str) -> str | None:
         result = await self.fetcher.attachment(url, STYLESHEET_BYTES)
         if result.outcome is not Outcome.OK or result.body is None or is_html(result.content_type):
@@ -210,7 +250,12 @@ class LocalReader:
         return decode_css(result.body, result.charset)
 
     def _analyse(
-        self, result: FetchResult, url: str, is_home: bool, stylesheets: tuple[tuple[str, str], ...] = ()
+        self,
+        result: FetchResult,
+        url: str,
+        is_home: bool,
+        stylesheets: tuple[tuple[str, str], ...] = (),
+        footer_markup: str = "",
     ) -> PageRead:
         """Parse an in-scope HTML page: links, soft-404 screening, and its column facts."""
         final_url = result.final_url or url
@@ -229,6 +274,7 @@ class LocalReader:
                 hidden_links=self.config.integrity.hidden_links,
                 identifiers=self.config.identifiers.enabled,
                 stylesheets=stylesheets,
+                footer_markup=footer_markup,
             )
         )
         if output.soft404 is not None:

@@ -53,6 +53,7 @@ import tinycss2
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from tinycss2.color3 import parse_color
 
+from sitecheck.charset import decode_text_file
 from sitecheck.extract import bound_markup
 from sitecheck.extract.links import _JS_TYPE_RE, _VAR, _Broken, _operand, _skip_blank, written_markup
 from sitecheck.models import HiddenLink
@@ -965,21 +966,9 @@ def stylesheet_hrefs(body: bytes) -> list[str]:
 
 
 def decode_css(body: bytes, charset: str | None) -> str:
-    """A style sheet's text: its BOM, its ``@charset``, the HTTP charset, else UTF-8 (GB18030
-    when that fails: Chinese font names in GBK files)."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace")
+    """A style sheet's text (its ``@charset`` counts, charset.decode_text_file says the rest)."""
     declared = _CSS_CHARSET.match(body)
-    for codec in filter(None, (declared.group(1).decode() if declared else None, charset)):
-        try:
-            return body.decode(codec, "replace")
-        except LookupError:
-            continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", "replace")
+    return decode_text_file(body, charset, declared.group(1).decode() if declared else None)
 
 
 def find_hidden_links(

@@ -21,6 +21,7 @@ The rules behind each identifier are named where the judge reports them.
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +29,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from sitecheck.models import PageIdentifiers
 
-__all__ = ["read_identifiers", "template_signature"]
+__all__ = ["footer_script_srcs", "read_identifiers", "template_signature"]
 
 _INVISIBLE = ["script", "style", "noscript", "template"]
 # The footer is read in the last part of the visible text (footers are short: the longest
@@ -77,8 +78,31 @@ _INCLUDE = re.compile(
 )
 
 
-def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
-    """The identifiers one parsed page shows (``html`` is the text it was parsed from).
+# The site's own scripts that write a footer (``<script src=".../footer.js">``): the crawl reads
+# each once a run (crawl/reader.py) and gives the markup they write. The badge's official script
+# (conac, dzjg) is the badge itself, not a footer to read.
+_FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|dibu", re.I)
+_SCRIPT_TAG = re.compile(rb"<script\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+FOOTER_SCRIPT_BYTES = 256 * 1024
+MAX_FOOTER_SCRIPTS = 20  # a run
+MAX_PAGE_FOOTER_SCRIPTS = 3
+
+
+def footer_script_srcs(body: bytes) -> list[str]:
+    """The ``src`` of a page's scripts whose file name says footer, in order (from the raw page:
+    the crawl reads them before the page is analysed)."""
+    srcs: list[str] = []
+    for found in _SCRIPT_TAG.finditer(body):
+        src = (found.group(1) or found.group(2) or found.group(3) or b"").decode("utf-8", "replace").strip()
+        name = src.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
+        if name and _FOOTER_SCRIPT.search(name):
+            srcs.append(html_module.unescape(src))
+    return srcs
+
+
+def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> PageIdentifiers:
+    """The identifiers one parsed page shows (``html`` is the text it was parsed from;
+    ``written``: the markup the site's footer scripts write, read by the crawl, "" for none).
 
     Reads scripts first, then removes the invisible elements from ``tree`` (as
     text_checks.page_text does): call it after the analyses that need them."""
@@ -87,11 +111,16 @@ def read_identifiers(tree: LexborHTMLParser, html: str) -> PageIdentifiers:
     # and a URL is parsed only when its text can name a record system (a page's CPU counts:
     # this runs on every page of the crawl).
     anchors = [(node, node.attributes.get("href") or "") for node in tree.css("a[href]")]
-    badge = _badge(tree, html, anchors)
+    footer = LexborHTMLParser(f"<html><body>{written}</body></html>") if written.strip() else None
+    if footer is not None:  # what the footer script writes stands at the page's end
+        anchors += [(node, node.attributes.get("href") or "") for node in footer.css("a[href]")]
+    badge = _badge(tree, html, anchors) or (_badge(footer, written, anchors) if footer is not None else "")
     hints = _footer_hints(tree, html)
     icp_host, police_host = _record_links(anchors)
     signature = template_signature(tree)  # strips the invisible elements
     text = _footer_text(tree)
+    if footer is not None and footer.body is not None:
+        text = " ".join((text + " " + footer.body.text(deep=True, separator=" ")).split())
     id_code = _first(_ID_CODE, text)
     icp = _ICP.search(text)
     police = _POLICE.search(text)

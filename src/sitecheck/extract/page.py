@@ -34,6 +34,9 @@ class PageInput:
     # The site's own style sheet files the page links, (name, CSS text), read by the crawl: the
     # rules that may hide a link are as often there as in the page.
     stylesheets: tuple[tuple[str, str], ...] = ()
+    # The markup the site's own footer scripts write (document.write literals), read by the
+    # crawl: the identifiers a footer shows are often there, not in the page.
+    footer_markup: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ def analyse_page(page: PageInput) -> PageOutput:
         hidden = find_hidden_links(tree, facts.url, facts.encoding, page.stylesheets)
     found: PageIdentifiers | None = None
     if phrase is None and page.identifiers:
-        found = read_identifiers(tree, facts.html)  # it strips scripts too: after the listing
+        found = read_identifiers(tree, facts.html, page.footer_markup)  # it strips scripts: after the listing
     text_hits: tuple[TextHit, ...] = ()
     if phrase is None and page.text_checker is not None:
         text_hits = check_page(tree, page.text_checker, page.observed_on)  # last: it strips scripts
