@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -123,8 +124,8 @@ class LocalReader:
         self.external_views = config.integrity.external_changes
         self.vocabulary = load_vocabulary(*config.integrity.vocabulary_lists) if self.external_views else None
         # The site's own style sheet files, read once a run each for the 暗链 check (url -> the
-        # reading, shared by every page that links it; None: not readable, left out).
-        self._stylesheets: dict[str, asyncio.Task[str | None]] = {}
+        # reading, shared by every page that links it; "": not readable, left out).
+        self._stylesheets: dict[str, asyncio.Task[str]] = {}
         # The site's own footer scripts, read once a run each for the page identifiers (url ->
         # the markup they write; "" when none or not readable).
         self._footer_scripts: dict[str, asyncio.Task[str]] = {}
@@ -201,40 +202,49 @@ class LocalReader:
         return screen(result, self.config.soft404.phrases, self.config.soft404.short_page_chars)
 
     async def _page_stylesheets(self, body: bytes, page_url: str) -> tuple[tuple[str, str], ...]:
-        """The site's own style sheets the page links, read (each once a run, within
-        STYLESHEET_BYTES; at most MAX_STYLESHEETS a run): (its path, its CSS text)."""
-        found: list[tuple[str, str]] = []
-        for href in stylesheet_hrefs(body)[:MAX_PAGE_STYLESHEETS]:
-            url = canonical(urljoin(page_url, href))
-            if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
-                continue  # another site's (a CDN's) style sheet is not the portal's to read
-            task = self._stylesheets.get(url)
-            if task is None:
-                if len(self._stylesheets) >= MAX_STYLESHEETS:
-                    continue
-                task = self._stylesheets[url] = asyncio.ensure_future(self._stylesheet(url))
-            css = await task
-            if css:
-                found.append((urlsplit(url).path or "/", css))
-        return tuple(found)
+        """The site's own style sheets the page links, read: (its path, its CSS text)."""
+        found = await self._site_files(
+            stylesheet_hrefs(body)[:MAX_PAGE_STYLESHEETS],
+            page_url,
+            self._stylesheets,
+            MAX_STYLESHEETS,
+            self._stylesheet,
+        )
+        return tuple((urlsplit(url).path or "/", css) for url, css in found)
 
     async def _page_footer(self, body: bytes, page_url: str) -> str:
-        """The markup the site's own footer scripts write on this page (each script read once a
-        run, within FOOTER_SCRIPT_BYTES; at most MAX_FOOTER_SCRIPTS a run)."""
-        written: list[str] = []
-        for src in footer_script_srcs(body)[:MAX_PAGE_FOOTER_SCRIPTS]:
-            url = canonical(urljoin(page_url, src))
+        """The markup the site's own footer scripts write on this page."""
+        srcs = footer_script_srcs(body)[:MAX_PAGE_FOOTER_SCRIPTS]
+        found = await self._site_files(
+            srcs, page_url, self._footer_scripts, MAX_FOOTER_SCRIPTS, self._footer_script
+        )
+        return "\n".join(markup for _, markup in found)
+
+    async def _site_files(
+        self,
+        refs: list[str],
+        page_url: str,
+        cache: dict[str, asyncio.Task[str]],
+        most: int,
+        read: Callable[[str], Awaitable[str]],
+    ) -> list[tuple[str, str]]:
+        """The portal's own files a page refers to (style sheets, footer scripts), each read once
+        a run whatever the pages that refer to it (at most ``most`` a run): (URL, what was read)
+        for those that gave something. Another site's files (a CDN's) are not the portal's."""
+        found: list[tuple[str, str]] = []
+        for ref in refs:
+            url = canonical(urljoin(page_url, ref))
             if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
                 continue
-            task = self._footer_scripts.get(url)
+            task = cache.get(url)
             if task is None:
-                if len(self._footer_scripts) >= MAX_FOOTER_SCRIPTS:
+                if len(cache) >= most:
                     continue
-                task = self._footer_scripts[url] = asyncio.ensure_future(self._footer_script(url))
-            markup = await task
-            if markup:
-                written.append(markup)
-        return "\n".join(written)
+                task = cache[url] = asyncio.ensure_future(read(url))
+            text = await task
+            if text:
+                found.append((url, text))
+        return found
 
     async def _footer_script(self, url: str) -> str:
         result = await self.fetcher.attachment(url, FOOTER_SCRIPT_BYTES)
@@ -243,10 +253,10 @@ class LocalReader:
         markup, _calls = written_markup(decode_text_file(result.body, result.charset))
         return markup
 
-    async def _stylesheet(self, url: str) -> str | None:
+    async def _stylesheet(self, url: str) -> str:
         result = await self.fetcher.attachment(url, STYLESHEET_BYTES)
         if result.outcome is not Outcome.OK or result.body is None or is_html(result.content_type):
-            return None
+            return ""
         return decode_css(result.body, result.charset)
 
     def _analyse(

@@ -26,8 +26,9 @@ department's): :func:`publisher_of` tells them apart by the words before the yea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -54,6 +55,7 @@ _TITLE = re.compile(r"(?<!\d)(20\d{2})\s*年度?[^。；\n]{0,20}?政府信息�
 # A notice about reports, not a report: 关于做好2025年度政府信息公开工作年度报告编制工作的通知.
 _NOT_BEFORE = re.compile(r"关于|印发|报送|做好|编制")
 _NOT_AFTER = re.compile(r"的?(?:通知|格式|编制|工作|说明|解读|填报)")
+_T = TypeVar("_T")
 _SQUEEZE = re.compile(r"[\s、，,。.:：（）()\u3000]+")
 # Where a site's or column's name ends before the publisher's in a title.
 _PREFIX_END = re.compile(r"[-_|｜—–>＞»·]+")
@@ -150,15 +152,21 @@ class ApplicationTable:
 def read_application_table(tree: LexborHTMLParser) -> ApplicationTable | None:
     """表三 of a report page, when it is an HTML table whose four tied rows each end in seven
     numbers; None otherwise (a picture, a PDF, a table laid out differently: nothing is claimed)."""
+    return _first_table(tree, lambda text: _FIRST_ROW in _SQUEEZE.sub("", text), application_table_from_rows)
+
+
+def _first_table(
+    tree: LexborHTMLParser, shows: Callable[[str], bool], read: Callable[[Iterable[Sequence[str]]], _T | None]
+) -> _T | None:
+    """What ``read`` makes of the rows of the first HTML table whose text ``shows`` it is the one."""
     for table in tree.css("table"):
-        text = table.text(deep=True, separator="")
-        if _FIRST_ROW not in _SQUEEZE.sub("", text):
+        if not shows(table.text(deep=True, separator="")):
             continue
         rows = (
             [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
             for row in table.css("tr")
         )
-        found = application_table_from_rows(rows)
+        found = read(rows)
         if found is not None:
             return found
     return None
@@ -268,17 +276,7 @@ def _is_review_table(text: str) -> bool:
 
 def read_review_table(tree: LexborHTMLParser) -> ReviewTable | None:
     """表四 of a report page, when it is an HTML table with one row of exactly fifteen numbers."""
-    for table in tree.css("table"):
-        if not _is_review_table(table.text(deep=True, separator="")):
-            continue
-        rows = (
-            [(cell.text(deep=True, separator="") or "") for cell in row.css("td, th")]
-            for row in table.css("tr")
-        )
-        found = review_table_from_rows(rows)
-        if found is not None:
-            return found
-    return None
+    return _first_table(tree, _is_review_table, review_table_from_rows)
 
 
 def review_table_from_rows(rows: Iterable[Sequence[str]]) -> ReviewTable | None:

@@ -59,42 +59,15 @@
 
   // Sorting keeps the grouping: rows move within their own group (tbody), so a column or an office
   // still finds all of its rows together.
-  var collator = new Intl.Collator("zh-Hans-CN", { numeric: true, sensitivity: "base" });
-
-  function sortValue(row, index) {
-    var cell = row.children[index];
-    if (!cell) { return ""; }
-    var explicit = cell.getAttribute("data-sort-value");
-    return explicit !== null ? explicit : cell.textContent.trim();
-  }
+{% include "sort.js" %}
 
   function sortTable(table, th) {
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
     var numeric = th.getAttribute("data-sort-type") === "number";
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("thead th[aria-sort]").forEach(function (other) {
-      other.removeAttribute("aria-sort");
-    });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var ascending = markSorted(table, th);
     table.querySelectorAll("tbody").forEach(function (body) {
       var items = Array.prototype.slice.call(body.querySelectorAll("tr.finding-row, tr.sort-row"));
-      items.sort(function (a, b) {
-        var x = sortValue(a, index);
-        var y = sortValue(b, index);
-        var order;
-        if (numeric) {
-          var nx = parseFloat(x);
-          var ny = parseFloat(y);
-          // Empty cells (no date, no count) go last whichever the direction.
-          if (isNaN(nx) || isNaN(ny)) { return isNaN(nx) ? (isNaN(ny) ? 0 : 1) : -1; }
-          order = nx - ny;
-        } else {
-          if (x === "" || y === "") { return x === "" ? (y === "" ? 0 : 1) : -1; }
-          order = collator.compare(x, y);
-        }
-        return ascending ? order : -order;
-      });
-      items.forEach(function (row) { body.appendChild(row); });
+      sortRows(items, index, numeric, ascending).forEach(function (row) { body.appendChild(row); });
     });
   }
 
