@@ -19,7 +19,7 @@ FOOTER_JS = (
     '<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=33010202000123">'
     "浙公网安备 33010202000123号</a>　联系电话：0571-87001234</p>');\n"
     'document.write(\'<a href="https://bszs.conac.cn/sitename?method=show&id=ABC"><img src="/images/red.png"></a></div>\');\n'
-).encode("utf-8")
+).encode()
 
 
 def _page(title: str) -> bytes:
