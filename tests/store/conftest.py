@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from support.postgres import INSTALL_HINT, PostgresCluster, available, postgres_cluster
 
 

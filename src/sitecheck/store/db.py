@@ -39,6 +39,14 @@ def is_store_url(location: object) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
+def store_exists(location: str | Path) -> bool:
+    """Whether a store was already made there: a data directory's SQLite file exists; a
+    PostgreSQL URL is taken as existing (connecting tells, with the server's own reason)."""
+    if is_store_url(location):
+        return True
+    return Path(location, "sitecheck.sqlite3").exists()
+
+
 class Database:
     """The connection, its migrations and its transactions; the layers above add the queries."""
 
