@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from conftest import fast_config
 from sitecheck.audit import AuditResult, run_audit
 from sitecheck.demo import DemoServer
+from sitecheck.sitelock import SiteLock
 from sitecheck.store import Store
 from support.postgres import PostgresCluster
 
@@ -28,7 +30,10 @@ def test_an_audit_into_postgresql_finds_what_one_into_sqlite_finds(
     url = postgres.fresh_database()
     config = dataclasses.replace(fast_config(demo_server.base_url, tmp_path), data_dir=url)
     json_path = tmp_path / "findings.json"
-    result = run_audit(config, json_path=json_path, handle_signals=False, reports=False)
+    try:
+        result = run_audit(config, json_path=json_path, handle_signals=False, reports=False)
+    finally:  # the site lock of a PostgreSQL store lives under the temporary directory
+        shutil.rmtree(SiteLock(url, demo_server.base_url).path.parent, ignore_errors=True)
     doc = json.loads(json_path.read_text(encoding="utf-8"))
 
     assert _findings(doc) and _findings(doc) == _findings(sqlite_doc)
