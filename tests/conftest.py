@@ -13,6 +13,7 @@ import pytest
 from sitecheck.audit import AuditResult, run_audit
 from sitecheck.config import AuditConfig
 from sitecheck.demo import DemoServer
+from support.postgres import INSTALL_HINT, PostgresCluster, available, postgres_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "real-pages"
@@ -49,3 +50,22 @@ def audit_portal(
     config = fast_config(server.base_url, tmp / "data")
     result = run_audit(config, as_of=as_of, json_path=json_path, handle_signals=False)
     return result, json.loads(json_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL 15 on 127.0.0.1 for the whole session (tests/support/postgres.py)."""
+    if not available():
+        pytest.skip(f"PostgreSQL 15 is not installed ({INSTALL_HINT})")
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a Store opens, for tests that must hold on both databases: a fresh data directory
+    (SQLite), or a fresh database in the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "data")
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.fresh_database()

@@ -25,7 +25,7 @@ import click
 from sitecheck import __version__
 from sitecheck.config import AuditConfig, check_option, load_config, validate_start_url
 from sitecheck.errors import ConfigError, DamagedStoreError, SitecheckError
-from sitecheck.store import damaged_message
+from sitecheck.store import damaged_message, store_exists
 
 # click's own words (usage errors, --help headings) come from gettext; it has no Chinese
 # catalogue, so its messages are translated here from a table, keyed by the English text.
@@ -547,7 +547,7 @@ def _earlier_demo_run(data_dir: str, start_url: str) -> bool:
     from sitecheck.audit import last_judged_run
     from sitecheck.store import Store
 
-    if not Path(data_dir, "sitecheck.sqlite3").exists():
+    if not store_exists(data_dir):
         return False
     store = Store(data_dir)
     try:
@@ -675,7 +675,7 @@ def _stored_summary(
     """Judge a stored run again; only ``sitecheck judge --save`` writes the judgement."""
     from sitecheck.audit import rejudge
 
-    if not Path(data_dir, "sitecheck.sqlite3").exists():
+    if not store_exists(data_dir):
         _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
     config = load_config(config_path) if config_path else None
     return rejudge(data_dir, run_id, _parse_date(as_of), json_path, config, save_judgement=save)
@@ -740,7 +740,7 @@ def judge(
     from sitecheck.report.console import print_findings, print_tally, state_line
 
     write = not dry_run
-    if write and not Path(data_dir, "sitecheck.sqlite3").exists():
+    if write and not store_exists(data_dir):
         _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
     if write:
         # A run still being crawled keeps its verdict for later: it is judged, not saved.
@@ -824,7 +824,7 @@ def report(
 def _open_store(data_dir: str) -> Any:
     from sitecheck.store import Store
 
-    if not Path(data_dir, "sitecheck.sqlite3").exists():
+    if not store_exists(data_dir):
         _fail(f"数据目录 {data_dir} 中没有事实库（先运行 sitecheck crawl）", ExitCode.USAGE)
     return Store(data_dir)
 

@@ -14,12 +14,24 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from sitecheck.errors import AuditError
+from sitecheck.store.db import is_store_url
+
+
+def _lock_dir(data_dir: str | Path) -> Path:
+    """Where the locks of a store live: its data directory, or for a PostgreSQL store (no
+    directory of its own) a directory per database under the system's temporary directory.
+    That lock holds on this machine only; keeping machines apart is the fleet's per-portal lock."""
+    if is_store_url(data_dir):
+        digest = hashlib.sha256(str(data_dir).encode("utf-8")).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"sitecheck-locks-{digest}"
+    return Path(data_dir) / "locks"
 
 
 class SiteBusyError(AuditError):
@@ -29,7 +41,7 @@ class SiteBusyError(AuditError):
 class SiteLock:
     def __init__(self, data_dir: str | Path, start_url: str, holder: str = "") -> None:
         digest = hashlib.sha256(start_url.encode("utf-8")).hexdigest()[:16]
-        self.path = Path(data_dir) / "locks" / f"crawl-{digest}.lock"
+        self.path = _lock_dir(data_dir) / f"crawl-{digest}.lock"
         self.start_url = start_url
         self.holder = holder or " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:2]) or "sitecheck"
         self._handle: IO[str] | None = None

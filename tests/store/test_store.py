@@ -21,8 +21,8 @@ def _run(store: Store) -> int:
     return store.create_run("示例", URL, "{}", "test", date(2026, 6, 1))
 
 
-def test_a_failed_transaction_leaves_nothing_and_says_why(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+def test_a_failed_transaction_leaves_nothing_and_says_why(location: str) -> None:
+    store = Store(location)
     try:
         run_id = _run(store)
         writer = store.writer(run_id)
@@ -68,8 +68,8 @@ def test_a_full_database_fails_loudly_as_a_store_error(tmp_path: Path) -> None:
         store.close()
 
 
-def test_failed_targets_are_kept_counted_and_read_again_on_resume(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+def test_failed_targets_are_kept_counted_and_read_again_on_resume(location: str) -> None:
+    store = Store(location)
     try:
         writer = store.writer(_run(store))
         with writer.transaction():
@@ -85,8 +85,8 @@ def test_failed_targets_are_kept_counted_and_read_again_on_resume(tmp_path: Path
         store.close()
 
 
-def test_a_recheck_copy_keeps_the_facts_with_new_ids(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+def test_a_recheck_copy_keeps_the_facts_with_new_ids(location: str) -> None:
+    store = Store(location)
     try:
         base = _run(store)
         writer = store.writer(base)

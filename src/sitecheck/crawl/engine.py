@@ -47,7 +47,6 @@ import functools
 import html
 import logging
 import re
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable
@@ -386,7 +385,7 @@ class Crawler:
                 self._save_page(target, answer.read.result, answer.read.analysis)
             elif answer.result is not None:
                 self._save(target, answer.result)
-        except sqlite3.Error:
+        except self.writer.errors:
             self.writer.rollback_savepoint()
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only

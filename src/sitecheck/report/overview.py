@@ -96,14 +96,14 @@ def overview_of(portal: object, as_of: date) -> PortalOverview:
     from sitecheck.report import report_dir
     from sitecheck.report.checklist import build_report, summarize
     from sitecheck.service.portals import Portal
-    from sitecheck.store import Store
+    from sitecheck.store import Store, store_exists
 
     assert isinstance(portal, Portal)
     config = portal.config
     base = PortalOverview(
         name=config.site_name, start_url=portal.key, office=config.site.office, config=portal.source
     )
-    if not Path(config.data_dir, "sitecheck.sqlite3").exists():
+    if not store_exists(config.data_dir):
         return base
     try:
         store = Store(config.data_dir)

@@ -98,9 +98,9 @@ def _cadence_text(portal: Portal, job: str) -> str:
 
 def _store_for(portal: Portal) -> Any:
     """The portal's store, or None when nothing was recorded yet (status must not create one)."""
-    from sitecheck.store import Store
+    from sitecheck.store import Store, store_exists
 
-    if not Path(portal.config.data_dir, "sitecheck.sqlite3").exists():
+    if not store_exists(portal.config.data_dir):
         return None
     return Store(portal.config.data_dir)
 

@@ -26,6 +26,7 @@ from sitecheck.errors import ConfigError
 from sitecheck.judge.availability import VETO_RATIO
 from sitecheck.service.notify import EVENTS
 from sitecheck.service.schedule import Cadence, check_cron, zone
+from sitecheck.store.db import is_store_url
 
 
 def job_id(job: str, start_url: str) -> str:
@@ -63,6 +64,10 @@ def check_service_settings(config: AuditConfig, source: str = "") -> None:
     """Validate ``[schedule]`` and ``[notify]`` beyond their types; raise ConfigError naming the key."""
     if not config.site.start_url:
         raise ConfigError("site.start_url", "必须设置：服务需要知道要监测哪个网站", source)
+    if is_store_url(config.data_dir):
+        # The service locks its data directory (service.lock, per-site lock files); a shared
+        # PostgreSQL store is for the fleet (issue 17), whose workers lock per portal.
+        raise ConfigError("data_dir", "sitecheck serve 需要数据目录，不能使用 PostgreSQL 事实库", source)
     schedule = config.schedule
     zone(schedule.timezone, source=source)
     for key in ("audit", "recheck"):

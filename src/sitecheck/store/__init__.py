@@ -1,9 +1,10 @@
 """The fact store: what the crawler observed, the judgements saved, and the service's log.
 
-One SQLite database (WAL) per data directory. The ``targets`` table doubles as the crawl
-frontier, so an interrupted crawl (Ctrl-C, SIGTERM, even kill -9) loses nothing already
-written and ``--resume`` continues from it. Findings are derived from the facts by the judge
-and saved explicitly; they can be recomputed at any time.
+One SQLite database (WAL) per data directory, or one PostgreSQL database named by a
+``postgresql://`` URL where a fleet shares the store (same schema, same queries: db.py). The
+``targets`` table doubles as the crawl frontier, so an interrupted crawl (Ctrl-C, SIGTERM, even
+kill -9) loses nothing already written and ``--resume`` continues from it. Findings are
+derived from the facts by the judge and saved explicitly; they can be recomputed at any time.
 
 The store is built in layers, one file per concern, each using the ones below it:
 ``db`` (connection, transactions) < ``runs`` < ``frontier`` < ``facts`` < ``findings`` <
@@ -14,16 +15,25 @@ from __future__ import annotations
 
 from sitecheck.errors import StoreError
 from sitecheck.models import RunRecord
-from sitecheck.store.db import damaged_message, now_iso
+from sitecheck.store.db import damaged_message, is_store_url, now_iso, store_exists
 from sitecheck.store.facts import RunFacts, RunWriter
 from sitecheck.store.findings import History
 from sitecheck.store.service_log import ServiceLog
 
-__all__ = ["History", "RunFacts", "RunWriter", "Store", "damaged_message", "now_iso"]
+__all__ = [
+    "History",
+    "RunFacts",
+    "RunWriter",
+    "Store",
+    "damaged_message",
+    "is_store_url",
+    "now_iso",
+    "store_exists",
+]
 
 
 class Store(ServiceLog):
-    """Thin typed layer over SQLite; the judge and the reports never see SQL."""
+    """Thin typed layer over SQLite or PostgreSQL; the judge and the reports never see SQL."""
 
     def writer(self, run_id: int) -> RunWriter:
         """The crawl's writing view of one run."""

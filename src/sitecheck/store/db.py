@@ -1,8 +1,14 @@
-"""The store's connection: one SQLite database (WAL) per data directory, and how to write to it.
+"""The store's connection: one SQLite database (WAL) per data directory, or a PostgreSQL
+database named by a ``postgresql://`` URL (a fleet's shared store, see postgres.py), and how to
+write to it.
 
-Every writer keeps its transactions short and takes the write lock up front (``BEGIN
+Every writer keeps its transactions short and, on SQLite, takes the write lock up front (``BEGIN
 IMMEDIATE``), waiting for another writer instead of failing; a write that still fails is raised
 as a StoreError naming the cause (a full disk, a damaged file), never lost.
+
+The query modules are one copy for both databases. What differs lives here: how to connect and
+migrate, how a transaction starts, how a new row's id is read (``insert_id``), the column that
+keeps rows in insertion order (``seq``), and the errors to catch (``errors``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sitecheck.errors import DamagedStoreError, StoreError
 from sitecheck.models import (
@@ -27,12 +34,60 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def is_store_url(location: object) -> bool:
+    """A PostgreSQL URL rather than a data directory."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def store_exists(location: str | Path) -> bool:
+    """Whether a store was already made there: a data directory's SQLite file exists; a
+    PostgreSQL URL is taken as existing (connecting tells, with the server's own reason)."""
+    if is_store_url(location):
+        return True
+    return Path(location, "sitecheck.sqlite3").exists()
+
+
 class Database:
     """The connection, its migrations and its transactions; the layers above add the queries."""
 
+    # The column that orders a table's rows as they were written, where no key does (links,
+    # items, findings, …): SQLite's implicit rowid; PostgreSQL's explicit ``seq``.
+    seq = "rowid"
 
-    def __init__(self, data_dir: str | Path) -> None:
-        self.data_dir = Path(data_dir)
+    def __init__(self, location: str | Path) -> None:
+        self.postgres = is_store_url(location)
+        # Link targets repeat on every page (navigation, footer); a bounded cache of
+        # canonical key -> target id saves a query per occurrence without growing with the site.
+        self._ids: OrderedDict[tuple[int, str], int] = OrderedDict()
+        self._ids_max = 20000
+        if self.postgres:
+            self._open_postgres(str(location))
+        else:
+            self._open_sqlite(Path(location))
+
+    def _open_postgres(self, url: str) -> None:
+        import psycopg
+
+        from sitecheck.store import postgres
+
+        self.seq = "seq"
+        self.errors: tuple[type[Exception], ...] = (psycopg.Error,)
+        self.url = url
+        self.where = postgres.shown_url(url)
+        try:
+            self.db: Any = postgres.PgConnection(url)
+        except psycopg.Error as exc:
+            raise StoreError(f"无法连接事实库 {self.where}：{exc}") from None
+        try:
+            postgres.migrate(self.db)
+        except psycopg.Error as exc:
+            self.db.close()
+            raise StoreError(f"无法使用事实库 {self.where}：{exc}") from None
+
+    def _open_sqlite(self, data_dir: Path) -> None:
+        self.errors = (sqlite3.Error,)
+        self.data_dir = data_dir
+        self.where = str(data_dir / "sitecheck.sqlite3")
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.path = self.data_dir / "sitecheck.sqlite3"
@@ -58,10 +113,6 @@ class Database:
             raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
         except OSError as exc:
             raise StoreError(f"无法使用数据目录 {self.data_dir}：{exc}") from None
-        # Link targets repeat on every page (navigation, footer); a bounded cache of
-        # canonical key -> target id saves a query per occurrence without growing with the site.
-        self._ids: OrderedDict[tuple[int, str], int] = OrderedDict()
-        self._ids_max = 20000
 
     def _migrate(self) -> None:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -80,7 +131,16 @@ class Database:
         another connection committed fails at once with "database is locked" (its snapshot is
         stale, and SQLite's busy wait cannot help), which is how a crawl beside the service's
         probes lost pages.
+
+        PostgreSQL has no database-wide write lock to take: writers lock only the rows they
+        change, a second writer of the same row waits (up to the lock timeout), and each
+        statement reads what was committed before it (READ COMMITTED), so a plain BEGIN is the
+        same promise. Where the store relies on being the only writer (``copy_run`` numbering
+        ids), it locks the table it numbers (``lock_ids``).
         """
+        if self.postgres:
+            self.db.execute("BEGIN")
+            return
         deadline = time.monotonic() + BUSY_SECONDS
         while True:
             try:
@@ -91,6 +151,14 @@ class Database:
                     raise StoreError(write_failed(self.path, exc)) from None
                 time.sleep(0.05)
 
+    def failed(self, exc: Exception) -> StoreError:
+        """A database error during a write, as the StoreError that names its cause."""
+        if self.postgres:
+            from sitecheck.store import postgres
+
+            return StoreError(postgres.write_failed(self.url, exc))  # type: ignore[arg-type]
+        return StoreError(write_failed(self.path, exc))  # type: ignore[arg-type]
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One short write transaction: committed whole, or rolled back and raised as StoreError."""
@@ -100,11 +168,11 @@ class Database:
             self.db.execute("COMMIT")
         except BaseException as exc:
             self.rollback()
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(write_failed(self.path, exc)) from None
+            if isinstance(exc, self.errors):
+                raise self.failed(exc) from None
             raise
 
-    def write(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Cursor:
+    def write(self, sql: str, args: Sequence[object] = ()) -> Any:
         """One statement: in the open transaction, else in its own (probes, job log, ignores).
 
         Either way a failure is loud (StoreError), never a silently lost row.
@@ -114,13 +182,38 @@ class Database:
         with self.transaction():
             return self.db.execute(sql, args)
 
+    def insert_id(self, sql: str, args: Sequence[object] = ()) -> int | None:
+        """Run an INSERT of one row into a table with an ``id`` key; the new row's id, or None
+        when it inserted nothing (``ON CONFLICT DO NOTHING``). In the open transaction, else in
+        its own, like ``write``."""
+        if self.postgres:
+            row = self.write(sql + " RETURNING id", args).fetchone()
+            return int(row[0]) if row else None
+        cursor = self.write(sql, args)
+        return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid else None
+
+    def lock_ids(self, table: str) -> None:
+        """Inside a transaction: no other writer may add rows to ``table`` until it ends (the
+        transaction is about to choose ids itself). SQLite's IMMEDIATE lock already covers
+        every table."""
+        if self.postgres:
+            self.db.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+    def ids_chosen(self, table: str) -> None:
+        """After inserting rows with ids of our choosing: the next id the database gives is
+        above them (SQLite takes the largest id plus one by itself; a PostgreSQL sequence
+        must be moved)."""
+        if self.postgres:
+            self.db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )
 
     def commit(self) -> None:
         try:
             self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except self.errors as exc:
             self.rollback()
-            raise StoreError(write_failed(self.path, exc)) from None
+            raise self.failed(exc) from None
 
     def rollback(self) -> None:
         if self.db.in_transaction:
@@ -169,3 +262,16 @@ def sql_states(states: Iterable[RunStatus | FindingState]) -> str:
     return ", ".join(f"'{state.value}'" for state in sorted(states))
 
 
+
+
+def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """An INSERT that replaces the row with the same key: ``ON CONFLICT … DO UPDATE``, which
+    SQLite (3.24+) and PostgreSQL both read (SQLite's own ``INSERT OR REPLACE`` is not SQL
+    PostgreSQL knows). Every column is given, so the row ends up as a fresh insert would."""
+    names = ", ".join(columns)
+    marks = ",".join("?" * len(columns))
+    updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c not in key)
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )

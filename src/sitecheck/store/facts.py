@@ -38,7 +38,7 @@ from sitecheck.models import (
     TlsOutcome,
     TransportFacts,
 )
-from sitecheck.store.db import now_iso, sql_states
+from sitecheck.store.db import now_iso, sql_states, upsert
 from sitecheck.store.frontier import FrontierStore
 from sitecheck.urls import canonical
 
@@ -46,8 +46,7 @@ from sitecheck.urls import canonical
 class FactStore(FrontierStore):
     def save_check(self, run_id: int, target_id: int, result: FetchResult) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO checks (target_id, run_id, outcome, status, final_url, content_type,"
-            " error, method, attempts, elapsed_ms, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            _SAVE_CHECK,
             (
                 target_id,
                 run_id,
@@ -66,8 +65,7 @@ class FactStore(FrontierStore):
         view = result.external_view
         if view is not None:
             self.db.execute(
-                "INSERT OR REPLACE INTO external_views (target_id, run_id, final_host, title, fingerprint,"
-                " text_chars, words, title_words, parked) VALUES (?,?,?,?,?,?,?,?,?)",
+                _SAVE_EXTERNAL_VIEW,
                 (
                     target_id,
                     run_id,
@@ -94,8 +92,7 @@ class FactStore(FrontierStore):
         limited: str = "",
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages (target_id, run_id, title, encoding, encoding_source, link_count,"
-            " truncated, bytes_read, limited) VALUES (?,?,?,?,?,?,?,?,?)",
+            _SAVE_PAGE,
             (
                 target_id,
                 run_id,
@@ -163,10 +160,7 @@ class FactStore(FrontierStore):
 
     def save_transport(self, run_id: int, facts: Sequence[TransportFacts]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO transport (run_id, host, port, crawled, outcome, verify_error,"
-            " tls_version, not_before, not_after, subject, names_json, issuer, hostname_matches, http_url,"
-            " http_redirect, http_status, http_final_url, error, probed_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            _SAVE_TRANSPORT,
             [
                 (
                     run_id,
@@ -283,7 +277,7 @@ class FactStore(FrontierStore):
             " LEFT JOIN checks c ON c.target_id=t.id"
             " WHERE l.run_id=? AND p.url LIKE 'https://%' AND t.url LIKE 'http://%'"
             f" AND l.element IN ({marks})"
-            " ORDER BY l.page_id, l.rowid",
+            f" ORDER BY l.page_id, l.{self.seq}",
             (run_id, *wanted),
         ).fetchall()
         return [MixedContentRow(*map(str, row)) for row in rows]
@@ -320,8 +314,7 @@ class FactStore(FrontierStore):
     def save_identifiers(self, run_id: int, page_id: int, found: PageIdentifiers) -> None:
         values = dataclasses.astuple(found)
         self.db.execute(
-            f"INSERT OR REPLACE INTO page_identifiers (page_id, run_id, {_IDENTIFIER_COLUMNS})"
-            f" VALUES (?,?,{','.join('?' * len(values))})",
+            _SAVE_IDENTIFIERS,
             (page_id, run_id, *values),
         )
 
@@ -338,7 +331,7 @@ class FactStore(FrontierStore):
         """Pages not read whole: (url, cut at the size cap, bytes read, what analysis left out)."""
         rows = self.db.execute(
             "SELECT t.url, p.truncated, p.bytes_read, p.limited FROM pages p JOIN targets t"
-            " ON t.id=p.target_id WHERE p.run_id=? AND (p.truncated OR p.limited!='') ORDER BY t.id",
+            " ON t.id=p.target_id WHERE p.run_id=? AND (p.truncated != 0 OR p.limited!='') ORDER BY t.id",
             (run_id,),
         ).fetchall()
         return [(str(r[0]), bool(r[1]), r[2], str(r[3])) for r in rows]
@@ -378,10 +371,7 @@ class FactStore(FrontierStore):
         # Raw observations only: a listing's newest date is derived from its items when judging
         # (the ``newest`` column, filled by older versions, is no longer written or read).
         self.db.execute(
-            "INSERT OR REPLACE INTO listings (page_id, run_id, is_listing, is_home, name, name_source, cms,"
-            " newest, item_count, text_dated, url_dated, total_records, total_pages, placeholder,"
-            " column_type_meta, breadcrumb_json, pagination_json, content_json)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            _SAVE_LISTING,
             (
                 page_id,
                 run_id,
@@ -491,7 +481,7 @@ class FactStore(FrontierStore):
         rows = self.db.execute(
             "SELECT l.text, COUNT(*) AS n FROM links l JOIN targets t ON t.id=l.target_id"
             " WHERE t.run_id=? AND t.key=? AND l.element IN ('a', 'area', 'option') AND l.text != ''"
-            " GROUP BY l.text ORDER BY n DESC, MIN(l.rowid) LIMIT 5",
+            f" GROUP BY l.text ORDER BY n DESC, MIN(l.{self.seq}) LIMIT 5",
             (run_id, key),
         ).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
@@ -527,7 +517,7 @@ class FactStore(FrontierStore):
             " JOIN links l ON l.run_id=c.run_id AND l.target_id=t.id"
             " JOIN targets p ON p.id=l.page_id"
             f" WHERE c.run_id=? AND c.outcome IN ({marks})"
-            " ORDER BY t.id, l.page_id, l.rowid",
+            f" ORDER BY t.id, l.page_id, l.{self.seq}",
             (run_id, *wanted),
         )
         for row in rows:
@@ -551,7 +541,7 @@ class FactStore(FrontierStore):
         rows = self.db.execute(
             "SELECT p.url, l.element, l.attribute, l.text, l.raw FROM links l"
             " JOIN targets t ON t.id=l.target_id JOIN targets p ON p.id=l.page_id"
-            " WHERE t.run_id=? AND t.key=? ORDER BY l.page_id, l.rowid LIMIT ?",
+            f" WHERE t.run_id=? AND t.key=? ORDER BY l.page_id, l.{self.seq} LIMIT ?",
             (run_id, key, limit),
         ).fetchall()
         return [Referrer(*row) for row in rows]
@@ -560,7 +550,7 @@ class FactStore(FrontierStore):
         rows = self.db.execute(
             "SELECT l.page_id, p.url, l.raw, l.element, l.attribute, l.text, l.special, l.in_nav"
             " FROM links l JOIN targets p ON p.id=l.page_id"
-            " WHERE l.run_id=? AND l.special=? AND l.special != '' ORDER BY l.page_id, l.rowid",
+            f" WHERE l.run_id=? AND l.special=? AND l.special != '' ORDER BY l.page_id, l.{self.seq}",
             (run_id, special),
         )
         for row in rows:
@@ -614,6 +604,8 @@ class RunWriter:
         self.run_id = run_id
         # The engine's transaction and savepoint handles, as the store gives them.
         self.transaction = store.transaction
+        # What a failing database raises (sqlite3 or psycopg): the engine lets it through.
+        self.errors = store.errors
         self.savepoint = store.savepoint
         self.release_savepoint = store.release_savepoint
         self.rollback_savepoint = store.rollback_savepoint
@@ -813,7 +805,42 @@ def _external_seen(row: Sequence[object]) -> ExternalSeen:
 
 
 _IDENTIFIER_FIELDS = tuple(f.name for f in dataclasses.fields(PageIdentifiers))
-_IDENTIFIER_COLUMNS = ", ".join(_IDENTIFIER_FIELDS)
+
+# The facts written again when a target is read again (a recheck, --resume): the new row
+# replaces the old one with the same key.
+_SAVE_CHECK = upsert(
+    "checks",
+    ("target_id", "run_id", "outcome", "status", "final_url", "content_type", "error", "method", "attempts",
+     "elapsed_ms", "checked_at"),
+    ("target_id",),
+)
+_SAVE_EXTERNAL_VIEW = upsert(
+    "external_views",
+    ("target_id", "run_id", "final_host", "title", "fingerprint", "text_chars", "words", "title_words",
+     "parked"),
+    ("target_id",),
+)
+_SAVE_PAGE = upsert(
+    "pages",
+    ("target_id", "run_id", "title", "encoding", "encoding_source", "link_count", "truncated", "bytes_read",
+     "limited"),
+    ("target_id",),
+)
+_SAVE_TRANSPORT = upsert(
+    "transport",
+    ("run_id", "host", "port", "crawled", "outcome", "verify_error", "tls_version", "not_before", "not_after",
+     "subject", "names_json", "issuer", "hostname_matches", "http_url", "http_redirect", "http_status",
+     "http_final_url", "error", "probed_at"),
+    ("run_id", "host", "port"),
+)
+_SAVE_IDENTIFIERS = upsert("page_identifiers", ("page_id", "run_id", *_IDENTIFIER_FIELDS), ("page_id",))
+_SAVE_LISTING = upsert(
+    "listings",
+    ("page_id", "run_id", "is_listing", "is_home", "name", "name_source", "cms", "newest", "item_count",
+     "text_dated", "url_dated", "total_records", "total_pages", "placeholder", "column_type_meta",
+     "breadcrumb_json", "pagination_json", "content_json"),
+    ("page_id",),
+)
 
 
 def content_json(content: PageContent) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
-from sitecheck.errors import StoreError
 from sitecheck.models import (
     JUDGED_RUNS,
     OPEN_STATES,
@@ -19,7 +17,7 @@ from sitecheck.models import (
     RunStatus,
     Severity,
 )
-from sitecheck.store.db import now_iso, sql_states, write_failed
+from sitecheck.store.db import now_iso, sql_states, upsert
 from sitecheck.store.facts import FactStore
 
 
@@ -69,15 +67,15 @@ class FindingStore(FactStore):
             self.commit()
         except BaseException as exc:
             self.rollback()
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(write_failed(self.path, exc)) from None
+            if isinstance(exc, self.errors):
+                raise self.failed(exc) from None
             raise
 
     def findings(self, run_id: int) -> list[Finding]:
         rows = self.db.execute(
             "SELECT key, kind, severity, url, outcome, status, detail, referrers_json, column_name, office,"
             " state, first_seen, note FROM findings"
-            " WHERE run_id=? ORDER BY rowid",
+            f" WHERE run_id=? ORDER BY {self.seq}",
             (run_id,),
         ).fetchall()
         return [
@@ -131,7 +129,7 @@ class FindingStore(FactStore):
             self.write("DELETE FROM ignores WHERE start_url=? AND key=?", (start_url, key))
         else:
             self.write(
-                "INSERT OR REPLACE INTO ignores (start_url, key, reason, created_at) VALUES (?,?,?,?)",
+                upsert("ignores", ("start_url", "key", "reason", "created_at"), ("start_url", "key")),
                 (start_url, key, reason, now_iso()),
             )
 

@@ -23,13 +23,14 @@ class FrontierStore(RunStore):
         if cached is not None:
             self._ids.move_to_end(cache_key)
             return cached, False
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO targets (run_id, key, url, kind, depth, note) VALUES (?, ?, ?, ?, ?, ?)",
+        new_id = self.insert_id(
+            "INSERT INTO targets (run_id, key, url, kind, depth, note) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (run_id, key) DO NOTHING",
             (run_id, key, url, kind, depth, note),
         )
-        created = bool(cursor.rowcount)
-        if created:
-            target_id = int(cursor.lastrowid or 0)
+        created = new_id is not None
+        if new_id is not None:
+            target_id = new_id
         else:
             target_id = int(
                 self.db.execute("SELECT id FROM targets WHERE run_id=? AND key=?", (run_id, key)).fetchone()[

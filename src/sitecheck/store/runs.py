@@ -12,18 +12,18 @@ from sitecheck.models import (
     RunStatus,
 )
 from sitecheck.store.db import Database, now_iso, sql_states
-from sitecheck.store.schema import ID_COLUMNS, RUN_TABLES
+from sitecheck.store.schema import ID_COLUMNS, ROW_ORDER, RUN_TABLES
 
 
 class RunStore(Database):
 
     def create_run(self, site: str, start_url: str, config_json: str, version: str, observed_on: date) -> int:
-        cursor = self.write(
+        run_id = self.insert_id(
             "INSERT INTO runs (site, start_url, started_at, status, config_json, version, observed_on)"
             " VALUES (?, ?, ?, 'running', ?, ?, ?)",
             (site, start_url, now_iso(), config_json, version, observed_on.isoformat()),
         )
-        return int(cursor.lastrowid or 0)
+        return run_id or 0
 
     def set_run_status(self, run_id: int, status: RunStatus, reason: str = "") -> None:
         finished = now_iso() if status is not RunStatus.RUNNING else None
@@ -78,8 +78,9 @@ class RunStore(Database):
         self.begin()
         try:
             # Inside the write transaction: another writer cannot add targets in between.
+            self.lock_ids("targets")
             offset = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM targets").fetchone()[0])
-            cursor = self.db.execute(
+            run_id = self.insert_id(
                 "INSERT INTO runs (site, start_url, home_url, started_at, status, config_json, version,"
                 " observed_on, kind, base_run) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, 'recheck', ?)",
                 (
@@ -93,15 +94,18 @@ class RunStore(Database):
                     base_run,
                 ),
             )
-            run_id = int(cursor.lastrowid or 0)
+            if run_id is None:
+                raise StoreError(f"no run copied from {base_run}")
             for table, columns in RUN_TABLES.items():
                 names = ", ".join(columns)
                 exprs = ", ".join(f"{c} + {offset}" if c in ID_COLUMNS else c for c in columns)
+                order = ROW_ORDER.get(table, self.seq)
                 self.db.execute(
                     f"INSERT INTO {table} (run_id, {names}) SELECT ?, {exprs} FROM {table}"
-                    " WHERE run_id=? ORDER BY rowid",
+                    f" WHERE run_id=? ORDER BY {order}",
                     (run_id, base_run),
                 )
+            self.ids_chosen("targets")
             self.commit()
         except BaseException:
             self.rollback()

@@ -429,3 +429,14 @@ RUN_TABLES["hidden_links"] = (
     "snippet",
 )
 ID_COLUMNS = frozenset({"id", "target_id", "page_id"})
+# The order copy_run copies a table's rows in, where the table's key is SQLite's rowid (so
+# ordering by it is ordering by rowid, on either database); other tables are copied in the
+# order they were written (``Database.seq``).
+ROW_ORDER: dict[str, str] = {
+    "targets": "id",
+    "checks": "target_id",
+    "pages": "target_id",
+    "listings": "page_id",
+    "external_views": "target_id",
+    "page_identifiers": "page_id",
+}

@@ -10,7 +10,7 @@ from sitecheck.models import (
     ProbeRow,
     RunRecord,
 )
-from sitecheck.store.db import now_iso, sql_states
+from sitecheck.store.db import now_iso, sql_states, upsert
 from sitecheck.store.findings import FindingStore
 
 
@@ -71,7 +71,7 @@ class ServiceLog(FindingStore):
         """Record a job firing (``started``: it runs now) or a decision not to run it."""
         now = now_iso()
         finished = None if outcome == "running" else now
-        cursor = self.write(
+        log_id = self.insert_id(
             "INSERT INTO job_log (start_url, job, cause, fired_at, started_at, finished_at, outcome,"
             " run_id, detail) VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -86,7 +86,7 @@ class ServiceLog(FindingStore):
                 detail,
             ),
         )
-        return int(cursor.lastrowid or 0)
+        return log_id or 0
 
     def update_job(
         self, log_id: int, *, outcome: str | None = None, run_id: int | None = None, detail: str | None = None
@@ -137,8 +137,11 @@ class ServiceLog(FindingStore):
 
     def set_next_run(self, start_url: str, job: str, next_run_at: str | None, cadence: str = "") -> None:
         self.write(
-            "INSERT OR REPLACE INTO schedule_state (start_url, job, next_run_at, cadence, updated_at)"
-            " VALUES (?,?,?,?,?)",
+            upsert(
+                "schedule_state",
+                ("start_url", "job", "next_run_at", "cadence", "updated_at"),
+                ("start_url", "job"),
+            ),
             (start_url, job, next_run_at, cadence, now_iso()),
         )
 
@@ -157,7 +160,7 @@ class ServiceLog(FindingStore):
 
     def set_alert_level(self, start_url: str, alert: str, level: str) -> None:
         self.write(
-            "INSERT OR REPLACE INTO alert_state (start_url, alert, level, changed_at) VALUES (?,?,?,?)",
+            upsert("alert_state", ("start_url", "alert", "level", "changed_at"), ("start_url", "alert")),
             (start_url, alert, level, now_iso()),
         )
 
