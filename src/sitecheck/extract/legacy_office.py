@@ -108,9 +108,32 @@ def word_text(data: bytes, seconds: float) -> str:
     return done.stdout[:_WORD_OUTPUT].decode("utf-8", errors="replace")
 
 
+# A table too wide for antiword's columns (a 政府信息公开年报's 表三 has 8, 表四 15) comes out on
+# one line, cells ending in " |" and rows parted by an empty cell ("h0 |h1 | |0 |1 |"), and the
+# paragraph after it may follow on the same line.
+_COMPACT_CELLS = 4
+
+
+def _compact_rows(line: str) -> tuple[list[list[str]], str] | None:
+    """The rows of a table antiword wrote on one line and the text after it, or None when the
+    line is not such a table."""
+    stripped = line.strip()
+    if stripped.startswith("|") or stripped.count(" |") < _COMPACT_CELLS:
+        return None
+    table, _, after = stripped.rpartition("|")
+    rows: list[list[str]] = [[]]
+    for cell in (part.strip() for part in table.split("|")):
+        if cell:
+            rows[-1].append(cell)
+        elif rows[-1]:
+            rows.append([])  # an empty cell parts the rows (a cell left empty does too: such a
+            # row is then cut, and a reader that needs whole rows finds none)
+    return [row for row in rows if row], after.strip()
+
+
 def word_tables(text: str) -> tuple[str, list[list[list[str]]]]:
     """antiword's text split into its paragraphs and its tables (runs of ``|cell|cell|`` lines,
-    each a list of rows of cell texts)."""
+    or a wide table on one line, each a list of rows of cell texts)."""
     paragraphs: list[str] = []
     tables: list[list[list[str]]] = []
     current: list[list[str]] = []
@@ -118,6 +141,16 @@ def word_tables(text: str) -> tuple[str, list[list[list[str]]]]:
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             current.append([cell.strip() for cell in stripped[1:-1].split("|")])
+            continue
+        compact = _compact_rows(line)
+        if compact is not None:
+            if current:
+                tables.append(current)
+                current = []
+            rows, after = compact
+            tables.append(rows)
+            if after:
+                paragraphs.append(after)
             continue
         if current:
             tables.append(current)

@@ -95,7 +95,7 @@ def check_report_file(title: str, extracted: Extracted, body: bytes) -> tuple[Te
     hits = [TextHit(TextCheck.ANNUAL_REPORT, "annual_report", year, "", "", title[:120], sections)]
     table = None
     review: ReviewTable | None = None
-    if extracted.kind == "docx":
+    if extracted.kind in ("docx", "doc"):  # Word tables (a .doc's through antiword), as HTML ones
         table = next(
             (t for _, rows in extracted.tables if (t := application_table_from_rows(rows)) is not None), None
         )
