@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -351,3 +352,54 @@ def test_a_wrong_table_four_on_a_report_page_is_a_deduction(tmp_path: Path) -> N
     assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("deduction", "nb.html")]
     assert "行政复议 结果维持3+结果纠正1+其他结果0+尚未审结1≠总计4" in found[0]["detail"]
     assert "核实" not in found[0]["detail"]
+
+
+def _table_three(total_first: int) -> str:
+    """表三 as the 2021 format prints it: 一, 二, 三's 21 result rows (one each, 自然人), （七）总计, 四."""
+    labels = ["（一）予以公开", "（二）部分公开"] + [f"（三）不予公开 {i}." for i in range(1, 9)]
+    labels += [f"（四）无法提供 {i}." for i in range(1, 4)] + [f"（五）不予处理 {i}." for i in range(1, 6)]
+    labels += [f"（六）其他处理 {i}." for i in range(1, 4)]
+    assert len(labels) == 21
+
+    def row(label: str, first: int) -> str:
+        return (
+            f"<tr><td>{label}</td>"
+            + "".join(f"<td>{v}</td>" for v in (first, 0, 0, 0, 0, 0, first))
+            + "</tr>"
+        )
+
+    body = row("一、本年新收政府信息公开申请数量", total_first) + row("二、上年结转政府信息公开申请数量", 0)
+    body += "".join(row(label, 1) for label in labels)
+    body += row("（七）总计", total_first) + row("四、结转下年度继续办理", 0)
+    return f"<table>{body}</table>"
+
+
+def test_table_three_total_is_the_sum_of_its_result_rows() -> None:
+    good = read_application_table(LexborHTMLParser(_table_three(21)))
+    assert good is not None and good.parts == (21, 0, 0, 0, 0, 0, 21) and good.part_mismatches() == ()
+    # 一 + 二 = 三 + 四 still holds (22 = 22), but the 21 results do not make 22.
+    wrong = read_application_table(LexborHTMLParser(_table_three(22)))
+    assert wrong is not None and wrong.mismatches() == () and wrong.part_mismatches() == (0, 6)
+    # A row missing (20 read): nothing is said about the parts.
+    short = re.sub(r"<tr><td>（六）其他处理 3\.</td>.*?</tr>", "", _table_three(22))
+    partial = read_application_table(LexborHTMLParser(short))
+    assert partial is not None and partial.parts == ()
+
+
+def test_a_total_that_is_not_its_parts_is_a_deduction(tmp_path: Path) -> None:
+    from conftest import fast_config
+    from scripted_server import Reply, ScriptedServer
+    from sitecheck.audit import run_audit
+
+    title = "某市丙局2025年政府信息公开工作年度报告"
+    body = "<br>".join(SIX.splitlines()) + _table_three(22)
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><div>{body}</div></body></html>"
+    home = f'<html><head><title>年报</title></head><body><a href="/nb.html">{title}</a></body></html>'
+    site = {"/": [Reply(200, home.encode())], "/nb.html": [Reply(200, page.encode())]}
+    json_path = tmp_path / "f.json"
+    with ScriptedServer(site) as server:
+        config = fast_config(server.base_url + "/", tmp_path / "d")
+        run_audit(config, as_of=date(2026, 6, 1), json_path=json_path, handle_signals=False)
+    found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+    assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("deduction", "nb.html")]
+    assert "自然人列 各项之和 21≠总计 22" in found[0]["detail"] and "本年新收" not in found[0]["detail"]

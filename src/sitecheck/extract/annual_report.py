@@ -113,6 +113,9 @@ APPLICATION_ROWS: tuple[tuple[str, str], ...] = (
     ("next", "结转下年度继续办理"),
 )
 APPLICATION_COLUMNS = 7
+# 三、本年度办理结果 has this many rows of numbers above （七）总计 in the 2021 format: （一）予以公开,
+# （二）部分公开, （三）不予公开's 8 reasons, （四）无法提供's 3, （五）不予处理's 5, （六）其他处理's 3.
+RESULT_ROWS = 21
 APPLICATION_TABLE = "application_table"  # the kind of the text hit that carries the four rows
 _NUMBER = re.compile(r"^\s*(\d{1,7})\s*$")
 _FIRST_ROW = APPLICATION_ROWS[0][1]  # the words that show a table is 表三
@@ -126,6 +129,15 @@ class ApplicationTable:
     carried: tuple[int, ...]  # 二、上年结转
     total: tuple[int, ...]  # 三、本年度办理结果（七）总计
     next: tuple[int, ...]  # 四、结转下年度继续办理
+    # The column sums of 三's result rows (（一）予以公开 … （六）其他处理's items, RESULT_ROWS of them)
+    # when every one was read; () when not: then nothing is said about （七）总计's parts.
+    parts: tuple[int, ...] = ()
+
+    def part_mismatches(self) -> tuple[int, ...]:
+        """The columns (0-based) where 三's result rows do not add up to （七）总计."""
+        if not self.parts:
+            return ()
+        return tuple(i for i in range(APPLICATION_COLUMNS) if self.parts[i] != self.total[i])
 
     def mismatches(self) -> tuple[int, ...]:
         """The columns (0-based) where 一 + 二 differs from 三 + 四."""
@@ -136,7 +148,8 @@ class ApplicationTable:
         )
 
     def encoded(self) -> str:
-        return "|".join(",".join(map(str, row)) for row in (self.new, self.carried, self.total, self.next))
+        rows = (self.new, self.carried, self.total, self.next) + ((self.parts,) if self.parts else ())
+        return "|".join(",".join(map(str, row)) for row in rows)
 
     @classmethod
     def decoded(cls, text: str) -> ApplicationTable | None:
@@ -144,7 +157,7 @@ class ApplicationTable:
             rows = [tuple(int(n) for n in part.split(",")) for part in text.split("|")]
         except ValueError:
             return None
-        if len(rows) != 4 or any(len(row) != APPLICATION_COLUMNS for row in rows):
+        if len(rows) not in (4, 5) or any(len(row) != APPLICATION_COLUMNS for row in rows):
             return None
         return cls(*rows)
 
@@ -176,6 +189,7 @@ def application_table_from_rows(rows: Iterable[Sequence[str]]) -> ApplicationTab
     """表三 from a table's rows of cell texts (an HTML or a Word table): the four tied rows, each
     the first row whose label names it and whose last seven cells are numbers."""
     found: dict[str, tuple[int, ...]] = {}
+    results: list[tuple[int, ...]] = []  # 三's rows, between 二 and （七）总计
     for cells in rows:
         numbers: list[int] = []
         for cell in reversed(cells):
@@ -185,18 +199,30 @@ def application_table_from_rows(rows: Iterable[Sequence[str]]) -> ApplicationTab
             numbers.append(int(match.group(1)))
         if len(numbers) < APPLICATION_COLUMNS:
             continue
+        row = tuple(reversed(numbers[:APPLICATION_COLUMNS]))
         label = _SQUEEZE.sub("", "".join(cells[: len(cells) - len(numbers)]))
-        for name, words in APPLICATION_ROWS:
-            if words in label and name not in found:
-                found[name] = tuple(reversed(numbers[:APPLICATION_COLUMNS]))
-                break
+        name = next((name for name, words in APPLICATION_ROWS if words in label and name not in found), None)
+        if name is not None:
+            found[name] = row
+        elif "carried" in found and "total" not in found:
+            results.append(row)
     if len(found) == len(APPLICATION_ROWS):
-        return ApplicationTable(found["new"], found["carried"], found["total"], found["next"])
+        new, carried, total, after = (found[name] for name, _ in APPLICATION_ROWS)
+        return ApplicationTable(new, carried, total, after, _parts(results))
     return None
+
+
+def _parts(results: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The column sums of 三's result rows, only when all of them were read (RESULT_ROWS, each
+    row's 总计 the sum of its six: numbers out of their columns would not be); else ()."""
+    if len(results) != RESULT_ROWS or any(sum(row[:-1]) != row[-1] for row in results):
+        return ()
+    return tuple(sum(row[i] for row in results) for i in range(APPLICATION_COLUMNS))
 
 
 # A line of a PDF page's text laid out as printed: a label, then seven numbers and nothing else.
 _LINE_ROW = re.compile(r"^\s*(?P<label>\S.*?)\s+(?P<numbers>\d{1,7}(?:\s+\d{1,7}){6})\s*$")
+_NUMBERS_ONLY = re.compile(r"^\s*(?P<numbers>\d{1,7}(?:\s+\d{1,7}){6})\s*$")  # a row whose label wrapped
 
 
 def application_table_from_lines(lines: Iterable[str]) -> ApplicationTable | None:
@@ -209,22 +235,24 @@ def application_table_from_lines(lines: Iterable[str]) -> ApplicationTable | Non
     tied to their columns would not add up. A wrapped label, an empty cell, a number out of place:
     nothing is read, and nothing is said about the arithmetic."""
     found: dict[str, list[tuple[int, ...]]] = {}
+    results: list[tuple[int, ...]] = []  # 三's rows between 二 and （七）总计 (a label may wrap)
     for line in lines:
-        match = _LINE_ROW.match(line)
+        match = _LINE_ROW.match(line) or _NUMBERS_ONLY.match(line)
         if match is None:
             continue
-        label = _SQUEEZE.sub("", match.group("label"))
+        label = _SQUEEZE.sub("", match.groupdict().get("label") or "")
         numbers = tuple(int(n) for n in match.group("numbers").split())
-        for name, words in APPLICATION_ROWS:
-            if words in label:
-                found.setdefault(name, []).append(numbers)
-                break
+        name = next((name for name, words in APPLICATION_ROWS if label and words in label), None)
+        if name is not None:
+            found.setdefault(name, []).append(numbers)
+        elif "carried" in found and "total" not in found:
+            results.append(numbers)
     if any(len(found.get(name, ())) != 1 for name, _ in APPLICATION_ROWS):
         return None
-    rows = [found[name][0] for name, _ in APPLICATION_ROWS]
-    if any(sum(row[:-1]) != row[-1] for row in rows):
+    new, carried, total, after = (found[name][0] for name, _ in APPLICATION_ROWS)
+    if any(sum(row[:-1]) != row[-1] for row in (new, carried, total, after)):
         return None
-    return ApplicationTable(*rows)
+    return ApplicationTable(new, carried, total, after, _parts(results))
 
 
 COLUMN_NAMES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")

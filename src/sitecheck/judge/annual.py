@@ -185,18 +185,26 @@ def _judge_report(
         )
     table = tables.get(url)
     wrong = table.mismatches() if table is not None else ()
-    if table is not None and wrong:
-        sums = "；".join(
-            f"{COLUMN_NAMES[i]}列 {table.new[i]}+{table.carried[i]}≠{table.total[i]}+{table.next[i]}"
-            for i in wrong
-        )
+    parts = table.part_mismatches() if table is not None else ()
+    if table is not None and (wrong or parts):
+        claims = []
+        if wrong:
+            sums = "；".join(
+                f"{COLUMN_NAMES[i]}列 {table.new[i]}+{table.carried[i]}≠{table.total[i]}+{table.next[i]}"
+                for i in wrong
+            )
+            claims.append(f"“本年新收”加“上年结转”应等于“办理结果总计”加“结转下年度继续办理”，但{sums}")
+        if parts:
+            sums = "；".join(
+                f"{COLUMN_NAMES[i]}列 各项之和 {table.parts[i]}≠总计 {table.total[i]}" for i in parts
+            )
+            claims.append(f"“（七）总计”应等于（一）予以公开至（六）其他处理各项之和，但{sums}")
         yield _finding(
             f"table:{year}{suffix}",
             Severity.DEDUCTION,
             url,
             place,
-            f"{year}年度政府信息公开工作年度报告表三数据不一致：“本年新收”加“上年结转”应等于“办理结果总计”"
-            f"加“结转下年度继续办理”，但{sums}",
+            f"{year}年度政府信息公开工作年度报告表三数据不一致：" + "；".join(claims),
         )
     missing = tuple(n for n, _, _ in SECTIONS if n not in sections)
     where = "附件" if in_file else "页面"
