@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
-import re
 import signal
 import subprocess
-import sys
-import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,60 +22,11 @@ from sitecheck.config import load_config
 from sitecheck.demo import DemoServer
 from sitecheck.models import JUDGED_RUNS, RESUMABLE_RUNS
 from sitecheck.store import Store
+from support.fleet import AGENT, PORTAL_TOML, crawls_by_worker, run_command, sitecheck, wait_for
 from support.postgres import PostgresCluster
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 PORTALS = 6
 WORKERS = 3
-AGENT = re.compile(r"sitecheck-fleet-worker/(\S+)")
-
-# Politeness slows each audit to several seconds, so a worker can be caught in the middle of one.
-PORTAL_TOML = """
-[site]
-start_url = "{url}"
-[politeness]
-concurrency = 2
-per_host_concurrency = 1
-min_interval = 0.03
-[fetch]
-timeout = 1.0
-retries = 1
-backoff = 0.05
-workers = 0
-"""
-
-
-def sitecheck(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.Popen([sys.executable, "-m", "sitecheck", *args], env=env, **kwargs)  # type: ignore[call-overload]
-
-
-def run_command(*args: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    done = subprocess.run(
-        [sys.executable, "-m", "sitecheck", *args], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def wait_for(condition: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting: {what}")
-
-
-def crawls_by_worker(server: DemoServer) -> dict[str, tuple[float, float]]:
-    """Per worker name, the first and last moment it requested anything from this portal."""
-    spans: dict[str, list[float]] = defaultdict(list)
-    for request in server.requests():
-        found = AGENT.search(request.user_agent)
-        if found and not request.external:
-            spans[found.group(1)].append(request.at)
-    return {name: (min(times), max(times)) for name, times in spans.items()}
 
 
 @pytest.mark.timeout(600)
