@@ -99,7 +99,7 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=settings.db))
 
     @app.task(name=TASKS["audit"], queue=QUEUE, pass_context=True)
-    async def audit(context: procrastinate.JobContext, start_url: str, timestamp: int | None = None) -> str:
+    async def audit(context: procrastinate.JobContext, start_url: str) -> str:
         config = portal_config(settings, start_url)
         if config is None:
             return "removed from the fleet"
@@ -109,7 +109,7 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
         return f"run {result.run_id}{' (resumed)' if resume else ''}: {done}"
 
     @app.task(name=TASKS["recheck"], queue=QUEUE)
-    async def recheck(start_url: str, timestamp: int | None = None) -> str:
+    async def recheck(start_url: str) -> str:
         config = portal_config(settings, start_url)
         if config is None:
             return "removed from the fleet"
@@ -117,7 +117,7 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
         return f"run {result.run_id}: {len(result.findings)} findings"
 
     @app.task(name=TASKS["probe"], queue=QUEUE)
-    async def probe(start_url: str, timestamp: int | None = None) -> str:
+    async def probe(start_url: str) -> str:
         config = portal_config(settings, start_url)
         if config is None:
             return "removed from the fleet"
