@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import procrastinate
@@ -25,7 +26,7 @@ import psycopg
 
 from sitecheck.audit import run_audit, run_recheck
 from sitecheck.config import AuditConfig
-from sitecheck.fleet import registry
+from sitecheck.fleet import STALLED_SECONDS, registry
 from sitecheck.fleet.stagger import DEFAULT_SPREAD, JOBS, due
 from sitecheck.models import RESUMABLE_RUNS
 from sitecheck.service.probe import probe_home
@@ -36,8 +37,7 @@ log = logging.getLogger(__name__)
 QUEUE = "sitecheck"  # the portals' audits, rechecks and probes
 SCHEDULE_QUEUE = "sitecheck-schedule"  # the scheduler's tick, run by `fleet schedule` itself
 TASKS = {job: f"sitecheck.{job}" for job in JOBS}
-HEARTBEAT_SECONDS = 10.0  # procrastinate's default
-STALLED_SECONDS = 30.0  # a worker silent this long is taken for dead (procrastinate's default)
+KEEP_DAYS = 30  # succeeded jobs are deleted after this (failed ones stay for `fleet status`)
 
 
 def portal_lock(start_url: str) -> str:
@@ -51,10 +51,11 @@ def queueing_lock(job: str, start_url: str) -> str:
 
 
 def _stall_cron(stalled_seconds: float) -> str:
-    """How often workers look for stalled jobs: as often as a worker can be found dead, at
-    most once a minute (cron with procrastinate's seconds field for shorter times)."""
-    seconds = max(1, min(59, round(stalled_seconds / 2)))
-    return "* * * * *" if stalled_seconds >= 120 else f"* * * * * */{seconds}"
+    """How often the workers look for stalled jobs: every minute (a job row a minute, pruned
+    after KEEP_DAYS), or every half of a shorter stall time (cron's seconds field, for tests)."""
+    if stalled_seconds >= 60:
+        return "* * * * *"
+    return f"* * * * * */{max(1, round(stalled_seconds / 2))}"
 
 
 class FleetSettings:
@@ -98,11 +99,13 @@ def _unfinished_run(config: AuditConfig) -> bool:
 def build_app(settings: FleetSettings) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=settings.db))
 
-    @app.task(name=TASKS["audit"], queue=QUEUE, pass_context=True)
-    async def audit(context: procrastinate.JobContext, start_url: str) -> str:
-        config = portal_config(settings, start_url)
+    @app.task(name=TASKS["audit"], queue=QUEUE)
+    async def audit(start_url: str) -> str:
+        config = await asyncio.to_thread(portal_config, settings, start_url)
         if config is None:
             return "removed from the fleet"
+        # A run left unfinished (its worker died, the job was retried) is continued from the
+        # stored frontier; otherwise this is a new audit.
         resume = await asyncio.to_thread(_unfinished_run, config)
         result = await asyncio.to_thread(run_audit, config, resume=resume, handle_signals=False)
         done = "interrupted" if result.summary is None else f"{len(result.findings)} findings"
@@ -110,7 +113,7 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
 
     @app.task(name=TASKS["recheck"], queue=QUEUE)
     async def recheck(start_url: str) -> str:
-        config = portal_config(settings, start_url)
+        config = await asyncio.to_thread(portal_config, settings, start_url)
         if config is None:
             return "removed from the fleet"
         result = await asyncio.to_thread(run_recheck, config, handle_signals=False)
@@ -118,7 +121,7 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
 
     @app.task(name=TASKS["probe"], queue=QUEUE)
     async def probe(start_url: str) -> str:
-        config = portal_config(settings, start_url)
+        config = await asyncio.to_thread(portal_config, settings, start_url)
         if config is None:
             return "removed from the fleet"
         result = await probe_home(config)
@@ -136,6 +139,12 @@ def build_app(settings: FleetSettings) -> procrastinate.App:
             log.warning("job %s (%s) of a dead worker is retried", job.id, job.call_string)
             await app.job_manager.retry_job(job)
         return len(stalled)
+
+    @app.periodic(cron="17 3 * * *", periodic_id="prune")
+    @app.task(name="sitecheck.prune", queue=QUEUE, queueing_lock="sitecheck-prune")
+    async def prune(timestamp: int) -> None:
+        for queue in (QUEUE, SCHEDULE_QUEUE):
+            await app.job_manager.delete_old_jobs(nb_hours=KEEP_DAYS * 24, queue=queue)
 
     @app.task(name="sitecheck.tick", queue=SCHEDULE_QUEUE, queueing_lock="sitecheck-tick")
     async def tick(timestamp: int) -> int:
@@ -176,8 +185,6 @@ async def defer_due(
 ) -> int:
     """The scheduler's tick: defer every portal job whose time fell in the last minute, to
     start at its staggered moment."""
-    from datetime import UTC, datetime, timedelta
-
     until = datetime.fromtimestamp(timestamp, tz=UTC)
     after = until - timedelta(seconds=window)
     with connect(settings.db) as conn:

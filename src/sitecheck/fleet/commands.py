@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from sitecheck.errors import ConfigError, StoreError
+from sitecheck.fleet import HEARTBEAT_SECONDS, STALLED_SECONDS
 
 DB_HELP = "舰队数据库（PostgreSQL 网址，如 postgresql://sitecheck@db.example.internal/sitecheck）。"
 
@@ -48,6 +49,8 @@ def _run(coro: Any) -> Any:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Not a line per request (as `sitecheck serve`): the jobs' starts, ends and failures are the log.
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
 @click.group()
@@ -122,11 +125,15 @@ def remove(db: str, keys: tuple[str, ...]) -> None:
     "--name", default="", metavar="名称", help="工作进程名（默认 主机名-进程号；写进抓取时的 User-Agent）。"
 )
 @click.option(
-    "--heartbeat", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="心跳间隔（秒）。"
+    "--heartbeat",
+    default=HEARTBEAT_SECONDS,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    help="心跳间隔（秒）。",
 )
 @click.option(
     "--stalled-after",
-    default=30.0,
+    default=STALLED_SECONDS,
     show_default=True,
     type=click.FloatRange(0.5, 3600),
     help="工作进程多久无心跳即视为已死，其任务由其他工作进程重试（秒）。",

@@ -11,6 +11,9 @@ from typing import Any
 from sitecheck.fleet.registry import FleetPortal
 from sitecheck.store import Store
 
+# The portals' jobs (not the fleet's housekeeping: the tick, stalled-job retries, pruning).
+PORTAL_TASKS = ["sitecheck.audit", "sitecheck.recheck", "sitecheck.probe"]
+
 
 def _portal_of(args: Any) -> str:
     if isinstance(args, str):
@@ -20,8 +23,9 @@ def _portal_of(args: Any) -> str:
 
 def fleet_status(conn: Any, db: str, entries: Sequence[FleetPortal], now: datetime) -> Iterator[str]:
     counts = conn.execute(
-        "SELECT status::text, count(*) FROM procrastinate_jobs WHERE task_name LIKE 'sitecheck.%%'"
-        " AND task_name NOT IN ('sitecheck.tick', 'sitecheck.retry_stalled') GROUP BY status ORDER BY 1"
+        "SELECT status::text, count(*) FROM procrastinate_jobs WHERE task_name = ANY(%s)"
+        " GROUP BY status ORDER BY 1",
+        (PORTAL_TASKS,),
     ).fetchall()
     yield "队列：" + ("，".join(f"{status} {n}" for status, n in counts) or "空")
     workers = conn.execute("SELECT id, last_heartbeat FROM procrastinate_workers ORDER BY id").fetchall()
@@ -30,14 +34,16 @@ def fleet_status(conn: Any, db: str, entries: Sequence[FleetPortal], now: dateti
         yield f"  工作进程 {worker_id}：上次心跳 {(now - beat).total_seconds():.0f} 秒前"
     running = conn.execute(
         "SELECT id, task_name, args, worker_id FROM procrastinate_jobs WHERE status = 'doing'"
-        " AND task_name IN ('sitecheck.audit', 'sitecheck.recheck', 'sitecheck.probe') ORDER BY id"
+        " AND task_name = ANY(%s) ORDER BY id",
+        (PORTAL_TASKS,),
     ).fetchall()
     yield f"正在进行：{len(running)} 项"
     for job_id, task, args, worker_id in running:
         yield f"  任务 {job_id} {task.removeprefix('sitecheck.')} {_portal_of(args)}（工作进程 {worker_id}）"
     failed = conn.execute(
         "SELECT id, task_name, args, attempts FROM procrastinate_jobs WHERE status = 'failed'"
-        " AND task_name LIKE 'sitecheck.%%' ORDER BY id DESC LIMIT 20"
+        " AND task_name LIKE 'sitecheck.%%' ORDER BY id DESC LIMIT 20",
+        (),
     ).fetchall()
     yield f"失败：{len(failed)} 项" + ("（最近 20 项）" if len(failed) == 20 else "")
     for job_id, task, args, attempts in failed:
