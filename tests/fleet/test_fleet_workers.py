@@ -116,7 +116,7 @@ def test_fleet_survives_a_killed_worker(postgres: PostgresCluster, tmp_path: Pat
         assert victim_name in victim_spans and len(victim_spans) == 2
 
         status = run_command("fleet", "status", "--db", db)
-        assert "succeeded" in status and status.count("finished") == PORTALS
+        assert f"已完成 {PORTALS}" in status and status.count("次检查，已完成") == PORTALS
 
         # Every portal's findings equal a single-machine audit of it into SQLite.
         def single_machine(index: int) -> set[tuple[object, str]]:

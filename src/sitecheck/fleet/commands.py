@@ -53,12 +53,12 @@ def _logging() -> None:
     logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
-@click.group()
+@click.group(options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def fleet() -> None:
     """舰队模式：多台机器上的工作进程共同检查多个网站（PostgreSQL + procrastinate 任务队列）。"""
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 def init(db: str) -> None:
     """建立任务队列、事实库和门户登记表（可重复运行）。"""
@@ -83,7 +83,7 @@ def init(db: str) -> None:
     )
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.argument("configs", nargs=-1, required=True, metavar="门户配置.toml…")
 def add(db: str, configs: tuple[str, ...]) -> None:
@@ -97,7 +97,7 @@ def add(db: str, configs: tuple[str, ...]) -> None:
             click.echo(f"{'已登记' if new else '已更新'}：{entry.name}  {entry.start_url}")
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.argument("keys", nargs=-1, required=True, metavar="起始网址或配置文件…")
 def remove(db: str, keys: tuple[str, ...]) -> None:
@@ -112,13 +112,14 @@ def remove(db: str, keys: tuple[str, ...]) -> None:
             click.echo(f"已取消登记：{removed}")
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.option(
     "--concurrency",
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
+    metavar="N",
     help="本工作进程同时检查的网站数。",
 )
 @click.option(
@@ -129,6 +130,7 @@ def remove(db: str, keys: tuple[str, ...]) -> None:
     default=HEARTBEAT_SECONDS,
     show_default=True,
     type=click.FloatRange(0.1, 600),
+    metavar="秒",
     help="心跳间隔（秒）。",
 )
 @click.option(
@@ -136,6 +138,7 @@ def remove(db: str, keys: tuple[str, ...]) -> None:
     default=STALLED_SECONDS,
     show_default=True,
     type=click.FloatRange(0.5, 3600),
+    metavar="秒",
     help="工作进程多久无心跳即视为已死，其任务由其他工作进程重试（秒）。",
 )
 def worker(db: str, concurrency: int, name: str, heartbeat: float, stalled_after: float) -> None:
@@ -162,7 +165,7 @@ def worker(db: str, concurrency: int, name: str, heartbeat: float, stalled_after
     _run(work())
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.argument("job", type=click.Choice(["audit", "recheck", "probe"]))
 @click.argument("start_urls", nargs=-1, metavar="[起始网址…]")
@@ -191,13 +194,14 @@ def defer(db: str, job: str, start_urls: tuple[str, ...]) -> None:
         )
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.option(
     "--spread",
     default=6.0,
     show_default=True,
     type=click.FloatRange(0, 24 * 7),
+    metavar="小时",
     help="把各门户的检查和复查错开到配置时刻之后的这段时间内（小时）。",
 )
 def schedule(db: str, spread: float) -> None:
@@ -224,7 +228,7 @@ def schedule(db: str, spread: float) -> None:
     _run(run())
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 def status(db: str) -> None:
     """任务队列、工作进程、正在进行的检查、失败的任务，以及每个门户最近一次检查。"""
@@ -237,7 +241,7 @@ def status(db: str) -> None:
             click.echo(line)
 
 
-@fleet.command()
+@fleet.command(options_metavar="[选项]")
 @_db_option
 @click.option(
     "--reports-dir",

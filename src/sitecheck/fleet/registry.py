@@ -38,6 +38,11 @@ class FleetPortal:
     config_toml: str
     source: str  # the file it was added from (for messages)
 
+    @property
+    def timezone(self) -> str:
+        """The portal's time zone (``schedule.timezone``), in which its times are shown."""
+        return self.config("postgresql://").schedule.timezone
+
     def config(self, db: str) -> AuditConfig:
         """The portal's settings, its store being the fleet's database."""
         return fleet_config(self.config_toml, self.source, db)
