@@ -963,6 +963,16 @@ def _add_service_commands() -> None:
 _add_service_commands()
 
 
+def _add_fleet_commands() -> None:
+    """``fleet …``: many portals, many machines (PostgreSQL + procrastinate)."""
+    from sitecheck.fleet.commands import register
+
+    register(cli)
+
+
+_add_fleet_commands()
+
+
 def _usage_line(exc: click.UsageError) -> str:
     """click's usage error as one line (click prints the usage, a hint and the error on three)."""
     message = exc.format_message()

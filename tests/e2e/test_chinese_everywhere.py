@@ -97,6 +97,14 @@ ALLOWED = {
     "schedule",
     "status",
     "overview",
+    "fleet",  # the fleet's commands and what they run on (issue 17)
+    "init",
+    "add",
+    "remove",
+    "worker",
+    "defer",
+    "postgresql",
+    "procrastinate",
 }
 # The values a user types into a config: section and key names, category and kind codes.
 for klass in (
@@ -242,8 +250,17 @@ def _outputs(cwd: Path) -> dict[str, str]:
         "schedule",
         "status",
         "overview",
+        "fleet",
+        "fleet init",
+        "fleet add",
+        "fleet remove",
+        "fleet worker",
+        "fleet defer",
+        "fleet schedule",
+        "fleet status",
+        "fleet overview",
     ):
-        commands.append((name, "--help"))
+        commands.append((*name.split(), "--help"))
     out: dict[str, str] = {}
     for command in commands:
         proc = run(cwd, *command)

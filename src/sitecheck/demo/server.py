@@ -27,6 +27,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -161,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
             resp = owner.portal.get_service(path)
             self._send(resp.status, resp.content_type, resp.body, resp.headers, head)
             return
-        owner._count(external, path)
+        owner._count(external, path, self.headers.get("User-Agent", ""))
 
         override = owner._override(external, path)
         if override is not None:
@@ -211,6 +212,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One line of the demo server's access log."""
+
+    at: float  # time.time() on arrival
+    external: bool
+    path: str
+    user_agent: str
+
+
 class DemoServer:
     """The demo portal and its external site, served on loopback in background threads."""
 
@@ -249,6 +260,7 @@ class DemoServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._hits: Counter[tuple[bool, str]] = Counter()
+        self._log: list[Request] = []  # every counted request, in arrival order
         self._rate_limited: set[str] = set()
         self._overrides: dict[tuple[bool, str], _Override] = {}
         self._servers: list[_HTTPServer] = []
@@ -377,6 +389,11 @@ class DemoServer:
         with self._lock:
             return self._hits[key]
 
+    def requests(self) -> list[Request]:
+        """Every request counted so far (when, which path, which User-Agent): the access log."""
+        with self._lock:
+            return list(self._log)
+
     def total_hits(self, *, external: bool = False) -> int:
         with self._lock:
             return sum(n for (ext, _), n in self._hits.items() if ext == external)
@@ -385,6 +402,7 @@ class DemoServer:
         """Forget request counts and re-arm the 429-once URL (overrides are kept)."""
         with self._lock:
             self._hits.clear()
+            self._log.clear()
             self._rate_limited.clear()
 
     def set_override(
@@ -412,9 +430,10 @@ class DemoServer:
 
     # -- used by the handler -------------------------------------------------------------------
 
-    def _count(self, external: bool, path: str) -> None:
+    def _count(self, external: bool, path: str, user_agent: str = "") -> None:
         with self._lock:
             self._hits[(external, path)] += 1
+            self._log.append(Request(time.time(), external, path, user_agent))
 
     def _override(self, external: bool, path: str) -> _Override | None:
         with self._lock:
