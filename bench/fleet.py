@@ -57,7 +57,22 @@ def finished(db: str, urls: list[str], after_run: int) -> int:
     return sum(1 for url, status, run in rows if url in urls and status in JUDGED_RUNS and run > after_run)
 
 
-def measure(db: str, configs: list[Path], urls: list[str], workers: int, folder: Path) -> float:
+def audit_seconds(db: str, after_run: int) -> list[float]:
+    """How long each audit newer than ``after_run`` took, start to judged (from the runs table)."""
+    from datetime import datetime
+
+    with psycopg.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT started_at, finished_at FROM runs WHERE id > %s AND finished_at IS NOT NULL", (after_run,)
+        ).fetchall()
+    return [
+        (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() for start, end in rows
+    ]
+
+
+def measure(
+    db: str, configs: list[Path], urls: list[str], workers: int, folder: Path
+) -> tuple[float, list[float]]:
     for args in (("init",), ("add", *map(str, configs))):
         subprocess.run(
             [sys.executable, "-m", "sitecheck", "fleet", args[0], "--db", db, *args[1:]],
@@ -92,7 +107,7 @@ def measure(db: str, configs: list[Path], urls: list[str], workers: int, folder:
         )
         while finished(db, urls, baseline) < len(urls):
             time.sleep(1)
-        return time.monotonic() - began
+        return time.monotonic() - began, audit_seconds(db, baseline)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -125,17 +140,21 @@ def main() -> None:
             path.write_text(f'[site]\nstart_url = "{url}"\n', encoding="utf-8")
             configs.append(path)
         print(f"{args.portals} portals × {args.pages} pages, default politeness, {os.cpu_count()} CPUs")
-        print("| workers | wall time | portals per hour | speed-up |")
-        print("|---:|---:|---:|---:|")
+        print("| workers | wall time | portals per hour | speed-up | one audit (median) | audits one after another |")
+        print("|---:|---:|---:|---:|---:|---:|")
         first = 0.0
         for workers in counts:
             db = args.db if args.db else cluster.fresh_database()  # type: ignore[union-attr]
             for server in servers:
                 server.reset()
-            wall = measure(db, configs, urls, workers, folder)
+            wall, audits = measure(db, configs, urls, workers, folder)
             first = first or wall
+            # The sum of the audits' own durations is what one worker would need for them in a
+            # row (their politeness waits do not overlap then): the baseline when 1 is not run.
+            median = sorted(audits)[len(audits) // 2] if audits else 0.0
             print(
-                f"| {workers} | {wall:.0f} s | {args.portals / wall * 3600:.0f} | {first / wall:.2f}× |",
+                f"| {workers} | {wall:.0f} s | {args.portals / wall * 3600:.0f} | {first / wall:.2f}× "
+                f"| {median:.0f} s | {sum(audits):.0f} s |",
                 flush=True,
             )
 
