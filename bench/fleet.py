@@ -140,7 +140,7 @@ def main() -> None:
             path.write_text(f'[site]\nstart_url = "{url}"\n', encoding="utf-8")
             configs.append(path)
         print(f"{args.portals} portals × {args.pages} pages, default politeness, {os.cpu_count()} CPUs")
-        print("| workers | wall time | portals per hour | speed-up | one audit (median) | audits one after another |")
+        print("| workers | wall time | portals per hour | speed-up | one audit (median) | audits in a row |")
         print("|---:|---:|---:|---:|---:|---:|")
         first = 0.0
         for workers in counts:
