@@ -333,22 +333,26 @@ def test_table_four_is_read_and_added_up() -> None:
     assert read_review_table(LexborHTMLParser(_review_row(good[:14]))) is None
 
 
-def test_a_wrong_table_four_on_a_report_page_is_a_deduction(tmp_path: Path) -> None:
+def _annual_findings_of_a_report_page(tmp_path: Path, title: str, body: str) -> list[dict[str, Any]]:
+    """The annual-report findings of a one-report portal: a list linking the report's page."""
     from conftest import fast_config
     from scripted_server import Reply, ScriptedServer
     from sitecheck.audit import run_audit
 
-    title = "某市甲局2025年政府信息公开工作年度报告"
-    wrong = [3, 1, 0, 1, 4, 2, 0, 0, 0, 2, 1, 0, 0, 0, 1]
-    body = "<br>".join(SIX.splitlines()) + _review_row(wrong)
-    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{body}</p></body></html>"
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><div>{body}</div></body></html>"
     home = f'<html><head><title>年报</title></head><body><a href="/nb.html">{title}</a></body></html>'
     site = {"/": [Reply(200, home.encode())], "/nb.html": [Reply(200, page.encode())]}
     json_path = tmp_path / "f.json"
     with ScriptedServer(site) as server:
         config = fast_config(server.base_url + "/", tmp_path / "d")
         run_audit(config, as_of=date(2026, 6, 1), json_path=json_path, handle_signals=False)
-    found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+    return [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+
+
+def test_a_wrong_table_four_on_a_report_page_is_a_deduction(tmp_path: Path) -> None:
+    wrong = [3, 1, 0, 1, 4, 2, 0, 0, 0, 2, 1, 0, 0, 0, 1]
+    body = "<br>".join(SIX.splitlines()) + _review_row(wrong)
+    found = _annual_findings_of_a_report_page(tmp_path, "某市甲局2025年政府信息公开工作年度报告", body)
     assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("deduction", "nb.html")]
     assert "行政复议 结果维持3+结果纠正1+其他结果0+尚未审结1≠总计4" in found[0]["detail"]
     assert "核实" not in found[0]["detail"]
@@ -387,19 +391,7 @@ def test_table_three_total_is_the_sum_of_its_result_rows() -> None:
 
 
 def test_a_total_that_is_not_its_parts_is_a_deduction(tmp_path: Path) -> None:
-    from conftest import fast_config
-    from scripted_server import Reply, ScriptedServer
-    from sitecheck.audit import run_audit
-
-    title = "某市丙局2025年政府信息公开工作年度报告"
     body = "<br>".join(SIX.splitlines()) + _table_three(22)
-    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><div>{body}</div></body></html>"
-    home = f'<html><head><title>年报</title></head><body><a href="/nb.html">{title}</a></body></html>'
-    site = {"/": [Reply(200, home.encode())], "/nb.html": [Reply(200, page.encode())]}
-    json_path = tmp_path / "f.json"
-    with ScriptedServer(site) as server:
-        config = fast_config(server.base_url + "/", tmp_path / "d")
-        run_audit(config, as_of=date(2026, 6, 1), json_path=json_path, handle_signals=False)
-    found = [f for f in json.loads(json_path.read_text("utf-8"))["findings"] if f["kind"] == "annual_report"]
+    found = _annual_findings_of_a_report_page(tmp_path, "某市丙局2025年政府信息公开工作年度报告", body)
     assert [(f["severity"], f["url"].rsplit("/", 1)[1]) for f in found] == [("deduction", "nb.html")]
     assert "自然人列 各项之和 21≠总计 22" in found[0]["detail"] and "本年新收" not in found[0]["detail"]

@@ -253,22 +253,12 @@ def status(db: str) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天判定（默认今天）。")
 def overview(db: str, reports_dir: str, as_of: str | None) -> None:
     """舰队所有门户一页总览（HTML + XLSX），与 sitecheck overview 相同。"""
-    from datetime import date
-
     from sitecheck.fleet import registry
-    from sitecheck.report.overview import overview_of, rank, write_overview
+    from sitecheck.service.commands import show_overview
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError:
-        raise click.BadParameter(f"{as_of!r} 不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None
     with _connect(db) as conn:
         portals = [entry.portal(db) for entry in registry.portals(conn)]
-    lines = rank([overview_of(portal, day) for portal in portals])
-    folder = write_overview(lines, reports_dir, day)
-    for line in lines:
-        click.echo(f"  {line.rank}. {line.name}  {line.verdict}")
-    click.echo(f"总览：{folder / 'overview.html'}（另有 overview.xlsx）")
+    show_overview(portals, reports_dir, as_of)
 
 
 def register(cli: click.Group) -> None:

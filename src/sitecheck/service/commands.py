@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -376,16 +377,22 @@ def _outcome(value: str) -> Any:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天判定（默认今天）。")
 def overview(configs: tuple[str, ...], reports_dir: str, as_of: str | None) -> None:
     """所有门户一页总览（HTML + XLSX）：结论、否决项、未整改问题、较上次变化、趋势、首页可用性和排名。"""
+    from sitecheck.service.portals import load_portals
+
+    show_overview(load_portals(configs), reports_dir, as_of)
+
+
+def show_overview(portals: Sequence[Portal], reports_dir: str, as_of: str | None) -> None:
+    """Write the overview of ``portals`` as of ``as_of`` (YYYY-MM-DD, default today) and say what
+    it found, a line a portal (``sitecheck overview`` and ``sitecheck fleet overview``)."""
     from datetime import date as _date
 
     from sitecheck.report.overview import overview_of, rank, write_overview
-    from sitecheck.service.portals import load_portals
 
     try:
         day = _date.fromisoformat(as_of) if as_of else _date.today()
     except ValueError:
         raise click.BadParameter(f"{as_of!r} 不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None
-    portals = load_portals(configs)
     lines = rank([overview_of(portal, day) for portal in portals])
     folder = write_overview(lines, reports_dir, day)
     failing = [line for line in lines if line.failing]
