@@ -18,7 +18,7 @@ import pytest
 from sitecheck.demo import DemoServer
 from sitecheck.models import JUDGED_RUNS
 from sitecheck.store import Store
-from support.fleet import PORTAL_TOML, crawls_by_worker, run_command, sitecheck, wait_for
+from support.fleet import PORTAL_TOML, crawls_by_worker, run_command, sitecheck, stop_workers, wait_for
 from support.postgres import PostgresCluster
 
 
@@ -67,11 +67,4 @@ def test_one_portal_is_never_crawled_twice_at_once(postgres: PostgresCluster, tm
             (_, end), (start, _) = sorted(spans.values())
             assert end < start, "the portal was crawled by two workers at once"
         finally:
-            for process in workers.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in workers.values():
-                try:
-                    process.wait(60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_workers(workers.values())

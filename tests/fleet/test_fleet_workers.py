@@ -22,7 +22,7 @@ from sitecheck.config import load_config
 from sitecheck.demo import DemoServer
 from sitecheck.models import JUDGED_RUNS, RESUMABLE_RUNS
 from sitecheck.store import Store
-from support.fleet import AGENT, PORTAL_TOML, crawls_by_worker, run_command, sitecheck, wait_for
+from support.fleet import AGENT, PORTAL_TOML, crawls_by_worker, run_command, sitecheck, stop_workers, wait_for
 from support.postgres import PostgresCluster
 
 PORTALS = 6
@@ -131,13 +131,6 @@ def test_fleet_survives_a_killed_worker(postgres: PostgresCluster, tmp_path: Pat
             assert fleet_findings[server.base_url] == reference[index], server.base_url
             assert reference[index]  # the sample portal has planted defects: never an empty comparison
     finally:
-        for process in workers.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in workers.values():
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_workers(workers.values())
         for server in servers:
             server.stop()

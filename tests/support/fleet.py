@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from sitecheck.demo import DemoServer
@@ -68,3 +70,16 @@ def crawls_by_worker(server: DemoServer) -> dict[str, tuple[float, float]]:
         if found and not request.external:
             spans[found.group(1)].append(request.at)
     return {name: (min(times), max(times)) for name, times in spans.items()}
+
+
+def stop_workers(processes: Iterable[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every worker still running (they finish their audits), then wait; kill a hung one."""
+    processes = list(processes)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
