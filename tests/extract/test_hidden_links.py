@@ -65,7 +65,11 @@ def hidden(body: str, head: str = "") -> list[HiddenLink]:
             "left:-5000px",
         ),
         # A media query every screen meets is the page's own rule.
-        (f'<div class="m"><a href="{OFF}">x</a></div>', "<style>@media screen{.m{display:none}}</style>", "display:none"),
+        (
+            f'<div class="m"><a href="{OFF}">x</a></div>',
+            "<style>@media screen{.m{display:none}}</style>",
+            "display:none",
+        ),
         (
             f'<div class="m"><a href="{OFF}">x</a></div>',
             "<style>@media print{.p{color:red}} @media only screen, print{ .m { visibility: hidden } }</style>",
@@ -244,5 +248,25 @@ def test_the_sites_own_style_sheet_files_hide_too() -> None:
     assert link.url == OFF and "外部样式表 /css/site.css 规则 `.gg`" in link.place + link.rule + link.element
     # The page's own rules come after the file's in the cascade: a later rule there shows it again.
     shown = '<style>.gg{display:block}</style><div class="gg"><a href="' + OFF + '">x</a></div>'
-    assert list(find_hidden_links(LexborHTMLParser(shown), PAGE, stylesheets=(("/a.css", ".gg{display:none}"),))) == []
+    assert (
+        list(find_hidden_links(LexborHTMLParser(shown), PAGE, stylesheets=(("/a.css", ".gg{display:none}"),)))
+        == []
+    )
     assert list(find_hidden_links(LexborHTMLParser(page), PAGE)) == []  # without the file: visible
+
+
+@pytest.mark.parametrize("styled", [0, 200])
+def test_a_page_full_of_styled_elements_is_read_like_a_plain_one(styled: int) -> None:
+    # Past a few dozen styled elements the suspects are found by one lexbor query instead of
+    # one query per styled element: both ways find the same hidden links, and only them.
+    chrome = "".join(
+        f'<div style="width:{i}px;color:#333"><a href="/n{i}.html">本站{i}</a></div>' for i in range(styled)
+    )
+    body = (
+        f"{chrome}<div style='DISPLAY:none'><a href='{OFF}'>x</a></div>"
+        f"<marquee height=0><a href='http://other.example.net/'>y</a></marquee>"
+        f"<span style='color:red'><a href='http://visible.example.org/'>z</a></span>"
+        f"<section hidden><a href='http://third.example.com/'>w</a></section>"
+    )
+    found = hidden(body)
+    assert [link.url for link in found] == [OFF, "http://other.example.net/", "http://third.example.com/"]

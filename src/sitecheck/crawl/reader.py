@@ -129,6 +129,9 @@ class LocalReader:
         # The site's own footer scripts, read once a run each for the page identifiers (url ->
         # the markup they write; "" when none or not readable).
         self._footer_scripts: dict[str, asyncio.Task[str]] = {}
+        # (the page's directory, a file reference) -> the portal's URL for it, or "" when it is
+        # not the portal's: every page of a template names the same files.
+        self._file_urls: dict[tuple[str, str], str] = {}
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
         result = await self.fetcher.page(url)
@@ -233,8 +236,8 @@ class LocalReader:
         for those that gave something. Another site's files (a CDN's) are not the portal's."""
         found: list[tuple[str, str]] = []
         for ref in refs:
-            url = canonical(urljoin(page_url, ref))
-            if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
+            url = self._file_url(page_url, ref)
+            if not url:
                 continue
             task = cache.get(url)
             if task is None:
@@ -245,6 +248,21 @@ class LocalReader:
             if text:
                 found.append((url, text))
         return found
+
+    def _file_url(self, page_url: str, ref: str) -> str:
+        """The canonical URL of a file the page refers to, "" when it is not the portal's."""
+        # A reference resolves the same from every page of a directory (one starting with "?"
+        # or "#" depends on the page itself).
+        directory = page_url[: page_url.rfind("/") + 1] if page_url.count("/") >= 3 else ""
+        key = (directory, ref) if directory and ref[:1] not in ("?", "#", "") else None
+        url = self._file_urls.get(key) if key is not None else None
+        if url is None:
+            url = canonical(urljoin(page_url, ref))
+            if not url.startswith(("http://", "https://")) or not self.scope.in_scope(url):
+                url = ""
+            if key is not None and len(self._file_urls) < 10_000:
+                self._file_urls[key] = url
+        return url
 
     async def _footer_script(self, url: str) -> str:
         result = await self.fetcher.attachment(url, FOOTER_SCRIPT_BYTES)

@@ -126,6 +126,17 @@ _RELEVANT_RE = re.compile(
 _HIDING_STYLE = re.compile(
     r"display|visibility|opacity|font-size|left|top|width|height|clip|text-indent|color|background", re.I
 )
+# The same, as a lexbor selector list (what _HIDING_STYLE finds in a style attribute, any case).
+_SUSPECT_HOLDERS = [
+    *(f'[style*="{name}" i]' for name in _HIDING_STYLE.pattern.split("|")),
+    "[hidden]",
+    "marquee",
+]
+_SUSPECT_LINKS = ", ".join(
+    f"{holder} a[href], a[href]{holder}" if holder != "marquee" else "marquee a[href]"
+    for holder in _SUSPECT_HOLDERS
+)
+_FEW_STYLED = 40
 _NETLOC_END = re.compile(r"[/?#\\]")
 _PLAIN_NETLOC = re.compile(r"[A-Za-z0-9.-]+(?::\d{1,5})?")
 
@@ -446,35 +457,55 @@ class _Styles:
         """The elements rule ``index`` selects (mem_ids)."""
         found = self._matched.get(index)
         if found is None:
-            if len(self._matched) >= _MAX_RULES:
-                return frozenset()
-            try:
-                found = frozenset(n.mem_id for n in self.tree.css(self.sheet.rules[index].selector))
-            except Exception:  # a selector lexbor cannot read matches nothing
-                found = frozenset()
-            self._matched[index] = found
+            found = frozenset(node.mem_id for node in self._select(index))
         return found
+
+    def _select(self, index: int) -> list[LexborNode]:
+        """The elements rule ``index`` selects, noting their mem_ids for :meth:`matched`."""
+        if len(self._matched) >= _MAX_RULES:
+            return []
+        try:
+            nodes = self.tree.css(self.sheet.rules[index].selector)
+        except Exception:  # a selector lexbor cannot read matches nothing
+            nodes = []
+        self._matched[index] = frozenset(node.mem_id for node in nodes)
+        return nodes
 
     def suspects(self) -> set[int]:
         """Every link (mem_id) that something could hide: inside (or itself) an element with a
         style attribute naming a property that can hide, a ``hidden`` attribute, a <marquee>,
         or one a hiding rule of the page's sheet selects. Any other link is visible: most links
         of most pages are decided by this one set, found by lexbor (this runs on every page)."""
-        hiders = [
-            node
-            for node in self.tree.css("[style], [hidden], marquee")
-            if node.tag == "marquee"
-            or "hidden" in node.attributes
-            or _HIDING_STYLE.search(node.attributes.get("style") or "")
-        ]
+        # Links in (or being) an element whose style attribute names a property that can hide,
+        # a ``hidden`` attribute or a <marquee>. Real pages may carry hundreds of styled elements:
+        # asking each for its links then costs more than one lexbor call that finds them all
+        # (which costs more than the few questions a page with few styled elements needs).
+        styled = self.tree.css("[style], [hidden], marquee")
+        links: set[int] = set()
+        hiders: list[LexborNode] = []
+        if len(styled) > _FEW_STYLED:
+            links.update(node.mem_id for node in self.tree.css(_SUSPECT_LINKS))
+        else:
+            hiders += [
+                node
+                for node in styled
+                if node.tag == "marquee"
+                or "hidden" in node.attributes
+                or _HIDING_STYLE.search(node.attributes.get("style") or "")
+            ]
+        # The nodes a hiding rule selects, from the one lexbor call that matches it (walking
+        # every element of the page in Python to find them again cost more than the rest).
         selected: set[int] = set()
         for indices in self.sheet.hiding.values():
             for index in indices:
-                selected.update(self.matched(index))
-        if selected:
-            hiders += [node for node in self.tree.css("*") if node.mem_id in selected]
-        links: set[int] = set()
+                if index not in selected:  # a rule may hide by several properties
+                    selected.add(index)
+                    hiders += self._select(index)
+        seen: set[int] = set()
         for node in hiders:
+            if node.mem_id in seen:
+                continue
+            seen.add(node.mem_id)
             if node.tag == "a":
                 links.add(node.mem_id)
             links.update(link.mem_id for link in node.css("a[href]"))

@@ -1,0 +1,44 @@
+"""Units of the page identifiers (extract/identifiers.py) that the real pages do not pin."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from sitecheck.extract.identifiers import _file_name, read_identifiers
+
+
+@pytest.mark.parametrize(
+    ("src", "name"),
+    [
+        ("/js/footer.js", "footer.js"),
+        ("js/footer.js?v=2#x", "footer.js"),
+        ("http://www.example.gov.cn/inc/bottom.js", "bottom.js"),
+        ("//cdn.example.com/a/dibu.js?x=/y/z.js", "dibu.js"),
+        ("http://www.example.gov.cn", ""),
+        ("", ""),
+    ],
+)
+def test_a_script_file_name_is_its_paths_last_segment(src: str, name: str) -> None:
+    assert _file_name(src) == name
+
+
+@pytest.mark.parametrize("attribute", ['class="PageFoot"', 'id="BOTTOM-wrap"', "class=ft", 'class="x db"'])
+def test_a_footer_like_element_is_read_wherever_it_is_and_however_it_is_written(attribute: str) -> None:
+    # The footer sits before a long block of other text here: only its element names it.
+    html = (
+        "<html><body><div class='main'><p>正文</p></div>"
+        f"<div {attribute}><span>主办单位：某某市人民政府办公室</span>　ICP备案：浙ICP备05018911号-1</div>"
+        f"<div class='other'>{'栏目文字，' * 600}</div></body></html>"
+    )
+    found = read_identifiers(LexborHTMLParser(html), html)
+    assert found.icp == "浙ICP备05018911号-1"
+    assert found.sponsor == "某某市人民政府办公室"
+
+
+def test_no_footer_like_element_and_no_footer_words_show_nothing() -> None:
+    html = (
+        f"<html><body><div class='left'>{'栏目文字，' * 600}</div><div class='soft'>ICP备</div></body></html>"
+    )
+    found = read_identifiers(LexborHTMLParser(html), html)
+    assert (found.icp, found.sponsor, found.id_code) == ("", "", "")
