@@ -68,7 +68,7 @@ from sitecheck.demo.catalog import JPEG, PNG  # noqa: E402
 from sitecheck.demo.portal import Behaviour, Response  # noqa: E402
 
 # Bump when anything that shapes the generated files changes: cached portals are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 PER_PAGE = 20
 SITE_NAME = "某市发展和改革委员会"
@@ -186,6 +186,59 @@ CSS = (
     b".footer{background:#eee;text-align:center}.TRS_Editor p{text-indent:2em}"
     b".left{float:left;width:240px}.right{float:right;width:940px}\n"
 )
+# The weight a real template carries besides its links (since generator version 3): real TRS
+# articles weigh 16-34 KiB, the corpus's real pages 77 KiB on average, where versions 1-2 made
+# 6 KiB pages. None of it is a link or a URL (the link figures stay those of the measurement):
+# the template's own <style> and scripts, wrappers with inline styles, a hidden sub-menu per nav
+# item, an article tool bar with handlers, Word-pasted article markup, a statistics script.
+TEMPLATE_STYLE = (
+    "<style>\n"
+    + "".join(
+        f".mod{i}{{margin:0 0 {i % 7 * 2}px;padding:{i % 5}px {i % 9}px;"
+        f"border:1px solid #e{i % 10}e{i % 10}e{i % 10}}}"
+        f".mod{i} .hd{{height:38px;line-height:38px;border-bottom:2px solid #1b5fad;overflow:hidden}}"
+        f".mod{i} .hd h3{{float:left;font-size:{15 + i % 4}px;color:#1b5fad;font-weight:bold}}"
+        f".mod{i} .bd li{{height:32px;line-height:32px;padding-left:12px;white-space:nowrap;overflow:hidden}}"
+        "\n"
+        for i in range(24)
+    )
+    + ".subnav{position:absolute;z-index:99;background:#fff;box-shadow:0 2px 6px rgba(0,0,0,.2)}\n</style>\n"
+)
+TEMPLATE_SCRIPT = """<script type="text/javascript">
+var siteConfig = {siteId: 12, siteName: "SITE", searchScope: 0, fontSizes: [14, 16, 18], elderMode: false};
+function setFontSize(size){ var box = document.getElementById("zoom"); if(box){ box.style.fontSize = size + "px"; } }
+function toggleElder(){ siteConfig.elderMode = !siteConfig.elderMode; document.body.className = siteConfig.elderMode ? "elder" : ""; }
+function showDate(){ var d = new Date(); var w = ["\\u65e5","\\u4e00","\\u4e8c","\\u4e09","\\u56db","\\u4e94","\\u516d"];
+  var box = document.getElementById("today"); if(box){ box.innerText = d.getFullYear() + "\\u5e74" + (d.getMonth() + 1) + "\\u6708" + d.getDate() + "\\u65e5 \\u661f\\u671f" + w[d.getDay()]; } }
+function navHover(){ var items = document.querySelectorAll(".nav li"); for(var i = 0; i < items.length; i++){
+  items[i].onmouseover = function(){ this.className = "on"; var s = this.getElementsByTagName("div")[0]; if(s){ s.style.display = "block"; } };
+  items[i].onmouseout = function(){ this.className = ""; var s = this.getElementsByTagName("div")[0]; if(s){ s.style.display = "none"; } }; } }
+if(window.addEventListener){ window.addEventListener("load", function(){ showDate(); navHover(); }, false); }
+</script>
+""".replace("SITE", SITE_NAME)  # noqa: E501
+TOPBAR = (
+    '<div class="topbar" style="height:36px;line-height:36px;background:#f5f5f5;'
+    'border-bottom:1px solid #e5e5e5">'
+    '<div class="w1200"><span class="date" id="today" style="float:left"></span>'
+    '<span class="weather" style="display:none;float:left;margin-left:20px"></span>'
+    '<span class="tools" style="float:right"><span id="elder" style="cursor:pointer">长者模式</span>'
+    '<span style="margin:0 8px;color:#ccc">|</span><span data-font="18" style="cursor:pointer">'
+    "无障碍浏览</span></span></div></div>\n"
+)
+ARTICLE_TOOLS = (
+    '<div class="article-tools" style="text-align:right;color:#666;margin:10px 0">【字体：'
+    '<span data-font="18" style="cursor:pointer">大</span> '
+    '<span data-font="16" style="cursor:pointer">中</span> '
+    '<span data-font="14" style="cursor:pointer">小</span>】'
+    '<span class="share" style="display:none">分享到：<span class="wx" title="微信"></span>'
+    '<span class="wb" title="微博"></span></span></div>\n'
+)
+STATS_SCRIPT = """<script type="text/javascript">
+(function(){ var visit = {site: 12, column: COLUMN, page: PAGE, time: new Date().getTime(), screen: screen.width + "x" + screen.height};
+  var parts = []; for(var key in visit){ if(visit.hasOwnProperty(key)){ parts.push(key + "=" + encodeURIComponent(visit[key])); } }
+  window.siteVisit = parts.join("&"); })();
+</script>
+"""  # noqa: E501
 # The classic TRS WCM pager as the shared script defines it: pages call it inline.
 COMMON_JS = b"""function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
   if(_nPageCount == null || _nPageCount <= 1){ return; }
@@ -463,8 +516,20 @@ def _paragraphs(rng: random.Random, day: int) -> str:
             )
             for _ in range(rng.randint(3, 6))
         )
-        out.append(f"<p>{s}</p>")
-    return "\n".join(out)
+        out.append(s)
+    # As an editor pastes from Word: each sentence its own run with its own style.
+    return "\n".join(
+        '<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt;mso-line-height-rule:exactly">'
+        + "".join(
+            '<span style="font-size:16.0pt;font-family:仿宋_GB2312;'
+            'mso-hansi-font-family:&quot;Times New Roman&quot;">'
+            f"{sentence}。</span>"
+            for sentence in paragraph.split("。")
+            if sentence
+        )
+        + "</p>"
+        for paragraph in out
+    )
 
 
 # --- generation ---------------------------------------------------------------------------------
@@ -656,9 +721,13 @@ class _Generator:
         nav = ['<li><a href="/">首页</a></li>']
         for si, (name, _) in enumerate(SECTIONS):
             first = cols[self.section_cols[si][0]]
-            nav.append(f'<li><a href="{first.index}">{name}</a></li>')
+            nav.append(
+                f'<li><a href="{first.index}">{name}</a><div class="subnav" style="display:none">'
+                f"<p>{name}：政策法规、工作动态、通知公告、数据发布</p></div></li>"
+            )
         self.nav = (
-            '<div class="top"><div class="w1200"><a href="/" class="logo"><img src="/images/logo.png" '
+            TOPBAR
+            + '<div class="top"><div class="w1200"><a href="/" class="logo"><img src="/images/logo.png" '
             f'alt="{SITE_NAME}"></a><form action="/search/index.jsp" method="get" class="search">'
             '<input type="text" name="searchword" placeholder="请输入关键字"><button type="submit">搜索'
             '</button></form></div></div>\n<div class="nav"><ul class="w1200">'
@@ -737,7 +806,7 @@ class _Generator:
             f'<meta http-equiv="X-UA-Compatible" content="IE=edge">\n<title>{title}</title>\n'
             f'<meta name="SiteName" content="{SITE_NAME}">\n<meta name="SiteIDCode" content="{SITE_CODE}">\n'
             f'{meta}{extra}<link rel="stylesheet" href="/css/style.css">\n<script src="{js}"></script>\n'
-            f"</head>\n<body>\n{self.nav}"
+            f"{TEMPLATE_STYLE}{TEMPLATE_SCRIPT}</head>\n<body>\n{self.nav}"
         )
 
     def crumb(self, col: Column) -> str:
@@ -748,7 +817,11 @@ class _Generator:
         )
 
     def tail(self) -> str:
-        return f"{self.footer}</body>\n</html>\n"
+        return (
+            '<div class="foot-wrap" style="background:#f2f2f2;padding:20px 0;margin-top:30px">'
+            f"{self.footer}</div>"
+            f"{STATS_SCRIPT.replace('COLUMN', '0').replace('PAGE', '0')}</body>\n</html>\n"
+        )
 
     # -- pages --
 
@@ -996,7 +1069,8 @@ class _Generator:
             else:
                 turn.append(f'<p>{word}：<a href="{self.art_path(other)}">{p.art_title[other]}</a></p>')
         main = (
-            f'<div class="w1200 article"><h1>{title}</h1>\n{info}\n<div class="TRS_Editor">\n'
+            f'<div class="w1200 article"><h1>{title}</h1>\n{info}\n{ARTICLE_TOOLS}'
+            '<div class="TRS_Editor" id="zoom">\n'
             + "\n".join(body)
             + f'\n</div>\n{att}<div class="turn">{"".join(turn)}</div></div>\n'
         )

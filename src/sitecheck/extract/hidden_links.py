@@ -713,6 +713,17 @@ class _Widgets:
     page: _Styles
     scripts: str  # the page's inline scripts and event handlers, for names they use
     _seen: dict[int, str] = field(default_factory=dict)
+    _mentioned: dict[str, bool] = field(default_factory=dict)  # name -> the scripts use it
+
+    def mentions(self, name: str) -> bool:
+        """Whether the page's scripts use ``name`` (an id or a class) as a whole word. Asked once
+        a name: the hidden parts of a page share their classes (ten sub-menus, one class)."""
+        found = self._mentioned.get(name)
+        if found is None:
+            found = self._mentioned[name] = (
+                re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", self.scripts) is not None
+            )
+        return found
 
     def why(self, node: LexborNode) -> str:
         found = self._seen.get(node.mem_id)
@@ -727,14 +738,10 @@ class _Widgets:
         if role in _ROLES:
             return f"role={role}"
         ident = (attrs.get("id") or "").strip()
-        if len(ident) >= 2 and re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", self.scripts):
+        if len(ident) >= 2 and self.mentions(ident):
             return f"页面脚本引用其 id“{ident}”（由脚本切换显示）"
         for token in (attrs.get("class") or "").split():
-            if (
-                len(token) >= 3
-                and token.lower() not in _GENERIC_CLASSES
-                and re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", self.scripts)
-            ):
+            if len(token) >= 3 and token.lower() not in _GENERIC_CLASSES and self.mentions(token):
                 return f"页面脚本引用其 class“{token}”（由脚本切换显示）"
         sibling = self._shown_sibling(node)
         if sibling:
@@ -901,7 +908,14 @@ def _off_site(page_url: str, href: str, encoding: str, home: str) -> str | None:
     netloc = _NETLOC_END.split(rest, 1)[0]
     if _PLAIN_NETLOC.fullmatch(netloc) and _site_domain(netloc.split(":", 1)[0].lower()) == home:
         return None
-    url = resolve(page_url, raw, encoding)
+    # An absolute link resolves the same on every page (a scheme-relative one takes the page's
+    # scheme): the friend links and footers every page repeats are resolved once.
+    return _absolute_off_site(raw, page_url.split(":", 1)[0] if raw.startswith("//") else "", encoding, home)
+
+
+@functools.lru_cache(maxsize=4096)
+def _absolute_off_site(raw: str, scheme: str, encoding: str, home: str) -> str | None:
+    url = resolve(f"{scheme or 'http'}://{home or 'localhost'}/", raw, encoding)
     if url is None or _VAR in url:
         return None
     host = urlsplit(url).hostname or ""

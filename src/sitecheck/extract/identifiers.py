@@ -289,6 +289,11 @@ def _footer_text(tree: LexborHTMLParser) -> str:
     return " ".join(" ".join(parts).split())
 
 
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``text`` has ``word`` (lower case) written in lower, upper or title case."""
+    return word in text or word.upper() in text or word.title() in text
+
+
 def _file_name(src: str) -> str:
     """The last segment of a URL's path (what urlsplit would say, for a fraction of its cost)."""
     path = src.split("#", 1)[0].split("?", 1)[0]
@@ -308,7 +313,8 @@ def _footer_hints(tree: LexborHTMLParser, html: str) -> str:
         if name and _FOOTER_SOURCE.search(name):
             hints.append(f"{node.tag}:{name[:60]}")
     tail = html[-20000:]
-    includes = _INCLUDE.finditer(tail) if "include" in tail.lower() else iter(())
+    # Substring tests first (lower-casing a page of Chinese text costs more than the rest here).
+    includes = _INCLUDE.finditer(tail) if _has_word(tail, "include") else iter(())
     for found in includes:
         target = found.group(1) or found.group(2) or ""
         if _FOOTER_SOURCE.search(target):
@@ -399,26 +405,30 @@ def _new_token(tag: str, raw_id: str, raw_class: str) -> str:
     return token
 
 
-def _own_text(node: LexborNode) -> int:
+def _own_text(node: LexborNode, floor: int = -1) -> int:
     """Characters of running text directly in ``node``: its text, paragraphs and text blocks
-    (children without block structure of their own, as Word and editors write paragraphs)."""
+    (children without block structure of their own, as Word and editors write paragraphs), their
+    links' text left out (a menu is links, an article is not).
+
+    When even with their links' text the node has no more than ``floor`` characters, that count
+    is returned as it is: it cannot be the page's most (leaving the links out asks lexbor once a
+    paragraph, and most candidates are small pieces of chrome)."""
     size = 0
+    prose: list[LexborNode] = []
     child = node.child
     while child is not None:
         tag = child.tag
         if tag == "-text":
             size += len((child.text_content or "").strip())
         elif tag in _PARAGRAPHS or (tag in _TEXT_BLOCKS and not _has_blocks(child)):
-            size += _prose(child)
+            size += len(child.text(deep=True, strip=True) or "")
+            prose.append(child)
         child = child.next
-    return size
-
-
-def _prose(node: LexborNode) -> int:
-    """Characters of ``node``'s text outside links (a menu is links, an article is not)."""
-    size = len(node.text(deep=True, strip=True) or "")
-    for link in node.css("a"):
-        size -= len(link.text(deep=True, strip=True) or "")
+    if size <= floor:
+        return size
+    for block in prose:
+        for link in block.css("a"):
+            size -= len(link.text(deep=True, strip=True) or "")
     return size
 
 
@@ -437,7 +447,7 @@ def _content_node(body: LexborNode) -> int | None:
     best: LexborNode | None = None
     best_size = _MIN_CONTENT
     for node in body.css("div, td, section, article, main"):
-        size = _own_text(node)
+        size = _own_text(node, best_size)
         # a footer is chrome, its variants tell templates apart (asked only of a new best:
         # reading each element's attributes cost more than its text)
         if size > best_size and not _FOOTER_WORDS.search(_id_and_class(node)):
