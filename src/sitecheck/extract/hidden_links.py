@@ -508,7 +508,8 @@ class _Styles:
             seen.add(node.mem_id)
             if node.tag == "a":
                 links.add(node.mem_id)
-            links.update(link.mem_id for link in node.css("a[href]"))
+            if _has_elements(node):  # most styled elements are runs of text (Word's spans)
+                links.update(link.mem_id for link in node.css("a[href]"))
         return links
 
     def image(self, anchor: LexborNode) -> bool:
@@ -568,6 +569,15 @@ class _Styles:
 
     def declares(self, node: LexborNode, name: str) -> bool:
         return self.declared(node, name) is not None
+
+
+def _has_elements(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag and child.tag[0] != "-":
+            return True
+        child = child.next
+    return False
 
 
 def _chain(node: LexborNode | None) -> Iterator[LexborNode]:
