@@ -218,19 +218,21 @@ def test_a_write_waits_for_another_session_s_row_lock_instead_of_failing(postgre
     other = psycopg.connect(url, autocommit=True)
     other.execute("BEGIN")
     other.execute("UPDATE alert_state SET level='down'")  # another writer holds the row a moment
-    released = threading.Event()
+    releasing = threading.Event()
 
     def release() -> None:
         time.sleep(0.5)
+        releasing.set()  # before the COMMIT: the waiting write may land the moment it is done
         other.execute("COMMIT")
-        released.set()
 
-    threading.Thread(target=release).start()
+    releaser = threading.Thread(target=release)
+    releaser.start()
     try:
         store.set_alert_level(URL, "home", "up")  # waits for the row, then lands
-        assert released.is_set()
+        assert releasing.is_set()
         assert store.alert_level(URL, "home") == "up"
     finally:
+        releaser.join(10)  # its COMMIT returns before its connection is closed
         store.close()
         other.close()
 
