@@ -241,14 +241,14 @@ def _wrapping_link(anchors: list[tuple[LexborNode, str]], digits: str) -> str:
 
 
 # The elements that may be the footer, as lexbor finds them: ``footer`` and those whose id or
-# class holds a footer word (_FOOTER_WORDS, here as plain substrings: "ft" also finds "left",
+# class holds a footer word (_FOOTER_WORDS's, as plain substrings: "ft" also finds "left",
 # the exact words are checked after). Real pages carry hundreds of elements with an id or a
 # class and a few footer-like ones: reading every element's attributes in Python cost twice this.
 _FOOTER_LIKE = ", ".join(
     ["footer"]
     + [
         f"[{name}*={word} i]"
-        for word in ("foot", "bottom", "copyright", "banquan", "dibu", "ft", "bq", "db")
+        for word in _FOOTER_WORDS.pattern.replace("\\b", "").split("|")
         for name in ("id", "class")
     ]
 )
