@@ -469,8 +469,9 @@ def _uncomment(path: Path) -> list[str]:
 
 
 # $msec (the time the response was finished; older logs have none) $server_addr $request_method
-# $status "$request_uri" $body_bytes_sent
-_LOG_RE = re.compile(r'^(?:(\d+\.\d+) )?(\S+) (\S+) (\d{3}) "(.*)" (\d+)$')
+# $status "$request_uri" $body_bytes_sent $request_time (since the request arrived; older logs
+# have none)
+_LOG_RE = re.compile(r'^(?:(\d+\.\d+) )?(\S+) (\S+) (\d{3}) "(.*)" (\d+)(?: (\d+\.\d+))?$')
 _LOG_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 
 
@@ -482,10 +483,15 @@ class LogFacts:
     gaps: list[str]  # 404s for URLs the portal answers: files missing from the export
     page_times: list[float]  # when each of those pages was first fetched ($msec)
     last_request: float | None  # $msec of the last request
+    # When the tool first asked for an endpoint that never answers ($msec - $request_time): no
+    # tool can end before that plus its timeout, however fast it reads the rest.
+    hang_asked: float | None = None
 
 
 def analyse_log(site: Site, lines: list[str]) -> LogFacts:
     main_host = "127.0.0.1"
+    never = {path for path, delay in getattr(site.portal, "slow_delays", {}).items() if math.isinf(delay)}
+    hang_asked: float | None = None
     first: dict[str, float] = {}
     methods: dict[str, int] = {}
     gaps: set[str] = set()
@@ -494,9 +500,12 @@ def analyse_log(site: Site, lines: list[str]) -> LogFacts:
         m = _LOG_RE.match(line)
         if not m:
             continue
-        msec, addr, method, status, uri, _ = m.groups()
+        msec, addr, method, status, uri, _, took = m.groups()
         when = float(msec) if msec else 0.0
         last = when if last is None else max(last, when)
+        if took and addr == main_host and uri.split("?", 1)[0] in never:
+            asked = when - float(took)
+            hang_asked = asked if hang_asked is None else min(hang_asked, asked)
         methods[method] = methods.get(method, 0) + 1
         if status == "200" and method == "GET" and addr == main_host:
             key = norm(site.s.base_url + uri.lstrip("/"))
@@ -511,11 +520,17 @@ def analyse_log(site: Site, lines: list[str]) -> LogFacts:
         gaps=sorted(gaps),
         page_times=sorted(first.values()),
         last_request=last,
+        hang_asked=hang_asked,
     )
 
 
 def pages_over_time(
-    times: list[float], start: float, wall: float, total: int, last_request: float | None
+    times: list[float],
+    start: float,
+    wall: float,
+    total: int,
+    last_request: float | None,
+    hang_asked: float | None = None,
 ) -> dict[str, object]:
     """Seconds from the tool's start until it had fetched 50/90/99/100 % of the pages it fetched
     in the end ("own") and of the portal's pages ("portal"; None: never), and the tail after."""
@@ -534,6 +549,7 @@ def pages_over_time(
         "last_page": last_page,
         "last_request": round(last_request - start, 2) if last_request else None,
         "after_last_page": round(wall - last_page, 2) if last_page is not None else None,
+        "hang_asked": round(hang_asked - start, 2) if hang_asked is not None else None,
     }
 
 
@@ -589,7 +605,9 @@ def run_tool(tool: str, site: Site, rnd: int, variant: str = "") -> Run:
     facts = analyse_log(site, lines)
     fetched, requests, methods, gaps = facts.pages, facts.requests, facts.methods, facts.gaps
     pages = len(fetched)
-    timeline = pages_over_time(facts.page_times, started_at, wall, len(site.page_keys), facts.last_request)
+    timeline = pages_over_time(
+        facts.page_times, started_at, wall, len(site.page_keys), facts.last_request, facts.hang_asked
+    )
     dead, unverified, summary = parse_tool_output(tool, workdir, stdout_path)
     summary["missed_pages_by_dir"] = missed_by_dir(site, fetched)
     # wait4 is exact for everything the tool reaped; the sampled tree adds unreaped descendants.
@@ -1123,8 +1141,8 @@ def fmt_timeline(runs: list[Run], total: object) -> str:
     shares = " | ".join(f"{p} %" for p in SHARES)
     lines = [
         f"| round | tool | wall s | pages fetched | {shares} (of its pages) | {shares} (of the portal's "
-        f"{total}) | after the last page s |",
-        "|---:|---|---:|---:|" + "---:|" * (2 * len(SHARES)) + "---:|",
+        f"{total}) | after the last page s | never-answering link asked at s |",
+        "|---:|---|---:|---:|" + "---:|" * (2 * len(SHARES)) + "---:|---:|",
     ]
     for r in runs:
         t = r.timeline
@@ -1135,7 +1153,7 @@ def fmt_timeline(runs: list[Run], total: object) -> str:
             + " | ".join(_secs(own.get(str(p))) for p in SHARES)
             + " | "
             + " | ".join(_secs(portal.get(str(p))) for p in SHARES)
-            + f" | {_secs(t.get('after_last_page'))} |"
+            + f" | {_secs(t.get('after_last_page'))} | {_secs(t.get('hang_asked'))} |"
         )
     return "\n".join(lines)
 
@@ -1228,7 +1246,8 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
         "Pages over time: seconds from the tool's start until it had fetched 50/90/99/100 % of the "
         "pages it fetched in the end, and of the portal's pages (— never), from nginx's access log; "
         '"after the last page" is the wall time left after its last page (slow links, timeouts, '
-        "exit):",
+        'exit); "never-answering link asked at" is when it first requested the endpoint that never '
+        "answers (no tool ends before that plus its timeout):",
         "",
         fmt_timeline(runs, si["page_urls"]),
     ]

@@ -76,7 +76,8 @@ http {{
     }}
     default_type {default_type};
     charset_types {" ".join(t for t in CHARSET_TYPES if t != "text/html")};
-    log_format bench '$msec $server_addr $request_method $status "$request_uri" $body_bytes_sent';
+    log_format bench '$msec $server_addr $request_method $status "$request_uri" $body_bytes_sent'
+                     ' $request_time';
     access_log {_q(str(prefix / "access.log"))} bench buffer=256k flush=1s;
     log_not_found off;
     server_tokens off;

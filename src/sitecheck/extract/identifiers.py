@@ -107,16 +107,19 @@ def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> Pa
     Reads scripts first, then removes the invisible elements from ``tree`` (as
     text_checks.page_text does): call it after the analyses that need them."""
     metas = _metas(tree)
-    # Every page has dozens of links and the identifiers need a few: the links are listed once,
-    # and a URL is parsed only when its text can name a record system (a page's CPU counts:
-    # this runs on every page of the crawl).
-    anchors = [(node, node.attributes.get("href") or "") for node in tree.css("a[href]")]
     footer = LexborHTMLParser(f"<html><body>{written}</body></html>") if written.strip() else None
-    if footer is not None:  # what the footer script writes stands at the page's end
-        anchors += [(node, node.attributes.get("href") or "") for node in footer.css("a[href]")]
-    badge = _badge(tree, html, anchors) or (_badge(footer, written, anchors) if footer is not None else "")
+    trees = [tree] if footer is None else [tree, footer]  # what the footer script writes stands at the end
+    # Every page has dozens of links and the identifiers need a few: lexbor finds the ones that
+    # can matter, and the whole list is read only when the page names the badge (a page's CPU
+    # counts: this runs on every page of the crawl).
+    badge = ""
+    if any(word in html for word in _BADGE_WORDS) or any(word in written for word in _BADGE_WORDS):
+        hrefs = [node.attributes.get("href") or "" for one in trees for node in one.css("a[href]")]
+        badge = _badge(tree, html, hrefs) or (_badge(footer, written, hrefs) if footer is not None else "")
     hints = _footer_hints(tree, html)
-    icp_host, police_host = _record_links(anchors)
+    icp_host, police_host = _record_links(
+        [node.attributes.get("href") or "" for one in trees for node in one.css(_RECORD_LINKS)]
+    )
     signature = template_signature(tree)  # strips the invisible elements
     text = _footer_text(tree)
     if footer is not None and footer.body is not None:
@@ -130,10 +133,10 @@ def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> Pa
         else ""
     )
     if icp is not None and not icp_host:
-        icp_host = _wrapping_link(anchors, icp.group(2))
+        icp_host = _wrapping_link(trees, icp.group(2))
     police_text = f"{police.group(1)}公网安备{police.group(2)}号" if police else ""
     if police is not None and not police_host:
-        police_host = _wrapping_link(anchors, police.group(2))
+        police_host = _wrapping_link(trees, police.group(2))
     contacts = ",".join(name for name, pattern in _CONTACTS if pattern.search(text))
     return PageIdentifiers(
         template=signature,
@@ -189,12 +192,12 @@ def _on(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) or host.startswith(d + ".") for d in domains)
 
 
-def _badge(tree: LexborHTMLParser, html: str, anchors: list[tuple[LexborNode, str]]) -> str:
+def _badge(tree: LexborHTMLParser, html: str, hrefs: list[str]) -> str:
     """How the 党政机关网站标识 is hung: "link" (the badge's link or image is in the page),
     "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or ""."""
     if not any(word in html for word in _BADGE_WORDS):
         return ""  # nothing on the page can be the badge: no need to look at each element
-    for _, href in anchors:
+    for href in hrefs:
         if "sitename?method=show" in href or ("conac" in href.lower() and _on(_host(href), ("conac.cn",))):
             return "link"
     for node in tree.css("img"):
@@ -216,12 +219,14 @@ def _badge(tree: LexborHTMLParser, html: str, anchors: list[tuple[LexborNode, st
     return ""
 
 
-def _record_links(anchors: list[tuple[LexborNode, str]]) -> tuple[str, str]:
-    """The hosts of links to the ICP and the 公安 record systems, if the page has any."""
+# Links to a record system: every such system's host has this (_ICP_HOSTS, _POLICE_HOSTS).
+_RECORD_LINKS = "a[href*=beian i]"
+
+
+def _record_links(hrefs: list[str]) -> tuple[str, str]:
+    """The hosts of the first links to the ICP and the 公安 record systems, if the page has any."""
     icp = police = ""
-    for _, href in anchors:
-        if "beian" not in href.lower():
-            continue  # every record system's host has it (_ICP_HOSTS, _POLICE_HOSTS)
+    for href in hrefs:
         host = _host(href)
         if not icp and _on(host, _ICP_HOSTS):
             icp = host
@@ -230,13 +235,14 @@ def _record_links(anchors: list[tuple[LexborNode, str]]) -> tuple[str, str]:
     return icp, police
 
 
-def _wrapping_link(anchors: list[tuple[LexborNode, str]], digits: str) -> str:
+def _wrapping_link(trees: list[LexborHTMLParser], digits: str) -> str:
     """The host of the link whose text carries a record number (a record system elsewhere, or
     a local mirror of it), or "" when the number is not linked. From the page's end: that is
     where the footer is."""
-    for node, href in reversed(anchors):
+    anchors = [node for one in trees for node in one.css("a[href]")]
+    for node in reversed(anchors):
         if digits in "".join((node.text(deep=True) or "").split()):
-            return _host(href) or "本站"
+            return _host(node.attributes.get("href") or "") or "本站"
     return ""
 
 

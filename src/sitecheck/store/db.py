@@ -106,6 +106,11 @@ class Database:
             # The links index grows in random order (a link's target can be any URL): with
             # SQLite's 2 MiB default cache a crawl rereads its pages over and over.
             self.db.execute("PRAGMA cache_size=-16384")
+            # A target's facts are written inside a savepoint (stored whole or not at all); the
+            # savepoint's undo copy of each page it changes spills to a temporary file past 64 KiB,
+            # which forty link rows into random places of the links index reach on every page:
+            # kept in memory, the crawl spent 1.3 s less in system calls at 10,000 pages (bench/).
+            self.db.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             if not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc):
