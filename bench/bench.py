@@ -58,11 +58,11 @@ from realistic import generate as generate_realistic  # noqa: E402
 
 from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
 
-TOOLS = ("sitecheck", "sitecheck-workers", "linkchecker", "linkinator")
-DEFAULT_TOOLS = ("sitecheck", "sitecheck-workers", "linkchecker", "linkinator")
+TOOLS = ("sitecheck", "sitecheck-1p", "linkchecker", "linkinator")
+DEFAULT_TOOLS = ("sitecheck", "sitecheck-1p", "linkchecker", "linkinator")
 LABEL = {
     "sitecheck": "sitecheck",
-    "sitecheck-workers": "sitecheck --workers 2",
+    "sitecheck-1p": "sitecheck --workers 0",
     "linkchecker": "LinkChecker",
     "linkinator": "linkinator",
 }
@@ -367,7 +367,7 @@ def _self_cpu() -> float:
 def tool_command(tool: str, s: Settings, workdir: Path) -> tuple[list[str], dict[str, str], Path]:
     """argv, extra environment, file that receives stdout."""
     c, t = str(s.concurrency), str(s.timeout)
-    if tool in ("sitecheck", "sitecheck-workers", "sitecheck-profile"):
+    if tool in ("sitecheck", "sitecheck-1p", "sitecheck-profile"):
         env = {"PYTHONPATH": str(sitecheck_src())}
         # Sitemap and robots.txt are switched off in a config file: the --no-sitemap and
         # --no-robots flags fail in cli._overrides at the commit measured (see README).
@@ -385,10 +385,10 @@ def tool_command(tool: str, s: Settings, workdir: Path) -> tuple[list[str], dict
             "--as-of", s.today.isoformat(),
             "--json", str(workdir / "findings.json"),
         ]  # fmt: skip
-        # sitecheck: the default (--workers auto: one process on 2 cores, worker processes on
-        # more); sitecheck-workers: two worker processes that fetch and parse beside the main
-        # one; the profile reads everything in one process (it can only see one process).
-        argv += ["--workers", {"sitecheck": "auto", "sitecheck-workers": "2"}.get(tool, "0")]
+        # sitecheck: the default (--workers auto: on 2 cores one worker process, the engine's
+        # process reading beside it; a worker a core on more); sitecheck-1p: everything in one
+        # process; the profile reads in one process too (it can only see one process).
+        argv += ["--workers", {"sitecheck": "auto"}.get(tool, "0")]
         return argv, env, workdir / "stdout.txt"
     if tool == "linkchecker":
         rc = workdir / "linkcheckerrc"
@@ -419,7 +419,7 @@ def parse_tool_output(tool: str, workdir: Path, stdout: Path) -> tuple[set[str],
     dead: set[str] = set()
     unverified: set[str] = set()
     summary: dict[str, object] = {}
-    if tool in ("sitecheck", "sitecheck-workers"):
+    if tool in ("sitecheck", "sitecheck-1p"):
         path = workdir / "findings.json"
         if not path.exists():
             return dead, unverified, {"error": "no findings.json"}
@@ -1080,7 +1080,7 @@ def machine_info() -> dict[str, object]:
 
 
 def fmt_table(summary: dict[str, dict[str, float]], runs: list[Run], site_info: dict[str, object]) -> str:
-    mine = [t for t in ("sitecheck", "sitecheck-workers") if t in summary]
+    mine = [t for t in ("sitecheck", "sitecheck-1p") if t in summary]
     head = "".join(f" {LABEL[t]} ÷ this (pages/s) |" for t in mine)
     lines = [
         "| tool | wall s | CPU s | peak RSS MiB | pages fetched | pages/s | CPU ms/page |"
@@ -1301,7 +1301,7 @@ def parse_args(argv: list[str]) -> Settings:
     ap.add_argument(
         "--tools",
         default=",".join(DEFAULT_TOOLS),
-        help="sitecheck, sitecheck-workers (--workers 0: one process), linkchecker, linkinator",
+        help="sitecheck, sitecheck-1p (--workers 0: one process), linkchecker, linkinator",
     )
     ap.add_argument("--scale", default=None, help="portal sizes for the sitecheck-only growth runs")
     ap.add_argument("--no-profile", action="store_true")

@@ -14,7 +14,7 @@ from pathlib import Path
 from sitecheck import __version__
 from sitecheck.config import AuditConfig, annual_report_due, config_from_mapping
 from sitecheck.crawl.engine import Crawler, CrawlStats, ProgressCallback
-from sitecheck.crawl.pool import WorkerPool, auto_workers
+from sitecheck.crawl.pool import WorkerPool, auto_workers, engine_reads_too
 from sitecheck.crawl.reader import LocalReader, Reader
 from sitecheck.errors import AuditError
 from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
@@ -126,8 +126,11 @@ class Audit:
             )
             reader: Reader = LocalReader(fetcher, config, observed_on)
             workers = auto_workers(config)
+            pool: WorkerPool | None = None
             if workers:
-                pool = WorkerPool(config, observed_on, workers, limiter)
+                pool = WorkerPool(
+                    config, observed_on, workers, limiter, here=reader if engine_reads_too(config) else None
+                )
                 cleanup.push_async_callback(pool.close)
                 await pool.start()
                 reader = pool
@@ -152,6 +155,8 @@ class Audit:
                 probes.begin(config.site.start_url)
             try:
                 stats = await crawler.run(run.id)
+                if pool is not None:
+                    stats.workers, stats.read_by_engine = pool.count, pool.read_here
                 if probes is not None and stats.finished:
                     found = await probes.finish(config.site.start_url, self.store.https_page_urls(run.id))
                     self.store.writer(run.id).transport(found)

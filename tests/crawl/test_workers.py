@@ -18,7 +18,7 @@ from conftest import fast_config
 from scripted_server import Reply, ScriptedServer
 from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig, config_from_mapping
-from sitecheck.crawl.pool import auto_workers
+from sitecheck.crawl.pool import auto_workers, engine_reads_too
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
 from sitecheck.models import LinkRef, LinkSpecial, PageFacts
@@ -34,9 +34,31 @@ def test_auto_uses_workers_only_when_the_limits_are_raised() -> None:
     assert gentle.fetch.workers == "auto"
     assert auto_workers(gentle) == 0
     raised = gentle.replace("politeness", concurrency=20, per_host_concurrency=20, min_interval=0.0)
-    assert auto_workers(raised) == (min(_cores() - 1, 4) if _cores() >= 3 else 0)
+    cores = _cores()
+    assert auto_workers(raised) == (min(cores - 1, 4) if cores >= 3 else 1 if cores == 2 else 0)
+    assert engine_reads_too(raised)  # on 2 cores: one worker, and the engine reads beside it
+    spaced = raised.replace("politeness", min_interval=0.01)
+    assert auto_workers(spaced) == (min(cores - 1, 4) if cores >= 3 else 0)
+    assert not engine_reads_too(spaced)  # the workers keep the interval together, the engine may not add to it
     assert auto_workers(raised.replace("fetch", workers=0)) == 0
     assert auto_workers(gentle.replace("fetch", workers=3)) == 3
+
+
+def test_the_engine_reads_beside_its_worker_and_the_crawl_is_the_same(tmp_path: Path) -> None:
+    # No interval to keep: once the worker has a backlog, the engine's process reads the next
+    # targets itself. Both read, and the audit is the one a single process makes.
+    with DemoServer(pages=400, seed=5) as server:
+        results = {}
+        for workers in (1, 0):
+            config = fast_config(server.base_url, tmp_path / f"data{workers}", workers=workers)
+            config = config.replace("politeness", concurrency=20, per_host_concurrency=20)
+            json_path = tmp_path / f"w{workers}.json"
+            results[workers] = run_audit(config, json_path=json_path, handle_signals=False, reports=False)
+    both, alone = results[1].stats, results[0].stats
+    assert both.workers == 1 and alone.workers == 0
+    assert 0 < both.read_by_engine < both.pages + both.checked, both  # each process read some
+    assert alone.read_by_engine == 0
+    assert_same_crawl(tmp_path / "w1.json", tmp_path / "w0.json")
 
 
 def test_workers_setting_is_validated() -> None:

@@ -98,6 +98,8 @@ class CrawlStats:
     queued: int = 0  # targets not yet checked, in-flight ones included
     active: int = 0
     failed: int = 0  # targets whose handling failed (kept for --resume)
+    workers: int = 0  # worker processes that read targets (fetch.workers)
+    read_by_engine: int = 0  # with workers: the targets the engine's own process read
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
     interrupted: bool = False

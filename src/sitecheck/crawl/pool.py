@@ -15,6 +15,12 @@ workers, and each worker spaces its requests to a host ``workers`` times the con
 interval (so together they keep the configured rate). A ``Retry-After`` one worker receives
 comes back to the engine with its answer and goes out with every later request to that host,
 so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
+
+The engine's process reads too when the limits leave no interval to keep (``min_interval`` 0):
+keeping the frontier and the store fills only part of its core, so once every worker has a
+backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
+one worker and the engine read the 10,000-page realistic portal in 22–24 s where one process
+takes 30–32 s and one worker alone 30 s (bench/).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sitecheck.config import AuditConfig
-from sitecheck.crawl.reader import LocalReader, PageRead
+from sitecheck.crawl.reader import LocalReader, PageRead, Reader
 from sitecheck.errors import AuditError
 from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client, host_of
 from sitecheck.fetch.politeness import HostLimiter
@@ -51,17 +57,29 @@ def auto_workers(config: AuditConfig) -> int:
 
     At gentle limits the crawl waits on the server and one process is plenty; workers pay off
     only when the limits allow more requests per second than one core can read (an unthrottled
-    audit of your own portal), and when there is a core for each beside the main process's: on
-    2 cores, two workers read the 10,000-page realistic portal no sooner than one process
-    (18.7 s against 19.1 s, medians of 3, bench/) with twice the memory (237 against 123 MiB)
-    and 15% more CPU: the workers' pipes and the main process compete for the same two cores.
+    audit of your own portal). Then one worker a core beside the engine's (at most 4); on 2
+    cores one worker, which the engine's process joins in reading when no interval is to be
+    kept (:class:`WorkerPool`): two workers there compete with the engine for the two cores
+    (27 s, 234 MiB on the 10,000-page realistic portal, bench/), one worker and the engine
+    share them (22–24 s, ~170 MiB; one process: 30–33 s, 125 MiB).
     """
     setting = config.fetch.workers
     if isinstance(setting, int):
         return setting
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    fast = config.politeness.min_interval < 0.02 and config.politeness.concurrency >= 16
-    return min(cores - 1, 4) if fast and cores >= 3 else 0
+    politeness = config.politeness
+    if politeness.concurrency < 16 or politeness.min_interval >= 0.02:
+        return 0
+    if cores >= 3:
+        return min(cores - 1, 4)
+    return 1 if cores == 2 and politeness.min_interval == 0 else 0
+
+
+def engine_reads_too(config: AuditConfig) -> bool:
+    """Whether the engine's process reads targets beside its workers: only when no interval
+    between requests to a host is to be kept (the workers space theirs out to keep it together,
+    and the engine's reading would add to their rate)."""
+    return config.politeness.min_interval == 0
 
 
 def _frame(message: object) -> bytes:
@@ -143,13 +161,32 @@ class _WorkerProtocol(asyncio.SubprocessProtocol):
 
 
 class WorkerPool:
-    """Reads targets in ``count`` worker processes; the same interface as LocalReader."""
+    """Reads targets in ``count`` worker processes, and with ``here`` (a reader on the engine's
+    loop) in the engine's process too once every worker has a backlog; the same interface as
+    LocalReader."""
 
-    def __init__(self, config: AuditConfig, observed_on: date, count: int, limiter: HostLimiter) -> None:
+    def __init__(
+        self,
+        config: AuditConfig,
+        observed_on: date,
+        count: int,
+        limiter: HostLimiter,
+        here: Reader | None = None,
+    ) -> None:
         self.config = config
         self.observed_on = observed_on
         self.count = count
         self.limiter = limiter  # the engine's: it knows robots.txt Crawl-delays
+        self.here = here
+        # The engine reads a few at a time: it also keeps the frontier and the store, and a worker
+        # starves while the engine's loop is busy reading. It reads only while every worker has
+        # work queued. (On 2 cores, 20 in flight: 3 here once the worker has 8, 22.6–25.1 s for
+        # the 10,000-page realistic portal; 10 here once it has 4, 24.9–29.3 s; bench/.)
+        concurrency = config.politeness.concurrency
+        self.here_slots = max(1, concurrency // (3 * (count + 1)))
+        self.backlog = max(2, concurrency * 2 // 5)
+        self._here_load = 0
+        self.read_here = 0  # targets the engine's process read (the rest: the workers')
         self._transports: list[asyncio.SubprocessTransport] = []
         self._outboxes: list[_Outbox] = []
         self._protocols: list[_WorkerProtocol] = []
@@ -207,12 +244,30 @@ class WorkerPool:
         self._protocols.clear()
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
+        if self.here is not None and self._read_here():
+            try:
+                return await self.here.page(url, is_home=is_home)
+            finally:
+                self._here_load -= 1
         read: PageRead = await self._ask(_PAGE, url, is_home)
         return read
 
     async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult:
+        if self.here is not None and self._read_here():
+            try:
+                return await self.here.probe(url, head_first=head_first, report=report)
+            finally:
+                self._here_load -= 1
         result: FetchResult = await self._ask(_PROBE, url, head_first, report)
         return result
+
+    def _read_here(self) -> bool:
+        """Whether the engine reads the next target itself (and counts it as in flight here)."""
+        if self._here_load >= self.here_slots or min(self._load, default=0) < self.backlog:
+            return False
+        self._here_load += 1
+        self.read_here += 1
+        return True
 
     async def _ask(self, op: int, url: str, flag: bool, report: str = "") -> Any:
         if self._closing or not self._transports:
