@@ -50,9 +50,10 @@ class Placement:
         self._list_pages = by_list_page
         # Articles a column's list links to belong to that column, wherever they are stored.
         self._items: dict[str, Column] = {}
+        listings = facts.listings()  # read once: every list page of the run, parsed
         page_column = {
             row.page_id: by_list_page[canonical(row.url)]
-            for row in facts.listings()
+            for row in listings
             if canonical(row.url) in by_list_page
         }
         for page_id, items in facts.items_by_page().items():
@@ -63,7 +64,7 @@ class Placement:
                 if item.url:
                     self._items.setdefault(canonical(item.url), holder)
         homes = [facts.run.start_url, facts.run.home_url or "", home_url or ""]
-        homes += [row.url for row in facts.listings() if row.is_home]
+        homes += [row.url for row in listings if row.is_home]
         self._homes = {as_dir(u) for u in homes if u}
 
     def _office(self, column: Column) -> str:
