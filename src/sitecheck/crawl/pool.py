@@ -20,7 +20,7 @@ The engine's process reads too when the limits leave no interval to keep (``min_
 keeping the frontier and the store fills only part of its core, so once every worker has a
 backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
 one worker and the engine audit the 10,000-page realistic portal in 23.8 s where one process
-takes 34.0 s and one worker alone about 30 s (bench/, medians of 3).
+takes 34.0 s (bench/, medians of 3), and one worker alone about 30 s (single runs).
 """
 
 from __future__ import annotations
