@@ -180,8 +180,8 @@ class WorkerPool:
         self.here = here
         # The engine reads a few at a time: it also keeps the frontier and the store, and a worker
         # starves while the engine's loop is busy reading. It reads only while every worker has
-        # work queued. (On 2 cores, 20 in flight: 3 here once the worker has 8, 22.6–25.1 s for
-        # the 10,000-page realistic portal; 10 here once it has 4, 24.9–29.3 s; bench/.)
+        # work queued. (On 2 cores, 20 in flight, the 10,000-page realistic portal of bench/,
+        # single runs: 3 here once the worker has 8, 22.6–25.1 s; 10 once it has 4, 24.9–29.3 s.)
         concurrency = config.politeness.concurrency
         self.here_slots = max(1, concurrency // (3 * (count + 1)))
         self.backlog = max(2, concurrency * 2 // 5)
@@ -244,7 +244,7 @@ class WorkerPool:
         self._protocols.clear()
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
-        if self.here is not None and self._read_here():
+        if self.here is not None and self._take_here_slot():
             try:
                 return await self.here.page(url, is_home=is_home)
             finally:
@@ -253,7 +253,7 @@ class WorkerPool:
         return read
 
     async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult:
-        if self.here is not None and self._read_here():
+        if self.here is not None and self._take_here_slot():
             try:
                 return await self.here.probe(url, head_first=head_first, report=report)
             finally:
@@ -261,8 +261,9 @@ class WorkerPool:
         result: FetchResult = await self._ask(_PROBE, url, head_first, report)
         return result
 
-    def _read_here(self) -> bool:
-        """Whether the engine reads the next target itself (and counts it as in flight here)."""
+    def _take_here_slot(self) -> bool:
+        """Whether the engine reads the next target itself; if so it is counted in flight here
+        (the caller frees the slot when the reading ends)."""
         if self._here_load >= self.here_slots or min(self._load, default=0) < self.backlog:
             return False
         self._here_load += 1
