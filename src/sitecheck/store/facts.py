@@ -712,15 +712,24 @@ class RunFacts:
         self._store = store
         self.run = run
         self.run_id = run.id
+        # The list pages and their items, read once: several rules ask for them (columns, the
+        # placement of pages in columns, the home page, annual reports), and reading and parsing
+        # them again was a third of judging. Shared by every caller: none may change them.
+        self._listings: list[ListingRow] | None = None
+        self._items_by_page: dict[int, list[ItemRow]] | None = None
 
     def listings(self) -> list[ListingRow]:
-        return self._store.listings(self.run_id)
+        if self._listings is None:
+            self._listings = self._store.listings(self.run_id)
+        return self._listings
 
     def items(self, page_id: int) -> list[ItemRow]:
         return self._store.items(page_id)
 
     def items_by_page(self) -> dict[int, list[ItemRow]]:
-        return self._store.items_by_page(self.run_id)
+        if self._items_by_page is None:
+            self._items_by_page = self._store.items_by_page(self.run_id)
+        return self._items_by_page
 
     def link_texts_to(self, key: str) -> list[tuple[str, int]]:
         return self._store.link_texts_to(self.run_id, key)
