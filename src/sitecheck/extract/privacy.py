@@ -165,7 +165,6 @@ _LABEL_BEFORE = 14  # how far back a contact label may stand (characters other t
 _OFFICE_BEFORE = 40  # how far back the office it belongs to may be named (the same)
 _MAX_AGE = 120
 _FIRST_NUMBERS = 1984  # the first 居民身份证 numbers were assigned in 1984
-_REGIONS = numdb.get("cn/loc")  # the table stdnum.cn.ric reads
 # ISO/IEC 7812 major industry identifiers of bank cards: 3 (JCB, Amex), 4-5 (Visa,
 # Mastercard), 6 (UnionPay 62), 9 (older Chinese debit cards, 95xxx / 9558…).
 _CARD_MII = frozenset("34569")
@@ -263,7 +262,10 @@ def region_in_use(code: str, first_year: int, last_year: int) -> bool:
 @lru_cache(maxsize=8192)
 def _region_years(code: str) -> tuple[tuple[int, int], ...]:
     """The years of use of the six-digit ``code``; () when the table does not know it."""
-    props = {key: value for _part, found in _REGIONS.info(code) for key, value in found.items()}
+    # stdnum's table (the one stdnum.cn.ric reads) is loaded on the first number that needs it:
+    # 5 MiB in every process that reads pages, where most portals never show such a number.
+    regions = numdb.get("cn/loc")
+    props = {key: value for _part, found in regions.info(code) for key, value in found.items()}
     years: list[tuple[int, int]] = []
     for county in props.get("county", "").split(","):
         if county.startswith("[") and "]" in county:
