@@ -3,6 +3,7 @@ and that a crawl read by workers is the same crawl (real subprocesses, real loop
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,13 @@ from conftest import fast_config
 from scripted_server import Reply, ScriptedServer
 from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig, config_from_mapping
-from sitecheck.crawl.pool import auto_workers, engine_reads_too
+from sitecheck.crawl import pool as pool_module
+from sitecheck.crawl.pool import WorkerPool, auto_workers, engine_reads_too
+from sitecheck.crawl.reader import LocalReader
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
+from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client
+from sitecheck.fetch.politeness import HostLimiter
 from sitecheck.models import LinkRef, LinkSpecial, PageFacts
 from support.cli import FAST, assert_same_crawl, pages_stored, sitecheck
 
@@ -59,6 +65,36 @@ def test_the_engine_reads_beside_its_worker_and_the_crawl_is_the_same(tmp_path: 
     assert 0 < both.read_by_engine < both.pages + both.checked, both  # each process read some
     assert alone.read_by_engine == 0
     assert_same_crawl(tmp_path / "w1.json", tmp_path / "w0.json")
+
+
+def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine reads one target at a time here (one slot). A page that takes its server 2 s
+    # gives the slot back after HERE_SLOT_SECONDS: the next pages are read by the engine while
+    # it waits, not handed to the worker (which, not started here, would refuse them).
+    monkeypatch.setattr(pool_module, "HERE_SLOT_SECONDS", 0.2)
+    page = b"<html><head><title>ok</title></head><body><p>ok</p></body></html>"
+    routes = {"/slow.html": [Reply(body=page, delay=2.0)], "/fast.html": [Reply(body=page)]}
+    with ScriptedServer(routes) as server:
+        config = AuditConfig().replace("site", start_url=server.base_url + "/")
+        config = config.replace("politeness", concurrency=3, min_interval=0.0).replace("fetch", retries=0)
+
+        async def read() -> tuple[list[str], int, int]:
+            async with build_client(config) as client:
+                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(4, 0.0))
+                here = LocalReader(fetcher, config, date(2026, 12, 5))
+                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
+                assert workers.here_slots == 1
+                workers._load = [workers.backlog]  # the worker is busy: the engine may read
+                slow = asyncio.ensure_future(workers.page(server.base_url + "/slow.html", is_home=False))
+                await asyncio.sleep(0.5)  # past HERE_SLOT_SECONDS, the slow page still waiting
+                fast = [await workers.page(server.base_url + "/fast.html", is_home=False) for _ in range(2)]
+                done = await slow
+                return [read.result.outcome.name for read in (*fast, done)], workers.read_here, workers._here_load
+
+        outcomes, read_here, still_held = asyncio.run(read())
+    assert outcomes == ["OK", "OK", "OK"]
+    assert read_here == 3  # all three in the engine's process, the fast ones beside the slow one
+    assert still_held == 0  # every slot is given back, once only
 
 
 def test_workers_setting_is_validated() -> None:

@@ -161,6 +161,31 @@ class _WorkerProtocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
 
+# A reading in the engine's process that is still going after this long is waiting on a slow
+# server, not using the engine's CPU: it gives its slot back, so that a few slow pages (10 s and
+# more on real portals) do not stop the engine from reading for as long as they take. (On
+# loopback a page is read in milliseconds; over the internet in a few hundred.)
+HERE_SLOT_SECONDS = 1.0
+
+
+class _HereSlot:
+    """One of the engine's reading slots, held from the request until the reading ends or
+    ``HERE_SLOT_SECONDS`` have passed, whichever comes first."""
+
+    __slots__ = ("_pool", "_timer")
+
+    def __init__(self, pool: WorkerPool) -> None:
+        self._pool: WorkerPool | None = pool
+        pool._here_load += 1
+        self._timer = asyncio.get_running_loop().call_later(HERE_SLOT_SECONDS, self.free)
+
+    def free(self) -> None:
+        if self._pool is not None:
+            self._pool._here_load -= 1
+            self._pool = None
+            self._timer.cancel()
+
+
 class WorkerPool:
     """Reads targets in ``count`` worker processes, and with ``here`` (a reader on the engine's
     loop) in the engine's process too once every worker has a backlog; the same interface as
@@ -245,31 +270,29 @@ class WorkerPool:
         self._protocols.clear()
 
     async def page(self, url: str, *, is_home: bool) -> PageRead:
-        if self.here is not None and self._take_here_slot():
+        if self.here is not None and (slot := self._take_here_slot()) is not None:
             try:
                 return await self.here.page(url, is_home=is_home)
             finally:
-                self._here_load -= 1
+                slot.free()
         read: PageRead = await self._ask(_PAGE, url, is_home)
         return read
 
     async def probe(self, url: str, *, head_first: bool, report: str = "") -> FetchResult:
-        if self.here is not None and self._take_here_slot():
+        if self.here is not None and (slot := self._take_here_slot()) is not None:
             try:
                 return await self.here.probe(url, head_first=head_first, report=report)
             finally:
-                self._here_load -= 1
+                slot.free()
         result: FetchResult = await self._ask(_PROBE, url, head_first, report)
         return result
 
-    def _take_here_slot(self) -> bool:
-        """Whether the engine reads the next target itself; if so it is counted in flight here
-        (the caller frees the slot when the reading ends)."""
+    def _take_here_slot(self) -> _HereSlot | None:
+        """The engine's slot to read the next target itself, or None when the workers take it."""
         if self._here_load >= self.here_slots or min(self._load, default=0) < self.backlog:
-            return False
-        self._here_load += 1
+            return None
         self.read_here += 1
-        return True
+        return _HereSlot(self)
 
     async def _ask(self, op: int, url: str, flag: bool, report: str = "") -> Any:
         if self._closing or not self._transports:
