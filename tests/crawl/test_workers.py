@@ -84,7 +84,7 @@ def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pyte
                 here = LocalReader(fetcher, config, date(2026, 12, 5))
                 workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
                 assert workers.here_slots == 1
-                workers._load = [workers.backlog]  # the worker is busy: the engine may read
+                workers._ready, workers._load = 1, [workers.backlog]  # the worker is busy: the engine may read
                 slow = asyncio.ensure_future(workers.page(server.base_url + "/slow.html", is_home=False))
                 await asyncio.sleep(0.5)  # past HERE_SLOT_SECONDS, the slow page still waiting
                 fast = [await workers.page(server.base_url + "/fast.html", is_home=False) for _ in range(2)]
@@ -95,6 +95,38 @@ def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pyte
     assert outcomes == ["OK", "OK", "OK"]
     assert read_here == 3  # all three in the engine's process, the fast ones beside the slow one
     assert still_held == 0  # every slot is given back, once only
+
+
+def test_the_engine_reads_while_its_worker_starts() -> None:
+    # A worker is a new interpreter importing sitecheck: until it says it is ready, the engine
+    # reads the first pages itself; then the worker takes what the engine does not.
+    page = b"<html><head><title>ok</title></head><body><p>ok</p></body></html>"
+    with ScriptedServer({"/a.html": [Reply(body=page)]}) as server:
+        config = AuditConfig().replace("site", start_url=server.base_url + "/")
+        config = config.replace("politeness", concurrency=20, min_interval=0.0).replace("fetch", retries=0)
+
+        async def read() -> tuple[list[str], list[int]]:
+            async with build_client(config) as client:
+                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(20, 0.0))
+                here = LocalReader(fetcher, config, date(2026, 12, 5))
+                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
+                await workers.start()
+                try:
+                    first = await workers.page(server.base_url + "/a.html", is_home=True)
+                    read_here = [workers.read_here]
+                    for _ in range(200):  # the worker's ready message
+                        if workers._ready:
+                            break
+                        await asyncio.sleep(0.05)
+                    later = await workers.page(server.base_url + "/a.html", is_home=False)
+                    read_here.append(workers.read_here)
+                finally:
+                    await workers.close()
+                return [read.result.outcome.name for read in (first, later)], read_here
+
+        outcomes, read_here = asyncio.run(read())
+    assert outcomes == ["OK", "OK"]
+    assert read_here == [1, 1]  # the first by the engine, the next (no backlog) by the worker
 
 
 def test_workers_setting_is_validated() -> None:
