@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from sitecheck.urls import (
+    _PLAIN_CANONICAL_RE,
     Scope,
+    _normalised,
     canonical,
     host_key,
     is_resource,
@@ -133,10 +135,65 @@ def test_scheme_of(href: str, scheme: str) -> None:
         ("http://x.gov.cn/a?jsessionid=1", "http://x.gov.cn/a"),
         ("http://例子.中国/新闻/", "http://xn--fsqu00a.xn--fiqs8s/%E6%96%B0%E9%97%BB/"),
         ("http://[::1]:80/a", "http://[::1]/a"),
+        # written as a CMS writes them, but not in canonical form
+        ("http://x.gov.cn:80/a", "http://x.gov.cn/a"),
+        ("https://x.gov.cn:443/a?q=1", "https://x.gov.cn/a?q=1"),
+        ("http://x.gov.cn/a/./b/../c", "http://x.gov.cn/a/c"),
+        ("http://x.gov.cn/a?sessionid=1&b=2", "http://x.gov.cn/a?b=2"),
+        ("http://x.gov.cn/a?b=2&aspsessionidqq=1", "http://x.gov.cn/a?b=2"),
     ],
 )
 def test_canonical(url: str, key: str) -> None:
     assert canonical(url) == key
+
+
+def test_canonical_shortcut_agrees_with_the_full_normalisation() -> None:
+    # canonical() returns URLs already in canonical form as they are: for every spelling of
+    # these, it must say what the full normalisation says.
+    heads = [
+        "http://x.gov.cn",
+        "https://x.gov.cn",
+        "http://X.gov.cn",
+        "http://x.gov.cn:80",
+        "https://x.gov.cn:443",
+        "http://x.gov.cn:8080",
+        "http://x.gov.cn:080",
+        "http://x.gov.cn.",
+        "HTTP://x.gov.cn",
+        "http://a@x.gov.cn",
+    ]
+    paths = [
+        "",
+        "/",
+        "/a/b.html",
+        "/a/./b",
+        "/a/../b",
+        "/a/.",
+        "/.well-known/x",
+        "/a;jsessionid=1",
+        "/%7Ea",
+        "/a%2Fb",
+        "/~a/(1)",
+        "/a:b@c",
+        "/新闻/",
+        "/a b",
+    ]
+    queries = [
+        "",
+        "?",
+        "?a=1",
+        "?a=1&&b=2",
+        "?JSESSIONID=1",
+        "?a=1&phpsessid=2",
+        "?sess=1",
+        "?a=%41",
+        "?a=1?b",
+        "?x=sessionid",
+    ]
+    urls = [h + p + q + f for h in heads for p in paths for q in queries for f in ("", "#top")]
+    differ = [u for u in urls if canonical(u) != _normalised(u)]
+    assert differ == []
+    assert sum(_PLAIN_CANONICAL_RE.match(u) is not None for u in urls) > 100  # the shortcut was taken
 
 
 def test_canonical_is_idempotent_and_matches_resolve() -> None:
