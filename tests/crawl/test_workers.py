@@ -21,7 +21,7 @@ from scripted_server import Reply, ScriptedServer
 from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig, config_from_mapping
 from sitecheck.crawl import pool as pool_module
-from sitecheck.crawl.pool import WorkerPool, auto_workers, engine_reads_too
+from sitecheck.crawl.pool import WorkerError, WorkerPool, auto_workers, engine_reads_too
 from sitecheck.crawl.reader import LocalReader
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ConfigError
@@ -127,6 +127,35 @@ def test_the_engine_reads_while_its_worker_starts() -> None:
         outcomes, read_here = asyncio.run(read())
     assert outcomes == ["OK", "OK"]
     assert read_here == [1, 1]  # the first by the engine, the next (no backlog) by the worker
+
+
+def test_a_worker_that_dies_before_it_is_ready_stops_the_reading() -> None:
+    # The engine reads while its worker starts; a worker that dies instead must not leave the
+    # engine reading alone unnoticed: the next request fails, and the crawl stops (engine.py).
+    with ScriptedServer({"/a.html": [Reply()]}) as server:
+        config = AuditConfig().replace("site", start_url=server.base_url + "/")
+        config = config.replace("politeness", concurrency=20, min_interval=0.0).replace("fetch", retries=0)
+
+        async def read() -> str:
+            async with build_client(config) as client:
+                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(20, 0.0))
+                here = LocalReader(fetcher, config, date(2026, 12, 5))
+                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
+                await workers.start()
+                try:
+                    workers._transports[0].kill()  # while it is still importing sitecheck
+                    for _ in range(200):
+                        if workers.broken:
+                            break
+                        await asyncio.sleep(0.05)
+                    assert workers.broken and not workers._ready
+                    with pytest.raises(WorkerError, match="worker process"):
+                        await workers.page(server.base_url + "/a.html", is_home=True)
+                    return "stopped"
+                finally:
+                    await workers.close()
+
+        assert asyncio.run(read()) == "stopped"
 
 
 def test_workers_setting_is_validated() -> None:

@@ -295,6 +295,8 @@ class WorkerPool:
 
     def _take_here_slot(self) -> _HereSlot | None:
         """The engine's slot to read the next target itself, or None when the workers take it."""
+        if self._closing:
+            return None  # a worker died: the request fails, and the crawl stops (engine.py)
         if not self._ready:
             # No worker has started yet (a new interpreter importing sitecheck: 0.4 s on 2
             # cores): the engine reads meanwhile, as it would without workers, and the first
