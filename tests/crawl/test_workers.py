@@ -4,13 +4,14 @@ and that a crawl read by workers is the same crawl (real subprocesses, real loop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -67,6 +68,28 @@ def test_the_engine_reads_beside_its_worker_and_the_crawl_is_the_same(tmp_path: 
     assert_same_crawl(tmp_path / "w1.json", tmp_path / "w0.json")
 
 
+def _reading_config(server: ScriptedServer, concurrency: int) -> AuditConfig:
+    config = AuditConfig().replace("site", start_url=server.base_url + "/")
+    return config.replace("politeness", concurrency=concurrency, min_interval=0.0).replace("fetch", retries=0)
+
+
+@contextlib.asynccontextmanager
+async def _engine_and_worker(config: AuditConfig, *, start: bool) -> AsyncIterator[WorkerPool]:
+    """A pool of one worker beside a reader in this process (the engine's), as audit.py makes it
+    on 2 cores; ``start``: with the worker process running (closed at the end)."""
+    async with build_client(config) as client:
+        fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(config.politeness.concurrency, 0.0))
+        here = LocalReader(fetcher, config, date(2026, 12, 5))
+        workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
+        if start:
+            await workers.start()
+        try:
+            yield workers
+        finally:
+            if start:
+                await workers.close()
+
+
 def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pytest.MonkeyPatch) -> None:
     # The engine reads one target at a time here (one slot). A page that takes its server 2 s
     # gives the slot back after HERE_SLOT_SECONDS: the next pages are read by the engine while
@@ -75,14 +98,9 @@ def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pyte
     page = b"<html><head><title>ok</title></head><body><p>ok</p></body></html>"
     routes = {"/slow.html": [Reply(body=page, delay=2.0)], "/fast.html": [Reply(body=page)]}
     with ScriptedServer(routes) as server:
-        config = AuditConfig().replace("site", start_url=server.base_url + "/")
-        config = config.replace("politeness", concurrency=3, min_interval=0.0).replace("fetch", retries=0)
 
         async def read() -> tuple[list[str], int, int]:
-            async with build_client(config) as client:
-                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(4, 0.0))
-                here = LocalReader(fetcher, config, date(2026, 12, 5))
-                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
+            async with _engine_and_worker(_reading_config(server, 3), start=False) as workers:
                 assert workers.here_slots == 1
                 workers._ready, workers._load = 1, [workers.backlog]  # the worker is busy: the engine may read
                 slow = asyncio.ensure_future(workers.page(server.base_url + "/slow.html", is_home=False))
@@ -97,31 +115,25 @@ def test_a_slow_server_does_not_hold_the_engines_reading_slots(monkeypatch: pyte
     assert still_held == 0  # every slot is given back, once only
 
 
+async def _wait_for(condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+
+
 def test_the_engine_reads_while_its_worker_starts() -> None:
     # A worker is a new interpreter importing sitecheck: until it says it is ready, the engine
     # reads the first pages itself; then the worker takes what the engine does not.
-    page = b"<html><head><title>ok</title></head><body><p>ok</p></body></html>"
-    with ScriptedServer({"/a.html": [Reply(body=page)]}) as server:
-        config = AuditConfig().replace("site", start_url=server.base_url + "/")
-        config = config.replace("politeness", concurrency=20, min_interval=0.0).replace("fetch", retries=0)
+    with ScriptedServer({"/a.html": [Reply()]}) as server:
 
         async def read() -> tuple[list[str], list[int]]:
-            async with build_client(config) as client:
-                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(20, 0.0))
-                here = LocalReader(fetcher, config, date(2026, 12, 5))
-                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
-                await workers.start()
-                try:
-                    first = await workers.page(server.base_url + "/a.html", is_home=True)
-                    read_here = [workers.read_here]
-                    for _ in range(200):  # the worker's ready message
-                        if workers._ready:
-                            break
-                        await asyncio.sleep(0.05)
-                    later = await workers.page(server.base_url + "/a.html", is_home=False)
-                    read_here.append(workers.read_here)
-                finally:
-                    await workers.close()
+            async with _engine_and_worker(_reading_config(server, 20), start=True) as workers:
+                first = await workers.page(server.base_url + "/a.html", is_home=True)
+                read_here = [workers.read_here]
+                await _wait_for(lambda: workers._ready > 0)  # the worker's ready message
+                later = await workers.page(server.base_url + "/a.html", is_home=False)
+                read_here.append(workers.read_here)
                 return [read.result.outcome.name for read in (first, later)], read_here
 
         outcomes, read_here = asyncio.run(read())
@@ -133,29 +145,16 @@ def test_a_worker_that_dies_before_it_is_ready_stops_the_reading() -> None:
     # The engine reads while its worker starts; a worker that dies instead must not leave the
     # engine reading alone unnoticed: the next request fails, and the crawl stops (engine.py).
     with ScriptedServer({"/a.html": [Reply()]}) as server:
-        config = AuditConfig().replace("site", start_url=server.base_url + "/")
-        config = config.replace("politeness", concurrency=20, min_interval=0.0).replace("fetch", retries=0)
 
-        async def read() -> str:
-            async with build_client(config) as client:
-                fetcher = Fetcher(client, FetchPolicy.from_config(config), HostLimiter(20, 0.0))
-                here = LocalReader(fetcher, config, date(2026, 12, 5))
-                workers = WorkerPool(config, date(2026, 12, 5), 1, fetcher.limiter, here=here)
-                await workers.start()
-                try:
-                    workers._transports[0].kill()  # while it is still importing sitecheck
-                    for _ in range(200):
-                        if workers.broken:
-                            break
-                        await asyncio.sleep(0.05)
-                    assert workers.broken and not workers._ready
-                    with pytest.raises(WorkerError, match="worker process"):
-                        await workers.page(server.base_url + "/a.html", is_home=True)
-                    return "stopped"
-                finally:
-                    await workers.close()
+        async def read() -> None:
+            async with _engine_and_worker(_reading_config(server, 20), start=True) as workers:
+                workers._transports[0].kill()  # while it is still importing sitecheck
+                await _wait_for(lambda: workers.broken)
+                assert workers.broken and not workers._ready
+                with pytest.raises(WorkerError, match="worker process"):
+                    await workers.page(server.base_url + "/a.html", is_home=True)
 
-        assert asyncio.run(read()) == "stopped"
+        asyncio.run(read())
 
 
 def test_workers_setting_is_validated() -> None:
