@@ -70,8 +70,9 @@ PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTE
 EXCLUDED, INVALID = TargetKind.EXCLUDED, TargetKind.INVALID
 
 
-# The same menu and footer links recur on every page: canonicalise each spelling once.
-_canonical = functools.lru_cache(maxsize=16384)(canonical)
+# The same menu and footer links recur on every page: canonicalise each spelling once. (A few
+# hundred recur; the rest are met once or twice, and most of them take canonical()'s shortcut.)
+_canonical = functools.lru_cache(maxsize=4096)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000

@@ -622,11 +622,14 @@ def hanweb_records(code: str, max_records: int = _MAX_RECORDS) -> list[str]:
 # The same menu, footer and column links recur on every page of a site. An absolute URL or
 # an absolute path resolves the same on every page of one origin, so those resolutions are
 # shared across pages; relative ones depend on the page's own URL and are cached per page.
+# The recurring links are a few hundred: 2,048 kept 99.7 % of 32,768's hits on 3,000 pages of
+# bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads pages (and
+# would hold 12 MiB on a portal of 50,000).
 _ORIGIN_WIDE_RE = re.compile(r"^(?:/|https?://)", re.IGNORECASE)
 _ORIGIN_RE = re.compile(r"^[^:/?#]+://[^/?#]*")
 
 
-@functools.lru_cache(maxsize=32768)
+@functools.lru_cache(maxsize=2048)
 def _resolve_in_origin(origin: str, value: str, encoding: str) -> str | None:
     return resolve(origin + "/", value, encoding)
 
