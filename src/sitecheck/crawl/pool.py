@@ -19,9 +19,8 @@ so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
 The engine's process reads too when the limits leave no interval to keep (``min_interval`` 0):
 keeping the frontier and the store fills only part of its core, so once every worker has a
 backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
-one worker and the engine audit the 10,000-page realistic portal in 23.8–26.0 s where one
-process takes 31.7–34.0 s (bench/, medians of 3 in two runs), and one worker alone about 30 s
-(single runs).
+one worker and the engine audit the 10,000-page realistic portal in 21.5 s where one process
+takes 31.2 s (bench/, medians of 3), and one worker alone about 30 s (single runs).
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ def auto_workers(config: AuditConfig) -> int:
     cores one worker, which the engine's process joins in reading when no interval is to be
     kept (:class:`WorkerPool`): two workers there compete with the engine for the two cores
     (27.1 s, 234 MiB on the 10,000-page realistic portal, bench/), one worker and the engine
-    share them (23.8–26.0 s, 167–174 MiB; one process: 31.7–34.0 s, 123 MiB).
+    share them (21.5 s, 150 MiB; one process: 31.2 s, 104 MiB).
     """
     setting = config.fetch.workers
     if isinstance(setting, int):
