@@ -129,3 +129,32 @@ def test_gbk_page_with_haiyun_pager() -> None:
     assert listing.items[0].title == "关于2026年元旦放假安排的通知"
     assert listing.pagination == pages("index_1.html", "index_2.html")
     assert (listing.total_pages, listing.total_records) == (3, 50)
+
+
+@pytest.mark.parametrize(
+    ("base", "name", "ext"),
+    [
+        (DIR + "index.html", "index", "html"),
+        (DIR + "index_7.shtml", "index", "shtml"),
+        ("http://www.example.gov.cn/a/./b/../list.htm?sid=3", "list", "htm"),  # dot segments, a query
+        ("http://WWW.Example.gov.cn:80/zwgk/", "index", "html"),  # the host and port as written
+        (DIR + "index.html", "列表", "html"),  # spelt with escapes: each page resolved
+        (DIR + "index.html", "new list", "html"),
+        (DIR + "index.html", "a%2Fb", "htm"),
+        (DIR + "index.html", "index#top", "html"),  # a fragment: cut from every page's URL
+        (DIR + "index.html", "../up/index", "html"),
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_pager_urls_spelt_from_one_resolution_match_resolving_each(
+    base: str, name: str, ext: str, encoding: str
+) -> None:
+    # A column's list pages each name all the others: they are spelt from the first one's
+    # resolution (pagination._numbered_directory), which must give what resolving each gives.
+    from sitecheck.extract.listing.pagination import _page_urls
+
+    page_base = PageBase(base, encoding)
+    resolved = (page_base.resolve(f"{name}.{ext}" if k == 0 else f"{name}_{k}.{ext}") for k in range(60) if k != 3)
+    expected = tuple(url for url in resolved if url is not None)
+    assert _page_urls(name, ext, range(60), 0, 3, page_base, 200) == expected
+    assert _page_urls(name, ext, range(60), 0, 3, page_base, 5) == expected[:5]

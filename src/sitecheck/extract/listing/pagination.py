@@ -150,8 +150,26 @@ def _page_urls(
     URLs kept are built, so the work is bounded by ``max_pages`` whatever the count says.
     """
     wanted = (k for k in pages if k != current)
-    urls = (base.resolve(f"{name}.{ext}" if k == first else f"{name}_{k}.{ext}") for k in wanted)
+    directory = _numbered_directory(name, ext, base)
+    if directory is None:
+        urls = (base.resolve(f"{name}.{ext}" if k == first else f"{name}_{k}.{ext}") for k in wanted)
+    else:
+        # Every list page of a column names all the others (chains of 60 pages are common), so
+        # the numbered ones are spelt from one resolution rather than resolved one by one.
+        bare = f"{name}.{ext}"
+        urls = (base.resolve(bare) if k == first else f"{directory}{name}_{k}.{ext}" for k in wanted)
     return tuple(islice(filter(None, urls), max(max_pages, 0)))
+
+
+def _numbered_directory(name: str, ext: str, base: PageBase) -> str | None:
+    """What ``base`` resolves ``{name}_{k}.{ext}`` to with the file name left out, when that is
+    the same for every k: when resolving spells the file name as written (its characters need no
+    escaping; digits never do). None otherwise."""
+    file_name = f"{name}_1.{ext}"
+    resolved = base.resolve(file_name)
+    if resolved is None or not resolved.endswith("/" + file_name):
+        return None
+    return resolved[: -len(file_name)]
 
 
 def _pager_label(node: LexborNode) -> str:
