@@ -70,9 +70,11 @@ PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTE
 EXCLUDED, INVALID = TargetKind.EXCLUDED, TargetKind.INVALID
 
 
-# The same menu and footer links recur on every page: canonicalise each spelling once. (A few
-# hundred recur; the rest are met once or twice, and most of them take canonical()'s shortcut.)
-_canonical = functools.lru_cache(maxsize=4096)(canonical)
+# The same menu and footer links recur on every page (three of four links of an article, a
+# few hundred URLs): the engine keeps the target of each URL as found, so that a link met again
+# costs one lookup instead of canonicalising it and asking the frontier. Bounded: cleared when
+# full (the recurring ones are back after a page or two).
+_KNOWN_URLS = 4096
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
@@ -168,6 +170,7 @@ class Crawler:
         # The early lane (see the module's doc): found this run, not yet handed out.
         self._early: deque[Target] = deque()
         self._answers: list[_Answer] = []  # read, not yet written
+        self._known: dict[str, int] = {}  # URL as found -> its target id (see _KNOWN_URLS)
         self._last_flush = 0.0
         self._flushes = 0
         self._fatal: str = ""  # the reader broke (a worker process died): the crawl stops
@@ -189,6 +192,7 @@ class Crawler:
         """
         self.stats = CrawlStats(run_id=run_id)
         self.writer = self.store.writer(run_id)
+        self._known.clear()  # another run's targets
         fresh = self.writer.count() == 0
         if fresh:
             with self.writer.transaction():
@@ -369,6 +373,7 @@ class Crawler:
                     self._write(answer)
         except BaseException:
             self._flush_failed = True
+            self._known.clear()  # the batch's new targets were rolled back with it
             raise
         self._last_flush = time.monotonic()
         self._flushes += 1
@@ -390,10 +395,12 @@ class Crawler:
                 self._save(target, answer.result)
         except self.writer.errors:
             self.writer.rollback_savepoint()
+            self._known.clear()  # the targets this answer added are gone with it
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only
             log.debug("storing %s failed", target.url, exc_info=True)  # stored with the target
             self.writer.rollback_savepoint()
+            self._known.clear()  # the targets this answer added are gone with it
             self.writer.fail(target.id, _failure_text(exc))
             self.stats.failed += 1
             self.stats.queued -= 1
@@ -432,8 +439,10 @@ class Crawler:
         A redirected page (``/zwdt/`` → ``/gzdt/``) is one document with two URLs: it is kept
         once, under the URL it landed on, so its links and its column are not counted twice.
         """
-        final_key = _canonical(analysis.final_url)
-        if final_key == _canonical(target.url):
+        if analysis.final_url == target.url:
+            return target.id  # not redirected: the common case
+        final_key = canonical(analysis.final_url)
+        if final_key == canonical(target.url):
             return target.id
         final_id, created = self.writer.add_target(final_key, analysis.final_url, PAGE, target.depth)
         if final_id in self._settled or (not created and self.writer.target_done(final_id)):
@@ -507,18 +516,23 @@ class Crawler:
         """The target of ``url``, added when new. ``note``: an attachment's role (the annual
         report's file, read whole), kept when the URL is checked as a resource; a URL added
         before without it keeps its first role."""
-        key = _canonical(url)
-        cached = self.writer.cached_target_id(key)
-        if cached is not None:  # the common case: navigation and footer links on every page
-            return cached
-        kind, why = self._kind_for(url, depth, navigable, frame)
-        note = note if kind == RESOURCE else why
-        target_id, created = self.writer.add_target(key, url, kind, depth, note)
-        if created:
-            self.stats.queued += 1
-            self._page_targets += kind == PAGE
-            if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and (early or is_dynamic(url))):
-                self._early.append(Target(target_id, url, kind, depth, note))
+        known = self._known.get(url)
+        if known is not None:  # the common case: navigation and footer links on every page
+            return known
+        key = canonical(url)
+        target_id = self.writer.cached_target_id(key)
+        if target_id is None:
+            kind, why = self._kind_for(url, depth, navigable, frame)
+            note = note if kind == RESOURCE else why
+            target_id, created = self.writer.add_target(key, url, kind, depth, note)
+            if created:
+                self.stats.queued += 1
+                self._page_targets += kind == PAGE
+                if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and (early or is_dynamic(url))):
+                    self._early.append(Target(target_id, url, kind, depth, note))
+        if len(self._known) >= _KNOWN_URLS:
+            self._known.clear()
+        self._known[url] = target_id
         return target_id
 
     def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[TargetKind, str]:

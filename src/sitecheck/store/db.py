@@ -225,6 +225,7 @@ class Database:
     def rollback(self) -> None:
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
+        self._ids.clear()  # the targets it added are gone: their ids must not be handed out
 
     def savepoint(self) -> None:
         self.db.execute("SAVEPOINT unit")
@@ -236,6 +237,7 @@ class Database:
         if self.db.in_transaction:
             self.db.execute("ROLLBACK TO unit")
             self.db.execute("RELEASE unit")
+        self._ids.clear()  # as in rollback(): a rare path (a bug while storing one target)
 
 
 BUSY_SECONDS = 60.0
