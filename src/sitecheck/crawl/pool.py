@@ -19,8 +19,8 @@ so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
 The engine's process reads too when the limits leave no interval to keep (``min_interval`` 0):
 keeping the frontier and the store fills only part of its core, so once every worker has a
 backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
-one worker and the engine audit the 10,000-page realistic portal in 17.4 s where one process
-takes 27.1 s (bench/, medians of 3), and one worker alone about 25 s (single runs).
+one worker and the engine audit the 10,000-page realistic portal in 17.1 s where one process
+takes 26.4 s (bench/, medians of 3), and one worker alone about 25 s (single runs).
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def auto_workers(config: AuditConfig) -> int:
     cores one worker, which the engine's process joins in reading when no interval is to be
     kept (:class:`WorkerPool`): two workers there compete with the engine for the two cores
     (slower than one, and 234 MiB, in bench/'s earlier runs on the 10,000-page realistic
-    portal), one worker and the engine share them (17.4 s, 153 MiB; one process: 27.1 s,
-    102 MiB).
+    portal), one worker and the engine share them (17.1 s, 138 MiB; one process: 26.4 s,
+    101 MiB).
     """
     setting = config.fetch.workers
     if isinstance(setting, int):
