@@ -28,9 +28,9 @@ in memory; the dispatcher writes the answers together in one short transaction (
 most ``_COMMIT_SECONDS`` apart and whenever it runs out of targets to hand out (one COMMIT per
 page was a third of the crawl's CPU at raised limits). The write lock is thus held for tens
 of milliseconds at most, never across a network wait, so the service's probes, ``sitecheck
-ignore`` or another process write beside a crawl without "database is locked". The first flushes come
-sooner (``_FIRST_COMMIT_SECONDS``, doubling), so even a process killed every second makes
-progress. The targets table is the frontier, so a ``kill -9`` loses at most the answers not
+ignore`` or another process write beside a crawl without "database is locked". The first
+flushes come sooner (``_FIRST_COMMIT_SECONDS``, doubling), so even a process killed every
+second makes progress. The targets table is the frontier, so a ``kill -9`` loses at most the answers not
 yet flushed: those targets are still pending in the store and ``--resume`` reads them again.
 Ctrl-C and SIGTERM flush everything before exiting.
 
