@@ -30,9 +30,9 @@ page was a third of the crawl's CPU at raised limits). The write lock is thus he
 of milliseconds at most, never across a network wait, so the service's probes, ``sitecheck
 ignore`` or another process write beside a crawl without "database is locked". The first
 flushes come sooner (``_FIRST_COMMIT_SECONDS``, doubling), so even a process killed every
-second makes progress. The targets table is the frontier, so a ``kill -9`` loses at most the answers not
-yet flushed: those targets are still pending in the store and ``--resume`` reads them again.
-Ctrl-C and SIGTERM flush everything before exiting.
+second makes progress. The targets table is the frontier, so a ``kill -9`` loses at most the
+answers not yet flushed: those targets are still pending in the store and ``--resume`` reads
+them again. Ctrl-C and SIGTERM flush everything before exiting.
 
 A target whose handling fails (a bug, exhausted memory on one page) is stored as ``failed``
 with the reason, counted, and retried by ``--resume``; the run is then incomplete, never
@@ -70,11 +70,9 @@ PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTE
 EXCLUDED, INVALID = TargetKind.EXCLUDED, TargetKind.INVALID
 
 
-# The same menu and footer links recur on every page (three of four links of an article, a
-# few hundred URLs): the engine keeps the target of each URL as found, so that a link met again
-# costs one lookup instead of canonicalising it and asking the frontier. Bounded: cleared when
-# full (the recurring ones are back after a page or two).
-_KNOWN_URLS = 4096
+# The same menu and footer links recur on every page: canonicalise each spelling once. (A few
+# hundred recur; the rest are met once or twice, and most of them take canonical()'s shortcut.)
+_canonical = functools.lru_cache(maxsize=4096)(canonical)
 
 _BUFFER_LOW = 200
 _BUFFER_FILL = 1000
@@ -174,7 +172,6 @@ class Crawler:
         # The early lane (see the module's doc): found this run, not yet handed out.
         self._early: deque[Target] = deque()
         self._answers: list[_Answer] = []  # read, not yet written
-        self._known: dict[str, int] = {}  # URL as found -> its target id (see _KNOWN_URLS)
         self._last_flush = 0.0
         self._flushes = 0
         self._fatal: str = ""  # the reader broke (a worker process died): the crawl stops
@@ -196,7 +193,6 @@ class Crawler:
         """
         self.stats = CrawlStats(run_id=run_id)
         self.writer = self.store.writer(run_id)
-        self._known.clear()  # another run's targets
         fresh = self.writer.count() == 0
         if fresh:
             with self.writer.transaction():
@@ -377,7 +373,6 @@ class Crawler:
                     self._write(answer)
         except BaseException:
             self._flush_failed = True
-            self._known.clear()  # the batch's new targets were rolled back with it
             raise
         self._last_flush = time.monotonic()
         self._flushes += 1
@@ -399,12 +394,10 @@ class Crawler:
                 self._save(target, answer.result)
         except self.writer.errors:
             self.writer.rollback_savepoint()
-            self._known.clear()  # the targets this answer added are gone with it
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only
             log.debug("storing %s failed", target.url, exc_info=True)  # stored with the target
             self.writer.rollback_savepoint()
-            self._known.clear()  # the targets this answer added are gone with it
             self.writer.fail(target.id, _failure_text(exc))
             self.stats.failed += 1
             self.stats.queued -= 1
@@ -445,8 +438,8 @@ class Crawler:
         """
         if analysis.final_url == target.url:
             return target.id  # not redirected: the common case
-        final_key = canonical(analysis.final_url)
-        if final_key == canonical(target.url):
+        final_key = _canonical(analysis.final_url)
+        if final_key == _canonical(target.url):
             return target.id
         final_id, created = self.writer.add_target(final_key, analysis.final_url, PAGE, target.depth)
         if final_id in self._settled or (not created and self.writer.target_done(final_id)):
@@ -520,23 +513,18 @@ class Crawler:
         """The target of ``url``, added when new. ``note``: an attachment's role (the annual
         report's file, read whole), kept when the URL is checked as a resource; a URL added
         before without it keeps its first role."""
-        known = self._known.get(url)
-        if known is not None:  # the common case: navigation and footer links on every page
-            return known
-        key = canonical(url)
-        target_id = self.writer.cached_target_id(key)
-        if target_id is None:
-            kind, why = self._kind_for(url, depth, navigable, frame)
-            note = note if kind == RESOURCE else why
-            target_id, created = self.writer.add_target(key, url, kind, depth, note)
-            if created:
-                self.stats.queued += 1
-                self._page_targets += kind == PAGE
-                if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and (early or is_dynamic(url))):
-                    self._early.append(Target(target_id, url, kind, depth, note))
-        if len(self._known) >= _KNOWN_URLS:
-            self._known.clear()
-        self._known[url] = target_id
+        key = _canonical(url)
+        cached = self.writer.cached_target_id(key)
+        if cached is not None:  # the common case: navigation and footer links on every page
+            return cached
+        kind, why = self._kind_for(url, depth, navigable, frame)
+        note = note if kind == RESOURCE else why
+        target_id, created = self.writer.add_target(key, url, kind, depth, note)
+        if created:
+            self.stats.queued += 1
+            self._page_targets += kind == PAGE
+            if kind in (RESOURCE, EXTERNAL) or (kind == PAGE and (early or is_dynamic(url))):
+                self._early.append(Target(target_id, url, kind, depth, note))
         return target_id
 
     def _kind_for(self, url: str, depth: int, navigable: bool, frame: bool) -> tuple[TargetKind, str]:
