@@ -42,3 +42,17 @@ def test_no_footer_like_element_and_no_footer_words_show_nothing() -> None:
     )
     found = read_identifiers(LexborHTMLParser(html), html)
     assert (found.icp, found.sponsor, found.id_code) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "contact"),
+    [
+        ("联系邮箱：webmaster@example.gov.cn", "邮箱"),
+        ("联系邮箱：webmaster＠example.gov.cn", ""),  # a full-width ＠ is no address
+        ("电话：0571-87051234 地址：杭州市某某路1号", "电话,地址"),
+        ("主办单位：某某市人民政府办公室", ""),
+    ],
+)
+def test_the_footers_contacts_are_read_only_where_they_are(line: str, contact: str) -> None:
+    html = f"<html><body><p>正文</p><div class='footer'>{line} 版权所有 浙ICP备05018911号</div></body></html>"
+    assert read_identifiers(LexborHTMLParser(html), html).contact == contact

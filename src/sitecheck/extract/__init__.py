@@ -17,7 +17,19 @@ from sitecheck.charset import decode_html
 from sitecheck.extract.links import extract_links
 from sitecheck.models import PageFacts
 
-__all__ = ["ParsedPage", "bound_markup", "extract_links", "page_title", "parse_page", "read_page"]
+__all__ = [
+    "INVISIBLE_TAGS",
+    "ParsedPage",
+    "bound_markup",
+    "extract_links",
+    "page_title",
+    "parse_page",
+    "read_page",
+    "visible_text",
+]
+
+# Elements whose content no visitor reads as text (scripts are no running text).
+INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
 
 _WS_RE = re.compile(r"\s+")
 
@@ -68,6 +80,20 @@ class ParsedPage:
     # Why only part of the page was parsed, as a short Chinese sentence for the report ("页面嵌套
     # 过深（超过 512 层），只解析了前 … 个字符"); "" when all of it was.
     limited: str
+
+
+def visible_text(tree: LexborHTMLParser) -> str:
+    """What a visitor can read of the page, its text nodes one a line (hidden elements included:
+    they are published too); "" for a page without a body.
+
+    Removes the invisible elements from ``tree``: call it after the analyses that read scripts.
+    One page's analyses share it (the footer's identifiers, the text checks): each walk of a
+    big page's text costs about as much as a lexbor query."""
+    body = tree.body
+    if body is None:
+        return ""
+    tree.strip_tags(INVISIBLE_TAGS)
+    return body.text(deep=True, separator="\n")
 
 
 def read_page(body: bytes, url: str, http_charset: str | None) -> ParsedPage:

@@ -23,15 +23,16 @@ from __future__ import annotations
 import hashlib
 import html as html_module
 import re
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from sitecheck.extract import INVISIBLE_TAGS, visible_text
 from sitecheck.models import PageIdentifiers
 
 __all__ = ["footer_script_srcs", "read_identifiers", "template_signature"]
 
-_INVISIBLE = ["script", "style", "noscript", "template"]
 # The footer is read in the last part of the visible text (footers are short: the longest
 # real one of the corpus, gov.cn's twice-written one, is ~700 characters) and in footer-like
 # elements wherever they are.
@@ -55,16 +56,20 @@ _POLICE = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*[:：]?\s*(\d{14})(?!\
 # 主办单位 / 承办单位 up to the next gap or separator ("主办：宜春市人民政府　承办：…").
 _SPONSOR = re.compile(r"(?<![承协])主\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
 _ORGANIZER = re.compile(r"承\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜丨©,，;；:：]{2,40})")
+# (name, a character every match holds, pattern). The character is looked for first: the
+# e-mail pattern tries every run of word characters (Chinese included) for an "@" after it,
+# the most costly question the identifiers asked of a footer without one.
 _CONTACTS = (
     # a number after 电话/热线/Tel, or a landline with its area code anywhere in the footer
     (
         "电话",
+        "",
         re.compile(
             r"(?:电话|热线|Tel|TEL|tel)\s*[:：]?\s*[（(]?\d{3,4}[)）\-－]?\s*\d{5,8}|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
         ),
     ),
-    ("邮箱", re.compile(r"[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+")),
-    ("地址", re.compile(r"地\s*址\s*[:：]\s*\S{4,}")),
+    ("邮箱", "@", re.compile(r"[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+")),
+    ("地址", "址", re.compile(r"地\s*址\s*[:：]\s*\S{4,}")),
 )
 _ICP_HOSTS = ("beian.miit.gov.cn", "miibeian.gov.cn")
 _POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")
@@ -100,12 +105,15 @@ def footer_script_srcs(body: bytes) -> list[str]:
     return srcs
 
 
-def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> PageIdentifiers:
+def read_identifiers(
+    tree: LexborHTMLParser, html: str, written: str = "", visible: Callable[[], str] | None = None
+) -> PageIdentifiers:
     """The identifiers one parsed page shows (``html`` is the text it was parsed from;
-    ``written``: the markup the site's footer scripts write, read by the crawl, "" for none).
+    ``written``: the markup the site's footer scripts write, read by the crawl, "" for none;
+    ``visible``: the page's visible_text, read once for the analyses that share it).
 
     Reads scripts first, then removes the invisible elements from ``tree`` (as
-    text_checks.page_text does): call it after the analyses that need them."""
+    visible_text does): call it after the analyses that need them."""
     metas = _metas(tree)
     footer = LexborHTMLParser(f"<html><body>{written}</body></html>") if written.strip() else None
     trees = [tree] if footer is None else [tree, footer]  # what the footer script writes stands at the end
@@ -120,8 +128,9 @@ def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> Pa
     icp_host, police_host = _record_links(
         [node.attributes.get("href") or "" for one in trees for node in one.css(_RECORD_LINKS)]
     )
-    signature = template_signature(tree)  # strips the invisible elements
-    text = _footer_text(tree)
+    whole = visible_text(tree) if visible is None else visible()  # strips the invisible elements
+    signature = _signature(tree)
+    text = _footer_text(tree, whole)
     if footer is not None and footer.body is not None:
         text = " ".join((text + " " + footer.body.text(deep=True, separator=" ")).split())
     id_code = _first(_ID_CODE, text)
@@ -137,7 +146,7 @@ def read_identifiers(tree: LexborHTMLParser, html: str, written: str = "") -> Pa
     police_text = f"{police.group(1)}公网安备{police.group(2)}号" if police else ""
     if police is not None and not police_host:
         police_host = _wrapping_link(trees, police.group(2))
-    contacts = ",".join(name for name, pattern in _CONTACTS if pattern.search(text))
+    contacts = ",".join(name for name, mark, pattern in _CONTACTS if mark in text and pattern.search(text))
     return PageIdentifiers(
         template=signature,
         site_name=metas["SiteName"],
@@ -260,10 +269,11 @@ _FOOTER_LIKE = ", ".join(
 )
 
 
-def _footer_text(tree: LexborHTMLParser) -> str:
+def _footer_text(tree: LexborHTMLParser, visible: str) -> str:
     """The visible text of the footer: footer-like elements that carry a footer's words, and
-    the page's last part from a little before its first record number or copyright line (an
-    article's last lines, with the addresses and phones it may publish, are left out)."""
+    the page's last part (of ``visible``, the page's visible_text) from a little before its
+    first record number or copyright line (an article's last lines, with the addresses and
+    phones it may publish, are left out)."""
     body = tree.body
     if body is None:
         return ""
@@ -284,8 +294,7 @@ def _footer_text(tree: LexborHTMLParser) -> str:
         size += len(text)
         if size > _MAX_FOOTER_CHARS:
             break
-    whole = body.text(deep=True, separator=" ")
-    tail = whole[-_TAIL_CHARS:]
+    tail = visible[-_TAIL_CHARS:]  # its line breaks are spaces to the patterns and the join below
     anchor = _STRONG_ANCHOR.search(tail)
     if anchor is not None:
         start = max(0, anchor.start() - _BEFORE_ANCHOR)
@@ -504,7 +513,12 @@ def template_signature(tree: LexborHTMLParser) -> str:
     a page without any layout (a fragment or a bare page: no template to judge).
 
     Removes the invisible elements (scripts are no running text) from ``tree``."""
-    tree.strip_tags(_INVISIBLE)
+    tree.strip_tags(INVISIBLE_TAGS)
+    return _signature(tree)
+
+
+def _signature(tree: LexborHTMLParser) -> str:
+    """template_signature of a tree whose invisible elements are removed already."""
     body = tree.body
     if body is None:
         return ""

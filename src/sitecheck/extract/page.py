@@ -7,10 +7,11 @@ process or a worker process, see reader.py).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sitecheck.extract import read_page
+from sitecheck.extract import read_page, visible_text
 from sitecheck.extract.hidden_links import find_hidden_links
 from sitecheck.extract.identifiers import read_identifiers
 from sitecheck.extract.listing import analyse_listing
@@ -69,9 +70,12 @@ def analyse_page(page: PageInput) -> PageOutput:
     if phrase is None and page.hidden_links:  # before the identifiers and text checks: they strip the scripts
         hidden = find_hidden_links(tree, facts.url, facts.encoding, page.stylesheets)
     found: PageIdentifiers | None = None
-    if phrase is None and page.identifiers:
-        found = read_identifiers(tree, facts.html, page.footer_markup)  # it strips scripts: after the listing
     text_hits: tuple[TextHit, ...] = ()
+    # Both read the page's visible text, which strips the scripts: after the listing and the
+    # hidden links, and read once, when the first of them needs it.
+    visible = functools.cache(functools.partial(visible_text, tree))
+    if phrase is None and page.identifiers:
+        found = read_identifiers(tree, facts.html, page.footer_markup, visible)
     if phrase is None and page.text_checker is not None:
-        text_hits = check_page(tree, page.text_checker, page.observed_on)  # last: it strips scripts
+        text_hits = check_page(tree, page.text_checker, page.observed_on, visible)
     return PageOutput(facts, listing, phrase, limited, text_hits, hidden, found)

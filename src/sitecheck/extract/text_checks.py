@@ -13,12 +13,13 @@ said in the last hit's note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sitecheck.extract import page_title
+from sitecheck.extract import page_title, visible_text
 from sitecheck.extract.annual_report import (
     APPLICATION_TABLE,
     REVIEW_TABLE,
@@ -40,7 +41,6 @@ from sitecheck.models import TextCheck, TextHit
 MAX_HITS_PER_CHECK = 20
 # Text read per page at most: a generated megabyte of numbers is not worth seconds of a crawl.
 MAX_TEXT_CHARS = 400_000
-_INVISIBLE = ["script", "style", "noscript", "template"]
 # A roster needs a header and a few rows: tables smaller than this are not looked at.
 _ROSTER_MIN_ROWS = 3
 _MAX_TABLE_ROWS = 2000
@@ -68,22 +68,21 @@ class TextChecker:
 
 
 def page_text(tree: LexborHTMLParser) -> str:
-    """What a visitor can read of the page (hidden elements included: they are published too).
+    """What a visitor can read of the page, up to the text checks' bound (see visible_text).
 
     Removes the invisible elements from ``tree``: call it after every other analysis."""
-    body = tree.body
-    if body is None:
-        return ""
-    tree.strip_tags(_INVISIBLE)
-    return body.text(deep=True, separator="\n")[:MAX_TEXT_CHARS]
+    return visible_text(tree)[:MAX_TEXT_CHARS]
 
 
-def check_page(tree: LexborHTMLParser, checker: TextChecker, today: date) -> tuple[TextHit, ...]:
-    """Every text check's hits on one parsed page (its tree loses its scripts: call it last)."""
+def check_page(
+    tree: LexborHTMLParser, checker: TextChecker, today: date, visible: Callable[[], str] | None = None
+) -> tuple[TextHit, ...]:
+    """Every text check's hits on one parsed page (its tree loses its scripts: call it last;
+    ``visible``: the page's visible_text, read once for the analyses that share it)."""
     if not checker.enabled:
         return ()
     title = page_title(tree)
-    text = page_text(tree)
+    text = page_text(tree) if visible is None else visible()[:MAX_TEXT_CHARS]
     hits: list[TextHit] = []
     report = read_annual_report(title, text) if checker.annual_report else None
     if report is not None:
