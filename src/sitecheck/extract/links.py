@@ -621,17 +621,26 @@ def hanweb_records(code: str, max_records: int = _MAX_RECORDS) -> list[str]:
 
 # The same menu, footer and column links recur on every page of a site. An absolute URL or
 # an absolute path resolves the same on every page of one origin, so those resolutions are
-# shared across pages; relative ones depend on the page's own URL and are cached per page.
-# The recurring links are a few hundred: 2,048 kept 99.7 % of 32,768's hits on 3,000 pages of
-# bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads pages (and
-# would hold 12 MiB on a portal of 50,000).
+# shared across pages; a relative path ("../../xxgk/", "./images/a.css": how TRS and other
+# CMS templates write theirs) resolves the same on every page of one directory, so those are
+# shared across the pages of a directory (an article's month folder, a column's list pages).
+# The rest (a query or fragment alone, a scheme) depend on the page's own URL and are cached
+# per page. The recurring links are a few hundred: 2,048 kept 99.7 % of 32,768's hits on 3,000
+# pages of bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads
+# pages (and would hold 12 MiB on a portal of 50,000).
 _ORIGIN_WIDE_RE = re.compile(r"^(?:/|https?://)", re.IGNORECASE)
+_DIRECTORY_WIDE_RE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^/\\?#]")
 _ORIGIN_RE = re.compile(r"^[^:/?#]+://[^/?#]*")
 
 
 @functools.lru_cache(maxsize=2048)
 def _resolve_in_origin(origin: str, value: str, encoding: str) -> str | None:
     return resolve(origin + "/", value, encoding)
+
+
+@functools.lru_cache(maxsize=2048)
+def _resolve_in_directory(directory: str, value: str, encoding: str) -> str | None:
+    return resolve(directory, value, encoding)
 
 
 class _Extractor:
@@ -641,6 +650,9 @@ class _Extractor:
         self.base = base
         match = _ORIGIN_RE.match(base)
         self.origin = match.group(0) if match else ""
+        # The page's directory with its origin ("http://host/a/b/"), "" when it has no path.
+        path = base[len(self.origin) :].partition("#")[0].partition("?")[0]
+        self.directory = self.origin + path[: path.rfind("/") + 1] if self.origin and path[:1] == "/" else ""
         self.encoding = encoding
         self.cache: dict[str, str | None] = {}
         self.links: list[LinkRef] = []
@@ -672,6 +684,8 @@ class _Extractor:
             pass
         if self.origin and _ORIGIN_WIDE_RE.match(raw):
             url = _resolve_in_origin(self.origin, raw, self.encoding)
+        elif self.directory and _DIRECTORY_WIDE_RE.match(raw):
+            url = _resolve_in_directory(self.directory, raw, self.encoding)
         else:
             url = resolve(self.base, raw, self.encoding)
         self.cache[raw] = url
