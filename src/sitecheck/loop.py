@@ -6,10 +6,11 @@ not installed (it has no Windows build) asyncio's loop does the same job.
 
 While the coroutine runs, the cycle collector runs less often. A crawl allocates millions of
 short-lived containers (answers, link records, parsed attributes) that reference counting
-frees, and hardly any cycles: at Python's default thresholds (700, 10, 10) the collector ran
-about 1,800 times in a 10,000-page audit and walked the whole heap 13 times, 0.9 s of its 28 s
-of CPU; at (5,000, 10, 10) it runs about 150 times (0.3 s), for 1–2 MiB more at the peak
-(bench/, single runs on the realistic portal).
+frees, and hardly any cycles. In a 10,000-page audit at Python's default thresholds (700, 10,
+10) the collector ran about 2,900 times in the main process and its worker (13 of them over the
+main process's whole heap): 0.9 s of the run's 27–28 s of CPU. At (5,000, 10, 10) it runs
+about 170 times (0.3 s), for 1–2 MiB more at the peak (bench/'s realistic portal, single runs;
+paired runs used 0.6–1.0 s less CPU).
 """
 
 from __future__ import annotations
