@@ -11,6 +11,7 @@ from sitecheck.crawl.reader import text_checker
 from sitecheck.extract.identifiers import read_identifiers
 from sitecheck.extract.page import PageInput, analyse_page
 from sitecheck.extract.text_checks import check_page
+from sitecheck.models import TextCheck
 
 TODAY = date(2026, 12, 1)
 
@@ -48,5 +49,5 @@ def test_shared_visible_text_gives_what_each_analysis_reads_alone() -> None:
     assert alone.badge == "script"
     assert (alone.id_code, alone.icp, alone.contact) == ("3301000012", "浙ICP备05018911号-1", "电话,邮箱")
     assert out.text_hits == check_page(LexborHTMLParser(PAGE), checker, TODAY)
-    assert [hit.value for hit in out.text_hits if hit.check.value == "privacy"]  # the mobile number
+    assert [hit.value for hit in out.text_hits if hit.check is TextCheck.PRIVACY]  # the mobile number
     assert not any("13900000000" in hit.context for hit in out.text_hits)  # a script is no text

@@ -629,7 +629,6 @@ def hanweb_records(code: str, max_records: int = _MAX_RECORDS) -> list[str]:
 # pages of bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads
 # pages (and would hold 12 MiB on a portal of 50,000).
 _ORIGIN_WIDE_RE = re.compile(r"^(?:/|https?://)", re.IGNORECASE)
-_DIRECTORY_WIDE_RE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^/\\?#]")
 _ORIGIN_RE = re.compile(r"^[^:/?#]+://[^/?#]*")
 
 
@@ -684,7 +683,8 @@ class _Extractor:
             pass
         if self.origin and _ORIGIN_WIDE_RE.match(raw):
             url = _resolve_in_origin(self.origin, raw, self.encoding)
-        elif self.directory and _DIRECTORY_WIDE_RE.match(raw):
+        elif self.directory and raw[:1] not in "/\\?#" and not scheme_of_stripped(raw):
+            # a relative path (an empty value fails the test too: "" is in every string)
             url = _resolve_in_directory(self.directory, raw, self.encoding)
         else:
             url = resolve(self.base, raw, self.encoding)
