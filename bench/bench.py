@@ -53,7 +53,7 @@ sys.path.insert(0, str(BENCH))
 from dynamic import DynamicServer  # noqa: E402
 from export import Export, export  # noqa: E402
 from nginx import Nginx  # noqa: E402
-from realistic import RealisticPortal, describe  # noqa: E402
+from realistic import HREF_STYLES, RealisticPortal, describe  # noqa: E402
 from realistic import generate as generate_realistic  # noqa: E402
 
 from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
@@ -120,6 +120,7 @@ class Settings:
     quick: bool
     tool_timeout: float
     portal: str = "realistic"
+    hrefs: str = "root"  # realistic portal: how its pages write the site's own links
     today: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -173,14 +174,16 @@ class Site:
         self.expected: dict[str, int] | None = None
         self.portal: Portal | RealisticPortal
         if s.portal == "realistic":
+            style = "" if s.hrefs == "root" else f"-{s.hrefs}"
             self.exp: Export = generate_realistic(
-                OUT / "portal" / f"realistic-p{pages}-s{s.seed}",
+                OUT / "portal" / f"realistic-p{pages}-s{s.seed}{style}",
                 pages=pages,
                 seed=s.seed,
                 today=s.today,
                 base_url=s.base_url,
                 external_base_url=s.ext_url,
                 refused_url=s.refused_url,
+                hrefs=s.hrefs,
             )
             self.portal = RealisticPortal(self.exp)
             self.expected = {norm(url): status for url, status, _ in self.portal.expected()}
@@ -1228,7 +1231,10 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
             f"Realistic portal (`bench/realistic.py`): {si['list_pages']} list pages in {si['columns']} "
             f"columns, {si['pager_only_pages']} reachable only through the TRS pager script (longest "
             f"chain {si['max_chain']}), {si['articles_only_via_pager_pages']} of {si['articles']} articles "
-            f"listed only on those; {si['gbk_pages']} GBK pages; slow endpoints "
+            f"listed only on those; {si['gbk_pages']} GBK pages; "
+            + ("the site's own links written relative to each page (`--hrefs relative`); "
+               if si.get("hrefs") == "relative" else "")
+            + "slow endpoints "
             + ", ".join(f"`{x['path']}` ({_delay(x['delay'])})" for x in slow)
             + ".",
             "",
@@ -1297,6 +1303,13 @@ def parse_args(argv: list[str]) -> Settings:
         help="delay of the sample portal's slow page (the realistic portal's are 10-15 s and never)",
     )
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--hrefs",
+        choices=HREF_STYLES,
+        default="root",
+        help="realistic portal: the site's own links root-relative (/xxgk/, default) or relative to "
+        "each page (../../xxgk/, as TRS templates write them)",
+    )
     ap.add_argument("--port", type=int, default=18080, help="nginx port; port+1..port+3 are used too")
     ap.add_argument(
         "--tools",
@@ -1334,6 +1347,7 @@ def parse_args(argv: list[str]) -> Settings:
         quick=quick,
         tool_timeout=a.tool_timeout,
         portal=a.portal,
+        hrefs=a.hrefs,
     )
     if quick:
         s.timeout = min(s.timeout, 3)

@@ -49,6 +49,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import posixpath
 import random
 import re
 import sys
@@ -83,6 +84,22 @@ YEARS = 6
 # The same characters bench.norm() leaves unescaped: the URL table is written in that form.
 _SAFE = "/:@!$&'()*+,;=-._~"
 _OCCURRENCE_RE = re.compile(r"""\s(?:href|src|srcset|value|onclick)=["'](?!["'])""")
+# A root-relative reference in a page's markup ("/xxgk/index.html", not "//host/…").
+_ROOT_REF_RE = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"]*)"')
+HREF_STYLES = ("root", "relative")
+
+
+def relative_ref(page: str, ref: str) -> str:
+    """``ref`` ("/a/b.html?q#f", root-relative) as written on the page at ``page`` relative to
+    that page's directory, the way TRS templates write links ("./201911/t….html", "../../")."""
+    path, sep, rest = ref.partition("?") if "?" in ref else ref.partition("#")
+    here = posixpath.dirname(page) or "/"
+    out = posixpath.relpath(path, here)
+    if path.endswith("/") and not out.endswith("/"):
+        out += "/"
+    if not out.startswith("."):
+        out = "./" + out
+    return out + sep + rest
 
 # Header nav sections (the nav links to each section's first column) and their columns.
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -542,8 +559,9 @@ def _enc(path: str) -> str:
 class _Writer:
     """Files under main/ and ext/, the URL table and the figures, streamed as pages are made."""
 
-    def __init__(self, directory: Path, base: str, ext2: str, ext3: str) -> None:
+    def __init__(self, directory: Path, base: str, ext2: str, ext3: str, hrefs: str = "root") -> None:
         self.directory = directory
+        self.relative = hrefs == "relative"  # root-relative references rewritten (HREF_STYLES)
         self.base = base.rstrip("/")
         self.ext2 = ext2.rstrip("/")
         self.ext3 = ext3.rstrip("/")
@@ -578,6 +596,8 @@ class _Writer:
         return url
 
     def page(self, path: str, text: str, gbk: bool = False) -> None:
+        if self.relative:
+            text = _ROOT_REF_RE.sub(lambda m: f'{m.group(1)}{relative_ref(path, m.group(2))}"', text)
         self.occurrences += len(_OCCURRENCE_RE.findall(text))
         self.write("main", path, text.encode("gbk") if gbk else text.encode("utf-8"))
 
@@ -594,11 +614,14 @@ def _iso(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
-def cache_key(pages: int, seed: int, today: dt.date, base: str, ext: str, refused: str) -> str:
+def cache_key(
+    pages: int, seed: int, today: dt.date, base: str, ext: str, refused: str, hrefs: str = "root"
+) -> str:
     """The generator version, its parameters and its own source (an edited generator rebuilds)."""
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     return (
         f"realistic-v{GENERATOR_VERSION}-{source}|{pages}|{seed}|{today.isoformat()}|{base}|{ext}|{refused}"
+        + ("" if hrefs == "root" else f"|{hrefs}")
     )
 
 
@@ -611,10 +634,17 @@ def generate(
     base_url: str,
     external_base_url: str,
     refused_url: str,
+    hrefs: str = "root",
     log: bool = True,
 ) -> Export:
-    """Write the portal (skipped when ``directory`` holds the same version and parameters)."""
-    key = cache_key(pages, seed, today, base_url, external_base_url, refused_url)
+    """Write the portal (skipped when ``directory`` holds the same version and parameters).
+
+    ``hrefs``: "root" writes the site's own links root-relative ("/xxgk/index.html"),
+    "relative" relative to each page's directory ("../../xxgk/index.html"), as TRS templates
+    do; the URLs, files and planted defects are the same either way."""
+    if hrefs not in HREF_STYLES:
+        raise ValueError(f"hrefs must be one of {HREF_STYLES}")
+    key = cache_key(pages, seed, today, base_url, external_base_url, refused_url, hrefs)
     exp = Export(directory, pages, seed, today, base_url, external_base_url, refused_url)
     if reused(exp, key):
         return exp
@@ -623,7 +653,7 @@ def generate(
     ext2 = external_base_url.rstrip("/")
     ext2_parts = urlsplit(external_base_url)
     ext3 = f"{ext2_parts.scheme}://127.0.0.3" + (f":{ext2_parts.port}" if ext2_parts.port else "")
-    w = _Writer(directory, base_url, ext2, ext3)
+    w = _Writer(directory, base_url, ext2, ext3, hrefs)
     g = _Generator(p, w, base_url.rstrip("/"), ext2, ext3, refused_url.rstrip("/"))
     g.run()
     info = g.info()
@@ -637,6 +667,7 @@ def generate(
         "external_base_url": external_base_url,
         "second_external_base_url": ext3 + "/",
         "refused_url": refused_url,
+        "hrefs": hrefs,
         "export_seconds": round(time.monotonic() - started, 1),
     }
     (directory / "export.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -15,6 +15,7 @@ from sitecheck.urls import (
     is_resource,
     literal_host_is_private,
     resolve,
+    rooted,
     scheme_of,
     trap_reason,
 )
@@ -103,6 +104,31 @@ def test_query_in_page_encoding_path_in_utf8() -> None:
 def test_query_characters_the_encoding_cannot_spell_fall_back_to_utf8() -> None:
     assert resolve(PAGE, "/s?q=€", "cp1252") == "http://www.example.gov.cn/s?q=%80"
     assert resolve(PAGE, "/s?q=中", "cp1252") == "http://www.example.gov.cn/s?q=%E4%B8%AD"
+
+
+@pytest.mark.parametrize(
+    ("directory", "href", "expected"),
+    [
+        # The template links of pages in different folders come to one path each: one resolution.
+        ("/gzdt/201911/", "../../xxgk/index.html", "/xxgk/index.html"),
+        ("/zcwj/202001/", "../../xxgk/index.html", "/xxgk/index.html"),
+        ("/xxgk/", "./index.html", "/xxgk/index.html"),
+        ("/gzdt/201911/", "../../", "/"),
+        ("/", "../../css/a.css", "/css/a.css"),
+        ("/gzdt/", "./201911/t20191125_1.html#top", "/gzdt/201911/t20191125_1.html"),
+        ("/gzdt/", "search.jsp?kw=../公告#x", "/gzdt/search.jsp?kw=../公告"),
+        # What it does not handle goes to the page's own resolution.
+        ("/a/", "..\\img\\logo.png", None),
+        ("//x/", "../y.html", None),  # "//y.html" would name a host
+    ],
+)
+def test_rooted_joins_a_relative_path_to_the_path_resolve_gives(
+    directory: str, href: str, expected: str | None
+) -> None:
+    assert rooted(directory, href) == expected
+    if expected is not None:
+        page = "http://www.example.gov.cn" + directory + "p.html?id=1"
+        assert resolve("http://www.example.gov.cn/", expected) == resolve(page, href)
 
 
 @pytest.mark.parametrize(

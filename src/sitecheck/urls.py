@@ -129,6 +129,23 @@ def _join(base: str, ref: str) -> str | None:
     return origin + _remove_dot_segments(directory + head) + sep + query
 
 
+def rooted(directory: str, ref: str) -> str | None:
+    """The absolute path (with its query, without its fragment) that :func:`resolve` joins
+    ``ref`` to on a page whose path lies in ``directory`` ("/a/b/"): "../../xxgk/" there is
+    "/xxgk/". Pages in every directory of a site then share one resolution of each path.
+
+    ``ref`` is a relative-path reference as :func:`strip_href` leaves it: no scheme, and not
+    starting with "/", "?" or "#". None for one it does not handle: a backslash (read as "/"
+    first) or a path that dot segments turn into "//" (a host)."""
+    if "\\" in ref:
+        return None
+    head, sep, query = ref.partition("#")[0].partition("?")
+    path = _remove_dot_segments(directory + head)
+    if path.startswith("//"):
+        return None
+    return path + sep + query
+
+
 def _query_of(url: str) -> str:
     query = url.partition("#")[0].partition("?")[2]
     return "?" + query if query else ""

@@ -540,15 +540,18 @@ def test_document_order_and_no_duplicates_for_multi_matching_nodes() -> None:
 
 
 def test_resolution_shared_across_pages_matches_per_page_resolution() -> None:
-    # Absolute paths and URLs are resolved once per origin, relative paths once per directory,
-    # and reused on other pages; the result must be what resolving on each page would give,
-    # for pages of one directory that differ in their name, query and fragment too.
+    # Absolute paths and URLs are resolved once per origin, relative paths joined to the page's
+    # directory and then resolved once per origin, and reused on other pages; the result must be
+    # what resolving on each page would give: for pages of one directory that differ in their
+    # name, query and fragment, and for the same relative paths on pages of other directories.
     hrefs = [
         "/gzdt/index.html", "//cdn.example.org/a.js", "HTTP://Example.GOV.cn/x/../y.html",
         "/搜索?kw=公告", "/\\\\other.example/z", "../up.html", "sub/page.html", "?page=2",
         "http:relative.html", "/a/./b/../c.html#frag", "./", "../../../../x.html",
         "./images/a b.css", "附件/通知 (1).doc?name=公告", "..\\img\\logo.png", "1a:b.html",
         "%E9%99%84.pdf", "t20231015_1.html#p2", "./?kw=公告", "../",
+        "a/./b/../c.html", ".././../x.html?q=1#f", "a//../b.html", "%2e%2e/x.html", ".hidden/x",
+        "..a/b", "foo/..", "./.", "x?a=../b#c", "../../", "sub/page.html?kw=公告#x",
     ]  # fmt: skip
     html = "".join(f'<a href="{h}">x</a>' for h in hrefs)
     for page in (
@@ -560,6 +563,8 @@ def test_resolution_shared_across_pages_matches_per_page_resolution() -> None:
         "http://www.example.gov.cn:8080/c/d.jsp?x=1",
         "http://www.example.gov.cn:8080/c/e.jsp?x=/y/z",
         "http://www.example.gov.cn/栏目/通知 公告/index.html",
+        "http://www.example.gov.cn//x/y.html",
+        "http://www.example.gov.cn/a/b/c/d/e.html",
         "http://other.example.gov.cn/",
         "http://other.example.gov.cn",
     ):

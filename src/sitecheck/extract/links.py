@@ -42,7 +42,7 @@ from urllib.parse import unquote
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from sitecheck.models import LinkRef, LinkSpecial
-from sitecheck.urls import resolve, scheme_of, scheme_of_stripped, strip_href
+from sitecheck.urls import resolve, rooted, scheme_of, scheme_of_stripped, strip_href
 
 __all__ = ["extract_links"]
 
@@ -619,15 +619,16 @@ def hanweb_records(code: str, max_records: int = _MAX_RECORDS) -> list[str]:
     return records
 
 
-# The same menu, footer and column links recur on every page of a site. An absolute URL or
-# an absolute path resolves the same on every page of one origin, so those resolutions are
-# shared across pages; a relative path ("../../xxgk/", "./images/a.css": how TRS and other
-# CMS templates write theirs) resolves the same on every page of one directory, so those are
-# shared across the pages of a directory (an article's month folder, a column's list pages).
-# The rest (a query or fragment alone, a scheme) depend on the page's own URL and are cached
-# per page. The recurring links are a few hundred: 2,048 kept 99.7 % of 32,768's hits on 3,000
-# pages of bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads
-# pages (and would hold 12 MiB on a portal of 50,000).
+# The same menu, footer and column links recur on every page of a site. An absolute URL, an
+# absolute path or a relative path ("../../xxgk/", "./images/a.css": how TRS and other CMS
+# templates write theirs, joined to the page's directory first) resolves the same on every page
+# of one origin, so those resolutions are shared across pages. The rest (a query or fragment
+# alone, a scheme-relative URL) depend on the page's own URL and are cached per page. The
+# recurring links are a few hundred: 2,048 kept 99.7 % of 32,768's hits on 3,000 pages of
+# bench/'s portal, where 32,768 held 1.8 MiB after them in every process that reads pages (and
+# would hold 12 MiB on a portal of 50,000). Caching relative paths per directory instead missed
+# two times in three on bench/'s portal written with relative links (hrefs=relative): a
+# portal's articles lie in hundreds of month folders, each with the same 30 template links.
 _ORIGIN_WIDE_RE = re.compile(r"^(?:/|https?://)", re.IGNORECASE)
 _ORIGIN_RE = re.compile(r"^[^:/?#]+://[^/?#]*")
 
@@ -637,11 +638,6 @@ def _resolve_in_origin(origin: str, value: str, encoding: str) -> str | None:
     return resolve(origin + "/", value, encoding)
 
 
-@functools.lru_cache(maxsize=2048)
-def _resolve_in_directory(directory: str, value: str, encoding: str) -> str | None:
-    return resolve(directory, value, encoding)
-
-
 class _Extractor:
     """State for one page: base URL, encoding, a per-page resolution cache."""
 
@@ -649,9 +645,9 @@ class _Extractor:
         self.base = base
         match = _ORIGIN_RE.match(base)
         self.origin = match.group(0) if match else ""
-        # The page's directory with its origin ("http://host/a/b/"), "" when it has no path.
+        # The directory of the page's path ("/a/b/"), "" when it has none.
         path = base[len(self.origin) :].partition("#")[0].partition("?")[0]
-        self.directory = self.origin + path[: path.rfind("/") + 1] if self.origin and path[:1] == "/" else ""
+        self.directory = path[: path.rfind("/") + 1] if self.origin and path[:1] == "/" else ""
         self.encoding = encoding
         self.cache: dict[str, str | None] = {}
         self.links: list[LinkRef] = []
@@ -681,11 +677,15 @@ class _Extractor:
             return self.cache[raw]
         except KeyError:
             pass
+        # The form of the value that resolves the same on every page of the origin, if any.
+        shared = None
         if self.origin and _ORIGIN_WIDE_RE.match(raw):
-            url = _resolve_in_origin(self.origin, raw, self.encoding)
+            shared = raw
         elif self.directory and raw[:1] not in "/\\?#" and not scheme_of_stripped(raw):
             # a relative path (an empty value fails the test too: "" is in every string)
-            url = _resolve_in_directory(self.directory, raw, self.encoding)
+            shared = rooted(self.directory, raw)
+        if shared is not None:
+            url = _resolve_in_origin(self.origin, shared, self.encoding)
         else:
             url = resolve(self.base, raw, self.encoding)
         self.cache[raw] = url
