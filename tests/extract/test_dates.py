@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from sitecheck.extract.dates import UrlDate, scan_dates, url_date
+from sitecheck.extract.listing.dom import MAX_DATE_CELL, cell_date
 
 TODAY = date(2026, 1, 10)
 
@@ -128,3 +129,55 @@ def test_yearless_year_follows_today() -> None:
 )
 def test_url_date(url: str, expected: UrlDate | None) -> None:
     assert url_date(url) == expected
+
+
+# --- a list row's date cell (sitecheck.extract.listing.dom.cell_date) ---------------------------
+
+
+def _cell_date_by_scanning(text: str, today: date) -> date | None:
+    """cell_date as defined: every date of the text read, then the rule for long texts."""
+    found = scan_dates(text, today=today)
+    if not found:
+        return None
+    if len(text) <= MAX_DATE_CELL:
+        return max(value for _, _, value in found)
+    start, _, value = found[0]
+    if not text[:start].strip(" \t\r\n\xa0[(【"):
+        return value
+    _, end, value = found[-1]
+    if not text[end:].strip(" \t\r\n\xa0])】"):
+        return value
+    return None
+
+
+def test_cell_date_of_long_texts_is_a_date_at_either_end() -> None:
+    filler = "关于做好2025年度政府网站检查工作的通知，请各单位于3月15日前报送"
+    assert cell_date(f"{filler}。", TODAY) is None  # dates in the middle only
+    assert cell_date(f"[2025-12-31] {filler}", TODAY) == date(2025, 12, 31)
+    assert cell_date(f"{filler} (2025年12月30日)", TODAY) == date(2025, 12, 30)
+    assert cell_date(f"{filler}【12-29】", TODAY) == date(2025, 12, 29)
+    assert cell_date(f"二〇二五年十二月二十八日{filler}", TODAY) == date(2025, 12, 28)
+
+
+def test_cell_date_skips_the_scan_only_where_no_date_can_stand_at_an_end() -> None:
+    # Long texts whose ends are not a date's are not scanned; the answer must be the scan's:
+    # every date form, at each end, behind every opening and closing a date may have.
+    dates = [
+        "2025-12-31", "2025/1/5", "2025.12.31", "2025年12月31日", "2025 年 1 月 5 日", "２０２５－１２－３１",
+        "二〇二五年十二月三十一日", "12月31日", "12-31", "[12-31]", "(01/05)", "【1-5】", "〔12-31〕",
+        "［12-31］", "（12-31）", "[　12-31　]", "[\u200312-31]", "2025年12月31", "2025-12-31 10:20",
+    ]  # fmt: skip
+    edges = ["", " ", "\xa0", "　", "[", "(", "【", "] ", "\u2003", "·", "—"]
+    filler = "各县（市、区）发展改革局：现将2024年度工作要点印发给你们，请结合实际认真贯彻执行"
+    cases = 0
+    for found in dates:
+        for edge in edges:
+            for text in (
+                edge + found + filler,
+                filler + found + edge,
+                edge + found + filler + found + edge,
+                filler + edge + found + edge + filler,
+            ):
+                cases += 1
+                assert cell_date(text, TODAY) == _cell_date_by_scanning(text, TODAY), text
+    assert cases == len(dates) * len(edges) * 4

@@ -15,6 +15,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 __all__ = [
+    "DATE_FIRST",
+    "DATE_LAST",
     "UrlDate",
     "effective_date",
     "scan_dates",
@@ -48,6 +50,11 @@ _CN_DIGITS = "〇○零一二三四五六七八九"
 _CN_YMD = re.compile(
     rf"(?P<y>[{_CN_DIGITS}]{{4}})年(?P<m>[{_CN_DIGITS}十]{{1,2}})月(?P<d>[{_CN_DIGITS}十]{{1,3}})日"
 )
+# What a date scan_dates finds can begin and end with, other than the brackets and spaces that
+# may also stand around a list row's date (cell_date strips those first): a long text whose
+# ends show neither has no date at its start or its end, and cell_date skips the scan.
+DATE_FIRST = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS + "〔［（")
+DATE_LAST = frozenset("0123456789０１２３４５６７８９日〕］）")
 # 12月31日 without a year.
 _CJK_MD = re.compile(r"(?<![0-9年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日")
 # Year-less numeric dates inside brackets: [12-31], [1-5], (01/05), 【12-31】. With a slash both

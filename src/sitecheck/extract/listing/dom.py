@@ -11,7 +11,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from sitecheck.extract.dates import scan_dates
+from sitecheck.extract.dates import DATE_FIRST, DATE_LAST, scan_dates
 from sitecheck.extract.links import script_urls
 from sitecheck.urls import resolve
 
@@ -153,21 +153,35 @@ def is_under(
 _SHORT_WALK = 8
 
 
+# What may stand before and after a title line's date, for it still to be the row's date.
+_BEFORE_DATE = " \t\r\n\xa0[(【"
+_AFTER_DATE = " \t\r\n\xa0])】"
+
+
 def cell_date(text: str, today: date) -> date | None:
     """The date of a list row's date cell: short texts, or a date at either end of a title line.
 
     A date in the middle of a long title ("关于2020年12月31日前报送…的通知") is not the row's date.
     """
+    long = len(text) > MAX_DATE_CELL
+    if (
+        long
+        and text.lstrip(_BEFORE_DATE).lstrip()[:1] not in DATE_FIRST
+        and text.rstrip(_AFTER_DATE).rstrip()[-1:] not in DATE_LAST
+    ):
+        # Neither end can be a date's: an article's paragraph naming dates in its middle (most
+        # long texts with a date in them) is not scanned for nothing.
+        return None
     found = scan_dates(text, today=today)
     if not found:
         return None
-    if len(text) <= MAX_DATE_CELL:
+    if not long:
         return max(value for _, _, value in found)
     start, _, value = found[0]
-    if not text[:start].strip(" \t\r\n\xa0[(【"):
+    if not text[:start].strip(_BEFORE_DATE):
         return value
     _, end, value = found[-1]
-    if not text[end:].strip(" \t\r\n\xa0])】"):
+    if not text[end:].strip(_AFTER_DATE):
         return value
     return None
 
