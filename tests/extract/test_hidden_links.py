@@ -13,7 +13,14 @@ from selectolax.lexbor import LexborHTMLParser
 
 from conftest import CORPUS
 from sitecheck.extract import read_page
-from sitecheck.extract.hidden_links import MAX_HIDDEN_PER_PAGE, find_hidden_links, site_domain
+from sitecheck.extract.hidden_links import (
+    MAX_HIDDEN_PER_PAGE,
+    _page_sheet,
+    _Styles,
+    _style_text,
+    find_hidden_links,
+    site_domain,
+)
 from sitecheck.judge import JudgeContext
 from sitecheck.judge.hidden_links import assess
 from sitecheck.models import HiddenLink, HiddenLinkRow
@@ -270,3 +277,29 @@ def test_a_page_full_of_styled_elements_is_read_like_a_plain_one(styled: int) ->
     )
     found = hidden(body)
     assert [link.url for link in found] == [OFF, "http://other.example.net/", "http://third.example.com/"]
+
+
+def test_only_what_can_hide_makes_a_link_a_suspect() -> None:
+    # The links a page's own styles could hide are checked one by one; the rest are visible at
+    # once. A footer or top bar with a background, margins, a colour and sizes that hide nothing
+    # makes none of its links a suspect; a value that hides, or a link's own colour, does.
+    word = "mso-para-margin-top:0.0000gd;" * 40  # a Word paragraph's long style attribute
+    body = (
+        '<div style="background:#f2f2f2;margin-top:30px;color:#666;font-size:14px;width:1200px;'
+        f'line-height:20px;top:0"><a id="footer" href="{OFF}">x</a></div>'
+        f'<p style="{word}font-size:16pt"><a id="word" href="{OFF}">x</a></p>'
+        f'<p style="{word * 2}font-size:16pt"><a id="longer" href="{OFF}">x</a></p>'
+        f'<div style="font-size:0"><a id="small" href="{OFF}">x</a></div>'
+        f'<div style="WIDTH: 0; overflow:hidden"><span><a id="narrow" href="{OFF}">x</a></span></div>'
+        f'<p style="{word}display:none"><a id="word-hidden" href="{OFF}">x</a></p>'
+        f'<p style="{word * 2}visibility:hidden"><a id="longer-hidden" href="{OFF}">x</a></p>'
+        f'<div style="background:#fff"><a id="coloured" href="{OFF}" style="color:#fff">x</a></div>'
+        f'<div style="position:absolute;left:-9999px"><a id="away" href="{OFF}">x</a></div>'
+    )
+    tree = LexborHTMLParser(f"<html><body>{body}</body></html>")
+    styles = _Styles(tree, _page_sheet((), _style_text(tree)))
+    ids = {node.mem_id: node.attributes["id"] for node in tree.css("a[id]")}
+    suspects = {ids[mem_id] for mem_id in styles.suspects()}
+    assert suspects == {"small", "narrow", "word-hidden", "longer-hidden", "coloured", "away"}
+    assert {link.text for link in hidden(body)} == {"x"}
+    assert len(hidden(body)) == 6
