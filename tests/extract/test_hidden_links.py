@@ -16,8 +16,8 @@ from sitecheck.extract import read_page
 from sitecheck.extract.hidden_links import (
     MAX_HIDDEN_PER_PAGE,
     _page_sheet,
-    _Styles,
     _style_text,
+    _Styles,
     find_hidden_links,
     site_domain,
 )
