@@ -30,7 +30,7 @@ from sitecheck.errors import ReportError
 from sitecheck.models import FindingKind
 from sitecheck.report.checklist import ChecklistRow, ReportData, build_report
 from sitecheck.report.ci import FINGERPRINT, write_junit, write_sarif
-from sitecheck.report.jsonfile import write_json
+from sitecheck.report.jsonfile import document_text, write_json
 from sitecheck.report.tabular import display_width, page_scale, sheet_title, write_csv, write_xlsx
 from sitecheck.store import Store
 
@@ -736,3 +736,25 @@ def test_bidi_and_control_characters_from_a_page_are_neutralised(reports: Report
     assert values["链接文字"].value == "通知gnp.exe\ufffd[2J"
     assert values["页面URL"].value == first.url + "%E2%80%AE"
     assert values["页面URL"].hyperlink.target == first.url + "%E2%80%AE"
+
+
+def test_findings_json_text_is_the_document_a_line_an_item() -> None:
+    # findings.json is written a line for each top-level entry and each column or finding (the
+    # C encoder writes each line): it must read back as the document, whatever its text holds.
+    document = {
+        "schema": "sitecheck/findings",
+        "run": {"id": 1, "site": "政府网站", "finished_at": None},
+        "columns": [],
+        "home": None,
+        "findings": [
+            {"claim": '栏目"通知公告"\n</script><b>', "referrers": [{"page": "http://x/a b", "n": 1}]},
+            {"claim": "tab\there\u2028line", "referrers": [], "ok": True, "score": 1.5},
+        ],
+        "veto": {"indicators": [{"indicator": "空白栏目", "count": 0}]},
+    }
+    text = document_text(document)
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert sum(line.startswith('    {"claim"') for line in lines) == 2  # a finding a line
+    assert '  "columns": [],' in lines and '  "home": null,' in lines

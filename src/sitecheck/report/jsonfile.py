@@ -160,8 +160,26 @@ def column_dict(column: Column, parents: set[str] | None = None) -> dict[str, An
 def write_json(summary: RunSummary, path: str | Path) -> Path:
     """findings.json, whole or not at all. Texts stay raw (JSON escapes control characters);
     only a lone surrogate, which no UTF-8 file can hold, becomes U+FFFD."""
-    text = json.dumps(findings_document(summary), ensure_ascii=False, indent=2)
-    return atomic_write(path, valid_unicode(text))
+    return atomic_write(path, valid_unicode(document_text(findings_document(summary))))
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """``document`` as JSON text: a line for each top-level entry and for each item of a list
+    (a column, a finding), so that it reads and diffs line by line. Each line is written by
+    json's C encoder: an indented dump goes through its pure-Python one, 0.1 s for the findings
+    of a 10,000-page audit whose dead friend link sits on every page."""
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            text = "[\n" + ",\n".join("    " + _compact(item) for item in value) + "\n  ]"
+        else:
+            text = _compact(value)
+        lines.append(f"  {_compact(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def check_writable(path: str | Path) -> None:
