@@ -19,8 +19,8 @@ so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
 The engine's process reads too when the limits leave no interval to keep (``min_interval`` 0):
 keeping the frontier and the store fills only part of its core, so once every worker has a
 backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
-one worker and the engine audit the 10,000-page realistic portal in 17.1 s where one process
-takes 25.9 s (bench/, medians of 3), and one worker alone about 25 s (single runs).
+one worker and the engine audit the 10,000-page realistic portal in 17.2 s where one process
+takes 24.3 s (bench/, medians of 3), and one worker alone about 25 s (single runs, earlier).
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def auto_workers(config: AuditConfig) -> int:
     cores one worker, which the engine's process joins in reading when no interval is to be
     kept (:class:`WorkerPool`): two workers there compete with the engine for the two cores
     (slower than one, and 234 MiB, in bench/'s earlier runs on the 10,000-page realistic
-    portal), one worker and the engine share them (17.1 s, 141 MiB; one process: 25.9 s,
-    106 MiB).
+    portal), one worker and the engine share them (17.2 s, 140 MiB; one process: 24.3 s,
+    101 MiB).
     """
     setting = config.fetch.workers
     if isinstance(setting, int):
