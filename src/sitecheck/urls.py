@@ -119,14 +119,19 @@ def _join(base: str, ref: str) -> str | None:
     if ref.startswith("//"):
         return f"{scheme}:{ref}"
     if ref.startswith("/"):
-        head, sep, query = ref.partition("?")
-        return origin + _remove_dot_segments(head) + sep + query
+        return origin + _merged("", ref)
     if not ref:
         return origin + path + _query_of(base)
     if ref.startswith("?"):
         return origin + path + ref
+    return origin + _merged(directory, ref)
+
+
+def _merged(directory: str, ref: str) -> str:
+    """A path reference (and its query) put after the base's directory ("" for an absolute
+    path), dot segments removed."""
     head, sep, query = ref.partition("?")
-    return origin + _remove_dot_segments(directory + head) + sep + query
+    return _remove_dot_segments(directory + head) + sep + query
 
 
 def rooted(directory: str, ref: str) -> str | None:
@@ -139,11 +144,8 @@ def rooted(directory: str, ref: str) -> str | None:
     first) or a path that dot segments turn into "//" (a host)."""
     if "\\" in ref:
         return None
-    head, sep, query = ref.partition("#")[0].partition("?")
-    path = _remove_dot_segments(directory + head)
-    if path.startswith("//"):
-        return None
-    return path + sep + query
+    path = _merged(directory, ref.partition("#")[0])
+    return None if path.startswith("//") else path
 
 
 def _query_of(url: str) -> str:
