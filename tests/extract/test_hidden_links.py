@@ -303,3 +303,48 @@ def test_only_what_can_hide_makes_a_link_a_suspect() -> None:
     assert suspects == {"small", "narrow", "word-hidden", "longer-hidden", "coloured", "away"}
     assert {link.text for link in hidden(body)} == {"x"}
     assert len(hidden(body)) == 6
+
+
+def test_a_rule_is_asked_of_lexbor_only_for_the_elements_its_key_selector_allows() -> None:
+    from sitecheck.extract.hidden_links import _key_of
+
+    # The key: what the last compound demands of the element itself, lower case.
+    assert _key_of("#Nav UL > li.On A.more:hover") == ("a", frozenset(), frozenset({"more"}))
+    assert _key_of("div.gg") == ("div", frozenset(), frozenset({"gg"}))
+    assert _key_of(".a.b #X") == (None, frozenset({"x"}), frozenset())
+    assert _key_of("li:not(.cur) + li:nth-child(2n+1)") == ("li", frozenset(), frozenset())
+    assert _key_of('a[title="x"]') == ("a", frozenset(), frozenset())
+    assert _key_of("*") == (None, frozenset(), frozenset())
+    assert _key_of(".新闻 span") == ("span", frozenset(), frozenset())
+    for unsafe in ("svg|a", r".a\:b", 'a[title="x]y"]', "a:is(.x"):
+        assert _key_of(unsafe) is None
+    # Never wrong: every element lexbor selects passes its rule's key, whatever the case of the
+    # page's names (no doctype: quirks mode, where ids and classes match in any case).
+    page = (
+        "<html><body><div id=Main class='Box gg'><ul class=nav><li class='on First'>"
+        "<a class='More x' href=/a>a</a></li><li><a href=/b title='x]y'>b</a></li></ul>"
+        "<p><span class=新闻><a id=X href=/c>c</a></span></p><svg><a href=/d>d</a></svg></div></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    styles = _Styles(tree, _page_sheet((), ""))
+    selectors = [
+        "#main a", "#Main A", "DIV.box a", ".GG .nav li.on a.more", "ul > li:first-child a",
+        "li:not(.cur) a", "li:nth-child(2n+1) > a", ".a.b", "#x", "#X", "a#x", "a#X#x", "*", "a:hover",
+        "a[href^='/']", "[class~=more]", ".新闻 a", "svg a", "p span a", "div > ul > li > a",
+    ]  # fmt: skip
+    elements = tree.css("*")
+    selected_somewhere = 0
+    for selector in selectors:
+        key = _key_of(selector)
+        assert key is not None, selector
+        chosen = {node.mem_id for node in tree.css(selector)}
+        selected_somewhere += bool(chosen)
+        for node in elements:
+            if node.mem_id in chosen:
+                assert styles._may_match(key, node), (selector, node.tag, node.attributes)
+    assert selected_somewhere >= 15  # the check above compared real selections
+    # And it does keep lexbor from elements of another kind.
+    other_class, other_tag = _key_of(".nav li.on a.other"), _key_of("div a")
+    assert other_class is not None and other_tag is not None
+    assert not styles._may_match(other_class, tree.css_first("a"))
+    assert not styles._may_match(other_tag, tree.css_first("li"))

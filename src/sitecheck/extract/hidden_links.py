@@ -214,6 +214,8 @@ class _Rule:
     decls: dict[str, _Decl]
     hides: frozenset[str]  # the properties whose values here hide
     source: str = ""  # the stylesheet file it comes from ("": the page's own <style>)
+    # What an element must be for the selector to select it (_key_of), None when unknown.
+    key: _Key | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +325,43 @@ def _selectors(prelude: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+# What the last compound of a selector (the one that names the element itself) demands of
+# the element: its tag (None: any), the ids and the classes it must have, all lower case.
+_Key = tuple[str | None, frozenset[str], frozenset[str]]
+_BRACKETED = re.compile(r"\[[^\]]*\]")
+_INNERMOST_ARGUMENTS = re.compile(r"\([^()]*\)")
+_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
+_PSEUDO = re.compile(r"::?[\w-]+")
+_TYPE = re.compile(r"[A-Za-z][\w-]*")
+_ID = re.compile(r"#([\w-]+)")
+_CLASS = re.compile(r"\.([\w-]+)")
+
+
+def _key_of(selector: str) -> _Key | None:
+    """What an element must be for ``selector`` to select it, as browsers index rules by their
+    key selector: an element another tag, or without one of those ids or classes, is not
+    selected, and asking lexbor would walk the whole page to say so. Lower case on both sides,
+    so that a page without a doctype (quirks mode: ids and classes match in any case) loses
+    nothing. None when the selector is not plain enough to read safely (escapes, namespaces,
+    quotes left over): then only lexbor decides."""
+    text = _BRACKETED.sub("", selector)  # attribute tests: [href], [class~=x]
+    while "(" in text:  # arguments: :not(.x), :nth-child(2n+1), nested ones from the inside
+        stripped = _INNERMOST_ARGUMENTS.sub("", text)
+        if stripped == text:
+            return None
+        text = stripped
+    if any(ch in text for ch in "\\|\"'[](),"):
+        return None
+    last = _COMBINATOR.split(text.strip())[-1]
+    last = _PSEUDO.sub("", last)
+    tag = _TYPE.match(last)
+    return (
+        tag.group(0).lower() if tag else None,
+        frozenset(name.lower() for name in _ID.findall(last)),
+        frozenset(name.lower() for name in _CLASS.findall(last)),
+    )
+
+
 def _specificity(selector: str) -> tuple[int, int, int]:
     ids = len(re.findall(r"#[\w-]+", selector))
     classes = len(re.findall(r"\.[\w-]+|\[[^\]]*\]|:(?!:)[\w-]+", selector))
@@ -370,7 +409,8 @@ def _sheet(text: str, source: str = "") -> _Sheet:
                 continue
             if "::" in selector:
                 continue  # a pseudo-element holds no link
-            rules.append(_Rule(selector, _specificity(selector), order, decls, hides, source))
+            key = _key_of(selector)
+            rules.append(_Rule(selector, _specificity(selector), order, decls, hides, source, key))
     return _Sheet.of(rules, reveals)
 
 
@@ -489,9 +529,26 @@ class _Styles:
     elements: dict[tuple[int, bool], tuple[str, str] | None] = field(default_factory=dict)
     # (mem_id, property) -> hidden_by's answer: the links of one block share their ancestors.
     _hidden: dict[tuple[int, str], tuple[str, str] | None] = field(default_factory=dict)
+    # mem_id -> the element's tag, id and classes, lower case (for the rules' keys)
+    _names: dict[int, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
 
     def matches(self, index: int, node: LexborNode) -> bool:
+        key = self.sheet.rules[index].key
+        if key is not None and not self._may_match(key, node):
+            return False  # most rules of a real page's sheet name other elements
         return node.mem_id in self.matched(index)
+
+    def _may_match(self, key: _Key, node: LexborNode) -> bool:
+        names = self._names.get(node.mem_id)
+        if names is None:
+            attrs = node.attributes
+            names = self._names[node.mem_id] = (
+                (node.tag or "").lower(),
+                (attrs.get("id") or "").lower(),
+                frozenset((attrs.get("class") or "").lower().split()),
+            )
+        tag, ids, classes = key
+        return (tag is None or tag == names[0]) and all(i == names[1] for i in ids) and classes <= names[2]
 
     def matched(self, index: int) -> frozenset[int]:
         """The elements rule ``index`` selects (mem_ids)."""
