@@ -348,3 +348,25 @@ def test_a_rule_is_asked_of_lexbor_only_for_the_elements_its_key_selector_allows
     assert other_class is not None and other_tag is not None
     assert not styles._may_match(other_class, tree.css_first("a"))
     assert not styles._may_match(other_tag, tree.css_first("li"))
+
+
+@pytest.mark.parametrize(
+    ("scripts", "name", "used"),
+    [
+        ("$('#subnav').show()", "subnav", True),
+        ("$('#subnav2').show()", "subnav", False),
+        ("var my_subnav = 1; x-subnav; subnav-x; 子subnav", "subnav", False),
+        ("a.subnav b subnav", "subnav", True),  # the second one stands alone
+        ("subnav", "subnav", True),
+        ("show(\u00b2subnav)", "subnav", False),  # a digit of another script is a word character
+        ("菜单(menu1)", "menu1", True),
+        ("", "menu1", False),
+    ],
+)
+def test_a_name_the_scripts_use_stands_as_a_whole_word(scripts: str, name: str, used: bool) -> None:
+    import re
+
+    from sitecheck.extract.hidden_links import _uses_word
+
+    assert _uses_word(scripts, name) is used
+    assert (re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", scripts) is not None) is used  # what it replaced
