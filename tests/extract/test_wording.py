@@ -279,3 +279,31 @@ def test_the_shipped_list_finds_nothing_on_the_real_pages() -> None:
     assert len(pages) >= 25
     found = {page.name: [h.text for h in hits] for page in pages if (hits := find(body_text(page)))}
     assert found == {}
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_the_patterns_are_found_where_the_automaton_finds_them(many: bool) -> None:
+    # A short list is found by a scan for first characters, a long one by pyahocorasick: both
+    # give every occurrence, overlapping ones too, in the automaton's order.
+    import random
+
+    import ahocorasick  # type: ignore[import-not-found]
+
+    from sitecheck.extract import wording
+
+    keys = ["复盖", "复盖章", "盖章", "一但", "统一但", "一", "a-b", "]", "^", "\\", "市长", "副市长", "长"]
+    if many:
+        keys += [f"词{i}" for i in range(wording._FEW_PATTERNS)]
+    patterns = wording._Patterns({key: (len(key), key) for key in keys} | {"": (0, "")})
+    assert (patterns._automaton is not None) is many
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, (len(key), key))
+    automaton.make_automaton()
+    rng = random.Random(5)
+    alphabet = "复盖章一但统市长副a-b]^\\词12 的，"
+    texts = ["", "复盖章", "统一但副市长", "词1词12"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)
+    ]
+    for text in texts:
+        assert patterns.iter(text) == list(automaton.iter(text)), text
