@@ -53,7 +53,7 @@ sys.path.insert(0, str(BENCH))
 from dynamic import DynamicServer  # noqa: E402
 from export import Export, export  # noqa: E402
 from nginx import Nginx  # noqa: E402
-from realistic import HREF_STYLES, RealisticPortal, describe  # noqa: E402
+from realistic import BODY_STYLES, HREF_STYLES, RealisticPortal, describe  # noqa: E402
 from realistic import generate as generate_realistic  # noqa: E402
 
 from sitecheck.demo.portal import Behaviour, Portal  # noqa: E402
@@ -79,6 +79,13 @@ def snapshot_source() -> dict[str, str]:
     if SNAPSHOT.exists():
         shutil.rmtree(SNAPSHOT)
     shutil.copytree(REPO / "src", SNAPSHOT, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Compiled once here, as pip compiles an installed package (and LinkChecker's is): without
+    # it every sitecheck run compiled its ~330 modules in both processes (PYTHONDONTWRITEBYTECODE
+    # keeps them from being written), 0.1 s of each process's start and its end.
+    import compileall
+
+    if not compileall.compile_dir(SNAPSHOT, quiet=1, workers=1):
+        raise SystemExit(f"could not compile {SNAPSHOT}")
     import hashlib
 
     h = hashlib.sha256()
@@ -121,6 +128,7 @@ class Settings:
     tool_timeout: float
     portal: str = "realistic"
     hrefs: str = "root"  # realistic portal: how its pages write the site's own links
+    bodies: str = "generated"  # realistic portal: articles' bodies generated, or with real pages' markup
     today: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -174,7 +182,9 @@ class Site:
         self.expected: dict[str, int] | None = None
         self.portal: Portal | RealisticPortal
         if s.portal == "realistic":
-            style = "" if s.hrefs == "root" else f"-{s.hrefs}"
+            style = ("" if s.hrefs == "root" else f"-{s.hrefs}") + (
+                "" if s.bodies == "generated" else "-realbodies"
+            )
             self.exp: Export = generate_realistic(
                 OUT / "portal" / f"realistic-p{pages}-s{s.seed}{style}",
                 pages=pages,
@@ -184,6 +194,7 @@ class Site:
                 external_base_url=s.ext_url,
                 refused_url=s.refused_url,
                 hrefs=s.hrefs,
+                bodies=s.bodies,
             )
             self.portal = RealisticPortal(self.exp)
             self.expected = {norm(url): status for url, status, _ in self.portal.expected()}
@@ -1232,8 +1243,16 @@ def markdown(report: dict[str, object], runs: list[Run], scale_runs: list[Run]) 
             f"columns, {si['pager_only_pages']} reachable only through the TRS pager script (longest "
             f"chain {si['max_chain']}), {si['articles_only_via_pager_pages']} of {si['articles']} articles "
             f"listed only on those; {si['gbk_pages']} GBK pages; "
-            + ("the site's own links written relative to each page (`--hrefs relative`); "
-               if si.get("hrefs") == "relative" else "")
+            + (
+                "the site's own links written relative to each page (`--hrefs relative`); "
+                if si.get("hrefs") == "relative"
+                else ""
+            )
+            + (
+                "every article also carries real pages' body markup, without links (`--bodies real`); "
+                if si.get("bodies") == "real"
+                else ""
+            )
             + "slow endpoints "
             + ", ".join(f"`{x['path']}` ({_delay(x['delay'])})" for x in slow)
             + ".",
@@ -1310,6 +1329,13 @@ def parse_args(argv: list[str]) -> Settings:
         help="realistic portal: the site's own links root-relative (/xxgk/, default) or relative to "
         "each page (../../xxgk/, as TRS templates write them)",
     )
+    ap.add_argument(
+        "--bodies",
+        choices=BODY_STYLES,
+        default="generated",
+        help="realistic portal: articles' bodies generated (default, ~20 KiB pages) or also carrying "
+        "the body markup of the real pages in ../shared/corpus/real-pages, without links (~69 KiB)",
+    )
     ap.add_argument("--port", type=int, default=18080, help="nginx port; port+1..port+3 are used too")
     ap.add_argument(
         "--tools",
@@ -1348,6 +1374,7 @@ def parse_args(argv: list[str]) -> Settings:
         tool_timeout=a.tool_timeout,
         portal=a.portal,
         hrefs=a.hrefs,
+        bodies=a.bodies,
     )
     if quick:
         s.timeout = min(s.timeout, 3)

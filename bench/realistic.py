@@ -34,6 +34,10 @@ figures it does not reproduce; this generator is built to match them, per 10,000
   linked only from the last pager pages of the largest columns and from articles listed only
   there, so a crawler meets them late.
 
+With ``--bodies real`` every article also carries, after its own text, the <body> markup of
+the real pages in ``../shared/corpus/real-pages`` with everything that links or loads taken out
+(articles ~69 KiB instead of ~20, a real page's DOM): the same links, URLs and defects.
+
 Deterministic for (pages, seed, today); the structure depends on (pages, seed) only, ``today``
 shifts the dates. Files are streamed to ``<directory>/main`` (127.0.0.1) and ``ext`` (127.0.0.2
 and 127.0.0.3), with ``export.json`` (the figures, nginx types/charsets, the dynamic paths),
@@ -45,6 +49,7 @@ and 127.0.0.3), with ``export.json`` (the figures, nginx types/charsets, the dyn
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as dt
 import hashlib
 import json
@@ -56,6 +61,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -87,6 +94,9 @@ _OCCURRENCE_RE = re.compile(r"""\s(?:href|src|srcset|value|onclick)=["'](?!["'])
 # A root-relative reference in a page's markup ("/xxgk/index.html", not "//host/…").
 _ROOT_REF_RE = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"]*)"')
 HREF_STYLES = ("root", "relative")
+BODY_STYLES = ("generated", "real")
+# The saved pages of real portals (found as bench/pages.py finds them), for --bodies real.
+REAL_PAGES = BENCH.parent.parent / "shared" / "corpus" / "real-pages"
 
 
 def relative_ref(page: str, ref: str) -> str:
@@ -100,6 +110,7 @@ def relative_ref(page: str, ref: str) -> str:
     if not out.startswith("."):
         out = "./" + out
     return out + sep + rest
+
 
 # Header nav sections (the nav links to each section's first column) and their columns.
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -549,6 +560,169 @@ def _paragraphs(rng: random.Random, day: int) -> str:
     )
 
 
+# --- real pages' markup (--bodies real) ---------------------------------------------------------
+
+# The generated articles weigh ~20 KiB and have a plain DOM; real government pages weigh 77 KiB
+# (tables of figures, styled runs, Word-pasted markup) and analysing one costs ~4x as much
+# (bench/pages.py). With --bodies real every article also carries the <body> markup of the
+# corpus's pages, with everything that could be requested or followed taken out, so the
+# portal's links, URLs and planted defects stay exactly those of the generated one.
+# Dropped with their content: scripts, whatever loads or submits something, embedded documents,
+# form controls (a crawler follows <option value>), SVG and MathML (their own <a>, xlink:href),
+# raw-text and inert containers.
+_REAL_DROP = frozenset((
+    "script", "iframe", "frame", "frameset", "noframes", "object", "embed", "applet", "param", "img",
+    "image", "picture", "link", "form", "input", "button", "select", "option", "optgroup", "textarea",
+    "datalist", "video", "audio", "source", "track", "meta", "base", "area", "map", "svg", "math",
+    "canvas", "template", "noscript", "title", "head", "xmp", "plaintext", "noembed", "bgsound",
+))  # fmt: skip
+_VOID = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+))  # fmt: skip
+# Attributes kept (structure, classes, ids, inline styles): none of them names a URL or a script.
+_REAL_ATTRS = frozenset((
+    "class", "id", "style", "title", "align", "valign", "width", "height", "border", "cellpadding",
+    "cellspacing", "bgcolor", "color", "face", "size", "colspan", "rowspan", "nowrap", "lang", "dir",
+    "role",
+))  # fmt: skip
+# Values (and <style> texts) that would still load or run something.
+_UNSAFE_RE = re.compile(r"url\s*\(|@import|expression\s*\(|://|javascript:", re.IGNORECASE)
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([-\w]+)""", re.IGNORECASE)
+# An error page saved where a page was expected (the WAF's "502"): not a page's content.
+_ERROR_TITLE_RE = re.compile(r"<title[^>]*>\s*[45]\d\d\b", re.IGNORECASE)
+# An article takes the next body in turn and, when that one weighs less than this, the one after
+# it too: the corpus's bodies weigh 4-185 KiB once cleaned, articles get ~49 KiB on average.
+REAL_BODY_MIN = 40 * 1024
+
+
+class _RealBody(HTMLParser):
+    """The <body> of a saved page as markup that requests and links nothing: <a> becomes <span>
+    (its text stays), comments go (server-side includes live there), a <style> stays unless it
+    loads something. Every element opened is closed, so nothing after it falls inside."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)  # entities stay as written
+        self.out: list[str] = []
+        self.open: list[tuple[str, str]] = []  # (tag on the page, tag written)
+        self.dropping: list[str] = []  # elements open inside a dropped one
+        self.css: list[str] | None = None  # an open <style>: its start tag, then its text
+        self.where = "head"  # head | body | after
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.where != "body":
+            if self.where == "head" and tag == "body":
+                self.where = "body"
+            return
+        # jsp: actions (<jsp:include page=…>) are what a copier put into a saved page.
+        if self.dropping or tag in _REAL_DROP or tag.startswith("jsp:"):
+            if tag not in _VOID:
+                self.dropping.append(tag)
+            return
+        kept = "".join(
+            f" {name}" if value is None else f' {name}="{escape(value)}"'
+            for name, value in attrs
+            if name in _REAL_ATTRS and not _UNSAFE_RE.search(value or "")
+        )
+        written = "span" if tag == "a" else tag
+        if tag == "style":
+            self.css = [f"<style{kept}>"]
+        else:
+            self.out.append(f"<{written}{kept}>")
+        if tag not in _VOID:
+            self.open.append((tag, written))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.where != "body":
+            return
+        if tag == "body":
+            self.where = "after"
+            return
+        if self.dropping:
+            if tag in self.dropping:
+                while self.dropping.pop() != tag:
+                    pass
+                return
+            self.dropping.clear()  # an element around the dropped one closes
+        if all(t != tag for t, _ in self.open):
+            return  # a stray end tag
+        while True:
+            t, written = self.open.pop()
+            self._close(t, written)
+            if t == tag:
+                return
+
+    def _close(self, tag: str, written: str) -> None:
+        if tag != "style":
+            self.out.append(f"</{written}>")
+        elif self.css is not None:
+            text = "".join(self.css[1:])
+            if not _UNSAFE_RE.search(text):
+                self.out.append(f"{self.css[0]}{text}</style>")
+            self.css = None
+
+    def handle_data(self, data: str) -> None:
+        if self.where == "body" and not self.dropping:
+            if self.css is not None:
+                self.css.append(data)
+            else:
+                self.out.append(escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        if self.where == "body" and not self.dropping:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        if self.where == "body" and not self.dropping:
+            self.out.append(f"&#{name};")
+
+    def markup(self) -> str:
+        self.close()
+        while self.open:
+            self._close(*self.open.pop())
+        return "".join(self.out)
+
+
+def _real_page_files(corpus: Path) -> list[Path]:
+    if not corpus.is_dir():
+        raise SystemExit(f"--bodies real needs the corpus of real pages, {corpus}: not found")
+    return sorted(p for p in corpus.iterdir() if p.suffix.lower() in (".html", ".htm"))
+
+
+def _decoded(raw: bytes) -> str:
+    """A saved page's text in the charset its <meta> declares (gb2312 and gbk read as GB18030,
+    their superset, as browsers do). Not sitecheck's decoder: the portal must not change with it."""
+    head = raw[: max(0, raw.lower().find(b"<body"))] or raw
+    match = _META_CHARSET_RE.search(head)
+    codec = codecs.lookup(match.group(1).decode("ascii") if match else "utf-8").name
+    return raw.decode("gb18030" if codec in ("gb2312", "gbk") else codec, errors="replace")
+
+
+def real_bodies(corpus: Path = REAL_PAGES) -> list[str]:
+    """The cleaned <body> markup of the corpus's pages, in file-name order."""
+    out = []
+    for path in _real_page_files(corpus):
+        text = _decoded(path.read_bytes())
+        if _ERROR_TITLE_RE.search(text):
+            continue
+        body = _RealBody()
+        body.feed(text)
+        markup = body.markup()
+        if markup.strip():
+            out.append(markup)
+    if not out:
+        raise SystemExit(f"--bodies real: no HTML page in {corpus}")
+    return out
+
+
+def _corpus_digest(corpus: Path = REAL_PAGES) -> str:
+    h = hashlib.sha256()
+    for path in _real_page_files(corpus):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 # --- generation ---------------------------------------------------------------------------------
 
 
@@ -615,13 +789,22 @@ def _iso(day: int) -> str:
 
 
 def cache_key(
-    pages: int, seed: int, today: dt.date, base: str, ext: str, refused: str, hrefs: str = "root"
+    pages: int,
+    seed: int,
+    today: dt.date,
+    base: str,
+    ext: str,
+    refused: str,
+    hrefs: str = "root",
+    bodies: str = "generated",
 ) -> str:
-    """The generator version, its parameters and its own source (an edited generator rebuilds)."""
+    """The generator version, its parameters and its own source (an edited generator rebuilds),
+    and with real bodies the corpus they come from."""
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     return (
         f"realistic-v{GENERATOR_VERSION}-{source}|{pages}|{seed}|{today.isoformat()}|{base}|{ext}|{refused}"
         + ("" if hrefs == "root" else f"|{hrefs}")
+        + ("" if bodies == "generated" else f"|{bodies}-{_corpus_digest()}")
     )
 
 
@@ -635,16 +818,23 @@ def generate(
     external_base_url: str,
     refused_url: str,
     hrefs: str = "root",
+    bodies: str = "generated",
     log: bool = True,
 ) -> Export:
     """Write the portal (skipped when ``directory`` holds the same version and parameters).
 
     ``hrefs``: "root" writes the site's own links root-relative ("/xxgk/index.html"),
     "relative" relative to each page's directory ("../../xxgk/index.html"), as TRS templates
-    do; the URLs, files and planted defects are the same either way."""
+    do; the URLs, files and planted defects are the same either way.
+
+    ``bodies``: "real" adds to every article, after its own text, the <body> markup of the
+    corpus's real pages without anything that links or loads (``real_bodies``); the links,
+    URLs and planted defects are those of "generated"."""
     if hrefs not in HREF_STYLES:
         raise ValueError(f"hrefs must be one of {HREF_STYLES}")
-    key = cache_key(pages, seed, today, base_url, external_base_url, refused_url, hrefs)
+    if bodies not in BODY_STYLES:
+        raise ValueError(f"bodies must be one of {BODY_STYLES}")
+    key = cache_key(pages, seed, today, base_url, external_base_url, refused_url, hrefs, bodies)
     exp = Export(directory, pages, seed, today, base_url, external_base_url, refused_url)
     if reused(exp, key):
         return exp
@@ -654,7 +844,8 @@ def generate(
     ext2_parts = urlsplit(external_base_url)
     ext3 = f"{ext2_parts.scheme}://127.0.0.3" + (f":{ext2_parts.port}" if ext2_parts.port else "")
     w = _Writer(directory, base_url, ext2, ext3, hrefs)
-    g = _Generator(p, w, base_url.rstrip("/"), ext2, ext3, refused_url.rstrip("/"))
+    real = real_bodies() if bodies == "real" else []
+    g = _Generator(p, w, base_url.rstrip("/"), ext2, ext3, refused_url.rstrip("/"), real)
     g.run()
     info = g.info()
     info |= {
@@ -668,6 +859,7 @@ def generate(
         "second_external_base_url": ext3 + "/",
         "refused_url": refused_url,
         "hrefs": hrefs,
+        "bodies": bodies,
         "export_seconds": round(time.monotonic() - started, 1),
     }
     (directory / "export.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -682,7 +874,9 @@ def generate(
 
 
 class _Generator:
-    def __init__(self, p: Plan, w: _Writer, base: str, ext2: str, ext3: str, refused: str) -> None:
+    def __init__(
+        self, p: Plan, w: _Writer, base: str, ext2: str, ext3: str, refused: str, real: list[str]
+    ) -> None:
         self.p = p
         self.w = w
         self.base = base
@@ -718,6 +912,10 @@ class _Generator:
                 before = members[k - 1] if k > 0 else None
                 after = members[k + 1] if k + 1 < len(members) else None
                 self.neighbours[a] = (before, after)
+        # --bodies real: the corpus's bodies, also made encodable in GBK for the GBK column.
+        self.real = real
+        self.real_gbk = [b.encode("gbk", "xmlcharrefreplace").decode("gbk") for b in real]
+        self.real_bytes = [len(b.encode()) for b in real]
         self._build_chrome()
 
     # -- helpers --
@@ -1103,7 +1301,7 @@ class _Generator:
             f'<div class="w1200 article"><h1>{title}</h1>\n{info}\n{ARTICLE_TOOLS}'
             '<div class="TRS_Editor" id="zoom">\n'
             + "\n".join(body)
-            + f'\n</div>\n{att}<div class="turn">{"".join(turn)}</div></div>\n'
+            + f'\n</div>\n{self.real_body(a, c.gbk)}{att}<div class="turn">{"".join(turn)}</div></div>\n'
         )
         meta = f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{_iso(day)}">\n'
         text = (
@@ -1113,6 +1311,17 @@ class _Generator:
             + self.tail()
         )
         w.page(path, text, c.gbk)
+
+    def real_body(self, a: int, gbk: bool) -> str:
+        """--bodies real: the corpus's bodies in turn from the seed, the next one too when the
+        first is light (REAL_BODY_MIN); after the article's own text and date, so its date is
+        still the first on the page. Empty for generated bodies."""
+        if not self.real:
+            return ""
+        first = (self.p.seed + a) % len(self.real)
+        picks = [first] if self.real_bytes[first] >= REAL_BODY_MIN else [first, (first + 1) % len(self.real)]
+        bodies = self.real_gbk if gbk else self.real
+        return '<div class="bench-real-body">' + "".join(bodies[k] for k in picks) + "</div>\n"
 
     def planted(self, a: int, adir: str, url: str) -> str:
         """Links planted on the reserved (oldest, last-page-only) articles."""
@@ -1502,6 +1711,7 @@ def describe(info: dict[str, object]) -> str:
         f"top {chains[:6]}, pager forms {info['pager_forms']}; {info['defects']} planted defects; slow "
         + ", ".join(f"{s['path']} ({s['delay']}{'' if s['delay'] == 'never' else ' s'})" for s in slow)
         + f"; {info['files']} files, {int(info['bytes']) / 2**20:.0f} MiB"  # type: ignore[call-overload]
+        + ("; articles carry real pages' body markup (--bodies real)" if info.get("bodies") == "real" else "")
     )
 
 
@@ -1512,18 +1722,25 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--port", type=int, default=18080)
     ap.add_argument("--out", type=Path, default=BENCH / "out" / "portal")
     ap.add_argument("--today", default=None, help="YYYY-MM-DD (default: today)")
+    ap.add_argument(
+        "--bodies",
+        choices=BODY_STYLES,
+        default="generated",
+        help="articles' bodies generated (default), or with real pages' body markup added",
+    )
     a = ap.parse_args(argv)
     today = dt.date.fromisoformat(a.today) if a.today else dt.date.today()
     for n in (int(x) for x in a.pages.split(",") if x):
         t0 = time.monotonic()
         exp = generate(
-            a.out / f"realistic-p{n}-s{a.seed}",
+            a.out / f"realistic-p{n}-s{a.seed}{'' if a.bodies == 'generated' else '-realbodies'}",
             pages=n,
             seed=a.seed,
             today=today,
             base_url=f"http://127.0.0.1:{a.port}/",
             external_base_url=f"http://127.0.0.2:{a.port}/",
             refused_url=f"http://127.0.0.1:{a.port + 3}/",
+            bodies=a.bodies,
         )
         print(f"{n}: {describe(exp.info)}; generated in {exp.info['export_seconds']} s "
               f"(this call {time.monotonic() - t0:.1f} s)")  # fmt: skip
