@@ -20,7 +20,8 @@ The engine's process reads too when the limits leave no interval to keep (``min_
 keeping the frontier and the store fills only part of its core, so once every worker has a
 backlog of requests it takes the next ones itself, on its own loop and HTTP client. On 2 cores
 one worker and the engine audit the 10,000-page realistic portal in 17.2 s where one process
-takes 24.3 s (bench/, medians of 3), and one worker alone about 25 s (single runs, earlier).
+takes 24.1 s (bench/, medians of 3; with real pages' markup in the articles 25.3 s against
+42.8 s), and one worker alone about 25 s (single runs, earlier).
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def auto_workers(config: AuditConfig) -> int:
     cores one worker, which the engine's process joins in reading when no interval is to be
     kept (:class:`WorkerPool`): two workers there compete with the engine for the two cores
     (slower than one, and 234 MiB, in bench/'s earlier runs on the 10,000-page realistic
-    portal), one worker and the engine share them (17.2 s, 140 MiB; one process: 24.3 s,
-    101 MiB).
+    portal), one worker and the engine share them (17.2 s, 140 MiB; one process: 24.1 s,
+    102 MiB).
     """
     setting = config.fetch.workers
     if isinstance(setting, int):
