@@ -307,3 +307,20 @@ def test_the_patterns_are_found_where_the_automaton_finds_them(many: bool) -> No
     ]
     for text in texts:
         assert patterns.iter(text) == list(automaton.iter(text)), text
+
+
+def test_a_guard_word_is_looked_for_only_where_it_can_hold_the_term() -> None:
+    # Each term is checked against the guard words that start at most as far before it as the
+    # rule's longest guard is longer than the term (not against every guard on the page: that
+    # was quadratic). Looking everywhere before the term must find nothing more.
+    import random
+
+    everywhere = WordingMatcher(default_wording_rules())
+    everywhere._guard_lead = [100] * len(everywhere._guard_lead)  # longer than any text below
+    rng = random.Random(7)
+    pieces = ["统一但", "一但", "复盖", "复盖公章", "复盖章", "关健", "相关健康", "机关健身", "拔款", "挺拔款", "，", "的"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert DEFAULT.find(text) == everywhere.find(text), text
+    # and a page repeating a guard word tens of thousands of times is read once through
+    assert DEFAULT.find("统一但" * 20_000) == []
