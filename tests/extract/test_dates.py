@@ -181,3 +181,55 @@ def test_cell_date_skips_the_scan_only_where_no_date_can_stand_at_an_end() -> No
                 cases += 1
                 assert cell_date(text, TODAY) == _cell_date_by_scanning(text, TODAY), text
     assert cases == len(dates) * len(edges) * 4
+
+
+def test_a_date_claims_its_characters_against_every_later_reading() -> None:
+    # Each form is read in turn, and a match overlapping a date read before is not a date
+    # (2017-02-30's "02-30" is not a year-less one). The claimed characters are kept per
+    # character: the same answers as asking every claimed span, for any mix of forms.
+    import random
+
+    from sitecheck.extract import dates
+
+    def by_spans(text: str) -> list[tuple[int, int, date]]:  # the rule as first written
+        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, int, date]] = []
+        text = text.translate(dates._FULLWIDTH)
+        forms = [
+            (dates._YMD, lambda m: dates._make(int(m["y"]), int(m["m"]), int(m["d"]), TODAY)),
+            (dates._CJK_YMD, lambda m: dates._make(int(m["y"]), int(m["m"]), int(m["d"]), TODAY)),
+            (
+                dates._CN_YMD,
+                lambda m: dates._make(
+                    dates._cn_number(m["y"]), dates._cn_number(m["m"]), dates._cn_number(m["d"]), TODAY
+                ),
+            ),
+            (dates._CJK_MD, lambda m: dates._infer_year(int(m["m"]), int(m["d"]), TODAY)),
+            (
+                dates._BRACKET_MD,
+                lambda m: dates._infer_year(int(m["m"] or m["m2"]), int(m["d"] or m["d2"]), TODAY),
+            ),
+            (dates._BARE_MD, lambda m: dates._infer_year(int(m["m"]), int(m["d"]), TODAY)),
+        ]
+        for pattern, value_of in forms:
+            if pattern is dates._CN_YMD and "年" not in text:
+                continue
+            for m in pattern.finditer(text):
+                if all(m.end() <= a or m.start() >= b for a, b in taken):
+                    taken.append(m.span())
+                    value = value_of(m)
+                    if value is not None:
+                        found.append((m.start(), m.end(), value))
+        return sorted(found, key=lambda item: item[0])
+
+    rng = random.Random(11)
+    pieces = ["2019-03-05", "2017-02-30", "03-05", "3月5日", "2019年3月5日", "二〇一九年三月五日", "[03-05]",
+              "（3.5）", "２０１９-０３-０５", "12-31", "1", "-", "年", " ", "发布", "2019-03-05-06",
+              "12-31-2019", "3月5日-6日", "2019年3月5-6日", "05-06-07", "2019-02-29"]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        assert dates._scan(text, TODAY) == by_spans(text), text
+    assert sum(len(by_spans(p)) for p in pieces) >= 8  # the pieces hold dates of every form
+    # and a long text of many dates is read once through
+    many = "政府工作报告 2019年1月1日 " * 20_000
+    assert len(dates._scan(many, TODAY)) == 20_000

@@ -130,19 +130,20 @@ def _scan_cached(text: str, today: date) -> tuple[tuple[int, int, date], ...]:
 
 def _scan(text: str, today: date) -> list[tuple[int, int, date]]:
     text = text.translate(_FULLWIDTH)
-    taken: list[tuple[int, int]] = []
+    # The characters a date already claimed, one byte each: a new match is free when none of
+    # its characters is (asking every claimed span instead was quadratic: a 400,000-character
+    # text with 20,000 dates took 8 s).
+    taken = bytearray(len(text))
     found: list[tuple[int, int, date]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
 
     def add(match: re.Match[str], value: date | None) -> None:
         # The span is claimed even when the value is impossible (2017-02-30), so its pieces
         # cannot be re-read as a year-less 02-30 or 2-30.
-        if free(match.start(), match.end()):
-            taken.append((match.start(), match.end()))
+        start, end = match.span()
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
             if value is not None:
-                found.append((match.start(), match.end(), value))
+                found.append((start, end, value))
 
     for m in _YMD.finditer(text):
         add(m, _make(int(m["y"]), int(m["m"]), int(m["d"]), today))
