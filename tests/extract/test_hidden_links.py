@@ -370,3 +370,40 @@ def test_a_name_the_scripts_use_stands_as_a_whole_word(scripts: str, name: str, 
 
     assert _uses_word(scripts, name) is used
     assert (re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", scripts) is not None) is used  # what it replaced
+
+
+def test_an_element_is_matched_against_the_rules_its_names_can_select(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sheet's rules are bucketed by the id, class or tag their key selector demands; an
+    # element is asked only of the buckets of its own names (and of the rules without a key).
+    # Whatever lexbor selects is found as by asking every rule, whichever rule wins.
+    from sitecheck.extract.hidden_links import _Sheet
+
+    css = (
+        "#Main a{display:none} .Nav li a{color:#fff} A.more{display:block} div{display:inline}"
+        " *{opacity:1} .x\\:y{display:none} [data-x] a{display:none} .nav .on{visibility:hidden}"
+        " ul>li:first-child{display:none} .gg{display:none} .gg.hh{display:block} #side{width:0}"
+        " p span{color:#fff} :not(.cur){left:-9999px} .box > a:hover{display:none}"
+    )
+    page = (
+        "<html><head><style>" + css + "</style></head><body><div id=main class='Box gg hh'>"
+        "<ul class=NAV><li class='On first'><a class='More x:y' href=/a data-x=1>a</a></li>"
+        "<li><a href=/b>b</a></li></ul><p><span class=新闻><a id=X href=/c>c</a></span></p>"
+        "<div id=SIDE data-x=1><a href=/d>d</a></div></div></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    sheet = _page_sheet((), _style_text(tree))
+    names = ("display", "color", "opacity", "visibility", "width", "left")
+
+    def declared() -> dict[tuple[int, str], object]:
+        styles = _Styles(tree, sheet)
+        return {(n.mem_id, name): styles.declared(n, name) for n in tree.css("body *") for name in names}
+
+    with monkeypatch.context() as patch:  # every rule that declares the property, as before
+        patch.setattr(
+            _Sheet,
+            "rules_for",
+            lambda self, name, hiding, _names: list((self.hiding if hiding else self.declaring).get(name, ())),
+        )
+        expected = declared()
+    assert declared() == expected
+    assert sum(value is not None for value in expected.values()) >= 20  # rules do select these

@@ -225,6 +225,28 @@ class _Sheet:
     # property -> the indices of the rules that hide by it / that declare it at all
     hiding: dict[str, tuple[int, ...]] = field(default_factory=dict)
     declaring: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # (property, hiding rules only) -> those rules bucketed by what their key selector names,
+    # built when first asked (the sheet is shared by the pages of a template)
+    _buckets: dict[tuple[str, bool], _Buckets] = field(default_factory=dict)
+
+    def rules_for(self, name: str, hiding: bool, names: tuple[str, str, frozenset[str]]) -> list[int]:
+        """The indices of the rules that declare ``name`` (``hiding``: that hide by it) and
+        may select an element of these lower-case tag, id and classes, in the sheet's order.
+        Browsers hash rules by their key selector the same way: a framework's sheet has
+        hundreds of rules declaring a colour or a display, and an element matches a few."""
+        buckets = self._buckets.get((name, hiding))
+        if buckets is None:
+            indices = (self.hiding if hiding else self.declaring).get(name, ())
+            buckets = self._buckets[(name, hiding)] = _Buckets.of(self.rules, indices)
+        tag, ident, classes = names
+        found = list(buckets.other)
+        if ident:
+            found += buckets.by_id.get(ident, ())
+        for one in classes:
+            found += buckets.by_class.get(one, ())
+        found += buckets.by_tag.get(tag, ())
+        found.sort()
+        return found
 
     @staticmethod
     def of(rules: list[_Rule], reveals: list[str]) -> _Sheet:
@@ -241,6 +263,34 @@ class _Sheet:
             {k: tuple(v) for k, v in hiding.items()},
             {k: tuple(v) for k, v in declaring.items()},
         )
+
+
+@dataclass(slots=True)
+class _Buckets:
+    """Rule indices by the one name their key selector demands: an id, else a class, else a
+    tag; ``other``: the rules whose key demands none, or that have no key."""
+
+    by_id: dict[str, list[int]] = field(default_factory=dict)
+    by_class: dict[str, list[int]] = field(default_factory=dict)
+    by_tag: dict[str, list[int]] = field(default_factory=dict)
+    other: list[int] = field(default_factory=list)
+
+    @staticmethod
+    def of(rules: tuple[_Rule, ...], indices: tuple[int, ...]) -> _Buckets:
+        buckets = _Buckets()
+        for index in indices:
+            key = rules[index].key
+            if key is None:
+                buckets.other.append(index)
+            elif key[1]:
+                buckets.by_id.setdefault(min(key[1]), []).append(index)
+            elif key[2]:
+                buckets.by_class.setdefault(min(key[2]), []).append(index)
+            elif key[0] is not None:
+                buckets.by_tag.setdefault(key[0], []).append(index)
+            else:
+                buckets.other.append(index)
+        return buckets
 
 
 def _declarations(text: str) -> dict[str, _Decl]:
@@ -538,7 +588,7 @@ class _Styles:
             return False  # most rules of a real page's sheet name other elements
         return node.mem_id in self.matched(index)
 
-    def _may_match(self, key: _Key, node: LexborNode) -> bool:
+    def _names_of(self, node: LexborNode) -> tuple[str, str, frozenset[str]]:
         names = self._names.get(node.mem_id)
         if names is None:
             attrs = node.attributes
@@ -547,6 +597,10 @@ class _Styles:
                 (attrs.get("id") or "").lower(),
                 frozenset((attrs.get("class") or "").lower().split()),
             )
+        return names
+
+    def _may_match(self, key: _Key, node: LexborNode) -> bool:
+        names = self._names_of(node)
         tag, ids, classes = key
         return (tag is None or tag == names[0]) and all(i == names[1] for i in ids) and classes <= names[2]
 
@@ -627,7 +681,9 @@ class _Styles:
         if name not in inline and not candidates:
             return None  # the common case, decided without matching anything
         inline_hides = name in inline and _hiding_value(name, inline)
-        if not inline_hides and not any(self.matches(i, node) for i in candidates):
+        if not inline_hides and not any(
+            self.matches(i, node) for i in self.sheet.rules_for(name, True, self._names_of(node))
+        ):
             return None
         winner = self.declared(node, name)
         if winner is None:
@@ -642,7 +698,7 @@ class _Styles:
         if name in inline:
             decl = inline[name]
             best = ((decl.important, True, (0, 0, 0), 0), decl, "行内样式", inline)
-        for i in self.sheet.declaring.get(name, ()):
+        for i in self.sheet.rules_for(name, False, self._names_of(node)):
             rule = self.sheet.rules[i]
             decl = rule.decls[name]
             if not self.matches(i, node):
