@@ -39,6 +39,7 @@ from sitecheck.report.checklist import (
 from sitecheck.report.html import write_html
 from sitecheck.report.tabular import MAX_WIDTHS, write_csv, write_xlsx
 from sitecheck.store import Store
+from support.sheets import column_width
 
 ORGANISATION = "示例市人民政府办公室"
 DEFAULT_OWNER = "王主任"
@@ -307,14 +308,14 @@ def test_xlsx_all_problems_sheet(checklist: Checklist) -> None:
     deadline_col = header.index("整改时限") + 1
     assert ws.cell(row=2, column=deadline_col).number_format == "yyyy-mm-dd"
 
-    letter = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(header)}
-    width = {h: ws.column_dimensions[letter[h]].width for h in header}
+    width = {h: column_width(ws, i + 1) for i, h in enumerate(header)}
     assert width["整改措施"] == MAX_WIDTHS["measures"] and width["整改责任人"] == MAX_WIDTHS["owner"]
     assert width["问题描述"] == MAX_WIDTHS["description"] >= 30
     assert width["页面URL"] == MAX_WIDTHS["url"] >= 26
     assert all(8 <= width[h] <= 12 for h in ("整改时限", "完成情况/完成时间", "责任科室", "整改状态"))
     assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth in (1, None)  # absent means 1
     assert ws.cell(row=2, column=header.index("页面URL") + 1).alignment.wrap_text
 
     fixed = [

@@ -323,6 +323,56 @@ def test_every_finding_appears_once_in_its_section(audited: Audited) -> None:
     assert details is not None and "open" not in details.attributes
 
 
+def test_a_long_checklist_lists_the_first_rows_of_each_kind_and_says_where_the_rest_are(
+    audited: Audited,
+) -> None:
+    """30 000 dead links made a page no browser opens; the XLSX and CSV keep every row."""
+    data = audited.data
+    fixed = data.fixed_rows[0]
+    extra = [dataclasses.replace(fixed, key=f"{fixed.key}-{n}", number=900 + n) for n in range(3)]
+    data = dataclasses.replace(data, rows=[*data.rows, *extra])
+    limit = 2
+    tree = HTMLParser(render_html(data, rows_per_kind=limit))
+
+    by_kind: dict[FindingKind, list[str]] = {}
+    for row in data.open_rows:
+        by_kind.setdefault(row.kind, []).append(row.key)
+    cut = {kind: keys for kind, keys in by_kind.items() if len(keys) > limit}
+    assert cut and len(cut) < len(by_kind), "the sample portal has kinds above and below the limit"
+    listed = [r.attributes["data-key"] for r in tree.css("#checklist tr.finding-row")]
+    # The first rows of each kind, in the checklist's order (grouped as the page groups them).
+    assert sorted(listed, key=str) == sorted((k for keys in by_kind.values() for k in keys[:limit]), key=str)
+    note = _text(tree, "#open-left-out")
+    for kind, keys in by_kind.items():
+        named = HTML_TEXT["left_out_kind"].format(label=KIND_LABELS[kind], total=len(keys), shown=limit)
+        assert (named in note) is (kind in cut), kind
+    assert "checklist.xlsx" in note and "findings.csv" in note
+
+    # Every count on the page is of all rows, listed or not.
+    for section in tree.css("#checklist section.severity-section"):
+        severity = section.attributes["data-severity"]
+        assert int(section.attributes["data-count"] or -1) == sum(
+            1 for r in data.open_rows if r.severity.value == severity
+        )
+        for body in section.css("tbody.group"):
+            heading = _cell(body, "tr.group-row")
+            shown = len(body.css("tr.finding-row"))
+            assert heading.endswith("）") and (HTML_TEXT["group_listed"].format(n=shown) in heading) is (
+                f"（{shown}）" not in heading
+            )
+    assert _int(tree, "#summary-open-total") == len(data.open_rows)
+    assert _int(tree, "#visible-count") == len(tree.css("tr.finding-row"))
+
+    fixed_listed = tree.css("#fixed tr.finding-row")
+    assert [r.attributes["data-key"] for r in fixed_listed] == [r.key for r in data.fixed_rows[:limit]]
+    assert f"共 {len(data.fixed_rows)} 条" in _text(tree, "#fixed-left-out")
+    assert tree.css_first("#ignored-left-out") is None  # one ignored row: nothing left out
+
+    # Under the limit (the default, here), nothing is left out and nothing says so.
+    whole = HTMLParser(audited.html.read_text(encoding="utf-8"))
+    assert whole.css_first(".left-out") is None
+
+
 def test_trend_chart_has_a_bar_per_run_with_the_open_total(audited: Audited) -> None:
     tree = HTMLParser(audited.html.read_text(encoding="utf-8"))
     chart = tree.css_first("svg#trend-chart")
@@ -611,7 +661,9 @@ def test_browser_filters_reduce_rows(page: Page, audited: Audited) -> None:
     page.choose("#filter-status", FindingState.FIXED)
     assert page.visible_rows() == [r.number for r in rows if r.status == FindingState.FIXED]
     page.choose("#filter-status", FindingState.STILL_OPEN)
-    assert sorted(page.visible_rows()) == sorted(r.number for r in rows if r.status == FindingState.STILL_OPEN)
+    assert sorted(page.visible_rows()) == sorted(
+        r.number for r in rows if r.status == FindingState.STILL_OPEN
+    )
     page.type_into("#filter-text", "没有这样的问题zzz")
     assert page.visible_count() == 0 and page.visible_rows() == []
     assert page.js("[...document.querySelectorAll('.no-match')].some(n => n.getClientRects().length > 0)")

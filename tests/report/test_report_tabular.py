@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import json
 import xml.etree.ElementTree as ET
 import zipfile
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
+import xlsxwriter.workbook
 
 from conftest import fast_config
 from sitecheck.audit import rejudge, run_audit
@@ -28,11 +30,13 @@ from sitecheck.config import IgnoreRule
 from sitecheck.demo import DemoServer
 from sitecheck.errors import ReportError
 from sitecheck.models import FindingKind
+from sitecheck.report import tabular
 from sitecheck.report.checklist import ChecklistRow, ReportData, build_report
 from sitecheck.report.ci import FINGERPRINT, write_junit, write_sarif
 from sitecheck.report.jsonfile import document_text, write_json
 from sitecheck.report.tabular import display_width, page_scale, sheet_title, write_csv, write_xlsx
 from sitecheck.store import Store
+from support.sheets import column_width
 
 OPEN_STATES = {"new", "still_open", "reopened"}
 SHEET_HEADERS = [
@@ -277,14 +281,11 @@ def test_sheets_are_ready_to_filter_print_and_click(reports: Reports) -> None:
         assert ws.print_title_rows == "$1:$1"
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.paperSize == int(ws.PAPERSIZE_A4)
-        assert ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToWidth in (1, None)  # one page wide; absent means 1
         assert ws.page_setup.fitToHeight == 0  # as many pages tall as the rows need
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert all(cell.font.bold for cell in ws[1])
-        widths = [
-            ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
-            for c in range(1, ws.max_column + 1)
-        ]
+        widths = [column_width(ws, c) for c in range(1, ws.max_column + 1)]
         # Fitted to one page wide, the columns print at a readable scale, not 1.3 mm rows.
         assert page_scale(widths) >= 0.55, (ws.title, widths)
     links = 0
@@ -298,10 +299,7 @@ def test_sheets_are_ready_to_filter_print_and_click(reports: Reports) -> None:
                     assert cell.hyperlink is not None and cell.hyperlink.target == cell.value
                     links += 1
             assert ws.cell(row=row, column=desc_col).alignment.wrap_text
-        widths = {
-            h: ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
-            for i, h in enumerate(header)
-        }
+        widths = {h: column_width(ws, i + 1) for i, h in enumerate(header)}
         assert widths["问题描述"] > widths["序号"]
         assert widths["序号"] >= display_width("序号") + 2
     assert links >= len(reports.findings)
@@ -698,6 +696,31 @@ def test_a_clean_run_still_writes_every_report(reports: Reports, tmp_path: Path)
     assert ET.parse(tmp_path / "c.xml").getroot().find("testsuite").get("tests") == "0"  # type: ignore[union-attr]
 
 
+def test_links_stop_where_excel_stops_and_the_addresses_stay(
+    reports: Reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel refuses a book with more than 65 530 links on a sheet or an address over 2 079
+    characters; past that, the address is written as text."""
+    long_url = "http://www.example.gov.cn/" + "a" * 2100
+    rows = [*reports.data.rows]
+    first = next(i for i, r in enumerate(rows) if r.status in OPEN_STATES)
+    rows[first] = dataclasses.replace(rows[first], url=long_url)
+    monkeypatch.setattr(tabular, "_MAX_HYPERLINKS", 3)
+    path = tmp_path / "links.xlsx"
+    write_xlsx(dataclasses.replace(reports.data, rows=rows), path)
+    ws = openpyxl.load_workbook(path)["全部问题"]
+    header = [c.value for c in ws[1]]
+    cells = [
+        ws.cell(row=r, column=header.index(h) + 1)
+        for r in range(2, ws.max_row + 1)
+        for h in ("页面URL", "父页面")
+    ]
+    linked = [c for c in cells if c.hyperlink is not None]
+    assert len(linked) == 3 and len(cells) > 6
+    assert all(c.hyperlink.target == c.value for c in linked)
+    assert cells[0].value == long_url and cells[0].hyperlink is None
+
+
 def test_a_failed_write_keeps_the_previous_file(
     reports: Reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -705,11 +728,15 @@ def test_a_failed_write_keeps_the_previous_file(
     write_xlsx(reports.data, path)
     before = path.read_bytes()
 
-    def full_disk(self: Any, filename: Any) -> None:
-        Path(filename).write_bytes(b"partial")
-        raise OSError(28, "No space left on device")
+    class FullDisk(zipfile.ZipFile):
+        """The archive file is created, and the disk is full at the first part written into it."""
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", full_disk)
+        def write(self, *args: Any, **kwargs: Any) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        writestr = write  # type: ignore[assignment]
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", FullDisk)
     with pytest.raises(ReportError, match="No space left"):
         write_xlsx(reports.data, path)
     assert path.read_bytes() == before

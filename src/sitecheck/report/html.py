@@ -49,6 +49,13 @@ AVAILABILITY_WARN = 0.03
 # the recent past.
 TREND_RUNS = 20
 
+# A browser opens a checklist of a few thousand rows in a second or two. A portal with 30 000
+# dead links (an attachment folder deleted) made a 64 MB page that headless Chromium took 95 s
+# and 1.1 GB to open. So each table lists the first ROWS_PER_KIND rows of each problem type, in
+# the checklist's order, and says how many it left out and where they are: checklist.xlsx and
+# findings.csv keep every row, and every count on the page is of all rows.
+ROWS_PER_KIND = 500
+
 _SEVERITY_ORDER = (Severity.VETO, Severity.DEDUCTION, Severity.WARNING)
 _STATUS_ORDER = (*OPEN_STATES, FindingState.FIXED, FindingState.IGNORED)
 
@@ -82,6 +89,7 @@ KIND_COLOURS: dict[FindingKind, str] = {
     FindingKind.IDENTIFIER_MISMATCH: "#44AA99",
 }
 _OTHER_COLOUR = "#666666"
+_KIND_ORDER = {kind: index for index, kind in enumerate(FindingKind)}
 
 # Only these become clickable: anything else (javascript:, data:, vbscript:, relative junk)
 # is shown as plain text. Browsers ignore leading whitespace and control characters before a
@@ -125,8 +133,9 @@ def _finalize(value: object) -> object:
 @dataclass(frozen=True, slots=True)
 class Group:
     title: str
-    rows: list[ChecklistRow]
+    rows: list[ChecklistRow]  # the rows listed on the page
     name: str = ""  # the office or column inside the title, isolated with <bdi> on the page
+    total: int = 0  # the group's rows, listed or not
 
     @property
     def title_parts(self) -> tuple[str, str, str]:
@@ -145,7 +154,31 @@ class SeveritySection:
 
     @property
     def count(self) -> int:
-        return sum(len(g.rows) for g in self.groups)
+        return sum(g.total for g in self.groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one table of the page lists: the first ``limit`` rows of each problem type."""
+
+    rows: list[ChecklistRow]
+    left_out: str  # the note saying which types were cut short, or ""
+
+    @classmethod
+    def of(cls, rows: list[ChecklistRow], limit: int) -> Listing:
+        counts: dict[FindingKind, int] = {}
+        listed = []
+        for row in rows:
+            seen = counts[row.kind] = counts.get(row.kind, 0) + 1
+            if seen <= limit:
+                listed.append(row)
+        cut = [
+            HTML_TEXT["left_out_kind"].format(label=KIND_LABELS[kind], total=total, shown=limit)
+            for kind, total in sorted(counts.items(), key=lambda item: _KIND_ORDER[item[0]])
+            if total > limit
+        ]
+        note = HTML_TEXT["left_out"].format(limit=limit, kinds="；".join(cut)) if cut else ""
+        return cls(listed, note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +264,11 @@ def _kind_colour(value: str) -> str:
         return _OTHER_COLOUR
 
 
-def _sections(data: ReportData) -> tuple[list[SeveritySection], str]:
-    """Open rows by severity, then by 责任科室 when offices are configured, else by 所在栏目."""
+def _sections(data: ReportData, listed: list[ChecklistRow]) -> tuple[list[SeveritySection], str]:
+    """Open rows by severity, then by 责任科室 when offices are configured, else by 所在栏目;
+    each group shows the ``listed`` ones of its rows."""
     rows = data.open_rows
+    shown = {id(row) for row in listed}
     by_office = any(r.office for r in rows)
     sections = []
     for severity in _SEVERITY_ORDER:
@@ -249,7 +284,7 @@ def _sections(data: ReportData) -> tuple[list[SeveritySection], str]:
                 title = HTML_TEXT["group_office"].format(name=name or HTML_TEXT["group_no_office"])
             else:
                 title = HTML_TEXT["group_column"].format(name=name or HTML_TEXT["group_no_column"])
-            built.append(Group(title, members, name))
+            built.append(Group(title, [r for r in members if id(r) in shown], name, len(members)))
         sections.append(SeveritySection(severity.value, SEVERITY_LABELS[severity], built))
     return sections, ("office" if by_office else "column")
 
@@ -445,8 +480,11 @@ def overview_security_policy() -> str:
     return content_security_policy("overview")
 
 
-def render_html(data: ReportData) -> str:
-    sections, grouped_by = _sections(data)
+def render_html(data: ReportData, rows_per_kind: int = ROWS_PER_KIND) -> str:
+    open_listing = Listing.of(data.open_rows, rows_per_kind)
+    fixed = Listing.of(data.fixed_rows, rows_per_kind)
+    ignored = Listing.of(data.ignored_rows, rows_per_kind)
+    sections, grouped_by = _sections(data, open_listing.rows)
     kind_options, status_options = _options(data.rows)
     open_rows = data.open_rows
     lines = data.tally.lines
@@ -477,6 +515,10 @@ def render_html(data: ReportData) -> str:
             column_status_labels=COLUMN_STATUS_LABELS,
             incomplete_label=INCOMPLETE_LABEL,
             cover_labels=COVER_LABELS,
+            open_left_out=open_listing.left_out,
+            fixed=fixed,
+            ignored=ignored,
+            listed_total=len(open_listing.rows) + len(fixed.rows) + len(ignored.rows),
         )
     )
 

@@ -344,6 +344,12 @@ HTML_TEXT: dict[str, str] = {
     "group_office": "责任科室：{name}",
     "group_no_column": "未归入栏目的页面",
     "group_no_office": "未指定科室",
+    "group_listed": "，本页列出 {n} 条",
+    "left_out": (
+        "本页每类问题最多列出 {limit} 条：{kinds}。"
+        "全部问题见同一文件夹中的 checklist.xlsx（每类问题一个工作表）和 findings.csv。"
+    ),
+    "left_out_kind": "{label}共 {total} 条（列出 {shown} 条）",
     "sort_hint": "点击表头可排序",
     # table headers
     "col_number": "序号",

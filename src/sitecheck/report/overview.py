@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sitecheck.models import FindingKind, FindingState, Severity, TallyLevel
-from sitecheck.report.files import atomic_write
+from sitecheck.report.files import atomic_path, atomic_write
 from sitecheck.report.labels import KIND_LABELS, OVERVIEW_TEXT, SEVERITY_LABELS
 
 __all__ = ["PortalOverview", "overview_of", "rank", "write_overview"]
@@ -274,12 +274,6 @@ XLSX_HEADERS = (
 
 
 def _write_xlsx(lines: Sequence[PortalOverview], path: Path, as_of: date) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from sitecheck.report.tabular import put_cell
-
     kinds = _kinds(lines)
     headers = [
         *XLSX_HEADERS[:9],
@@ -287,19 +281,31 @@ def _write_xlsx(lines: Sequence[PortalOverview], path: Path, as_of: date) -> Non
         *XLSX_HEADERS[9:],
         *(KIND_LABELS.get(kind, kind.value) for kind in kinds),
     ]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "总览"
     failing = sum(1 for line in lines if line.failing)
-    put_cell(
-        sheet, 1, 1, f"网站检查总览（{as_of.isoformat()}）：{len(lines)} 个网站，{failing} 个触及单项否决"
+    title = f"网站检查总览（{as_of.isoformat()}）：{len(lines)} 个网站，{failing} 个触及单项否决"
+    with atomic_path(path) as tmp:
+        _write_overview_book(tmp, title, headers, kinds, lines)
+
+
+def _write_overview_book(
+    path: Path,
+    title: str,
+    headers: Sequence[str],
+    kinds: Sequence[FindingKind],
+    lines: Sequence[PortalOverview],
+) -> None:
+    from sitecheck.report.tabular import close_workbook, new_workbook, write_cell
+
+    book, looks = new_workbook(path, title)
+    sheet = book.add_worksheet("总览")
+    plain = looks.get()
+    write_cell(sheet, 0, 0, title, plain)
+    header_look = looks.get(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "pattern": 1}
     )
-    for col, header in enumerate(headers, start=1):
-        cell = put_cell(sheet, 2, col, header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row, line in enumerate(lines, start=3):
+    for col, header in enumerate(headers):
+        write_cell(sheet, 1, col, header, header_look)
+    for row, line in enumerate(lines, start=2):
         values: list[object] = [
             line.rank,
             line.name,
@@ -318,11 +324,11 @@ def _write_xlsx(lines: Sequence[PortalOverview], path: Path, as_of: date) -> Non
             line.checklist or line.error,
             *(line.open_by_kind.get(kind.value, 0) if line.audited else None for kind in kinds),
         ]
-        for col, value in enumerate(values, start=1):
-            put_cell(sheet, row, col, value)  # text from configs and stores: never a formula
+        for col, value in enumerate(values):
+            write_cell(sheet, row, col, value, plain)  # text from configs and stores: never a formula
     widths = [6, 24, 30, 14, 17, 16, 30, 24, 8, 8, 8, 10, 10, 10, 18, 24, 30] + [10] * len(kinds)
-    for index, width in enumerate(widths[: len(headers)], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(lines) + 2}"
-    book.save(path)
+    for index, width in enumerate(widths[: len(headers)]):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(2, 2)
+    sheet.autofilter(1, 0, len(lines) + 1, len(headers) - 1)
+    close_workbook(book)

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Sequence
-from copy import copy
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
+from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from sitecheck.models import FindingKind, Severity
 from sitecheck.report.checklist import ChecklistRow, ReportData
@@ -54,9 +53,14 @@ __all__ = [
     "ALL_SHEET_FIELDS",
     "CSV_FIELDS",
     "SHEET_FIELDS",
+    "Look",
+    "Looks",
+    "close_workbook",
     "display_width",
     "neutralise",
+    "new_workbook",
     "sheet_title",
+    "write_cell",
     "write_csv",
     "write_xlsx",
 ]
@@ -160,23 +164,24 @@ _MAX_HYPERLINKS = 65_530
 _MAX_LINK_LENGTH = 2_079
 _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
-_TITLE_FONT = Font(bold=True, size=16)
-_LABEL_FONT = Font(bold=True)
-_LINK_FONT = Font(color="0563C1", underline="single")
-_THIN = Side(style="thin", color="B7B7B7")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_TOP = Alignment(vertical="top")
-_WRAP = Alignment(vertical="top", wrap_text=True)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
-_FAIL_FILL = PatternFill("solid", fgColor="F8CBAD")
-_WARN_FILL = PatternFill("solid", fgColor="FFE699")
-_PASS_FILL = PatternFill("solid", fgColor="C6EFCE")
+# Cell looks, as XlsxWriter format properties; a cell's look is the union of a few of them.
+_BORDER: Mapping[str, Any] = {"border": 1, "border_color": "#B7B7B7"}
+_HEADER: Mapping[str, Any] = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "pattern": 1}
+_SECTION: Mapping[str, Any] = {"bold": True, "font_size": 12, "font_color": "#1F4E78"}
+_TITLE: Mapping[str, Any] = {"bold": True, "font_size": 16}
+_BOLD: Mapping[str, Any] = {"bold": True}
+_LINK: Mapping[str, Any] = {"font_color": "#0563C1", "underline": 1}
+_TOP: Mapping[str, Any] = {"valign": "top"}
+_WRAP: Mapping[str, Any] = {"valign": "top", "text_wrap": True}
+_CENTER: Mapping[str, Any] = {"align": "center", "valign": "vcenter", "text_wrap": True}
+_LEFT_WRAP: Mapping[str, Any] = {"align": "left", "valign": "top", "text_wrap": True}
+_FAIL_FILL: Mapping[str, Any] = {"bg_color": "#F8CBAD", "pattern": 1}
+_WARN_FILL: Mapping[str, Any] = {"bg_color": "#FFE699", "pattern": 1}
+_PASS_FILL: Mapping[str, Any] = {"bg_color": "#C6EFCE", "pattern": 1}
 _STATUS_FILL = {"fail": _FAIL_FILL, "warn": _WARN_FILL, "pass": _PASS_FILL}
 _COLUMN_FILL = {"empty": _FAIL_FILL, "stale": _FAIL_FILL, "undated": _FAIL_FILL, "warning": _WARN_FILL}
+_DATE_FORMAT = "yyyy-mm-dd"
+_A4 = 9  # Excel's paper size code
 
 
 # -- shared by both formats -----------------------------------------------------------------------
@@ -213,7 +218,7 @@ def _done(row: ChecklistRow) -> str:
 
 def _values(row: ChecklistRow) -> dict[str, Any]:
     """A row's cells. URLs keep their address with unsafe characters percent-encoded; the
-    other texts go through clean_text again when a cell is written (_put, write_csv)."""
+    other texts go through clean_text again when a cell is written (write_cell, write_csv)."""
     return {
         "number": row.number,
         "kind": row.kind_label,
@@ -257,6 +262,12 @@ def write_csv(data: ReportData, path: Path) -> None:
 
 
 # -- XLSX -------------------------------------------------------------------------------------------
+#
+# XlsxWriter in its constant-memory mode: each row goes to a temporary file as soon as the next
+# one starts, so a sheet is written in the memory of one row. openpyxl (which reads attachments)
+# built an object for each cell first: a checklist of 30 000 dead links (~1 000 000 cells) took
+# 16.5 s and 450 MiB with it, 7.8 s and 58 MiB with this (bench/reports.py). The price is that a
+# sheet's rows are written in order, top to bottom, and never revisited.
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -272,28 +283,86 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _clean(text: str) -> str:
-    # Control characters are not allowed in a sheet's XML (openpyxl refuses them): shown as �.
-    return clean_text(text)[:_MAX_CELL]
+def _cell_text(text: str) -> str:
+    # Control characters are not allowed in a sheet's XML: shown as �. A cell breaks its lines
+    # on LF; a CR would be stored as the escape _x000D_.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text[:_MAX_CELL]
 
 
-def _put(ws: Any, row: int, col: int, value: Any) -> Any:
-    cell = ws.cell(row=row, column=col)
-    if value == "":
-        value = None  # a blank cell, not an empty string that Excel counts as content
+_VARIANTS: dict[str, Mapping[str, Any]] = {
+    "": {},
+    "quoted": {"quote_prefix": True},
+    "date": {"num_format": _DATE_FORMAT},
+    "link": _LINK,
+}
+
+
+class Look:
+    """How a cell looks (border, wrap, fill…), in the variants a value needs: as it is, text
+    marked as text (quote prefix), a date, a link. Each format is made the first time it is used."""
+
+    __slots__ = ("_book", "_made", "_props")
+
+    def __init__(self, book: Workbook, props: Mapping[str, Any]) -> None:
+        self._book, self._props = book, dict(props)
+        self._made: dict[str, Format | None] = {}
+
+    def format(self, variant: str = "") -> Format | None:
+        try:
+            return self._made[variant]
+        except KeyError:
+            props = {**self._props, **_VARIANTS[variant]}
+            made = self._made[variant] = self._book.add_format(props) if props else None
+            return made
+
+
+class Looks:
+    """A workbook's looks, one per distinct set of format properties."""
+
+    def __init__(self, book: Workbook) -> None:
+        self._book = book
+        self._made: dict[tuple[tuple[str, Any], ...], Look] = {}
+
+    def get(self, *parts: Mapping[str, Any]) -> Look:
+        """The look ``parts`` make up together (later parts win)."""
+        props: dict[str, Any] = {}
+        for part in parts:
+            props.update(part)
+        key = tuple(sorted(props.items()))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = Look(self._book, props)
+        return made
+
+
+def write_cell(ws: Worksheet, row: int, col: int, value: Any, look: Look) -> str:
+    """Write one cell (rows and columns count from 0); return the text it shows.
+
+    A string is always a string cell: written as a value, ``=…`` would be a formula and ``#N/A``
+    an error. One that starts like a formula also gets Excel's own "text" marker (quote prefix),
+    so it stays text even after an office worker edits the cell.
+    """
+    if value is None or value == "":
+        # A blank cell, not an empty string that Excel counts as content; it keeps the borders.
+        ws.write_blank(row, col, None, look.format())
+        return ""
     if isinstance(value, str):
-        value = _clean(value)
-        cell.value = value
-        # Always a string cell: openpyxl would store "=…" as a formula and "#N/A" as an error.
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True  # Excel's own "text" marker: stays text even after editing
+        text = clean_text(value)
+        variant = "quoted" if text.startswith(FORMULA_STARTS) else ""
+        text = _cell_text(text)
+        ws.write_string(row, col, text, look.format(variant))
+        return text
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value, look.format())
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, look.format())
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, look.format("date"))
     else:
-        cell.value = value
-    return cell
-
-
-put_cell = _put  # for the other sheets written from crawled or configured text (overview.py)
+        return write_cell(ws, row, col, str(value), look)
+    return str(value)
 
 
 def _as_date(text: str) -> date | str:
@@ -308,66 +377,26 @@ def _is_web(url: str) -> bool:
 
 
 class _Links:
-    """Counts a sheet's hyperlinks, so the book stays within what Excel opens."""
+    """Writes a sheet's hyperlinks, and counts them, so the book stays within what Excel opens."""
 
     def __init__(self) -> None:
         self.count = 0
 
-    def add(self, cell: Any, url: str) -> bool:
+    def write(self, ws: Worksheet, row: int, col: int, url: str, look: Look) -> bool:
+        """Write ``url`` as a link in its cell; False (nothing written) when Excel could not open it."""
         if not _is_web(url) or self.count >= _MAX_HYPERLINKS:
             return False
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, target=url)
+        # The address is shown as the cell's text; a text that starts like a formula cannot be
+        # an http(s) address, so no quote prefix is needed here.
+        ws.write_url(row, col, url, look.format("link"), string=url)
         self.count += 1
         return True
 
 
-class _Styles:
-    """Styles table cells by copying the style ids of the first cell styled the same way.
-
-    Assigning font, border and alignment objects makes openpyxl hash each of them for every
-    cell, which was most of the time a 20 000-row checklist took; copying a cell's style array
-    is how openpyxl copies worksheets itself.
-    """
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Any, ...], Any] = {}
-
-    def apply(
-        self,
-        cell: Any,
-        alignment: Alignment,
-        *,
-        link: bool = False,
-        number_format: str = "",
-        fill: Any = None,
-    ) -> None:
-        quote = bool(cell.quotePrefix)
-        key = (id(alignment), link, number_format, id(fill))
-        cached = self._seen.get(key)
-        if cached is not None:
-            cell._style = copy(cached)
-        else:
-            cell.quotePrefix = False  # per cell, never part of the shared style
-            cell.border = _BORDER
-            cell.alignment = alignment
-            if link:
-                cell.font = _LINK_FONT
-            if number_format:
-                cell.number_format = number_format
-            if fill is not None:
-                cell.fill = fill
-            self._seen[key] = copy(cell._style)
-        if quote:
-            cell.quotePrefix = True
-
-
-def _header(ws: Any, headers: Sequence[str], row: int = 1) -> None:
-    for col, text in enumerate(headers, start=1):
-        cell = _put(ws, row, col, text)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _CENTER
-        cell.border = _BORDER
+def _header(ws: Worksheet, looks: Looks, headers: Sequence[str], row: int = 0) -> None:
+    look = looks.get(_HEADER, _CENTER, _BORDER)
+    for col, text in enumerate(headers):
+        write_cell(ws, row, col, text, look)
 
 
 def page_scale(widths: Sequence[float]) -> float:
@@ -379,75 +408,90 @@ def page_scale(widths: Sequence[float]) -> float:
     return min(1.0, _PRINTABLE_PX / pixels) if pixels else 1.0
 
 
-def _finish_table(ws: Any, headers: Sequence[str], widths: Sequence[int], rows: int) -> None:
+def _finish_table(ws: Worksheet, widths: Sequence[int], rows: int) -> None:
     """Frozen header, autofilter, widths and print setup: what every table sheet shares."""
-    last = get_column_letter(len(headers))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{last}{max(rows + 1, 1)}"
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, rows, len(widths) - 1)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     _print_setup(ws)
-    ws.print_title_rows = "1:1"
+    ws.set_landscape()
+    ws.repeat_rows(0)
 
 
-def _print_setup(ws: Any) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+def _print_setup(ws: Worksheet) -> None:
+    ws.set_paper(_A4)
     # One page wide, as many tall as the rows need: the widths (MAX_WIDTHS) keep the scale
     # readable, and wrapped rows grow downwards instead of shrinking the page.
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.25
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddHeader.center.text = "&A"
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.25, right=0.25)
+    ws.set_footer("&C&P / &N")
+    ws.set_header("&C&A")
 
 
-def _width(limit: int, header: str, values: Sequence[str], *, full: bool = False) -> int:
-    """As wide as the texts need (+4 for the autofilter button by the header), at most ``limit``."""
-    if full:
-        return limit
-    wanted = max([display_width(header) + 4, *(display_width(v) + 2 for v in values)])
-    return min(wanted, limit)
+class _Widths:
+    """The widest text of each column, as it is written: as wide as the texts need (+4 for the
+    autofilter button by the header, +2 for a cell's margins), at most the column's limit."""
+
+    def __init__(self, headers: Sequence[str], limits: Sequence[int], full: Sequence[bool]) -> None:
+        self._limits = list(limits)
+        self._wanted = [
+            limit if whole else display_width(h) + 4
+            for h, limit, whole in zip(headers, limits, full, strict=True)
+        ]
+
+    def saw(self, col: int, text: str) -> None:
+        wanted = self._wanted[col]
+        if wanted >= self._limits[col] or len(text) * 2 + 2 <= wanted:
+            return  # cannot widen the column: no need to measure (most cells of a long sheet)
+        width = display_width(text) + 2
+        if width > wanted:
+            self._wanted[col] = width
+
+    def result(self) -> list[int]:
+        return [min(wanted, limit) for wanted, limit in zip(self._wanted, self._limits, strict=True)]
 
 
-def _finding_sheet(ws: Any, rows: Sequence[ChecklistRow], fields: Sequence[str] = SHEET_FIELDS) -> None:
+def _finding_sheet(
+    book: Workbook,
+    looks: Looks,
+    title: str,
+    rows: Sequence[ChecklistRow],
+    fields: Sequence[str] = SHEET_FIELDS,
+) -> None:
+    ws = book.add_worksheet(title)
     headers = [CHECKLIST_HEADERS[field] for field in fields]
-    _header(ws, headers)
-    links, styles = _Links(), _Styles()
-    texts: dict[str, list[str]] = {field: [] for field in fields}
-    for r, row in enumerate(rows, start=2):
+    _header(ws, looks, headers)
+    links = _Links()
+    widths = _Widths(headers, [MAX_WIDTHS[f] for f in fields], [f in _FILL_IN for f in fields])
+    column_looks = [looks.get(_TOP if field in _NUMBER_FIELDS else _WRAP, _BORDER) for field in fields]
+    for r, row in enumerate(rows, start=1):
         values = _values(row)
-        for c, field in enumerate(fields, start=1):
+        for c, field in enumerate(fields):
             value = values[field]
             if field == "deadline" and value:
                 value = _as_date(value)  # a date cell: sorts and filters by date
-            cell = _put(ws, r, c, value)
-            styles.apply(
-                cell,
-                _TOP if field in _NUMBER_FIELDS else _WRAP,
-                link=field in _URL_FIELDS and isinstance(value, str) and links.add(cell, value),
-                number_format="yyyy-mm-dd" if isinstance(value, date) else "",
-            )
-            texts[field].append(str(values[field]))
-    widths = [
-        _width(MAX_WIDTHS[f], h, texts[f], full=f in _FILL_IN) for f, h in zip(fields, headers, strict=True)
-    ]
-    _finish_table(ws, headers, widths, len(rows))
+            look = column_looks[c]
+            if field in _URL_FIELDS and isinstance(value, str) and links.write(ws, r, c, value, look):
+                widths.saw(c, value)
+            else:
+                widths.saw(c, write_cell(ws, r, c, value, look))
+    _finish_table(ws, widths.result(), len(rows))
 
 
 _COLUMN_FIELDS = tuple(COLUMN_SHEET_HEADERS)
 
 
-def _columns_sheet(ws: Any, data: ReportData) -> None:
+def _columns_sheet(book: Workbook, looks: Looks, title: str, data: ReportData) -> None:
+    ws = book.add_worksheet(title)
     headers = [COLUMN_SHEET_HEADERS[field] for field in _COLUMN_FIELDS]
-    _header(ws, headers)
-    links, styles = _Links(), _Styles()
-    texts: dict[str, list[str]] = {field: [] for field in _COLUMN_FIELDS}
-    for r, column in enumerate(data.columns, start=2):
+    _header(ws, looks, headers)
+    links = _Links()
+    widths = _Widths(headers, [_COLUMN_WIDTHS[f] for f in _COLUMN_FIELDS], [False] * len(headers))
+    for r, column in enumerate(data.columns, start=1):
         values: dict[str, Any] = {
-            "number": r - 1,
+            "number": r,
             "name": column.name,
             "parent": column.parent or "",
             "category": CATEGORY_LABELS[column.category],
@@ -461,25 +505,66 @@ def _columns_sheet(ws: Any, data: ReportData) -> None:
             "office": column.office,
             "url": clean_url(column.url),
         }
-        fill = _COLUMN_FILL.get(column.status)
-        for c, field in enumerate(_COLUMN_FIELDS, start=1):
+        fill = _COLUMN_FILL.get(column.status, {})
+        for c, field in enumerate(_COLUMN_FIELDS):
             value = values[field]
-            cell = _put(ws, r, c, value)
-            styles.apply(
-                cell,
-                _WRAP if isinstance(value, str) else _TOP,
-                link=field == "url" and links.add(cell, value),
-                number_format="yyyy-mm-dd" if isinstance(value, date) else "",
-                fill=fill if field == "status" else None,
+            look = looks.get(
+                _WRAP if isinstance(value, str) else _TOP, _BORDER, fill if field == "status" else {}
             )
-            texts[field].append("" if value is None else str(value))
-    widths = [_width(_COLUMN_WIDTHS[f], h, texts[f]) for f, h in zip(_COLUMN_FIELDS, headers, strict=True)]
-    _finish_table(ws, headers, widths, len(data.columns))
+            if field == "url" and links.write(ws, r, c, value, look):
+                widths.saw(c, value)
+            else:
+                widths.saw(c, write_cell(ws, r, c, value, look))
+    _finish_table(ws, widths.result(), len(data.columns))
 
 
-def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str]) -> None:
+class _Cover:
+    """The 汇总 sheet, written top to bottom, remembering each column's widest text."""
+
+    def __init__(self, ws: Worksheet, looks: Looks) -> None:
+        self.ws, self.looks, self.row = ws, looks, 0
+        self.widths: dict[int, int] = {}
+
+    def put(self, col: int, value: Any, *parts: Mapping[str, Any]) -> None:
+        text = write_cell(self.ws, self.row, col, value, self.looks.get(*parts))
+        if self.row > 0:  # the title's row is not fitted: it may run across the columns
+            self._fit(col, text)
+
+    def link(self, col: int, target: str, text: str, *parts: Mapping[str, Any]) -> None:
+        self.ws.write_url(self.row, col, target, self.looks.get(*parts).format("link"), string=text)
+        self._fit(col, text)
+
+    def _fit(self, col: int, text: str) -> None:
+        self.widths[col] = max(self.widths.get(col, 10), display_width(text) + 2)
+
+    def next(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def section(self, title: str, headers: Sequence[str]) -> None:
+        self.put(0, title, _SECTION)
+        self.next()
+        if headers:
+            for col, text in enumerate(headers):
+                self.put(col, text, _HEADER, _CENTER, _BORDER)
+            self.next()
+
+    def total(self, total: int) -> None:
+        self.put(0, SUMMARY_LABELS["total"], _BOLD)
+        self.put(1, total, _BOLD)
+        self.next()
+
+    def finish(self) -> None:
+        for col, width in self.widths.items():
+            self.ws.set_column(col, col, min(width, 70))
+
+
+def _summary_sheet(
+    ws: Worksheet, looks: Looks, data: ReportData, kind_sheets: dict[FindingKind, str]
+) -> None:
     label = SUMMARY_LABELS
-    _put(ws, 1, 1, label["title"]).font = _TITLE_FONT
+    sheet = _Cover(ws, looks)
+    sheet.put(0, label["title"], _TITLE)
+    sheet.next(2)
     verdict = VERDICT_LABELS[data.tally.would_fail]
     cover = data.cover
     facts: list[tuple[str, Any]] = [
@@ -499,129 +584,124 @@ def _summary_sheet(ws: Any, data: ReportData, kind_sheets: dict[FindingKind, str
     ]
     if data.incomplete:
         facts.insert(0, (INCOMPLETE_LABEL, clean_text(data.incomplete)))
-    row = 3
     for name, value in facts:
-        _put(ws, row, 1, name).font = _LABEL_FONT
-        cell = _put(ws, row, 2, value)
-        cell.alignment = _LEFT_WRAP
-        if name == label["start_url"] and _Links().add(cell, value):
-            cell.font = _LINK_FONT
-        if name == label["verdict"]:
-            cell.fill = _FAIL_FILL if data.tally.would_fail else _PASS_FILL
-            cell.font = _LABEL_FONT
-        row += 1
+        sheet.put(0, name, _BOLD)
+        if name == label["start_url"] and _is_web(value):
+            sheet.link(1, value, value, _LEFT_WRAP)
+        elif name == label["verdict"]:
+            sheet.put(1, value, _LEFT_WRAP, _BOLD, _FAIL_FILL if data.tally.would_fail else _PASS_FILL)
+        else:
+            sheet.put(1, value, _LEFT_WRAP)
+        sheet.next()
 
-    row += 1
-    veto_headers = [label[k] for k in ("indicator", "count", "unit", "limit", "warn_at", "veto_status")]
-    row = _section(ws, row, label["veto_section"], veto_headers)
+    sheet.next()
+    sheet.section(
+        label["veto_section"],
+        [label[k] for k in ("indicator", "count", "unit", "limit", "warn_at", "veto_status")],
+    )
     for line in data.tally.lines:
         status = TALLY_STATUS_LABELS[line.status]
-        values = [line.indicator, line.count, line.unit, line.limit, line.warn_at, status]
-        for col, value in enumerate(values, start=1):
-            cell = _put(ws, row, col, value)
-            cell.border = _BORDER
-        ws.cell(row=row, column=len(values)).fill = _STATUS_FILL[line.status]
-        row += 1
+        values = [line.indicator, line.count, line.unit, line.limit, line.warn_at]
+        for col, value in enumerate(values):
+            sheet.put(col, value, _BORDER)
+        sheet.put(len(values), status, _BORDER, _STATUS_FILL[line.status])
+        sheet.next()
 
-    row += 1
+    sheet.next()
     by_kind = data.open_by_kind()
-    row = _section(ws, row, label["by_kind_section"], [CHECKLIST_HEADERS["kind"], label["count"]])
+    sheet.section(label["by_kind_section"], [CHECKLIST_HEADERS["kind"], label["count"]])
     for kind in FindingKind:
         count = by_kind.get(KIND_LABELS[kind], 0)
         if not count:
             continue
-        cell = _put(ws, row, 1, KIND_LABELS[kind])
-        cell.border = _BORDER
         if kind in kind_sheets:
             # Internal link: one click from the summary to that problem type's sheet.
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{kind_sheets[kind]}'!A1")
-            cell.font = _LINK_FONT
-        _put(ws, row, 2, count).border = _BORDER
-        row += 1
-    row = _total(ws, row, sum(by_kind.values()))
+            sheet.link(0, f"internal:'{kind_sheets[kind]}'!A1", KIND_LABELS[kind], _BORDER)
+        else:
+            sheet.put(0, KIND_LABELS[kind], _BORDER)
+        sheet.put(1, count, _BORDER)
+        sheet.next()
+    sheet.total(sum(by_kind.values()))
 
-    row += 1
+    sheet.next()
     by_severity = data.open_by_severity()
-    row = _section(ws, row, label["by_severity_section"], [CHECKLIST_HEADERS["severity"], label["count"]])
+    sheet.section(label["by_severity_section"], [CHECKLIST_HEADERS["severity"], label["count"]])
     for severity in Severity:
         count = by_severity.get(SEVERITY_LABELS[severity], 0)
         if count:
-            _put(ws, row, 1, SEVERITY_LABELS[severity]).border = _BORDER
-            _put(ws, row, 2, count).border = _BORDER
-            row += 1
-    row = _total(ws, row, sum(by_severity.values()))
+            sheet.put(0, SEVERITY_LABELS[severity], _BORDER)
+            sheet.put(1, count, _BORDER)
+            sheet.next()
+    sheet.total(sum(by_severity.values()))
 
-    row += 1
-    row = _section(ws, row, label["changes_section"], [CHECKLIST_HEADERS["status"], label["count"]])
+    sheet.next()
+    sheet.section(label["changes_section"], [CHECKLIST_HEADERS["status"], label["count"]])
     for status, count in data.count_by_status().items():
-        _put(ws, row, 1, STATE_LABELS.get(status, status)).border = _BORDER
-        _put(ws, row, 2, count).border = _BORDER
-        row += 1
+        sheet.put(0, STATE_LABELS.get(status, status), _BORDER)
+        sheet.put(1, count, _BORDER)
+        sheet.next()
 
     if data.availability:
-        row += 1
-        row = _section(ws, row, label["availability_section"], [])
+        sheet.next()
+        sheet.section(label["availability_section"], [])
         for key, value in data.availability.items():
-            _put(ws, row, 1, key).border = _BORDER
-            _put(ws, row, 2, value).border = _BORDER
-            row += 1
+            sheet.put(0, key, _BORDER)
+            sheet.put(1, value, _BORDER)
+            sheet.next()
 
-    _fit_columns(ws, skip_rows=1)
+    sheet.finish()
     _print_setup(ws)
-    ws.page_setup.orientation = "portrait"
+    ws.set_portrait()
 
 
-def _fit_columns(ws: Any, skip_rows: int) -> None:
-    widths: dict[int, int] = {}
-    for cells in ws.iter_rows(min_row=skip_rows + 1):
-        for cell in cells:
-            if cell.value is not None:
-                widths[cell.column] = max(widths.get(cell.column, 10), display_width(str(cell.value)) + 2)
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = min(width, 70)
+def new_workbook(path: Path, title: str) -> tuple[Workbook, Looks]:
+    """A constant-memory workbook that will be written to ``path`` when closed (close_workbook)."""
+    book = Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # Every text is written with write_string; these keep XlsxWriter from second-guessing.
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties({"title": clean_text(title, one_line=True), "author": "sitecheck"})
+    return book, Looks(book)
 
 
-def _section(ws: Any, row: int, title: str, headers: Sequence[str]) -> int:
-    _put(ws, row, 1, title).font = _SECTION_FONT
-    row += 1
-    if headers:
-        _header(ws, headers, row)
-        row += 1
-    return row
-
-
-def _total(ws: Any, row: int, total: int) -> int:
-    _put(ws, row, 1, SUMMARY_LABELS["total"]).font = _LABEL_FONT
-    _put(ws, row, 2, total).font = _LABEL_FONT
-    return row + 1
+def close_workbook(book: Workbook) -> None:
+    """Write the workbook out; a file that cannot be created is the OSError it was."""
+    try:
+        book.close()
+    except FileCreateError as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise OSError(str(exc)) from None
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
     """The checklist workbook: 汇总, 全部问题, one sheet per open problem type, 已整改, 已忽略, 栏目."""
     path = Path(path)
-    book = Workbook()
-    summary = book.active
-    taken: set[str] = set()
-    summary.title = sheet_title(SHEET_SUMMARY, taken)
+    with atomic_path(path) as tmp:  # a reader never sees a half-written checklist
+        book, looks = new_workbook(tmp, f"{SUMMARY_LABELS['title']} {data.site}")
+        taken: set[str] = set()
+        summary = book.add_worksheet(sheet_title(SHEET_SUMMARY, taken))  # first in the book, written last
 
-    open_by_kind: dict[FindingKind, list[ChecklistRow]] = {}
-    for row in data.open_rows:
-        open_by_kind.setdefault(row.kind, []).append(row)
-    kind_sheets: dict[FindingKind, str] = {}
-    if data.open_rows:
-        _finding_sheet(book.create_sheet(sheet_title(SHEET_ALL, taken)), data.open_rows, ALL_SHEET_FIELDS)
-    for kind in FindingKind:
-        if kind in open_by_kind:
-            ws = book.create_sheet(sheet_title(KIND_LABELS[kind], taken))
-            kind_sheets[kind] = ws.title
-            _finding_sheet(ws, open_by_kind[kind])
-    for title, rows in ((SHEET_FIXED, data.fixed_rows), (SHEET_IGNORED, data.ignored_rows)):
-        if rows:
-            _finding_sheet(book.create_sheet(sheet_title(title, taken)), rows)
-    _columns_sheet(book.create_sheet(sheet_title(SHEET_COLUMNS, taken)), data)
-    _summary_sheet(summary, data, kind_sheets)
-
-    book.properties.title = clean_text(f"{SUMMARY_LABELS['title']} {data.site}", one_line=True)
-    book.properties.creator = "sitecheck"
-    with atomic_path(path) as tmp:
-        book.save(tmp)  # a reader never sees a half-written checklist
+        open_by_kind: dict[FindingKind, list[ChecklistRow]] = {}
+        for row in data.open_rows:
+            open_by_kind.setdefault(row.kind, []).append(row)
+        kind_sheets: dict[FindingKind, str] = {}
+        if data.open_rows:
+            _finding_sheet(book, looks, sheet_title(SHEET_ALL, taken), data.open_rows, ALL_SHEET_FIELDS)
+        for kind in FindingKind:
+            if kind in open_by_kind:
+                kind_sheets[kind] = sheet_title(KIND_LABELS[kind], taken)
+                _finding_sheet(book, looks, kind_sheets[kind], open_by_kind[kind])
+        for title, rows in ((SHEET_FIXED, data.fixed_rows), (SHEET_IGNORED, data.ignored_rows)):
+            if rows:
+                _finding_sheet(book, looks, sheet_title(title, taken), rows)
+        _columns_sheet(book, looks, sheet_title(SHEET_COLUMNS, taken), data)
+        _summary_sheet(summary, looks, data, kind_sheets)
+        close_workbook(book)
