@@ -15,12 +15,13 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import openpyxl
+import pypdf
 import pytest
 import xlsxwriter.workbook
 
@@ -36,6 +37,7 @@ from sitecheck.report.ci import FINGERPRINT, write_junit, write_sarif
 from sitecheck.report.jsonfile import document_text, write_json
 from sitecheck.report.tabular import display_width, page_scale, sheet_title, write_csv, write_xlsx
 from sitecheck.store import Store
+from support import calc
 from support.sheets import column_width
 
 OPEN_STATES = {"new", "still_open", "reopened"}
@@ -694,6 +696,45 @@ def test_a_clean_run_still_writes_every_report(reports: Reports, tmp_path: Path)
     assert (tmp_path / "c.csv").read_bytes().count(b"\r\n") == 1
     assert json.loads((tmp_path / "c.sarif").read_text(encoding="utf-8"))["runs"][0]["results"] == []
     assert ET.parse(tmp_path / "c.xml").getroot().find("testsuite").get("tests") == "0"  # type: ignore[union-attr]
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as a spreadsheet shows it with the checklist's formats."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@pytest.mark.skipif(calc.soffice() is None, reason=f"LibreOffice is not installed ({calc.INSTALL_HINT})")
+def test_an_office_suite_opens_the_workbook_and_prints_it_as_set(reports: Reports, tmp_path: Path) -> None:
+    """LibreOffice Calc shows every cell as openpyxl reads it, and prints each table sheet on
+    landscape A4 pages with every column on the page (one page wide), the 汇总 sheet portrait."""
+    path = reports.folder / "checklist.xlsx"
+    book = openpyxl.load_workbook(path)
+    shown = calc.sheets_as_shown(path, tmp_path / "csv")
+    assert sorted(shown) == sorted(book.sheetnames)
+    for ws in book.worksheets:
+        expected = [[_shown(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        rows = [row + [""] * (ws.max_column - len(row)) for row in shown[ws.title]]
+        # Calc leaves trailing empty rows and cells out; openpyxl pads to the sheet's extent.
+        assert [r for r in rows if any(r)] == [r for r in expected if any(r)], ws.title
+
+    pdf = pypdf.PdfReader(calc.printed(path, tmp_path / "pdf"))
+    first_pages: dict[str, Any] = {}
+    for page in pdf.pages:
+        title = page.extract_text().split("\n", 1)[0].strip()  # the page header: the sheet's name
+        first_pages.setdefault(title, page)
+        box = page.mediabox
+        portrait = title == "汇总"
+        assert (float(box.width) < float(box.height)) is portrait, title
+        assert sorted((round(float(box.width)), round(float(box.height)))) == [595, 842], title  # A4
+    assert list(first_pages) == book.sheetnames
+    for ws in book.worksheets[1:]:
+        text = first_pages[ws.title].extract_text()
+        last_header = ws.cell(row=1, column=ws.max_column).value
+        assert last_header in text, (ws.title, last_header)  # the last column is on the first page
 
 
 def test_links_stop_where_excel_stops_and_the_addresses_stay(
