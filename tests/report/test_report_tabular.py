@@ -737,6 +737,19 @@ def test_an_office_suite_opens_the_workbook_and_prints_it_as_set(reports: Report
         assert last_header in text, (ws.title, last_header)  # the last column is on the first page
 
 
+def test_every_kind_of_value_becomes_a_cell(tmp_path: Path) -> None:
+    """What the checklist's sheets hold, written and read back (a pure unit: no network)."""
+    path = tmp_path / "cells.xlsx"
+    book, looks = tabular.new_workbook(path, "标题")
+    ws = book.add_worksheet("表")
+    values = [7, 0.25, True, date(2026, 12, 5), "文字", "=1+1", "", None, float("nan"), float("inf")]
+    for col, value in enumerate(values):
+        tabular.write_cell(ws, 0, col, value, looks.get())
+    tabular.close_workbook(book)
+    row = next(openpyxl.load_workbook(path)["表"].iter_rows(values_only=True))
+    assert list(row) == [7, 0.25, True, datetime(2026, 12, 5), "文字", "=1+1", None, None, "nan", "inf"]
+
+
 def test_links_stop_where_excel_stops_and_the_addresses_stay(
     reports: Reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

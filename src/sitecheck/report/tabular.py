@@ -12,6 +12,7 @@ office that opens the checklist (CSV / formula injection).
 from __future__ import annotations
 
 import csv
+import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -356,11 +357,11 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, look: Look) -> str
         return text
     if isinstance(value, bool):
         ws.write_boolean(row, col, value, look.format())
-    elif isinstance(value, int | float):
+    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         ws.write_number(row, col, value, look.format())
     elif isinstance(value, date):
         ws.write_datetime(row, col, value, look.format("date"))
-    else:
+    else:  # a NaN or an infinity is no number a cell can hold (XlsxWriter refuses it): its text
         return write_cell(ws, row, col, str(value), look)
     return str(value)
 
