@@ -740,12 +740,12 @@ def test_an_office_suite_opens_the_workbook_and_prints_it_as_set(reports: Report
 def test_every_kind_of_value_becomes_a_cell(tmp_path: Path) -> None:
     """What the checklist's sheets hold, written and read back (a pure unit: no network)."""
     path = tmp_path / "cells.xlsx"
-    book, looks = tabular.new_workbook(path, "标题")
-    ws = book.add_worksheet("表")
     values = [7, 0.25, True, date(2026, 12, 5), "文字", "=1+1", "", None, float("nan"), float("inf")]
-    for col, value in enumerate(values):
-        tabular.write_cell(ws, 0, col, value, looks.get())
-    tabular.close_workbook(book)
+    with tabular.new_workbook(path, "标题") as (book, looks):
+        ws = book.add_worksheet("表")
+        for col, value in enumerate(values):
+            tabular.write_cell(ws, 0, col, value, looks.get())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cells.xlsx"]  # its row files are gone
     row = next(openpyxl.load_workbook(path)["表"].iter_rows(values_only=True))
     assert list(row) == [7, 0.25, True, datetime(2026, 12, 5), "文字", "=1+1", None, None, "nan", "inf"]
 

@@ -294,41 +294,43 @@ def _write_overview_book(
     kinds: Sequence[FindingKind],
     lines: Sequence[PortalOverview],
 ) -> None:
-    from sitecheck.report.tabular import close_workbook, new_workbook, write_cell
+    from sitecheck.report.tabular import new_workbook, write_cell
 
-    book, looks = new_workbook(path, title)
-    sheet = book.add_worksheet("总览")
-    plain = looks.get()
-    write_cell(sheet, 0, 0, title, plain)
-    header_look = looks.get(
-        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "pattern": 1}
-    )
-    for col, header in enumerate(headers):
-        write_cell(sheet, 1, col, header, header_look)
-    for row, line in enumerate(lines, start=2):
-        values: list[object] = [
-            line.rank,
-            line.name,
-            line.start_url,
-            line.office,
-            line.checked_at,
-            line.verdict,
-            "；".join(line.failing),
-            "；".join(line.warning),
-            line.open if line.audited else None,
-            *(line.open_by_severity.get(value, 0) if line.audited else None for value, _ in SEVERITY_COLUMNS),
-            line.new if line.audited else None,
-            line.fixed if line.audited else None,
-            line.trend_text,
-            line.availability,
-            line.checklist or line.error,
-            *(line.open_by_kind.get(kind.value, 0) if line.audited else None for kind in kinds),
-        ]
-        for col, value in enumerate(values):
-            write_cell(sheet, row, col, value, plain)  # text from configs and stores: never a formula
-    widths = [6, 24, 30, 14, 17, 16, 30, 24, 8, 8, 8, 10, 10, 10, 18, 24, 30] + [10] * len(kinds)
-    for index, width in enumerate(widths[: len(headers)]):
-        sheet.set_column(index, index, width)
-    sheet.freeze_panes(2, 2)
-    sheet.autofilter(1, 0, len(lines) + 1, len(headers) - 1)
-    close_workbook(book)
+    with new_workbook(path, title) as (book, looks):
+        sheet = book.add_worksheet("总览")
+        plain = looks.get()
+        write_cell(sheet, 0, 0, title, plain)
+        header_look = looks.get(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "pattern": 1}
+        )
+        for col, header in enumerate(headers):
+            write_cell(sheet, 1, col, header, header_look)
+        for row, line in enumerate(lines, start=2):
+            values: list[object] = [
+                line.rank,
+                line.name,
+                line.start_url,
+                line.office,
+                line.checked_at,
+                line.verdict,
+                "；".join(line.failing),
+                "；".join(line.warning),
+                line.open if line.audited else None,
+                *(
+                    line.open_by_severity.get(value, 0) if line.audited else None
+                    for value, _ in SEVERITY_COLUMNS
+                ),
+                line.new if line.audited else None,
+                line.fixed if line.audited else None,
+                line.trend_text,
+                line.availability,
+                line.checklist or line.error,
+                *(line.open_by_kind.get(kind.value, 0) if line.audited else None for kind in kinds),
+            ]
+            for col, value in enumerate(values):
+                write_cell(sheet, row, col, value, plain)  # text from configs and stores: never a formula
+        widths = [6, 24, 30, 14, 17, 16, 30, 24, 8, 8, 8, 10, 10, 10, 18, 24, 30] + [10] * len(kinds)
+        for index, width in enumerate(widths[: len(headers)]):
+            sheet.set_column(index, index, width)
+        sheet.freeze_panes(2, 2)
+        sheet.autofilter(1, 0, len(lines) + 1, len(headers) - 1)

@@ -11,10 +11,12 @@ office that opens the checklist (CSV / formula injection).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
+import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,6 @@ __all__ = [
     "SHEET_FIELDS",
     "Look",
     "Looks",
-    "close_workbook",
     "display_width",
     "neutralise",
     "new_workbook",
@@ -655,38 +656,46 @@ def _summary_sheet(
     ws.set_portrait()
 
 
-def new_workbook(path: Path, title: str) -> tuple[Workbook, Looks]:
-    """A constant-memory workbook that will be written to ``path`` when closed (close_workbook)."""
-    book = Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            # Every text is written with write_string; these keep XlsxWriter from second-guessing.
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    book.set_properties({"title": clean_text(title, one_line=True), "author": "sitecheck"})
-    return book, Looks(book)
+@contextlib.contextmanager
+def new_workbook(path: Path, title: str) -> Iterator[tuple[Workbook, Looks]]:
+    """A constant-memory workbook, written to ``path`` when the block ends without an error.
 
-
-def close_workbook(book: Workbook) -> None:
-    """Write the workbook out; a file that cannot be created is the OSError it was."""
-    try:
-        book.close()
-    except FileCreateError as exc:
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, OSError):
-            raise cause from None
-        raise OSError(str(exc)) from None
+    Its rows wait in a temporary folder beside ``path``, on the disk the reports go to (a /tmp
+    in memory would hold them all again), and the folder goes in every case: XlsxWriter leaves
+    its row files behind when writing fails. A file that cannot be created is the OSError it was.
+    """
+    with tempfile.TemporaryDirectory(prefix=".rows-", dir=path.parent, ignore_cleanup_errors=True) as rows:
+        book = Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": rows,
+                # Every text is written with write_string; these keep XlsxWriter from guessing.
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        book.set_properties({"title": clean_text(title, one_line=True), "author": "sitecheck"})
+        try:
+            yield book, Looks(book)
+            book.close()
+        except FileCreateError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise OSError(str(exc)) from None
+        finally:
+            for ws in book.worksheets():
+                ws._opt_close()  # the row files' handles (a no-op once closed): then they can go
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
     """The checklist workbook: 汇总, 全部问题, one sheet per open problem type, 已整改, 已忽略, 栏目."""
     path = Path(path)
-    with atomic_path(path) as tmp:  # a reader never sees a half-written checklist
-        book, looks = new_workbook(tmp, f"{SUMMARY_LABELS['title']} {data.site}")
+    title = f"{SUMMARY_LABELS['title']} {data.site}"
+    # A reader never sees a half-written checklist.
+    with atomic_path(path) as tmp, new_workbook(tmp, title) as (book, looks):
         taken: set[str] = set()
         summary = book.add_worksheet(sheet_title(SHEET_SUMMARY, taken))  # first in the book, written last
 
@@ -705,4 +714,3 @@ def write_xlsx(data: ReportData, path: Path) -> None:
                 _finding_sheet(book, looks, sheet_title(title, taken), rows)
         _columns_sheet(book, looks, sheet_title(SHEET_COLUMNS, taken), data)
         _summary_sheet(summary, looks, data, kind_sheets)
-        close_workbook(book)
