@@ -65,6 +65,34 @@ def test_long_article_mentioning_404_is_not_soft_404() -> None:
     assert soft_404_phrase("2024年第404期简报汇编目录与说明", "", DEFAULT_SOFT404_PHRASES, 600) is None
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("第 404 页", ""),  # a list's page 404, its number standing alone
+        ("通知公告", "共 404 条 第 1/21 页 下一页"),  # a pager's total on a short list page
+        ("404 号文件", ""),
+        ("500 强企业名单", ""),
+        ("简报", "第 404 期 编印"),
+    ],
+)
+def test_a_number_that_counts_or_orders_is_no_status_code(title: str, text: str) -> None:
+    assert soft_404_phrase(title, text, DEFAULT_SOFT404_PHRASES, 600) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "phrase"),
+    [
+        ("404", "", "404"),
+        ("404 页面", "", "404 页面"),  # 页面 is "page", not a measure word
+        ("某某市人民政府 - 404", "", "404"),
+        ("提示", "错误代码：404 返回首页", "404"),
+        ("ERROR 500", "", "ERROR 500"),
+    ],
+)
+def test_a_status_code_standing_alone_marks_an_error_page(title: str, text: str, phrase: str) -> None:
+    assert soft_404_phrase(title, text, DEFAULT_SOFT404_PHRASES, 600) == phrase
+
+
 def _chain(outer: Exception, inner: BaseException) -> Exception:
     outer.__cause__ = inner
     return outer

@@ -24,7 +24,13 @@ _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TITLE_WINDOW = 65536
 _TAG_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
-_ERROR_TITLE_RE = re.compile(r"^\s*(?:error\s*)?(?:40[0-9]|41[0-9]|5[0-9][0-9])\b", re.IGNORECASE)
+_ERROR_TITLE_RE = re.compile(r"^\s*(?:error\s*)?(40[0-9]|41[0-9]|5[0-9][0-9])\b", re.IGNORECASE)
+# A number that counts or orders something is no status code: 第 404 页, 共 404 条 (a pager's
+# total on a short list page), 404 号文件, 500 强. (页面 after it is "page": 404 页面不存在.)
+_ORDINAL_BEFORE = re.compile(r"[第共约计达逾近超]\s*$")
+_COUNTED_AFTER = re.compile(
+    r"\s*(?:页(?!面)|[期号条个次名篇件项家户份余多届卷章节款例批类种位岁强元万亿年月日天])"
+)
 
 
 def visible_text(html: str) -> str:
@@ -38,19 +44,28 @@ def soft_404_phrase(title: str, text: str, phrases: Iterable[str], short_page_ch
     ``text`` is the page's visible text; it is evidence only up to ``short_page_chars``.
     """
     title_l = title.strip().lower()
-    if _ERROR_TITLE_RE.match(title_l):
+    found = _ERROR_TITLE_RE.match(title_l)
+    if found is not None and _is_status(title_l, found.start(1), found.end(1)):
         return title.strip()
     text_l = text.lower() if len(text) <= short_page_chars else ""
     for phrase in (p.lower() for p in phrases):
         if phrase.isdigit():
             # A bare status code counts only as a token of its own ("404 - Not Found",
-            # "错误 404"), never inside "第404期".
-            token = re.compile(rf"(?:^|[\s\-_|:：(（]){phrase}(?:$|[\s\-_|:：!！)）.])")
-            if token.search(title_l) or token.search(text_l):
-                return phrase
+            # "错误 404"), never inside "第404期", nor as a count ("共 404 条").
+            token = re.compile(rf"(?:^|[\s\-_|:：(（])({phrase})(?=$|[\s\-_|:：!！)）.])")
+            for where in (title_l, text_l):
+                if any(_is_status(where, m.start(1), m.end(1)) for m in token.finditer(where)):
+                    return phrase
         elif phrase in title_l or phrase in text_l:
             return phrase
     return None
+
+
+def _is_status(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` may be a status code, not a count or an ordinal."""
+    return _ORDINAL_BEFORE.search(text, max(0, start - 8), start) is None and not _COUNTED_AFTER.match(
+        text, end
+    )
 
 
 def document_phrase(html: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
