@@ -286,8 +286,8 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _cell_text(text: str) -> str:
-    # Control characters are not allowed in a sheet's XML: shown as �. A cell breaks its lines
-    # on LF; a CR would be stored as the escape _x000D_.
+    # ``text`` has been through clean_text (the control characters a sheet's XML cannot hold are
+    # shown as �). A cell breaks its lines on LF; a CR would be stored as the escape _x000D_.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text[:_MAX_CELL]
