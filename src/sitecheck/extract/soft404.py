@@ -63,9 +63,9 @@ def soft_404_phrase(title: str, text: str, phrases: Iterable[str], short_page_ch
 
 def _is_status(text: str, start: int, end: int) -> bool:
     """Whether the number at ``text[start:end]`` may be a status code, not a count or an ordinal."""
-    return _ORDINAL_BEFORE.search(text, max(0, start - 8), start) is None and not _COUNTED_AFTER.match(
-        text, end
-    )
+    ordinal = _ORDINAL_BEFORE.search(text, max(0, start - 8), start) is not None  # 第 404
+    counted = _COUNTED_AFTER.match(text, end) is not None  # 404 条
+    return not (ordinal or counted)
 
 
 def document_phrase(html: str, phrases: Iterable[str], short_page_chars: int) -> str | None:
