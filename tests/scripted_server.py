@@ -24,6 +24,7 @@ class Reply:
 class Hit:
     method: str
     path: str
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 class ScriptedServer:
@@ -46,7 +47,7 @@ class ScriptedServer:
             def _answer(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with server._lock:
-                    server.hits.append(Hit(self.command, path))
+                    server.hits.append(Hit(self.command, path, time.monotonic()))
                     count = sum(1 for h in server.hits if h.path == path)
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)

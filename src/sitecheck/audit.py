@@ -119,7 +119,7 @@ class Audit:
         # A resumed run reads as it began: year-less dates are placed against the same day.
         observed_on = date.fromisoformat(run.observed_on) if run.observed_on else date.today()
         limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval)
-        async with build_client(config) as client, AsyncExitStack() as cleanup:
+        async with build_client(config, crawl=True) as client, AsyncExitStack() as cleanup:
             fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
             robots = RobotsPolicy(
                 fetcher, config.politeness.user_agent, enabled=config.politeness.respect_robots

@@ -87,6 +87,8 @@ class ScopeSection:
 class PolitenessSection:
     # Gentle defaults for a government server: at most 2 requests in flight per host and
     # 0.3 s between request starts (≈3 pages/s on the portal). Raise them for your own site.
+    # A request a host leaves waiting while it answers the others quickly stops counting
+    # (fetch/politeness.py SLOW_AFTER), as does any request past it for ``concurrency``.
     concurrency: int = 8
     per_host_concurrency: int = 2
     min_interval: float = 0.3

@@ -20,6 +20,12 @@ In breadth-first order alone a query endpoint found early on a list page was req
 when the thousands of pages queued before it were read, and its timeout then ran after the rest
 of the crawl: the crawl now ends when the last such request's timeout does, not that much later.
 
+A request that waits on its own endpoint (past ``SLOW_AFTER``, while its host answers the others
+quickly: fetch/politeness.py ``InFlight``) stops counting against its host's slots, and any
+request past ``SLOW_AFTER`` against the global limit: a few endpoints or other sites that never
+answer then hold sockets, not the crawl (at the gentle defaults they held both slots of the
+portal for their whole timeout, three times over with the retries).
+
 A reader (reader.py: in this process, or worker processes) does the fetching and parsing; the
 engine keeps the frontier and the store.
 
@@ -59,7 +65,7 @@ from sitecheck.crawl.reader import PageAnalysis, PageRead, Reader
 from sitecheck.extract.annual_report import report_title_of
 from sitecheck.extract.report_file import report_file, report_title
 from sitecheck.fetch.client import Fetcher, host_of
-from sitecheck.fetch.politeness import Adaptive
+from sitecheck.fetch.politeness import SLOW_AFTER, SLOW_EXTRA, Adaptive, InFlight
 from sitecheck.fetch.robots import RobotsPolicy
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.store import RunWriter, Store
@@ -234,8 +240,15 @@ class Crawler:
         slots = limiter.per_host_of if limiter.adaptive is not None else lambda host: per_host
         buffers: dict[str, deque[Target]] = {}  # read from the frontier, in id order
         early: dict[str, deque[Target]] = {}  # the early lane's, handed out first
-        inflight: dict[str, int] = {}
+        inflight: dict[str, int] = {}  # per host: requests counted against its slots
+        sent: dict[str, InFlight] = {}  # per host: which of them were released as slow
         tasks: set[asyncio.Task[None]] = set()
+        # Tasks past SLOW_AFTER no longer count against the global limit (a link to a host that
+        # never answers holds a socket, not a share of the crawl), up to SLOW_EXTRA × the limit.
+        # Per host they count while the host answers nothing else quickly (InFlight).
+        slow_tasks: set[asyncio.Task[None]] = set()
+        slow_cap = limit * SLOW_EXTRA
+        loop = asyncio.get_running_loop()
         buffered = 0  # targets in ``buffers`` (the early lane's are not counted: see below)
         early_count = 0
         cursor = 0
@@ -243,15 +256,36 @@ class Crawler:
         wake = asyncio.Event()
         stop_wait = asyncio.ensure_future(self._stop.wait())
 
-        def done(task: asyncio.Task[None], host: str) -> None:
+        def release(host: str) -> None:
+            # A task's time includes its wait for the host's interval, before it is sent.
+            freed = sent[host].release(loop.time(), slots(host) * SLOW_EXTRA, limiter.delay_of(host))
+            if freed:
+                inflight[host] -= freed
+                wake.set()
+
+        def slow(task: asyncio.Task[None], host: str) -> None:
+            if task.done():
+                return
+            if len(slow_tasks) < slow_cap:
+                slow_tasks.add(task)
+                wake.set()
+            release(host)
+
+        def done(task: asyncio.Task[None], host: str, number: int, timer: asyncio.TimerHandle) -> None:
+            timer.cancel()
             tasks.discard(task)
-            inflight[host] -= 1
+            slow_tasks.discard(task)
+            if not sent[host].done(number, loop.time()):
+                inflight[host] -= 1
+            release(host)  # its answer may overtake older ones
             wake.set()
 
         def start(target: Target, host: str) -> None:
             inflight[host] = inflight.get(host, 0) + 1
+            number = sent.setdefault(host, InFlight()).sent(loop.time())
             task = asyncio.ensure_future(self._process(target))
-            task.add_done_callback(functools.partial(done, host=host))
+            timer = loop.call_later(SLOW_AFTER + limiter.delay_of(host), slow, task, host)
+            task.add_done_callback(functools.partial(done, host=host, number=number, timer=timer))
             tasks.add(task)
 
         try:
@@ -280,7 +314,11 @@ class Crawler:
                 for lane, is_early in ((early, True), (buffers, False)):
                     for host in list(lane):
                         queue = lane[host]
-                        while queue and len(tasks) < limit and inflight.get(host, 0) < slots(host):
+                        while (
+                            queue
+                            and len(tasks) - len(slow_tasks) < limit
+                            and inflight.get(host, 0) < slots(host)
+                        ):
                             start(queue.popleft(), host)
                             if is_early:
                                 early_count -= 1

@@ -11,7 +11,8 @@ print cannot corrupt the channel. A worker ends when its stdin closes, so it nev
 the engine, even after ``kill -9``.
 
 Politeness stays global: the engine's dispatcher bounds requests in flight per host across all
-workers, and each worker spaces its requests to a host ``workers`` times the configured
+workers (a worker's own limiter does not: it would hold what the engine let out as slow behind
+a request that never answers), and each worker spaces its requests to a host ``workers`` times the configured
 interval (so together they keep the configured rate). A ``Retry-After`` one worker receives
 comes back to the engine with its answer and goes out with every later request to that host,
 so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
@@ -42,7 +43,7 @@ from sitecheck.config import AuditConfig
 from sitecheck.crawl.reader import LocalReader, PageRead, Reader
 from sitecheck.errors import AuditError
 from sitecheck.fetch.client import Fetcher, FetchPolicy, build_client, host_of
-from sitecheck.fetch.politeness import HostLimiter
+from sitecheck.fetch.politeness import SLOW_EXTRA, HostLimiter
 from sitecheck.models import FetchResult
 
 _LENGTH = struct.Struct("!I")
@@ -409,10 +410,15 @@ async def _serve(channel_fd: int) -> None:
         return
     config: AuditConfig = state["config"]
     count: int = state["count"]
-    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval * count)
+    # How many requests to a host are in flight is the engine's to bound: its dispatcher counts
+    # them across the processes, and lets those a host leaves waiting out of the count
+    # (InFlight). Here they are only spaced and paused; a per-host bound of our own would hold
+    # what the engine let out behind a request that never answers.
+    per_host = config.politeness.per_host_concurrency * (1 + SLOW_EXTRA)
+    limiter = HostLimiter(per_host, config.politeness.min_interval * count)
     # The engine spreads its requests over the workers, so each needs a share of the pool.
     connections = -(-config.politeness.concurrency // count) + 2
-    async with build_client(config, connections) as client:
+    async with build_client(config, connections, crawl=True) as client:
         fetcher = Fetcher(client, FetchPolicy.from_config(config), limiter)
         state["reader"] = LocalReader(fetcher, config, state["observed_on"])
         out.put(_frame((_READY, True, None, "", 0.0)))

@@ -29,7 +29,7 @@ from sitecheck.fetch.outcome import (
     outcome_for_exception,
     outcome_for_status,
 )
-from sitecheck.fetch.politeness import Clock, HostLimiter, Sleep
+from sitecheck.fetch.politeness import SLOW_EXTRA, Clock, HostLimiter, Sleep
 from sitecheck.models import FetchResult, Outcome
 from sitecheck.urls import is_private_address, literal_host_is_private, resolve
 
@@ -145,11 +145,16 @@ def tls_verify(config: AuditConfig) -> ssl.SSLContext | bool:
     return trust_context(True, config.fetch.ca_bundle)
 
 
-def build_client(config: AuditConfig, connections: int | None = None) -> httpx2.AsyncClient:
+def build_client(
+    config: AuditConfig, connections: int | None = None, *, crawl: bool = False
+) -> httpx2.AsyncClient:
     # Every request checks each idle pooled connection for a server-side close, so the pool
-    # is sized to what is in flight, not larger.
+    # keeps as many as are in flight, not more. A crawl lets slow requests (SLOW_AFTER) out of
+    # its limit, up to SLOW_EXTRA × as many: room for them to connect, none to keep.
     connections = connections or config.politeness.concurrency + 4
-    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+    limits = httpx2.Limits(
+        max_connections=connections * (1 + SLOW_EXTRA if crawl else 1), max_keepalive_connections=connections
+    )
     timeout = httpx2.Timeout(config.fetch.timeout, connect=min(config.fetch.timeout, 10.0))
     # The system's trust store, plus [fetch] ca_bundle (a private CA) when one is given.
     verify = tls_verify(config)

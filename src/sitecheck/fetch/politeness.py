@@ -27,6 +27,10 @@ each host's rate then follows the server, after Scrapy's AutoThrottle:
 Answers to requests sent before a back-off do not count again: they were sent at the old rate
 (one decrease per window, as TCP's congestion control does).
 
+Fixed or adaptive, a request still unanswered after ``SLOW_AFTER`` while the host answers its
+other requests quickly waits on one slow endpoint (:class:`InFlight`): it no longer takes one
+of the host's slots, and how it ends does not move the adaptive rate.
+
 The latency is the time to the response headers (httpx event hooks installed by
 :meth:`HostLimiter.watch`), not the body transfer: a large attachment is not a slow server.
 
@@ -75,6 +79,78 @@ _FAILURES = (httpx2.ConnectTimeout, httpx2.NetworkError, httpx2.RemoteProtocolEr
 _SLOW = (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout)
 
 
+# A request still unanswered after this many seconds, to a host that answers its other requests
+# quickly (its last answers came within _QUICK_HOST, or one sent after it did), is waiting on one
+# slow endpoint (a search page, a query that never returns), not on a busy server: it stops
+# counting against the host's slots, so that it no longer holds the rest of the site back for
+# its whole timeout (three times over with the retries).
+SLOW_AFTER = 1.0
+_QUICK_HOST = 0.25
+# Requests past SLOW_AFTER are left out of the crawl's global limit too (a link to a host that
+# never answers holds a socket, not a share of the crawl), and out of a host's slots at most
+# this many per slot: the connection pools are sized for them.
+SLOW_EXTRA = 4
+
+
+class InFlight:
+    """The requests in flight to one host, numbered in the order they were sent, and which of
+    them were released as slow.
+
+    A server that is slow answers everything slowly, in turn. A request that has waited
+    ``SLOW_AFTER`` seconds while the host answers others quickly (its last answers, or one sent
+    after it) waits on its own endpoint. It stays open until it is answered or times out, but no
+    longer counts: the owner (the limiter's slots, the crawl's dispatcher) lowers its count by
+    what :meth:`release` frees, never beyond ``cap`` released at once.
+    """
+
+    __slots__ = ("_next", "_recent", "_waiting", "released")
+
+    def __init__(self) -> None:
+        self.released = 0  # released as slow and still in flight
+        self._next = 0
+        self._waiting: dict[int, float] = {}  # counted requests: number -> when sent (in order)
+        # The last answers: (number, how long it took).
+        self._recent: deque[tuple[int, float]] = deque(maxlen=_WINDOW)
+
+    def sent(self, now: float) -> int:
+        self._next += 1
+        self._waiting[self._next] = now
+        return self._next
+
+    def counts(self, number: int) -> bool:
+        """Whether a request still in flight counts (it was not released as slow)."""
+        return number in self._waiting
+
+    def done(self, number: int, now: float) -> bool:
+        """A request ended; whether it had been released (then its owner has counted it out)."""
+        sent = self._waiting.pop(number, None)
+        if sent is None:
+            self.released -= 1
+            return True
+        self._recent.append((number, now - sent))
+        return False
+
+    def release(self, now: float, cap: int, grace: float = 0.0) -> int:
+        """Release the requests that are slow while the host answers others quickly, as long as
+        fewer than ``cap`` are released; how many were released now. ``grace``: time a request
+        may wait before it is sent (the host's interval, for an owner that counts from before)."""
+        if not self._waiting or not self._recent:
+            return 0
+        quick = _QUICK_HOST + grace
+        took = sorted(seconds for _, seconds in self._recent)
+        quick_host = took[len(took) // 2] <= quick
+        overtaken_below = max((number for number, seconds in self._recent if seconds <= quick), default=0)
+        freed = 0
+        for number, sent in list(self._waiting.items()):
+            if now - sent < SLOW_AFTER + grace or self.released >= cap:
+                break  # sent in order: the rest waited less
+            if quick_host or number < overtaken_below:
+                del self._waiting[number]
+                self.released += 1
+                freed += 1
+        return freed
+
+
 @dataclass(frozen=True, slots=True)
 class Adaptive:
     """Ceilings of the adaptive rate (``[politeness]`` max_per_host, min_interval_floor)."""
@@ -92,6 +168,7 @@ class _HostState:
     paused_until: float = 0.0
     crawl_delay: float = 0.0  # robots.txt: the interval never goes below it
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    in_flight: InFlight = field(default_factory=InFlight)  # what was sent: slow ones stop counting
     started: int = 0  # requests started so far: each request's number
     backed_off_at: int = 0  # the number of the first request sent after the last back-off
     quickest: float = float("inf")  # the lowest median latency of _WINDOW answers
@@ -314,6 +391,8 @@ class HostLimiter:
         clock = self.clock
         request: _Request | None = None
         token: contextvars.Token[_Request | None] | None = None
+        number = 0  # the request's number in state.in_flight, once sent
+        slow_check: asyncio.TimerHandle | None = None
         try:
             while True:
                 now = clock()
@@ -322,31 +401,50 @@ class HostLimiter:
                     break
                 await self.sleep(start_at - now)
             state.next_start = clock() + state.interval
+            number = state.in_flight.sent(clock())
+            slow_check = asyncio.get_running_loop().call_later(SLOW_AFTER, self._release_slow, state)
             if self.adaptive is not None:
                 state.started += 1
                 request = _Request(host, state.started, sent=clock())
                 token = _current.set(request)
             yield
+        # A request released as slow waited on its own endpoint: how it ends says nothing of the
+        # server's load, so the adaptive rate does not hear of it.
         except _FAILURES:
-            if request is not None:
+            if request is not None and state.in_flight.counts(number):
                 self.record_failure(host, number=request.number)
             raise
         except _SLOW:
-            if request is not None:
+            if request is not None and state.in_flight.counts(number):
                 self.record_slow(host, clock() - request.sent, number=request.number)
             raise
         else:
-            if request is not None:
+            if request is not None and state.in_flight.counts(number):
                 latency = request.latency if request.latency is not None else clock() - request.sent
                 self.record(host, latency, request.status or 200, number=request.number)
         finally:
             if token is not None:
                 _current.reset(token)
-            state.active -= 1
-            # More slots than waiters woken: a raised per_host lets several start at once.
-            free = state.per_host - state.active
-            while state.waiters and free > 0:
-                waiter = state.waiters.pop(0)
-                if not waiter.done():
-                    waiter.set_result(None)
-                    free -= 1
+            if slow_check is not None:
+                slow_check.cancel()
+            if not (number and state.in_flight.done(number, clock())):
+                state.active -= 1  # (a request released as slow was counted out then)
+            if number:
+                self._release_slow(state)  # its answer may overtake older ones
+            self._wake(state)
+
+    def _release_slow(self, state: _HostState) -> None:
+        freed = state.in_flight.release(self.clock(), cap=state.per_host * SLOW_EXTRA)
+        if freed:
+            state.active -= freed
+            self._wake(state)
+
+    @staticmethod
+    def _wake(state: _HostState) -> None:
+        # More slots than waiters woken: a raised per_host lets several start at once.
+        free = state.per_host - state.active
+        while state.waiters and free > 0:
+            waiter = state.waiters.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+                free -= 1

@@ -1,0 +1,101 @@
+"""Requests a host leaves waiting (fetch/politeness.py ``InFlight``, crawl/engine.py): an endpoint
+that never answers holds a socket, not the crawl's slots, while its host answers the rest
+quickly; a server that is slow throughout gets no more requests at once than its slots.
+
+Real servers on 127.0.0.1. The endpoints wait longer than the crawl's timeout; the pages are
+answered at once. Held by the endpoints (two per host, early lane first), the pages would be
+read only after two rounds of that timeout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import fast_config
+from scripted_server import Hit, Reply, ScriptedServer
+from sitecheck.audit import run_audit
+from sitecheck.config import AuditConfig
+
+PAGES = 30
+TIMEOUT = 5.0
+PAGE_PATHS = [f"/a/{n}.html" for n in range(PAGES)]
+
+
+def _page(links: list[str]) -> bytes:
+    anchors = "".join(f"<li><a href='{href}'>链接 {href}</a></li>" for href in links)
+    return f"<html><head><title>页</title></head><body><ul>{anchors}</ul></body></html>".encode()
+
+
+def _config(
+    base_url: str, data: Path, *, concurrency: int, workers: int = 0, adaptive: bool = False
+) -> AuditConfig:
+    config = fast_config(base_url + "/", data, timeout=TIMEOUT, retries=0, workers=workers)
+    config = config.replace("politeness", concurrency=concurrency, per_host_concurrency=2, adaptive=adaptive)
+    return config.replace("site", use_sitemap=False)
+
+
+def _arrivals(hits: list[Hit], paths: list[str]) -> list[float]:
+    return [hit.at for hit in hits if hit.path in paths]
+
+
+@pytest.mark.parametrize(("workers", "adaptive"), [(0, False), (0, True), (1, False)])
+def test_endpoints_that_never_answer_do_not_hold_the_rest_of_the_site(
+    tmp_path: Path, workers: int, adaptive: bool
+) -> None:
+    hanging = [f"/search/q{k}.jsp" for k in range(4)]
+    routes = {"/": [Reply(body=_page([*hanging, *PAGE_PATHS]))]}
+    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
+    routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in hanging}
+    with ScriptedServer(routes) as portal:
+        config = _config(
+            portal.base_url, tmp_path / "data", concurrency=4, workers=workers, adaptive=adaptive
+        )
+        result = run_audit(config, handle_signals=False)
+        hits = list(portal.hits)
+    assert result.stats.finished
+    pages, endpoints = _arrivals(hits, PAGE_PATHS), _arrivals(hits, hanging)
+    assert len(pages) == PAGES and len(endpoints) == len(hanging)
+    # Every page was asked for while the first endpoints were still waiting for their answer.
+    assert max(pages) - min(endpoints) < TIMEOUT, (min(endpoints), sorted(pages)[-3:])
+
+
+def test_links_to_a_host_that_never_answers_do_not_take_the_crawl_s_slots(tmp_path: Path) -> None:
+    # It answers just before the timeout (a request it kept past the timeout would still be in
+    # flight there when the next one came).
+    silent = [f"/x/{k}.html" for k in range(4)]
+    late = TIMEOUT - 1
+    with ScriptedServer({path: [Reply(delay=late)] for path in silent}) as elsewhere:
+        links = [elsewhere.base_url + path for path in silent]
+        routes = {"/": [Reply(body=_page([*links, *PAGE_PATHS]))]}
+        routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
+        with ScriptedServer(routes) as portal:
+            # Two requests at once in all: the silent host's two would be all of them.
+            result = run_audit(
+                _config(portal.base_url, tmp_path / "data", concurrency=2), handle_signals=False
+            )
+            hits = list(portal.hits)
+        elsewhere_hits = list(elsewhere.hits)
+        most_at_once = elsewhere.max_in_flight
+    assert result.stats.finished
+    pages = _arrivals(hits, PAGE_PATHS)
+    assert len(pages) == PAGES
+    assert max(pages) - min(hit.at for hit in elsewhere_hits) < late
+    # The silent host answers nothing: it never gets more than its two requests at once.
+    assert most_at_once <= 2
+
+
+def test_a_server_slow_throughout_gets_no_more_requests_at_once_than_its_slots(tmp_path: Path) -> None:
+    # Every answer takes longer than a request may wait before it counts as slow: nothing is
+    # answered quickly, nothing overtakes, so no request is released.
+    paths = PAGE_PATHS[:6]
+    routes = {"/": [Reply(body=_page(paths), delay=1.4)], "/robots.txt": [Reply(404, b"", delay=1.4)]}
+    routes |= {path: [Reply(body=_page([]), delay=1.4)] for path in paths}
+    with ScriptedServer(routes) as portal:
+        result = run_audit(_config(portal.base_url, tmp_path / "data", concurrency=8), handle_signals=False)
+        hits = list(portal.hits)
+        most_at_once = portal.max_in_flight
+    assert result.stats.finished
+    assert len(_arrivals(hits, paths)) == len(paths)
+    assert most_at_once <= 2
