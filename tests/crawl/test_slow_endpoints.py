@@ -19,7 +19,7 @@ from sitecheck.audit import run_audit
 from sitecheck.config import AuditConfig
 
 PAGES = 30
-TIMEOUT = 5.0
+TIMEOUT = 8.0
 PAGE_PATHS = [f"/a/{n}.html" for n in range(PAGES)]
 
 
@@ -29,10 +29,17 @@ def _page(links: list[str]) -> bytes:
 
 
 def _config(
-    base_url: str, data: Path, *, concurrency: int, workers: int = 0, adaptive: bool = False
+    base_url: str,
+    data: Path,
+    *,
+    concurrency: int,
+    workers: int = 0,
+    adaptive: bool = False,
+    interval: float = 0.0,
 ) -> AuditConfig:
     config = fast_config(base_url + "/", data, timeout=TIMEOUT, retries=0, workers=workers)
-    config = config.replace("politeness", concurrency=concurrency, per_host_concurrency=2, adaptive=adaptive)
+    politeness = {"concurrency": concurrency, "per_host_concurrency": 2, "adaptive": adaptive}
+    config = config.replace("politeness", min_interval=interval, **politeness)
     return config.replace("site", use_sitemap=False)
 
 
@@ -40,17 +47,22 @@ def _arrivals(hits: list[Hit], paths: list[str]) -> list[float]:
     return [hit.at for hit in hits if hit.path in paths]
 
 
-@pytest.mark.parametrize(("workers", "adaptive"), [(0, False), (0, True), (1, False)])
+# With an interval between requests, a task waits for it before its request is sent: the
+# crawl's dispatcher allows for that wait, and looks again while a request still counts.
+@pytest.mark.parametrize(
+    ("workers", "adaptive", "interval"), [(0, False, 0.0), (0, True, 0.0), (1, False, 0.0), (0, False, 0.1)]
+)
 def test_endpoints_that_never_answer_do_not_hold_the_rest_of_the_site(
-    tmp_path: Path, workers: int, adaptive: bool
+    tmp_path: Path, workers: int, adaptive: bool, interval: float
 ) -> None:
     hanging = [f"/search/q{k}.jsp" for k in range(4)]
     routes = {"/": [Reply(body=_page([*hanging, *PAGE_PATHS]))]}
     routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
     routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in hanging}
     with ScriptedServer(routes) as portal:
+        data = tmp_path / "data"
         config = _config(
-            portal.base_url, tmp_path / "data", concurrency=4, workers=workers, adaptive=adaptive
+            portal.base_url, data, concurrency=4, workers=workers, adaptive=adaptive, interval=interval
         )
         result = run_audit(config, handle_signals=False)
         hits = list(portal.hits)

@@ -65,7 +65,7 @@ from sitecheck.crawl.reader import PageAnalysis, PageRead, Reader
 from sitecheck.extract.annual_report import report_title_of
 from sitecheck.extract.report_file import report_file, report_title
 from sitecheck.fetch.client import Fetcher, host_of
-from sitecheck.fetch.politeness import SLOW_AFTER, SLOW_EXTRA, Adaptive, InFlight
+from sitecheck.fetch.politeness import FIRST_CHECK, RECHECK, SLOW_EXTRA, Adaptive, InFlight
 from sitecheck.fetch.robots import RobotsPolicy
 from sitecheck.models import FetchResult, LinkRef, LinkSpecial, Outcome, RunStatus, Target, TargetKind
 from sitecheck.store import RunWriter, Store
@@ -247,6 +247,7 @@ class Crawler:
         # never answers holds a socket, not a share of the crawl), up to SLOW_EXTRA × the limit.
         # Per host they count while the host answers nothing else quickly (InFlight).
         slow_tasks: set[asyncio.Task[None]] = set()
+        timers: dict[asyncio.Task[None], asyncio.TimerHandle] = {}  # each task's next look at it
         slow_cap = limit * SLOW_EXTRA
         loop = asyncio.get_running_loop()
         buffered = 0  # targets in ``buffers`` (the early lane's are not counted: see below)
@@ -263,16 +264,22 @@ class Crawler:
                 inflight[host] -= freed
                 wake.set()
 
-        def slow(task: asyncio.Task[None], host: str) -> None:
+        def slow(task: asyncio.Task[None], host: str, number: int) -> None:
             if task.done():
                 return
-            if len(slow_tasks) < slow_cap:
+            if task not in slow_tasks and len(slow_tasks) < slow_cap:
                 slow_tasks.add(task)
                 wake.set()
             release(host)
+            if sent[host].counts(number) or task not in slow_tasks:
+                timers[task] = loop.call_later(RECHECK, slow, task, host, number)  # look again
+            else:
+                timers.pop(task, None)
 
-        def done(task: asyncio.Task[None], host: str, number: int, timer: asyncio.TimerHandle) -> None:
-            timer.cancel()
+        def done(task: asyncio.Task[None], host: str, number: int) -> None:
+            timer = timers.pop(task, None)
+            if timer is not None:
+                timer.cancel()
             tasks.discard(task)
             slow_tasks.discard(task)
             if not sent[host].done(number, loop.time()):
@@ -284,8 +291,8 @@ class Crawler:
             inflight[host] = inflight.get(host, 0) + 1
             number = sent.setdefault(host, InFlight()).sent(loop.time())
             task = asyncio.ensure_future(self._process(target))
-            timer = loop.call_later(SLOW_AFTER + limiter.delay_of(host), slow, task, host)
-            task.add_done_callback(functools.partial(done, host=host, number=number, timer=timer))
+            timers[task] = loop.call_later(FIRST_CHECK + limiter.delay_of(host), slow, task, host, number)
+            task.add_done_callback(functools.partial(done, host=host, number=number))
             tasks.add(task)
 
         try:

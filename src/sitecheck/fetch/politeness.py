@@ -86,6 +86,11 @@ _SLOW = (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout)
 # its whole timeout (three times over with the retries).
 SLOW_AFTER = 1.0
 _QUICK_HOST = 0.25
+# A request past SLOW_AFTER whose host answered nothing quickly yet is asked about again this
+# often (the first look comes a hair after SLOW_AFTER: a timer firing on the boundary itself
+# may see a wait a rounding error short of it).
+RECHECK = 0.25
+FIRST_CHECK = SLOW_AFTER + 0.01
 # Requests past SLOW_AFTER are left out of the crawl's global limit too (a link to a host that
 # never answers holds a socket, not a share of the crawl), and out of a host's slots at most
 # this many per slot: the connection pools are sized for them.
@@ -169,6 +174,7 @@ class _HostState:
     crawl_delay: float = 0.0  # robots.txt: the interval never goes below it
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     in_flight: InFlight = field(default_factory=InFlight)  # what was sent: slow ones stop counting
+    rechecks: dict[int, asyncio.TimerHandle] = field(default_factory=dict)  # request number -> its next look
     started: int = 0  # requests started so far: each request's number
     backed_off_at: int = 0  # the number of the first request sent after the last back-off
     quickest: float = float("inf")  # the lowest median latency of _WINDOW answers
@@ -392,7 +398,6 @@ class HostLimiter:
         request: _Request | None = None
         token: contextvars.Token[_Request | None] | None = None
         number = 0  # the request's number in state.in_flight, once sent
-        slow_check: asyncio.TimerHandle | None = None
         try:
             while True:
                 now = clock()
@@ -402,7 +407,9 @@ class HostLimiter:
                 await self.sleep(start_at - now)
             state.next_start = clock() + state.interval
             number = state.in_flight.sent(clock())
-            slow_check = asyncio.get_running_loop().call_later(SLOW_AFTER, self._release_slow, state)
+            state.rechecks[number] = asyncio.get_running_loop().call_later(
+                FIRST_CHECK, self._watch, state, number
+            )
             if self.adaptive is not None:
                 state.started += 1
                 request = _Request(host, state.started, sent=clock())
@@ -425,13 +432,24 @@ class HostLimiter:
         finally:
             if token is not None:
                 _current.reset(token)
-            if slow_check is not None:
-                slow_check.cancel()
+            recheck = state.rechecks.pop(number, None)
+            if recheck is not None:
+                recheck.cancel()
             if not (number and state.in_flight.done(number, clock())):
                 state.active -= 1  # (a request released as slow was counted out then)
             if number:
                 self._release_slow(state)  # its answer may overtake older ones
             self._wake(state)
+
+    def _watch(self, state: _HostState, number: int) -> None:
+        """A request past SLOW_AFTER: release what is slow, and look again while it counts."""
+        self._release_slow(state)
+        if state.in_flight.counts(number):
+            state.rechecks[number] = asyncio.get_running_loop().call_later(
+                RECHECK, self._watch, state, number
+            )
+        else:
+            state.rechecks.pop(number, None)
 
     def _release_slow(self, state: _HostState) -> None:
         freed = state.in_flight.release(self.clock(), cap=state.per_host * SLOW_EXTRA)
