@@ -111,3 +111,18 @@ def test_a_server_slow_throughout_gets_no_more_requests_at_once_than_its_slots(t
     assert result.stats.finished
     assert len(_arrivals(hits, paths)) == len(paths)
     assert most_at_once <= 2
+
+
+def test_a_robots_txt_left_waiting_is_asked_for_once(tmp_path: Path) -> None:
+    # A host that never answers (a site linked from the portal, or the portal's robots.txt
+    # behind a stuck gateway) would hold the crawl three timeouts before the first page.
+    routes = {"/robots.txt": [Reply(404, b"", delay=2.0)], "/": [Reply(body=_page(PAGE_PATHS[:3]))]}
+    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS[:3]}
+    with ScriptedServer(routes) as portal:
+        config = fast_config(portal.base_url + "/", tmp_path / "data", timeout=1.0, retries=2, backoff=0.05)
+        result = run_audit(config.replace("site", use_sitemap=False), handle_signals=False)
+        asked = portal.count("/robots.txt")
+        pages = len(_arrivals(list(portal.hits), PAGE_PATHS[:3]))
+    assert result.stats.finished
+    assert asked == 1
+    assert pages == 3  # unanswered means no rules

@@ -215,9 +215,10 @@ class Fetcher:
         """
         return await self._request(url, "GET", body_limit=self.policy.max_body_bytes)
 
-    async def document(self, url: str, limit: int = 512 * 1024) -> FetchResult:
-        """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml)."""
-        return await self._request(url, "GET", body_limit=limit, any_type=True)
+    async def document(self, url: str, limit: int = 512 * 1024, *, retries: int | None = None) -> FetchResult:
+        """GET a small non-HTML document whose body we need (robots.txt, sitemap.xml);
+        ``retries``: instead of the configured number."""
+        return await self._request(url, "GET", body_limit=limit, any_type=True, retries=retries)
 
     async def post_form(self, url: str, form: str, limit: int = 2 * 1024 * 1024) -> FetchResult:
         """POST a form and keep the answer (Hanweb dataproxy.jsp column records)."""
@@ -263,14 +264,16 @@ class Fetcher:
         any_type: bool = False,
         form: str | None = None,
         whole: bool = False,
+        retries: int | None = None,
     ) -> FetchResult:
         host = host_of(url)
         clock = self.clock
         started = clock()
         attempts = 0
-        retried = 0  # failures tried again (timeouts, resets, 5xx): at most policy.retries
+        retried = 0  # failures tried again (timeouts, resets, 5xx): at most ``retries`` or policy.retries
         told_to_wait = 0  # Retry-After answers waited for
         policy = self.policy
+        most = policy.retries if retries is None else retries
         while True:
             attempts += 1
             try:
@@ -282,7 +285,7 @@ class Fetcher:
                 refused = is_refused(exc)
                 if refused:
                     detail = f"ConnectionRefused: {detail}"
-                if outcome in _RETRYABLE_OUTCOMES and not refused and retried < policy.retries:
+                if outcome in _RETRYABLE_OUTCOMES and not refused and retried < most:
                     retried += 1
                     await self.sleep(policy.backoff * 2 ** (retried - 1))
                     continue
@@ -321,7 +324,7 @@ class Fetcher:
                 told_to_wait += 1
                 self.limiter.pause(host, wait)
                 continue
-            if status in RETRY_STATUSES and not challenge and wait is None and retried < policy.retries:
+            if status in RETRY_STATUSES and not challenge and wait is None and retried < most:
                 retried += 1
                 await self.sleep(policy.backoff * 2 ** (retried - 1))
                 continue

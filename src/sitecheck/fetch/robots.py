@@ -62,7 +62,10 @@ class RobotsPolicy:
         return parser is None or bool(parser.can_fetch(url, self.user_agent))
 
     async def _load(self, origin: str) -> Protego | None:
-        result = await self.fetcher.document(f"{origin}/robots.txt")
+        # One attempt: a robots.txt is a small file, and a host that leaves it waiting (a site
+        # that never answers, linked from the portal) would otherwise hold the link's own check
+        # back for three timeouts before it even starts. Unanswered means no rules, as below.
+        result = await self.fetcher.document(f"{origin}/robots.txt", retries=0)
         # No robots.txt, or one we cannot read, means no restrictions (the usual crawler rule;
         # an error page must not lock the audit out of the site).
         if result.outcome is not Outcome.OK or result.body is None:
