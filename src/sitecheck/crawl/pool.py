@@ -12,8 +12,8 @@ the engine, even after ``kill -9``.
 
 Politeness stays global: the engine's dispatcher bounds requests in flight per host across all
 workers (a worker's own limiter does not: it would hold what the engine let out as slow behind
-a request that never answers), and each worker spaces its requests to a host ``workers`` times the configured
-interval (so together they keep the configured rate). A ``Retry-After`` one worker receives
+a request that never answers), and each worker spaces its requests to a host ``workers`` times
+the configured interval (so together they keep the configured rate). A ``Retry-After`` one worker receives
 comes back to the engine with its answer and goes out with every later request to that host,
 so all workers pause; robots.txt ``Crawl-delay`` travels the same way.
 
