@@ -139,8 +139,8 @@ class InFlight:
         """Release the requests that are slow while the host answers others quickly, as long as
         fewer than ``cap`` are released; how many were released now. ``grace``: time a request
         may wait before it is sent (the host's interval, for an owner that counts from before)."""
-        if not self._waiting or not self._recent:
-            return 0
+        if not self._recent or now - next(iter(self._waiting.values()), now) < SLOW_AFTER + grace:
+            return 0  # (the common case, on every answer: its oldest request is not slow yet)
         quick = _QUICK_HOST + grace
         took = sorted(seconds for _, seconds in self._recent)
         quick_host = took[len(took) // 2] <= quick
