@@ -122,6 +122,11 @@ class InFlight:
         self._waiting[self._next] = now
         return self._next
 
+    @property
+    def last_sent(self) -> int:
+        """The number of the request sent last (0: none yet)."""
+        return self._next
+
     def counts(self, number: int) -> bool:
         """Whether a request still in flight counts (it was not released as slow)."""
         return number in self._waiting
@@ -173,9 +178,9 @@ class _HostState:
     paused_until: float = 0.0
     crawl_delay: float = 0.0  # robots.txt: the interval never goes below it
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
-    in_flight: InFlight = field(default_factory=InFlight)  # what was sent: slow ones stop counting
+    # What was sent, each request numbered (slow ones stop counting).
+    in_flight: InFlight = field(default_factory=InFlight)
     rechecks: dict[int, asyncio.TimerHandle] = field(default_factory=dict)  # request number -> its next look
-    started: int = 0  # requests started so far: each request's number
     backed_off_at: int = 0  # the number of the first request sent after the last back-off
     quickest: float = float("inf")  # the lowest median latency of _WINDOW answers
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=_WINDOW))
@@ -196,7 +201,7 @@ class _HostState:
             per_host = max(per_host, min(self.per_host, floor[0]))
             delay = min(delay, max(self.delay, floor[1]))
         self.per_host, self.delay = per_host, delay
-        self.backed_off_at = self.started + 1  # requests numbered from here on are new
+        self.backed_off_at = self.in_flight.last_sent + 1  # requests numbered from here on are new
         self.recent.clear()
         self.quick_run = 0
 
@@ -411,8 +416,7 @@ class HostLimiter:
                 FIRST_CHECK, self._watch, state, number
             )
             if self.adaptive is not None:
-                state.started += 1
-                request = _Request(host, state.started, sent=clock())
+                request = _Request(host, number, sent=clock())
                 token = _current.set(request)
             yield
         # A request released as slow waited on its own endpoint: how it ends says nothing of the
