@@ -73,6 +73,7 @@ from sitecheck.urls import canonical, is_dynamic, is_resource, trap_reason
 
 # How a URL is checked (see TargetKind): short names for the engine's hot path.
 PAGE, RESOURCE, EXTERNAL = TargetKind.PAGE, TargetKind.RESOURCE, TargetKind.EXTERNAL
+NO_SPECIAL = LinkSpecial.NONE
 EXCLUDED, INVALID = TargetKind.EXCLUDED, TargetKind.INVALID
 
 
@@ -87,6 +88,8 @@ _BUFFER_FILL = 1000
 # 10,000-page realistic portal of bench/) the process tree peaked at 151 MiB, at 0.25 s (350
 # answers, 65–80 ms) at 138 MiB, for the same CPU and wall time.
 _COMMIT_SECONDS = 0.25
+# Link URLs whose target ids are kept (_link_ids): a site's menus and footers are a few hundred.
+_LINK_IDS = 4096
 _FIRST_COMMIT_SECONDS = 0.1
 
 log = logging.getLogger(__name__)
@@ -178,6 +181,10 @@ class Crawler:
         # The early lane (see the module's doc): found this run, not yet handed out.
         self._early: deque[Target] = deque()
         self._answers: list[_Answer] = []  # read, not yet written
+        # The target id of each link URL met lately: a page's forty links are mostly the
+        # site's menus and footer, the same URLs on every page (emptied when full, and when a
+        # write is rolled back: the targets it added are gone).
+        self._link_ids: dict[str, int] = {}
         self._last_flush = 0.0
         self._flushes = 0
         self._fatal: str = ""  # the reader broke (a worker process died): the crawl stops
@@ -418,6 +425,7 @@ class Crawler:
                     self._write(answer)
         except BaseException:
             self._flush_failed = True
+            self._link_ids.clear()
             raise
         self._last_flush = time.monotonic()
         self._flushes += 1
@@ -439,10 +447,12 @@ class Crawler:
                 self._save(target, answer.result)
         except self.writer.errors:
             self.writer.rollback_savepoint()
+            self._link_ids.clear()
             raise  # the store failed: the whole batch fails loudly
         except Exception as exc:  # a bug while storing one target: that target only
             log.debug("storing %s failed", target.url, exc_info=True)  # stored with the target
             self.writer.rollback_savepoint()
+            self._link_ids.clear()
             self.writer.fail(target.id, _failure_text(exc))
             self.stats.failed += 1
             self.stats.queued -= 1
@@ -531,8 +541,20 @@ class Crawler:
         rows: list[tuple[int | None, LinkRef]] = []
         if result.outcome is Outcome.OK:
             report = report_title(analysis.text_hits)  # the page is an annual report: its title
+            known = self._link_ids
             for ref in (*facts.links, *analysis.record_links()):
-                rows.append((self._target_for(ref, depth + 1, report_file(ref, report)), ref))
+                link_url = ref.url
+                if link_url is None or ref.special is not NO_SPECIAL:
+                    rows.append((self._target_for(ref, depth + 1), ref))
+                    continue
+                target_id = known.get(link_url)
+                if target_id is None:  # a URL met before keeps its first role: no note to work out
+                    note = report_file(ref, report)
+                    target_id = self._add(link_url, depth + 1, ref.navigable, ref.frame, note=note)
+                    if len(known) >= _LINK_IDS:
+                        known.clear()
+                    known[link_url] = target_id
+                rows.append((target_id, ref))
         self.writer.links(page_id, rows)
         self.writer.text_hits(page_id, analysis.text_hits)
         self.writer.hidden_links(page_id, analysis.hidden_links)

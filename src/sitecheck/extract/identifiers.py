@@ -20,6 +20,7 @@ The rules behind each identifier are named where the judge reports them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_module
 import re
@@ -126,8 +127,8 @@ def read_identifiers(
     # counts: this runs on every page of the crawl).
     badge = ""
     if any(word in html for word in _BADGE_WORDS) or any(word in written for word in _BADGE_WORDS):
-        hrefs = [node.attributes.get("href") or "" for one in trees for node in one.css("a[href]")]
-        badge = _badge(tree, html, hrefs) or (_badge(footer, written, hrefs) if footer is not None else "")
+        linked = functools.cache(lambda: _badge_linked(trees))
+        badge = _badge(tree, html, linked) or (_badge(footer, written, linked) if footer is not None else "")
     hints = _footer_hints(tree, html)
     icp_host, police_host = _record_links(
         [node.attributes.get("href") or "" for one in trees for node in one.css(_RECORD_LINKS)]
@@ -145,11 +146,14 @@ def read_identifiers(
         if icp
         else ""
     )
+    # The page's links, read (from its end) only for a record number no link to a record system
+    # carries: once for both numbers.
+    anchors = functools.cache(lambda: [node for one in trees for node in one.css("a[href]")])
     if icp is not None and not icp_host:
-        icp_host = _wrapping_link(trees, icp.group(2))
+        icp_host = _wrapping_link(anchors(), icp.group(2))
     police_text = f"{police.group(1)}公网安备{police.group(2)}号" if police else ""
     if police is not None and not police_host:
-        police_host = _wrapping_link(trees, police.group(2))
+        police_host = _wrapping_link(anchors(), police.group(2))
     contacts = ",".join(name for name, mark, pattern in _CONTACTS if mark in text and pattern.search(text))
     return PageIdentifiers(
         template=signature,
@@ -205,14 +209,31 @@ def _on(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) or host.startswith(d + ".") for d in domains)
 
 
-def _badge(tree: LexborHTMLParser, html: str, hrefs: list[str]) -> str:
+# The links that may be the badge's, as lexbor finds them (reading every link's href in Python
+# cost more than the rest of the badge's questions); _badge_linked decides.
+_BADGE_LINKS = 'a[href*="sitename?method=show"], a[href*=conac i]'
+
+
+def _badge_linked(trees: list[LexborHTMLParser]) -> bool:
+    """Whether any of the trees links to the badge's verification page or to ``*.conac.cn``."""
+    for one in trees:
+        for node in one.css(_BADGE_LINKS):
+            href = node.attributes.get("href") or ""
+            if "sitename?method=show" in href:
+                return True
+            if "conac" in href.lower() and _on(_host(href), ("conac.cn",)):
+                return True
+    return False
+
+
+def _badge(tree: LexborHTMLParser, html: str, linked: Callable[[], bool]) -> str:
     """How the 党政机关网站标识 is hung: "link" (the badge's link or image is in the page),
-    "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or ""."""
+    "script" (only the official script that writes it: dcs.conac.cn/js/…, ``_ideConac``), or "".
+    ``linked``: whether the page, or the markup its footer scripts write, links to the badge."""
     if not any(word in html for word in _BADGE_WORDS):
         return ""  # nothing on the page can be the badge: no need to look at each element
-    for href in hrefs:
-        if "sitename?method=show" in href or ("conac" in href.lower() and _on(_host(href), ("conac.cn",))):
-            return "link"
+    if linked():
+        return "link"
     for node in tree.css("img"):
         src = node.attributes.get("src") or ""
         words = (node.attributes.get("alt") or "") + (node.attributes.get("title") or "")
@@ -248,11 +269,10 @@ def _record_links(hrefs: list[str]) -> tuple[str, str]:
     return icp, police
 
 
-def _wrapping_link(trees: list[LexborHTMLParser], digits: str) -> str:
-    """The host of the link whose text carries a record number (a record system elsewhere, or
-    a local mirror of it), or "" when the number is not linked. From the page's end: that is
-    where the footer is."""
-    anchors = [node for one in trees for node in one.css("a[href]")]
+def _wrapping_link(anchors: list[LexborNode], digits: str) -> str:
+    """The host of the link (of ``anchors``, the page's links in order) whose text carries a
+    record number (a record system elsewhere, or a local mirror of it), or "" when the number
+    is not linked. From the page's end: that is where the footer is."""
     for node in reversed(anchors):
         if digits in "".join((node.text(deep=True) or "").split()):
             return _host(node.attributes.get("href") or "") or "本站"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
@@ -312,11 +313,9 @@ class FactStore(FrontierStore):
         return seen
 
     def save_identifiers(self, run_id: int, page_id: int, found: PageIdentifiers) -> None:
-        values = dataclasses.astuple(found)
-        self.db.execute(
-            _SAVE_IDENTIFIERS,
-            (page_id, run_id, *values),
-        )
+        # The fields in their order, read directly: dataclasses.astuple deep-copies each value
+        # (a page's identifiers are written on every page of the crawl).
+        self.db.execute(_SAVE_IDENTIFIERS, (page_id, run_id, *_identifier_values(found)))
 
     def page_identifiers(self, run_id: int) -> list[tuple[str, PageIdentifiers]]:
         """Every page's identifiers in the run, with its URL, in crawl order."""
@@ -815,6 +814,7 @@ def _external_seen(row: Sequence[object]) -> ExternalSeen:
 
 
 _IDENTIFIER_FIELDS = tuple(f.name for f in dataclasses.fields(PageIdentifiers))
+_identifier_values = operator.attrgetter(*_IDENTIFIER_FIELDS)
 
 # The facts written again when a target is read again (a recheck, --resume): the new row
 # replaces the old one with the same key.
