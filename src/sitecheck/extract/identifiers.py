@@ -411,9 +411,9 @@ _MAX_DEPTH = 40
 
 
 def _id_and_class(node: LexborNode) -> str:
-    # selectolax builds the attribute dict anew on every access: read it once.
-    attrs = node.attributes
-    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+    # selectolax builds a dict of every attribute on each ``attributes``: ``id`` is lexbor's own
+    # property and ``attrs`` asks lexbor for the one attribute (a third of the cost).
+    return f"{node.id or ''} {node.attrs.get('class') or ''}"
 
 
 _TOKENS: dict[tuple[str, str, str], str] = {}  # (tag, id, class) -> token: a site repeats them
@@ -421,8 +421,7 @@ _MAX_TOKENS = 20000
 
 
 def _token(node: LexborNode) -> str:
-    attrs = node.attributes
-    key = (node.tag or "", attrs.get("id") or "", attrs.get("class") or "")
+    key = (node.tag or "", node.id or "", node.attrs.get("class") or "")  # see _id_and_class
     token = _TOKENS.get(key)
     if token is None:
         token = _new_token(*key)
