@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import compileall
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -10,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import sitecheck
 from sitecheck.audit import AuditResult, run_audit
 from sitecheck.config import AuditConfig
 from sitecheck.demo import DemoServer
@@ -17,6 +20,19 @@ from support.postgres import INSTALL_HINT, PostgresCluster, available, postgres_
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "real-pages"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile sitecheck before the tests start its processes (the CLI, worker processes).
+
+    An installed package has its bytecode; an editable install on a machine that sets
+    PYTHONDONTWRITEBYTECODE (CI images do) compiles every module again at every process start,
+    about 0.4 s here, and the tests that kill a crawl every second then time the compiler, not
+    the crawl (test_run_integrity.py's restart loop never finished its last slow request).
+    """
+    package = Path(sitecheck.__file__).resolve().parent
+    with contextlib.suppress(OSError):  # a read-only install: the processes compile as before
+        compileall.compile_dir(package, quiet=2)
 
 
 def fast_config(start_url: str, data_dir: Path, **fetch: Any) -> AuditConfig:
