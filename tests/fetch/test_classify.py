@@ -108,3 +108,36 @@ def test_exception_chain_classification() -> None:
     assert outcome_for_exception(tls)[0] is Outcome.TLS_ERROR
     assert outcome_for_exception(TimeoutError())[0] is Outcome.TIMEOUT
     assert not is_refused(dns)
+
+
+def _pages_around_the_limit() -> list[str]:
+    """Short and long answers, and texts whose length is near the limit with and without the
+    spaces between their words."""
+    pages = [
+        "<html><head><title>页面不存在</title></head><body><p>您访问的页面不存在</p></body></html>",
+        "<html><body>404 Not Found<hr>nginx</body></html>",
+        "<html><head><script>var a='<p>not text</p>';</script><style>p{}</style></head><body>出错了</body></html>",
+        "<p>" + "字" * 200 + "</p>",
+        "<p>" + "字" * 201 + "</p>",
+        "<p>" + "词 " * 150 + "</p>",  # 150 characters, 299 with the spaces: long
+        "<div>" + "<span>ab</span> " * 99 + "页面不存在</div>",
+        "<script>" * 50 + "页面不存在",  # unclosed scripts: their text is text
+        "no markup at all, just 页面不存在",
+        "",
+    ]
+    article = "<p>" + "本机关依法公开政府信息，" * 40 + "</p>"
+    pages.append(f"<html><head><title>通知</title></head><body>{article}<p>404</p></body></html>")
+    return pages
+
+
+@pytest.mark.parametrize("html", _pages_around_the_limit())
+@pytest.mark.parametrize("limit", [0, 20, 200, 10_000])
+def test_a_probed_answers_text_is_read_only_as_far_as_the_verdict_needs(html: str, limit: int) -> None:
+    from sitecheck.extract.soft404 import short_visible_text
+
+    phrases = (*DEFAULT_SOFT404_PHRASES, "404")
+    whole = visible_text(html)
+    short = short_visible_text(html, limit)
+    assert short in ("", whole)
+    assert short == whole or len(whole) > limit  # "" only for a text longer than the limit
+    assert soft_404_phrase("", short, phrases, limit) == soft_404_phrase("", whole, phrases, limit)

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sitecheck.fetch.client import PROBE_BODY, decode_sample, is_html
 from sitecheck.models import FetchResult, Outcome
 
-__all__ = ["document_phrase", "page_phrase", "soft_404_phrase", "visible_text"]
+__all__ = ["document_phrase", "page_phrase", "short_visible_text", "soft_404_phrase", "visible_text"]
 
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 # Where a title is looked for in an unparsed answer: the head, well before this.
@@ -72,7 +72,27 @@ def document_phrase(html: str, phrases: Iterable[str], short_page_chars: int) ->
     """The error-page phrase of a short, unparsed HTML answer, or None."""
     match = _TITLE_RE.search(html, 0, _TITLE_WINDOW)
     title = _SPACE_RE.sub(" ", match.group(1)).strip() if match else ""
-    return soft_404_phrase(title, visible_text(html), phrases, short_page_chars)
+    return soft_404_phrase(title, short_visible_text(html, short_page_chars), phrases, short_page_chars)
+
+
+def short_visible_text(html: str, limit: int) -> str:
+    """``visible_text(html)``, or "" when that text is longer than ``limit`` characters for
+    certain (body text is evidence only on short pages: soft_404_phrase reads no longer text).
+
+    The text is read up to the point where it has more than ``limit`` characters besides
+    spaces, which a page's head and menus pass within its first tags: the whole page's text was
+    a fifth of a millisecond a probed page, for nothing (every link to another site's page, and
+    every page beyond the crawl's limits, is screened)."""
+    seen = 0
+    end = 0
+    for tag in _TAG_RE.finditer(html):
+        seen += len("".join(html[end : tag.start()].split()))
+        if seen > limit:
+            return ""
+        end = tag.end()
+    if seen + len("".join(html[end:].split())) > limit:
+        return ""
+    return visible_text(html)
 
 
 # Body text is evidence of an error page only on short pages; a document this long is never
