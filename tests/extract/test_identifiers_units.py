@@ -56,3 +56,17 @@ def test_no_footer_like_element_and_no_footer_words_show_nothing() -> None:
 def test_the_footers_contacts_are_read_only_where_they_are(line: str, contact: str) -> None:
     html = f"<html><body><p>正文</p><div class='footer'>{line} 版权所有 浙ICP备05018911号</div></body></html>"
     assert read_identifiers(LexborHTMLParser(html), html).contact == contact
+
+
+@pytest.mark.parametrize(
+    ("include", "hint"),
+    [
+        ('<!--#include virtual="/inc/footer.html" -->', "include:/inc/footer.html"),
+        ('<!-- #InClude file="bottom.shtml" -->', "include:bottom.shtml"),  # any case, as servers read it
+        ('<jsp:include page="/WEB-INF/dibu.jsp"/>', "include:/WEB-INF/dibu.jsp"),
+        ('<!--#include virtual="/inc/header.html" -->', ""),  # not the footer
+    ],
+)
+def test_a_server_side_include_of_the_footer_is_a_hint(include: str, hint: str) -> None:
+    html = f"<html><body><p>正文</p>{include}</body></html>"
+    assert read_identifiers(LexborHTMLParser(html), html).footer_hint == hint
