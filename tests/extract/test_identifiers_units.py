@@ -70,3 +70,30 @@ def test_the_footers_contacts_are_read_only_where_they_are(line: str, contact: s
 def test_a_server_side_include_of_the_footer_is_a_hint(include: str, hint: str) -> None:
     html = f"<html><body><p>正文</p>{include}</body></html>"
     assert read_identifiers(LexborHTMLParser(html), html).footer_hint == hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "正文没有页脚",
+        "版权所有：某某市人民政府 浙ICP备05018911号",
+        "Copyright © 2024 某某市",
+        "COPYRIGHT(C)2024",
+        "copyRight 2024",
+        "(c) 2024",
+        "icp 号 ICP\n\t 备05018911号",  # the first "icp" is not followed by 备
+        "ICPICP备",
+        "IcP  备",
+        "icp",
+        "网站标识码3301000001 浙公网安备 33010602009328号",
+        "İstanbul ICP备05018911号",  # lower-casing İ lengthens the text: positions would shift
+        "İ" * 10 + "版权所有",
+        "备备备 icp备",
+    ],
+)
+def test_the_footers_first_record_line_is_found_where_the_pattern_finds_it(text: str) -> None:
+    from sitecheck.extract.identifiers import _STRONG_ANCHOR, _first_anchor
+
+    found = _STRONG_ANCHOR.search(text)
+    assert _first_anchor(text) == (found.start() if found is not None else -1)
