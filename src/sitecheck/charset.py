@@ -235,7 +235,7 @@ def decode_html(body: bytes, http_charset: str | None) -> DecodedPage:
         return _decode_declared(body, meta_codec, "meta")
     if body.isascii():
         # Nothing to detect: every ASCII-compatible encoding reads these bytes the same way.
-        return DecodedPage(body.decode("ascii"), "utf-8", "default")
+        return DecodedPage(body.decode("ascii"), "utf-8", "default", exact=True)
     detected, _strong = _detect(body)
     return DecodedPage(body.decode(detected, errors="replace"), detected, "detected")
 
@@ -246,7 +246,7 @@ def _decode_declared(body: bytes, declared: str, source: str) -> DecodedPage:
     weak = declared == "cp1252" and not body.isascii()
     if not weak:
         try:
-            return DecodedPage(body.decode(declared), declared, source)
+            return DecodedPage(body.decode(declared), declared, source, exact=True)
         except UnicodeDecodeError:
             pass
     text, errors = _decode_counting(body, declared)

@@ -91,6 +91,9 @@ class DecodedPage:
     text: str
     encoding: str  # Python codec name actually used, e.g. "utf-8", "gb18030"
     source: str  # where the encoding came from: bom, http, meta, detected, default
+    # The body is exactly ``text`` in ``encoding`` (decoded without an error, nothing stripped):
+    # a UTF-8 body can then be given to the parser as it is, not encoded again from ``text``.
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)

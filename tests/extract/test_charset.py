@@ -214,3 +214,38 @@ def test_real_page_served_as_gbk_is_repaired() -> None:
     # The same real page behind a server that claims GBK (nginx `charset gbk;` on a UTF-8 site).
     page = decode_html(corpus_bytes(NFRA), "gbk")
     assert (page.encoding, page.source) == ("utf-8", "meta-over-http")
+
+
+@pytest.mark.parametrize(
+    ("body", "charset", "parsed_as_given"),
+    [
+        (
+            "<html><head><meta charset='utf-8'><title>通知</title></head><body>正文</body></html>".encode(),
+            None,
+            True,
+        ),
+        (b"<html><body><a href='/a'>plain ASCII</a></body></html>", None, True),
+        ("<html><body>正文</body></html>".encode(), "utf-8", True),
+        ("<html><body>正文</body></html>".encode() + b"\xff", "utf-8", False),  # repaired: not the text
+        ("<html><body>正文</body></html>".encode("gbk"), "gbk", False),  # lexbor reads UTF-8 only
+        (b"\xef\xbb\xbf" + "<html><body>正文</body></html>".encode(), None, False),  # a BOM, stripped
+        (b"<div>" * 9000 + "正文".encode(), "utf-8", False),  # cut (nested too deep): a part of the body
+    ],
+)
+def test_a_utf8_body_is_parsed_as_it_came_and_any_other_from_its_text(
+    body: bytes, charset: str | None, parsed_as_given: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitecheck.extract as extract
+
+    given: list[object] = []
+    parser = extract.LexborHTMLParser
+
+    def recording(html: str | bytes) -> object:
+        given.append(html)
+        return parser(html)
+
+    monkeypatch.setattr(extract, "LexborHTMLParser", recording)
+    page = extract.read_page(body, "http://www.example.gov.cn/", charset)
+    assert (given[0] is body) is parsed_as_given
+    # Either way the tree is the text's: the body is given only when it is exactly that text.
+    assert page.tree.html == parser(page.facts.html).html
