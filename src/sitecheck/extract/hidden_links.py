@@ -1196,7 +1196,8 @@ def find_hidden_links(
     links after the page's own), at most MAX_HIDDEN_PER_PAGE. ``stylesheets``: the site's own
     style sheet files the page links, as (name, CSS text), read by the crawl."""
     home = site_domain(urlsplit(page_url).hostname or "")
-    scripts = [(node, code) for node, code in _inline_scripts(tree) if "write" in code or "innerHTML" in code]
+    inline = _inline_scripts(tree)  # read once: the widgets' check below reads them all
+    scripts = [(node, code) for node, code in inline if "write" in code or "innerHTML" in code]
     sheet = _page_sheet(stylesheets, _style_text(tree))
     styles = _Styles(tree, sheet)
     suspects = styles.suspects()  # the links something could hide; any other is visible
@@ -1213,7 +1214,7 @@ def find_hidden_links(
                 hidden_anchors.append((anchor, url, hidden))
     if not hidden_anchors and not scripts:
         return ()
-    script_text = "\n".join(code for _, code in _inline_scripts(tree)) + "\n" + _handler_text(tree)
+    script_text = "\n".join(code for _, code in inline) + "\n" + _handler_text(tree)
     page = _Page(page_url, encoding, home, sheet, styles, _Widgets(styles, script_text))
     for anchor, url, hidden in hidden_anchors:
         page.add(anchor, url, _Found(hidden[0], hidden[1], hidden[2], 0))
