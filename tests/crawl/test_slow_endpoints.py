@@ -126,3 +126,30 @@ def test_a_robots_txt_left_waiting_is_asked_for_once(tmp_path: Path) -> None:
     assert result.stats.finished
     assert asked == 1
     assert pages == 3  # unanswered means no rules
+
+
+def test_a_host_that_answers_quickly_is_not_taken_for_slow_by_its_first_pages_wait(tmp_path: Path) -> None:
+    # The home page's task also waits for robots.txt (answered late here, by the engine's own
+    # client) and is read by a worker process: the page's request alone says how the host
+    # answers it. Taken for the task's whole time, the host looked slow, and the endpoints held
+    # both its slots until their timeout, twice. (In one process, robots.txt's late answer is
+    # one of the host's answers to that process's own limiter, and counts as one.)
+    workers = 1
+    hanging = [f"/search/q{k}.jsp" for k in range(4)]
+    routes = {
+        "/": [Reply(body=_page([*hanging, *PAGE_PATHS]))],
+        "/robots.txt": [
+            Reply(body=b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}, delay=0.6)
+        ],
+    }
+    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
+    routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in hanging}
+    with ScriptedServer(routes) as portal:
+        config = _config(portal.base_url, tmp_path / "data", concurrency=4, workers=workers)
+        assert config.politeness.respect_robots
+        result = run_audit(config, handle_signals=False)
+        hits = list(portal.hits)
+    assert result.stats.finished
+    pages, endpoints = _arrivals(hits, PAGE_PATHS), _arrivals(hits, hanging)
+    assert len(pages) == PAGES and len(endpoints) == len(hanging)
+    assert max(pages) - min(endpoints) < TIMEOUT, (min(endpoints), sorted(pages)[-3:])

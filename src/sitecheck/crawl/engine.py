@@ -249,12 +249,12 @@ class Crawler:
         early: dict[str, deque[Target]] = {}  # the early lane's, handed out first
         inflight: dict[str, int] = {}  # per host: requests counted against its slots
         sent: dict[str, InFlight] = {}  # per host: which of them were released as slow
-        tasks: set[asyncio.Task[None]] = set()
+        tasks: set[asyncio.Task[float | None]] = set()
         # Tasks past SLOW_AFTER no longer count against the global limit (a link to a host that
         # never answers holds a socket, not a share of the crawl), up to SLOW_EXTRA × the limit.
         # Per host they count while the host answers nothing else quickly (InFlight).
-        slow_tasks: set[asyncio.Task[None]] = set()
-        timers: dict[asyncio.Task[None], asyncio.TimerHandle] = {}  # each task's next look at it
+        slow_tasks: set[asyncio.Task[float | None]] = set()
+        timers: dict[asyncio.Task[float | None], asyncio.TimerHandle] = {}  # each task's next look at it
         slow_cap = limit * SLOW_EXTRA
         loop = asyncio.get_running_loop()
         buffered = 0  # targets in ``buffers`` (the early lane's are not counted: see below)
@@ -271,7 +271,7 @@ class Crawler:
                 inflight[host] -= freed
                 wake.set()
 
-        def slow(task: asyncio.Task[None], host: str, number: int) -> None:
+        def slow(task: asyncio.Task[float | None], host: str, number: int) -> None:
             if task.done():
                 return
             if task not in slow_tasks and len(slow_tasks) < slow_cap:
@@ -283,13 +283,17 @@ class Crawler:
             else:
                 timers.pop(task, None)
 
-        def done(task: asyncio.Task[None], host: str, number: int) -> None:
+        def done(task: asyncio.Task[float | None], host: str, number: int) -> None:
             timer = timers.pop(task, None)
             if timer is not None:
                 timer.cancel()
             tasks.discard(task)
             slow_tasks.discard(task)
-            if not sent[host].done(number, loop.time()):
+            # The request's own time, not the task's: the first page of a host also waited for
+            # its robots.txt, and any page for its reading (a slow start under load made a
+            # quick host look slow, and its hanging endpoints held its slots to their timeout).
+            took = None if task.cancelled() else task.result()
+            if not sent[host].done(number, loop.time(), took):
                 inflight[host] -= 1
             release(host)  # its answer may overtake older ones
             wake.set()
@@ -368,8 +372,11 @@ class Crawler:
             self.progress(self.stats)
 
     # -- one target -----------------------------------------------------------------------
-    async def _process(self, target: Target) -> None:
-        """Read one target and leave the answer for the next flush; never raises but cancellation."""
+    async def _process(self, target: Target) -> float | None:
+        """Read one target and leave the answer for the next flush; never raises but cancellation.
+
+        Returns how long its request took (seconds; None when it failed): how quickly the host
+        answers, without the robots.txt it waited for first or the reading of the answer."""
         try:
             answer = await self._read(target)
         except asyncio.CancelledError:
@@ -382,6 +389,8 @@ class Crawler:
                 self._fatal = f"抓取进程意外退出，检查已停止（{_failure_text(exc)}）；请用 --resume 继续"
                 self.stop()
         self._answers.append(answer)
+        result = answer.read.result if answer.read is not None else answer.result
+        return result.elapsed_ms / 1000 if result is not None else None
 
     async def _read(self, target: Target) -> _Answer:
         if target.id in self._settled:

@@ -131,13 +131,15 @@ class InFlight:
         """Whether a request still in flight counts (it was not released as slow)."""
         return number in self._waiting
 
-    def done(self, number: int, now: float) -> bool:
-        """A request ended; whether it had been released (then its owner has counted it out)."""
+    def done(self, number: int, now: float, took: float | None = None) -> bool:
+        """A request ended (``took``: how long the host took to answer it, when the owner knows
+        better than the time since it was sent); whether it had been released (then its owner
+        has counted it out)."""
         sent = self._waiting.pop(number, None)
         if sent is None:
             self.released -= 1
             return True
-        self._recent.append((number, now - sent))
+        self._recent.append((number, now - sent if took is None else took))
         return False
 
     def release(self, now: float, cap: int, grace: float = 0.0) -> int:
