@@ -47,6 +47,42 @@ def _arrivals(hits: list[Hit], paths: list[str]) -> list[float]:
     return [hit.at for hit in hits if hit.path in paths]
 
 
+HANGING = [f"/search/q{k}.jsp" for k in range(4)]
+
+
+def _assert_endpoints_held_nothing(
+    tmp_path: Path,
+    robots: Reply | None = None,
+    *,
+    workers: int = 0,
+    adaptive: bool = False,
+    interval: float = 0.0,
+) -> None:
+    """Crawl a portal whose home page links four endpoints that never answer (early lane) and
+    PAGES pages; every page must be asked for while the first endpoints still wait."""
+    routes = {"/": [Reply(body=_page([*HANGING, *PAGE_PATHS]))]}
+    if robots is not None:
+        routes["/robots.txt"] = [robots]
+    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
+    routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in HANGING}
+    with ScriptedServer(routes) as portal:
+        config = _config(
+            portal.base_url,
+            tmp_path / "data",
+            concurrency=4,
+            workers=workers,
+            adaptive=adaptive,
+            interval=interval,
+        )
+        assert config.politeness.respect_robots
+        result = run_audit(config, handle_signals=False)
+        hits = list(portal.hits)
+    assert result.stats.finished
+    pages, endpoints = _arrivals(hits, PAGE_PATHS), _arrivals(hits, HANGING)
+    assert len(pages) == PAGES and len(endpoints) == len(HANGING)
+    assert max(pages) - min(endpoints) < TIMEOUT, (min(endpoints), sorted(pages)[-3:])
+
+
 # With an interval between requests, a task waits for it before its request is sent: the
 # crawl's dispatcher allows for that wait, and looks again while a request still counts.
 @pytest.mark.parametrize(
@@ -55,22 +91,7 @@ def _arrivals(hits: list[Hit], paths: list[str]) -> list[float]:
 def test_endpoints_that_never_answer_do_not_hold_the_rest_of_the_site(
     tmp_path: Path, workers: int, adaptive: bool, interval: float
 ) -> None:
-    hanging = [f"/search/q{k}.jsp" for k in range(4)]
-    routes = {"/": [Reply(body=_page([*hanging, *PAGE_PATHS]))]}
-    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
-    routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in hanging}
-    with ScriptedServer(routes) as portal:
-        data = tmp_path / "data"
-        config = _config(
-            portal.base_url, data, concurrency=4, workers=workers, adaptive=adaptive, interval=interval
-        )
-        result = run_audit(config, handle_signals=False)
-        hits = list(portal.hits)
-    assert result.stats.finished
-    pages, endpoints = _arrivals(hits, PAGE_PATHS), _arrivals(hits, hanging)
-    assert len(pages) == PAGES and len(endpoints) == len(hanging)
-    # Every page was asked for while the first endpoints were still waiting for their answer.
-    assert max(pages) - min(endpoints) < TIMEOUT, (min(endpoints), sorted(pages)[-3:])
+    _assert_endpoints_held_nothing(tmp_path, workers=workers, adaptive=adaptive, interval=interval)
 
 
 def test_links_to_a_host_that_never_answers_do_not_take_the_crawl_s_slots(tmp_path: Path) -> None:
@@ -134,22 +155,5 @@ def test_a_host_that_answers_quickly_is_not_taken_for_slow_by_its_first_pages_wa
     # answers it. Taken for the task's whole time, the host looked slow, and the endpoints held
     # both its slots until their timeout, twice. (In one process, robots.txt's late answer is
     # one of the host's answers to that process's own limiter, and counts as one.)
-    workers = 1
-    hanging = [f"/search/q{k}.jsp" for k in range(4)]
-    routes = {
-        "/": [Reply(body=_page([*hanging, *PAGE_PATHS]))],
-        "/robots.txt": [
-            Reply(body=b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}, delay=0.6)
-        ],
-    }
-    routes |= {path: [Reply(body=_page([]))] for path in PAGE_PATHS}
-    routes |= {path: [Reply(body=_page([]), delay=TIMEOUT + 1)] for path in hanging}
-    with ScriptedServer(routes) as portal:
-        config = _config(portal.base_url, tmp_path / "data", concurrency=4, workers=workers)
-        assert config.politeness.respect_robots
-        result = run_audit(config, handle_signals=False)
-        hits = list(portal.hits)
-    assert result.stats.finished
-    pages, endpoints = _arrivals(hits, PAGE_PATHS), _arrivals(hits, hanging)
-    assert len(pages) == PAGES and len(endpoints) == len(hanging)
-    assert max(pages) - min(endpoints) < TIMEOUT, (min(endpoints), sorted(pages)[-3:])
+    robots = Reply(body=b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}, delay=0.6)
+    _assert_endpoints_held_nothing(tmp_path, robots=robots, workers=1)
